@@ -1,0 +1,127 @@
+//! Command-line definitions (clap). All help text lives here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::input::Format;
+use crate::policy::RegoVersion;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dockpolicy",
+    version,
+    about = "Policy-as-code for container images: check Dockerfiles, manifests and images with Rego",
+    after_help = "Exit codes: 0 clean; 1 failures (or warnings with --fail-on-warn); \
+                  2 failures with --fail-on-warn; 3 tool error (unreadable or invalid input, \
+                  policy that does not compile or fails, no policies, bad usage)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check files against policies (conftest-compatible).
+    Test(TestArgs),
+    /// Print the JSON document(s) that policies see for each file.
+    Parse(ParseArgs),
+}
+
+/// How inputs are read; shared by `test` and `parse`.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files or directories to check; `-` reads standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Parse every input as this format instead of detecting it from the file name.
+    #[arg(long, value_enum, visible_alias = "input", value_name = "NAME")]
+    pub parser: Option<Format>,
+
+    /// Skip paths matching this glob (repeatable), e.g. `--ignore 'vendor/**'`.
+    #[arg(long, value_name = "GLOB")]
+    pub ignore: Vec<String>,
+
+    /// Dockerfile build argument, as for `docker build` (repeatable); used when a FROM
+    /// takes its image from an ARG.
+    #[arg(long = "build-arg", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub build_args: Vec<(String, String)>,
+
+    /// Evaluate all inputs as one document: an array of `{path, contents}`.
+    #[arg(long)]
+    pub combine: bool,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// conftest-style lines with source snippets and a summary
+    Stdout,
+    /// conftest's JSON array, plus result locations
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Policy file or directory (repeatable). Default: `./policy` when it exists,
+    /// otherwise the bundled library.
+    #[arg(short, long = "policy", value_name = "PATH")]
+    pub policy: Vec<PathBuf>,
+
+    /// Data file or directory (JSON/YAML) merged into `data` (repeatable).
+    #[arg(short, long = "data", value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+
+    /// Namespace (Rego package) whose rules are evaluated (repeatable).
+    #[arg(short, long = "namespace", default_value = "main", value_name = "NAME")]
+    pub namespace: Vec<String>,
+
+    /// Evaluate the rules of every package that declares some.
+    #[arg(long)]
+    pub all_namespaces: bool,
+
+    /// Also evaluate the bundled practice library next to your own policies.
+    #[arg(long, conflicts_with = "no_bundled")]
+    pub bundled: bool,
+
+    /// Never evaluate the bundled practice library.
+    #[arg(long)]
+    pub no_bundled: bool,
+
+    /// Rego syntax of your policies.
+    #[arg(long, value_enum, default_value = "v1", value_name = "VERSION")]
+    pub rego_version: RegoVersion,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "stdout")]
+    pub output: OutputFormat,
+
+    /// Exit 1 on warnings, and 2 on failures.
+    #[arg(long)]
+    pub fail_on_warn: bool,
+
+    /// Exit 0 even when policies fail (tool errors still exit 3).
+    #[arg(long)]
+    pub no_fail: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err(format!("expected KEY=VALUE, got {s:?}")),
+    }
+}

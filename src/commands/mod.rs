@@ -1,0 +1,124 @@
+//! One module per subcommand, plus the input reading they share.
+
+pub mod parse;
+pub mod test;
+
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::cli::InputArgs;
+use crate::input::{self, Format, InputError, Parsed, dockerfile, walk};
+use crate::report::FileError;
+
+/// One input file read and parsed (or the reason it could not be).
+pub struct Loaded {
+    pub filename: String,
+    pub text: Option<Arc<str>>,
+    pub parsed: Result<Parsed, InputError>,
+}
+
+/// The files named on the command line, ready to be read, plus the path errors.
+pub struct Inputs {
+    pub targets: Vec<walk::Target>,
+    pub errors: Vec<FileError>,
+    stdin: Option<Vec<u8>>,
+    options: dockerfile::Options,
+}
+
+impl Inputs {
+    pub fn collect(args: &InputArgs) -> anyhow::Result<Inputs> {
+        let ignore = walk::ignore_set(&args.ignore)?;
+        let (targets, walk_errors) = walk::collect(&args.paths, &ignore, args.parser);
+        let errors = walk_errors
+            .into_iter()
+            .map(|(filename, e)| FileError {
+                filename,
+                line: None,
+                message: e.to_string(),
+            })
+            .collect();
+        let stdin = if targets.iter().any(|t| t.path.as_os_str() == "-") {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf)?;
+            Some(buf)
+        } else {
+            None
+        };
+        Ok(Inputs {
+            targets,
+            errors,
+            stdin,
+            options: dockerfile::Options {
+                build_args: args.build_args.iter().cloned().collect(),
+            },
+        })
+    }
+
+    /// Reads and parses one target. Never fails: problems are in `parsed`.
+    pub fn load(&self, target: &walk::Target) -> Loaded {
+        let filename = display(&target.path);
+        let bytes = if target.path.as_os_str() == "-" {
+            Ok(self.stdin.clone().unwrap_or_default())
+        } else {
+            std::fs::read(&target.path)
+        };
+        let bytes = match bytes {
+            Ok(b) => b,
+            Err(e) => {
+                return Loaded {
+                    filename,
+                    text: None,
+                    parsed: Err(InputError::Read(e)),
+                };
+            }
+        };
+        let format = match target.format {
+            Some(f) => f,
+            None if target.path.as_os_str() == "-" => {
+                Format::sniff(&String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]))
+            }
+            None => {
+                return Loaded {
+                    filename,
+                    text: None,
+                    parsed: Err(InputError::UnknownFormat),
+                };
+            }
+        };
+        match input::text_of(&bytes, format) {
+            Ok(text) => Loaded {
+                filename,
+                text: Some(Arc::from(text)),
+                parsed: input::parse(text, format, &self.options),
+            },
+            Err(e) => Loaded {
+                filename,
+                text: None,
+                parsed: Err(e),
+            },
+        }
+    }
+}
+
+fn display(path: &PathBuf) -> String {
+    path.display().to_string()
+}
+
+/// A rayon pool with `threads` workers (default: one per core).
+pub fn pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        builder = builder.num_threads(n.max(1));
+    }
+    Ok(builder.build()?)
+}
+
+/// Turns an input error into the report's error entry.
+pub fn input_error(filename: &str, e: &InputError) -> FileError {
+    FileError {
+        filename: filename.to_owned(),
+        line: e.line(),
+        message: e.to_string(),
+    }
+}

@@ -1,0 +1,34 @@
+//! `dockpolicy parse`: prints exactly the JSON that policies will see.
+
+use rayon::prelude::*;
+use serde_json::{Map, Value, json};
+
+use super::{Inputs, Loaded, input_error, pool};
+use crate::cli::ParseArgs;
+use crate::report::exit;
+
+pub fn run(args: &ParseArgs) -> anyhow::Result<i32> {
+    let inputs = Inputs::collect(&args.input)?;
+    let loaded: Vec<Loaded> = pool(args.input.threads)?.install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
+    let mut errors = inputs.errors.clone();
+    let mut values: Vec<(String, Value)> = Vec::new();
+    for l in loaded {
+        match l.parsed {
+            Ok(parsed) => values.push((l.filename, parsed.whole())),
+            Err(e) => errors.push(input_error(&l.filename, &e)),
+        }
+    }
+    let out = if args.input.combine {
+        Value::Array(values.into_iter().map(|(path, contents)| json!({"path": path, "contents": contents})).collect())
+    } else if values.len() == 1 && errors.is_empty() {
+        values.remove(0).1
+    } else {
+        Value::Object(values.into_iter().collect::<Map<_, _>>())
+    };
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    for e in &errors {
+        let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+        eprintln!("error: {}{at}: {}", e.filename, e.message);
+    }
+    Ok(if errors.is_empty() { exit::CLEAN } else { exit::TOOL_ERROR })
+}

@@ -1,0 +1,146 @@
+//! `dockpolicy test`: evaluates inputs against policies and reports conftest-style.
+//!
+//! Policies are compiled once; each worker thread clones the prepared engine once and
+//! then reads, parses and evaluates whole files, so memory stays proportional to the
+//! files in flight and results never depend on scheduling (the report is sorted).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::{Value, json};
+
+use super::{Inputs, Loaded, input_error, pool};
+use crate::cli::{OutputFormat, TestArgs};
+use crate::policy::{self, PolicySet, eval};
+use crate::report::{self, CheckResult, ExitPolicy, FileError, Report};
+
+/// The policy options a `test` invocation implies (conftest's defaults plus the bundled
+/// library when the user brings no policy of their own).
+pub fn policy_options(args: &TestArgs) -> policy::Options {
+    let mut policy_paths = args.policy.clone();
+    if policy_paths.is_empty() && Path::new("policy").is_dir() {
+        policy_paths.push(PathBuf::from("policy"));
+    }
+    let bundled = !args.no_bundled && (args.bundled || policy_paths.is_empty());
+    policy::Options {
+        policy_paths,
+        data_paths: args.data.clone(),
+        bundled,
+        namespaces: args.namespace.clone(),
+        all_namespaces: args.all_namespaces,
+        rego_version: args.rego_version,
+        include_tests: false,
+    }
+}
+
+pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
+    let policies = policy::load(&policy_options(args))?;
+    let inputs = Inputs::collect(&args.input)?;
+    let mut report = Report {
+        errors: inputs.errors.clone(),
+        ..Report::default()
+    };
+    let pool = pool(args.input.threads)?;
+    if args.input.combine {
+        let loaded: Vec<Loaded> = pool.install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
+        check_combined(&policies, loaded, &mut report);
+    } else {
+        let outcomes: Vec<FileOutcome> = pool.install(|| {
+            inputs
+                .targets
+                .par_iter()
+                .map_init(
+                    || policies.engine.clone(),
+                    |engine, target| check_file(engine, &policies, inputs.load(target)),
+                )
+                .collect()
+        });
+        for o in outcomes {
+            if let Some(text) = o.text {
+                report.sources.insert(o.filename, text);
+            }
+            report.results.extend(o.results);
+            report.errors.extend(o.errors);
+        }
+    }
+    report.finish();
+    let rendered = match args.output {
+        OutputFormat::Stdout => report::stdout::render(&report),
+        OutputFormat::Json => {
+            for e in &report.errors {
+                let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+                eprintln!("error: {}{at}: {}", e.filename, e.message);
+            }
+            report::json::render(&report)
+        }
+    };
+    print!("{rendered}");
+    Ok(report.counts().exit_code(ExitPolicy {
+        fail_on_warn: args.fail_on_warn,
+        no_fail: args.no_fail,
+    }))
+}
+
+struct FileOutcome {
+    filename: String,
+    text: Option<std::sync::Arc<str>>,
+    results: Vec<CheckResult>,
+    errors: Vec<FileError>,
+}
+
+/// Evaluates every document of one file; results of the same namespace are merged.
+fn check_file(engine: &mut regorus::Engine, policies: &PolicySet, loaded: Loaded) -> FileOutcome {
+    let mut outcome = FileOutcome {
+        filename: loaded.filename,
+        text: loaded.text,
+        results: Vec::new(),
+        errors: Vec::new(),
+    };
+    let parsed = match loaded.parsed {
+        Ok(p) => p,
+        Err(e) => {
+            outcome.errors.push(input_error(&outcome.filename, &e));
+            return outcome;
+        }
+    };
+    let mut merged: BTreeMap<String, CheckResult> = policies
+        .namespaces
+        .keys()
+        .map(|ns| (ns.clone(), CheckResult::new(&outcome.filename, ns)))
+        .collect();
+    for document in &parsed.documents {
+        let (results, errors) = eval::evaluate(engine, &policies.namespaces, &outcome.filename, document);
+        for r in results {
+            if let Some(m) = merged.get_mut(&r.namespace) {
+                m.absorb(r);
+            }
+        }
+        outcome.errors.extend(errors.into_iter().map(|e| FileError {
+            filename: outcome.filename.clone(),
+            line: None,
+            message: e.to_string(),
+        }));
+    }
+    outcome.results = merged.into_values().collect();
+    outcome
+}
+
+/// `--combine`: one document `[{path, contents}]`, reported under the name `Combined`.
+fn check_combined(policies: &PolicySet, loaded: Vec<Loaded>, report: &mut Report) {
+    let mut docs = Vec::new();
+    for l in loaded {
+        match l.parsed {
+            Ok(p) => docs.push(json!({"path": l.filename, "contents": p.whole()})),
+            Err(e) => report.errors.push(input_error(&l.filename, &e)),
+        }
+    }
+    let mut engine = policies.engine.clone();
+    let (results, errors) = eval::evaluate(&mut engine, &policies.namespaces, "Combined", &Value::Array(docs));
+    report.results.extend(results);
+    report.errors.extend(errors.into_iter().map(|e| FileError {
+        filename: "Combined".into(),
+        line: None,
+        message: e.to_string(),
+    }));
+}

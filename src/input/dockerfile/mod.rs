@@ -1,0 +1,614 @@
+//! Dockerfile → the JSON document policies see.
+//!
+//! The document is conftest's: an array of instruction objects with `Cmd` (lower-case),
+//! `SubCmd`, `JSON`, `Flags`, `Value` and `Stage`, built with BuildKit's line and word rules
+//! so conftest policies run unchanged (including its `comment` entries). Each object also
+//! carries `Original`, `StartLine` and `EndLine`; heredoc instructions carry `Heredocs`; and
+//! `FROM` carries the base image with ARG defaults expanded (`Image`, `ImageResolved`), its
+//! `StageName` and the `BaseStage` it builds on when it names an earlier stage.
+//!
+//! Why our own reader: neither crate available does the job (see README, "Design notes"):
+//! `dockerfile-parser` 0.9 rejects heredocs and `# escape=`, and `parse-dockerfile` 0.1.9
+//! rejects `ENTRYPOINT []` (valid, 48 files of the corpus) and every heredoc that is not
+//! the first word (`RUN cat <<EOF > f`, `RUN python3 <<EOF`). Neither exposes BuildKit's
+//! `Value` splitting, which conftest compatibility needs anyway.
+
+mod expand;
+mod words;
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value, json};
+
+pub use expand::{Expanded, expand};
+
+/// A Dockerfile that Docker itself would refuse, with the 1-based line of the problem.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("line {line}: {message}")]
+pub struct DockerfileError {
+    pub line: usize,
+    pub message: String,
+}
+
+fn err<T>(line: usize, message: impl Into<String>) -> Result<T, DockerfileError> {
+    Err(DockerfileError {
+        line,
+        message: message.into(),
+    })
+}
+
+/// Options that change how a Dockerfile reads, as `docker build` flags would.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--build-arg KEY=VALUE`: overrides the default of a declared `ARG`.
+    pub build_args: HashMap<String, String>,
+}
+
+/// A heredoc body attached to RUN/COPY/ADD.
+#[derive(Debug, Clone, PartialEq)]
+struct Heredoc {
+    name: String,
+    content: String,
+    expand: bool,
+    chomp: bool,
+}
+
+/// Instructions BuildKit knows, in lower case.
+const INSTRUCTIONS: &[&str] = &[
+    "add",
+    "arg",
+    "cmd",
+    "copy",
+    "entrypoint",
+    "env",
+    "expose",
+    "from",
+    "healthcheck",
+    "label",
+    "maintainer",
+    "onbuild",
+    "run",
+    "shell",
+    "stopsignal",
+    "user",
+    "volume",
+    "workdir",
+];
+
+/// One logical line: the joined instruction text and where it sits in the file.
+struct Logical {
+    text: String,
+    start: usize,
+    end: usize,
+    comments: Vec<(usize, String)>,
+    heredocs: Vec<Heredoc>,
+}
+
+/// Parses a Dockerfile into conftest's instruction array.
+pub fn parse(text: &str, options: &Options) -> Result<Value, DockerfileError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let escape = read_directives(&lines)?;
+    let logical = logical_lines(&lines, escape)?;
+    if logical.is_empty() {
+        return err(1, "the Dockerfile has no instructions (Docker refuses to build it)");
+    }
+    Builder::new(&lines, escape, options).build(logical)
+}
+
+/// Reads the parser directives at the top of the file and returns the escape token.
+fn read_directives(lines: &[&str]) -> Result<char, DockerfileError> {
+    let mut escape = '\\';
+    let mut seen: Vec<String> = Vec::new();
+    for (idx, raw) in lines.iter().enumerate() {
+        let Some((key, value)) = directive(raw.trim_start()) else {
+            break;
+        };
+        if !matches!(key.as_str(), "syntax" | "escape" | "check") {
+            break;
+        }
+        if seen.contains(&key) {
+            return err(idx + 1, format!("only one {key} parser directive can be used"));
+        }
+        if key == "escape" {
+            escape = match value.as_str() {
+                "\\" => '\\',
+                "`" => '`',
+                other => {
+                    return err(
+                        idx + 1,
+                        format!("invalid escape token '{other}' does not match ^[\\\\`]$"),
+                    );
+                }
+            };
+        }
+        seen.push(key);
+    }
+    Ok(escape)
+}
+
+/// Matches `#[ \t]*name[ \t]*=[ \t]*value`, returning the lower-cased name and value.
+fn directive(line: &str) -> Option<(String, String)> {
+    let rest = line.strip_prefix('#')?.trim_start_matches([' ', '\t']);
+    let name_len = rest
+        .char_indices()
+        .take_while(|&(i, c)| {
+            if i == 0 {
+                c.is_ascii_alphabetic()
+            } else {
+                c.is_ascii_alphanumeric()
+            }
+        })
+        .count();
+    if name_len == 0 {
+        return None;
+    }
+    let value = rest[name_len..]
+        .trim_start_matches([' ', '\t'])
+        .strip_prefix('=')?
+        .trim_matches([' ', '\t']);
+    if value.is_empty() {
+        return None;
+    }
+    Some((rest[..name_len].to_ascii_lowercase(), value.to_owned()))
+}
+
+fn is_comment(line: &str) -> bool {
+    line.trim_start().starts_with('#')
+}
+
+/// Strips a trailing escape token (and the blanks after it); returns whether it continues.
+fn trim_continuation(line: &str, escape: char) -> (&str, bool) {
+    let trimmed = line.trim_end_matches([' ', '\t']);
+    match trimmed.strip_suffix(escape) {
+        Some(rest) => (rest, true),
+        None => (line, false),
+    }
+}
+
+/// Joins continuation lines, collects comments and heredoc bodies, as BuildKit does.
+fn logical_lines(lines: &[&str], escape: char) -> Result<Vec<Logical>, DockerfileError> {
+    let mut out = Vec::new();
+    let mut comments: Vec<(usize, String)> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let raw = lines[i];
+        let start = i + 1;
+        i += 1;
+        if is_comment(raw) {
+            let text = raw.trim_start()[1..].trim();
+            if text.is_empty() {
+                comments.clear();
+            } else {
+                comments.push((start, text.to_owned()));
+            }
+            continue;
+        }
+        let first = raw.trim_start();
+        let (first, mut continues) = trim_continuation(first, escape);
+        if !continues && first.trim().is_empty() {
+            continue;
+        }
+        let mut text = first.to_owned();
+        while continues && i < lines.len() {
+            let next = lines[i];
+            i += 1;
+            if is_comment(next) || next.trim().is_empty() {
+                continue;
+            }
+            let (part, more) = trim_continuation(next, escape);
+            text.push_str(part);
+            continues = more;
+        }
+        let mut logical = Logical {
+            text,
+            start,
+            end: i,
+            comments: std::mem::take(&mut comments),
+            heredocs: Vec::new(),
+        };
+        for (name, expand, chomp) in heredoc_markers(&logical.text)? {
+            let mut content = String::new();
+            let mut terminated = false;
+            while i < lines.len() {
+                let line = lines[i];
+                i += 1;
+                let candidate = if chomp {
+                    line.trim_start_matches('\t')
+                } else {
+                    line
+                };
+                if candidate == name {
+                    terminated = true;
+                    break;
+                }
+                content.push_str(line);
+                content.push('\n');
+            }
+            if !terminated {
+                return err(
+                    logical.start,
+                    format!("unterminated heredoc: no line '{name}' closes it"),
+                );
+            }
+            logical.heredocs.push(Heredoc {
+                name,
+                content,
+                expand,
+                chomp,
+            });
+        }
+        logical.end = i;
+        out.push(logical);
+    }
+    Ok(out)
+}
+
+/// Heredoc markers (`<<EOF`, `<<-EOF`, `<<'EOF'`, `2<<EOF`) on a RUN/COPY/ADD line.
+fn heredoc_markers(line: &str) -> Result<Vec<(String, bool, bool)>, DockerfileError> {
+    let (cmd, rest) = words::split_once_ws(line.trim());
+    if !matches!(cmd.to_ascii_lowercase().as_str(), "run" | "copy" | "add") {
+        return Ok(Vec::new());
+    }
+    let (_, args) = words::extract_flags(rest);
+    if args.trim_start().starts_with('[') && json_array(args).is_some() {
+        return Ok(Vec::new());
+    }
+    let mut markers = Vec::new();
+    for word in words::shell_words(line, true) {
+        let digits = word.chars().take_while(char::is_ascii_digit).count();
+        let Some(after) = word[digits..].strip_prefix("<<") else {
+            continue;
+        };
+        let (chomp, name_raw) = match after.strip_prefix('-') {
+            Some(n) => (true, n),
+            None => (false, after),
+        };
+        if name_raw.is_empty() || name_raw.contains('<') {
+            continue;
+        }
+        let cooked = words::shell_words(name_raw, false);
+        let raw = words::shell_words(name_raw, true);
+        if cooked.len() != 1 || raw.len() != 1 {
+            continue;
+        }
+        let quotes = |s: &str| s.chars().filter(|&c| c == '\'' || c == '"').count();
+        let expand = quotes(&cooked[0]) == quotes(&raw[0]);
+        markers.push((cooked[0].clone(), expand, chomp));
+    }
+    Ok(markers)
+}
+
+/// Parses a JSON array of strings (exec form). `None` when the text is not JSON at all;
+/// `Some(Err(()))` when it is JSON but not an array of strings.
+fn json_array(text: &str) -> Option<Result<Vec<String>, ()>> {
+    let text = text.trim_start();
+    if !text.starts_with('[') {
+        return None;
+    }
+    let parsed: Vec<Value> = serde_json::from_str(text).ok()?;
+    Some(
+        parsed
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s),
+                _ => Err(()),
+            })
+            .collect(),
+    )
+}
+
+/// What one instruction's arguments parsed into.
+struct Args {
+    value: Vec<String>,
+    json: bool,
+}
+
+/// The arguments of `cmd` by BuildKit's dispatch table.
+fn parse_args(cmd: &str, rest: &str, escape: char, line: usize) -> Result<Args, DockerfileError> {
+    let plain = |value| Ok(Args { value, json: false });
+    if rest.is_empty() {
+        return plain(Vec::new());
+    }
+    let maybe_json = |list: bool| -> Result<Args, DockerfileError> {
+        match json_array(rest) {
+            Some(Ok(value)) => Ok(Args { value, json: true }),
+            Some(Err(())) => err(line, format!("{}: not a JSON array of strings", cmd.to_uppercase())),
+            None if list => plain(words::split_whitespace(rest)),
+            None => plain(vec![rest.to_owned()]),
+        }
+    };
+    match cmd {
+        "run" | "cmd" | "entrypoint" | "shell" => maybe_json(false),
+        "add" | "copy" | "volume" => maybe_json(true),
+        "from" | "expose" => plain(words::split_whitespace(rest)),
+        "user" | "workdir" | "maintainer" | "stopsignal" => plain(vec![rest.to_owned()]),
+        "arg" => plain(words::parse_words(rest, escape)),
+        "env" | "label" => name_values(cmd, rest, escape, line).map(|value| Args { value, json: false }),
+        "healthcheck" => {
+            let (kind, tail) = words::split_once_ws(rest);
+            let mut value = vec![kind.to_owned()];
+            let mut json = false;
+            if !tail.is_empty() {
+                let inner = parse_args("cmd", tail, escape, line)?;
+                json = inner.json;
+                value.extend(inner.value);
+            }
+            Ok(Args { value, json })
+        }
+        _ => plain(Vec::new()),
+    }
+}
+
+/// ENV and LABEL: `k=v ...` gives `[k, v, "=", ...]`; legacy `k v` gives `[k, v, ""]`.
+fn name_values(cmd: &str, rest: &str, escape: char, line: usize) -> Result<Vec<String>, DockerfileError> {
+    let words = words::parse_words(rest, escape);
+    let Some(first) = words.first() else {
+        return Ok(Vec::new());
+    };
+    if !first.contains('=') {
+        let (name, value) = words::split_once_ws(rest);
+        if value.is_empty() {
+            return err(line, format!("{} must have two arguments", cmd.to_uppercase()));
+        }
+        return Ok(vec![name.to_owned(), value.to_owned(), String::new()]);
+    }
+    let mut out = Vec::with_capacity(words.len() * 3);
+    for word in &words {
+        let Some((name, value)) = word.split_once('=') else {
+            return err(
+                line,
+                format!("Syntax error - can't find = in {word:?}. Must be of the form: name=value"),
+            );
+        };
+        out.extend([name.to_owned(), value.to_owned(), "=".to_owned()]);
+    }
+    Ok(out)
+}
+
+/// Checks arity the way BuildKit's instruction parser does.
+fn check_arity(cmd: &str, args: &Args, line: usize) -> Result<(), DockerfileError> {
+    let upper = cmd.to_uppercase();
+    let n = args.value.len();
+    match cmd {
+        "env" | "label" | "expose" | "volume" | "arg" | "healthcheck" | "onbuild" if n == 0 => {
+            err(line, format!("{upper} requires at least one argument"))
+        }
+        "add" | "copy" if n < 2 => err(line, format!("{upper} requires at least two arguments")),
+        "user" | "workdir" | "maintainer" | "stopsignal" if n != 1 => {
+            err(line, format!("{upper} requires exactly one argument"))
+        }
+        "shell" if !args.json => err(line, "SHELL requires the arguments to be in JSON form"),
+        "shell" if n == 0 => err(line, "SHELL requires at least one argument"),
+        "healthcheck" => {
+            let kind = args.value[0].to_uppercase();
+            match kind.as_str() {
+                "NONE" if n == 1 => Ok(()),
+                "NONE" => err(line, "HEALTHCHECK NONE takes no arguments"),
+                "CMD" if n >= 2 => Ok(()),
+                "CMD" => err(line, "Missing command after HEALTHCHECK CMD"),
+                _ => err(line, format!("Unknown type {kind:?} in HEALTHCHECK (try CMD)")),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Assembles instruction objects, tracking stages and global ARGs.
+struct Builder<'a> {
+    lines: &'a [&'a str],
+    escape: char,
+    options: &'a Options,
+    out: Vec<Value>,
+    stage: Option<usize>,
+    stage_names: Vec<Option<String>>,
+    global_args: HashMap<String, String>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(lines: &'a [&'a str], escape: char, options: &'a Options) -> Self {
+        // BuildKit defines the platform ARGs in the global scope automatically. We assume a
+        // linux/amd64 build; `--build-arg` overrides these like any other ARG.
+        let mut global_args: HashMap<String, String> = [
+            ("TARGETPLATFORM", "linux/amd64"),
+            ("TARGETOS", "linux"),
+            ("TARGETARCH", "amd64"),
+            ("TARGETVARIANT", ""),
+            ("BUILDPLATFORM", "linux/amd64"),
+            ("BUILDOS", "linux"),
+            ("BUILDARCH", "amd64"),
+            ("BUILDVARIANT", ""),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        for (k, v) in &options.build_args {
+            if global_args.contains_key(k) {
+                global_args.insert(k.clone(), v.clone());
+            }
+        }
+        Self {
+            lines,
+            escape,
+            options,
+            out: Vec::new(),
+            stage: None,
+            stage_names: Vec::new(),
+            global_args,
+        }
+    }
+
+    fn build(mut self, logical: Vec<Logical>) -> Result<Value, DockerfileError> {
+        for l in logical {
+            self.instruction(l)?;
+        }
+        if self.stage.is_none() {
+            return err(1, "the Dockerfile has no FROM instruction: no stages to build");
+        }
+        Ok(Value::Array(self.out))
+    }
+
+    fn original(&self, start: usize, end: usize) -> String {
+        self.lines[start - 1..end].join("\n")
+    }
+
+    fn instruction(&mut self, l: Logical) -> Result<(), DockerfileError> {
+        let line = l.start;
+        let (word, rest) = words::split_once_ws(l.text.trim());
+        let cmd = word.to_lowercase();
+        if !INSTRUCTIONS.contains(&cmd.as_str()) {
+            return err(line, format!("unknown instruction: {}", word.to_uppercase()));
+        }
+        if cmd == "from" {
+            self.stage = Some(self.stage.map_or(0, |s| s + 1));
+        } else if self.stage.is_none() && cmd != "arg" {
+            return err(
+                line,
+                format!("{} before the first FROM: no build stage in current context", cmd.to_uppercase()),
+            );
+        }
+        let stage = self.stage.unwrap_or(0);
+        for (comment_line, text) in &l.comments {
+            self.out.push(json!({
+                "Cmd": "comment",
+                "SubCmd": "",
+                "JSON": false,
+                "Flags": [],
+                "Value": [text],
+                "Stage": stage,
+                "Original": self.lines[comment_line - 1].trim(),
+                "StartLine": comment_line,
+                "EndLine": comment_line,
+            }));
+        }
+        let (flags, rest) = words::extract_flags(rest);
+        let (sub_cmd, args) = if cmd == "onbuild" {
+            self.onbuild(rest, line)?
+        } else {
+            let args = parse_args(&cmd, rest, self.escape, line)?;
+            check_arity(&cmd, &args, line)?;
+            (String::new(), args)
+        };
+        let mut obj = Map::new();
+        obj.insert("Cmd".into(), json!(cmd));
+        obj.insert("SubCmd".into(), json!(sub_cmd));
+        obj.insert("JSON".into(), json!(args.json));
+        obj.insert("Flags".into(), json!(flags));
+        obj.insert("Value".into(), json!(args.value));
+        obj.insert("Stage".into(), json!(stage));
+        obj.insert("Original".into(), json!(self.original(l.start, l.end)));
+        obj.insert("StartLine".into(), json!(l.start));
+        obj.insert("EndLine".into(), json!(l.end));
+        if !l.heredocs.is_empty() {
+            let docs: Vec<Value> = l
+                .heredocs
+                .iter()
+                .map(|h| json!({"Name": h.name, "Content": h.content, "Expand": h.expand, "Chomp": h.chomp}))
+                .collect();
+            obj.insert("Heredocs".into(), Value::Array(docs));
+        }
+        match cmd.as_str() {
+            "from" => self.from(&mut obj, &args.value, line)?,
+            "arg" if self.stage.is_none() => self.global_arg(&args.value),
+            _ => {}
+        }
+        self.out.push(Value::Object(obj));
+        Ok(())
+    }
+
+    fn onbuild(&self, rest: &str, line: usize) -> Result<(String, Args), DockerfileError> {
+        let (word, inner_rest) = words::split_once_ws(rest.trim());
+        let inner = word.to_lowercase();
+        match inner.as_str() {
+            "" => return err(line, "ONBUILD requires at least one argument"),
+            "onbuild" => return err(line, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed"),
+            "from" | "maintainer" => {
+                return err(line, format!("{} isn't allowed as an ONBUILD trigger", inner.to_uppercase()));
+            }
+            i if !INSTRUCTIONS.contains(&i) => {
+                return err(line, format!("unknown instruction: {}", word.to_uppercase()));
+            }
+            _ => {}
+        }
+        let (_, inner_args) = words::extract_flags(inner_rest);
+        let args = parse_args(&inner, inner_args, self.escape, line)?;
+        check_arity(&inner, &args, line)?;
+        Ok((inner, args))
+    }
+
+    /// Records global ARG defaults (and `--build-arg` overrides) for FROM expansion.
+    fn global_arg(&mut self, value: &[String]) {
+        for word in value {
+            let (name, default) = match word.split_once('=') {
+                Some((n, d)) => (n.to_owned(), Some(d)),
+                None => (word.clone(), None),
+            };
+            if let Some(v) = self.options.build_args.get(&name) {
+                self.global_args.insert(name, v.clone());
+            } else if let Some(d) = default {
+                let v = expand(d, &self.global_args, self.escape).value;
+                self.global_args.insert(name, v);
+            }
+        }
+    }
+
+    fn from(&mut self, obj: &mut Map<String, Value>, value: &[String], line: usize) -> Result<(), DockerfileError> {
+        let name = match value {
+            [_] => None,
+            [_, kw, name] if kw.eq_ignore_ascii_case("as") => Some(name.to_lowercase()),
+            [_, kw, _] => return err(line, format!("FROM: expected 'AS' keyword but got {kw:?}")),
+            _ => return err(line, "FROM requires either one or three arguments"),
+        };
+        if let Some(n) = &name {
+            let valid = n.starts_with(|c: char| c.is_ascii_lowercase())
+                && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c));
+            if !valid {
+                return err(
+                    line,
+                    format!("invalid name for build stage: {n:?}, name can't start with a number or contain symbols"),
+                );
+            }
+            if self.stage_names.iter().any(|s| s.as_deref() == Some(n)) {
+                return err(line, format!("duplicate stage name {n:?}"));
+            }
+        }
+        let image = expand(&value[0], &self.global_args, self.escape);
+        let lower = image.value.to_lowercase();
+        let base_stage = self.stage_names.iter().position(|s| s.as_deref() == Some(lower.as_str()));
+        obj.insert("Image".into(), json!(image.value));
+        obj.insert("ImageResolved".into(), json!(image.resolved));
+        obj.insert("StageName".into(), json!(name));
+        obj.insert("BaseStage".into(), json!(base_stage));
+        self.stage_names.push(name);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Vec<Value> {
+        match parse(text, &Options::default()) {
+            Ok(Value::Array(a)) => a,
+            other => panic!("unexpected: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn continuation_lines_join_like_buildkit() {
+        let doc = parse_ok("FROM alpine\nRUN apk add \\\n  # a comment\n    curl \\\n\n    git\n");
+        assert_eq!(doc[1]["Value"], json!(["apk add     curl     git"]));
+        assert_eq!(doc[1]["StartLine"], json!(2));
+        assert_eq!(doc[1]["EndLine"], json!(6));
+    }
+
+    #[test]
+    fn errors_carry_the_line() {
+        let e = parse("FROM a\nFOO bar\n", &Options::default()).unwrap_err();
+        assert_eq!(e, DockerfileError { line: 2, message: "unknown instruction: FOO".into() });
+    }
+}

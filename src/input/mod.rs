@@ -1,0 +1,204 @@
+//! Input files → the JSON documents that policies evaluate.
+//!
+//! One module per format. Each turns raw bytes into `serde_json::Value` documents; the
+//! caller keeps the text for source lines in reports. A file whose top level is an array
+//! (a JSON array, a YAML list, several YAML documents) is evaluated element by element, as
+//! conftest does; a Dockerfile is one document, its instruction array.
+
+pub mod dockerfile;
+pub mod json;
+pub mod walk;
+pub mod yaml;
+
+use std::fmt;
+use std::path::Path;
+
+use serde_json::Value;
+
+/// The input formats we can parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Dockerfile,
+    Json,
+    Yaml,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Dockerfile => "dockerfile",
+            Format::Json => "json",
+            Format::Yaml => "yaml",
+        })
+    }
+}
+
+impl Format {
+    /// Detects the format from a file name; `None` when the name says nothing we parse.
+    pub fn detect(path: &Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?;
+        let lower = name.to_ascii_lowercase();
+        if lower == "dockerfile"
+            || lower == "containerfile"
+            || lower.starts_with("dockerfile.")
+            || lower.starts_with("containerfile.")
+            || lower.ends_with(".dockerfile")
+            || lower.ends_with(".containerfile")
+        {
+            return Some(Format::Dockerfile);
+        }
+        match lower.rsplit_once('.')?.1 {
+            "json" => Some(Format::Json),
+            "yaml" | "yml" => Some(Format::Yaml),
+            _ => None,
+        }
+    }
+
+    /// Guesses the format of text with no name (standard input).
+    pub fn sniff(text: &str) -> Format {
+        let first = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'))
+            .unwrap_or("");
+        if first.starts_with('{') || first.starts_with('[') {
+            return Format::Json;
+        }
+        let word = first.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+        if matches!(word.as_str(), "from" | "arg") {
+            Format::Dockerfile
+        } else {
+            Format::Yaml
+        }
+    }
+}
+
+/// Why a file could not be turned into documents. Each carries the line where known.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("cannot read file: {0}")]
+    Read(#[from] std::io::Error),
+    #[error("binary file (contains NUL bytes); not a {0}")]
+    Binary(Format),
+    #[error("not valid UTF-8 text at line {line}")]
+    NotUtf8 { line: usize },
+    #[error("invalid Dockerfile: {0}")]
+    Dockerfile(#[from] dockerfile::DockerfileError),
+    #[error("invalid JSON at line {line}, column {column}: {message}")]
+    Json {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("invalid YAML{}: {message}", line.map(|l| format!(" at line {l}")).unwrap_or_default())]
+    Yaml {
+        line: Option<usize>,
+        message: String,
+    },
+    #[error("cannot tell the file's format from its name; pass --parser dockerfile|json|yaml")]
+    UnknownFormat,
+}
+
+impl InputError {
+    /// The 1-based line the error points at, when known.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            InputError::NotUtf8 { line } => Some(*line),
+            InputError::Dockerfile(e) => Some(e.line),
+            InputError::Json { line, .. } => Some(*line),
+            InputError::Yaml { line, .. } => *line,
+            _ => None,
+        }
+    }
+}
+
+/// A parsed file: its documents, and whether the file held several (so `parse` can print
+/// the array rather than its only element).
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub documents: Vec<Value>,
+    pub multi: bool,
+}
+
+impl Parsed {
+    /// The whole file as one JSON value (what `parse` prints and `--combine` embeds).
+    pub fn whole(&self) -> Value {
+        if self.multi {
+            Value::Array(self.documents.clone())
+        } else {
+            self.documents.first().cloned().unwrap_or(Value::Null)
+        }
+    }
+}
+
+/// Checks that the bytes are text and returns them as `&str`.
+pub fn text_of(bytes: &[u8], format: Format) -> Result<&str, InputError> {
+    if bytes.contains(&0) {
+        return Err(InputError::Binary(format));
+    }
+    std::str::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
+        line: 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count(),
+    })
+}
+
+/// Parses `text` as `format` into documents.
+pub fn parse(text: &str, format: Format, options: &dockerfile::Options) -> Result<Parsed, InputError> {
+    match format {
+        Format::Dockerfile => Ok(Parsed {
+            documents: vec![dockerfile::parse(text, options)?],
+            multi: false,
+        }),
+        Format::Json => Ok(split_top_array(json::parse(text)?)),
+        Format::Yaml => {
+            let mut docs = yaml::parse(text)?;
+            if docs.len() == 1 {
+                Ok(split_top_array(docs.remove(0)))
+            } else {
+                Ok(Parsed {
+                    documents: docs,
+                    multi: true,
+                })
+            }
+        }
+    }
+}
+
+fn split_top_array(value: Value) -> Parsed {
+    match value {
+        Value::Array(items) => Parsed {
+            documents: items,
+            multi: true,
+        },
+        other => Parsed {
+            documents: vec![other],
+            multi: false,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_formats_by_name() {
+        for (name, want) in [
+            ("Dockerfile", Some(Format::Dockerfile)),
+            ("Containerfile", Some(Format::Dockerfile)),
+            ("Dockerfile.prod", Some(Format::Dockerfile)),
+            ("api.Dockerfile", Some(Format::Dockerfile)),
+            ("api.dockerfile", Some(Format::Dockerfile)),
+            ("deploy.yml", Some(Format::Yaml)),
+            ("image.json", Some(Format::Json)),
+            ("README.md", None),
+        ] {
+            assert_eq!(Format::detect(Path::new(name)), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn non_utf8_names_the_line() {
+        let err = text_of(b"FROM a\nRUN \xff\n", Format::Dockerfile).unwrap_err();
+        assert_eq!(err.line(), Some(2));
+    }
+}

@@ -1,0 +1,30 @@
+//! Thin entry point: parse arguments, dispatch, map errors to exit codes.
+
+use clap::Parser as _;
+use dockpolicy::cli::{Cli, Command};
+use dockpolicy::commands;
+use dockpolicy::report::exit;
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version are not errors; usage errors get the tool-error code, never
+            // a code that could be mistaken for a policy outcome.
+            let code = if e.use_stderr() { exit::TOOL_ERROR } else { exit::CLEAN };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    let result = match &cli.command {
+        Command::Test(args) => commands::test::run(args),
+        Command::Parse(args) => commands::parse::run(args),
+    };
+    match result {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::exit(exit::TOOL_ERROR);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The bundled practice library, compiled into the binary by `build.rs`.
+
+include!(concat!(env!("OUT_DIR"), "/bundled_policies.rs"));
+
+/// The bundled policy modules (tests excluded), as (virtual path, source).
+pub fn policies() -> impl Iterator<Item = (String, &'static str)> {
+    FILES
+        .iter()
+        .filter(|(path, _)| !path.ends_with("_test.rego"))
+        .map(|(path, src)| (format!("<bundled>/policies/{path}"), *src))
+}
+
+/// The bundled test modules, for `verify`.
+pub fn tests() -> impl Iterator<Item = (String, &'static str)> {
+    FILES
+        .iter()
+        .filter(|(path, _)| path.ends_with("_test.rego"))
+        .map(|(path, src)| (format!("<bundled>/policies/{path}"), *src))
+}

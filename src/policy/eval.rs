@@ -1,0 +1,141 @@
+//! Evaluating one input document against the compiled policy set, with conftest's rules
+//! for turning rule values into results.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::{Namespace, RuleKind, exception_name};
+use crate::report::{CheckResult, Finding};
+
+/// A policy that failed while evaluating an input (a runtime error in Rego, or a result
+/// object without `msg`).
+#[derive(Debug, thiserror::Error)]
+#[error("policy error in data.{namespace}.{rule}: {message}")]
+pub struct EvalError {
+    pub namespace: String,
+    pub rule: String,
+    pub message: String,
+}
+
+/// Evaluates every selected namespace against `input`: one result per namespace that
+/// evaluated, and the errors of those that did not (one failing namespace never hides the
+/// others).
+pub fn evaluate(
+    engine: &mut regorus::Engine,
+    namespaces: &BTreeMap<String, Namespace>,
+    filename: &str,
+    input: &Value,
+) -> (Vec<CheckResult>, Vec<EvalError>) {
+    engine.set_input(regorus::Value::from(input.clone()));
+    let mut out = Vec::with_capacity(namespaces.len());
+    let mut errors = Vec::new();
+    for (name, ns) in namespaces {
+        match evaluate_namespace(engine, name, ns, filename) {
+            Ok(result) => out.push(result),
+            Err(e) => errors.push(e),
+        }
+    }
+    (out, errors)
+}
+
+fn evaluate_namespace(
+    engine: &mut regorus::Engine,
+    name: &str,
+    ns: &Namespace,
+    filename: &str,
+) -> Result<CheckResult, EvalError> {
+    {
+        let mut result = CheckResult::new(filename, name);
+        let exceptions = if ns.has_exception {
+            exception_names(engine, name)?
+        } else {
+            Vec::new()
+        };
+        for (rule, kind) in &ns.rules {
+            let key = exception_name(rule);
+            if exceptions.iter().any(|e| e == key) {
+                result.exceptions.push(Finding::new(format!(
+                    "data.{name}.exception[_][_] == {key:?}"
+                )));
+                continue;
+            }
+            let value = eval_rule(engine, name, rule)?;
+            let findings = findings(value, name, rule)?;
+            if findings.is_empty() {
+                result.successes += 1;
+            }
+            match kind {
+                RuleKind::Failure => result.failures.extend(findings),
+                RuleKind::Warning => result.warnings.extend(findings),
+            }
+        }
+        Ok(result)
+    }
+}
+
+fn eval_rule(engine: &mut regorus::Engine, namespace: &str, rule: &str) -> Result<Value, EvalError> {
+    let value = engine
+        .eval_rule(format!("data.{namespace}.{rule}"))
+        .map_err(|e| EvalError {
+            namespace: namespace.to_owned(),
+            rule: rule.to_owned(),
+            message: e.to_string(),
+        })?;
+    if value == regorus::Value::Undefined {
+        return Ok(Value::Null);
+    }
+    serde_json::to_value(&value).map_err(|e| EvalError {
+        namespace: namespace.to_owned(),
+        rule: rule.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+/// The rule names that `exception` exempts: every string in every array it contains.
+fn exception_names(engine: &mut regorus::Engine, namespace: &str) -> Result<Vec<String>, EvalError> {
+    let value = eval_rule(engine, namespace, "exception")?;
+    let mut names = Vec::new();
+    if let Value::Array(items) = value {
+        for item in items {
+            if let Value::Array(inner) = item {
+                names.extend(inner.into_iter().filter_map(|v| v.as_str().map(str::to_owned)));
+            }
+        }
+    }
+    Ok(names)
+}
+
+/// conftest's reading of a rule value: only a collection yields results; each element is
+/// a message string or an object with a string `msg` (other keys become metadata).
+fn findings(value: Value, namespace: &str, rule: &str) -> Result<Vec<Finding>, EvalError> {
+    let Value::Array(items) = value else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Value::String(msg) => out.push(Finding::new(msg)),
+            Value::Object(mut obj) => {
+                let Some(Value::String(msg)) = obj.remove("msg") else {
+                    return Err(EvalError {
+                        namespace: namespace.to_owned(),
+                        rule: rule.to_owned(),
+                        message: format!("result has no string `msg` field: {}", Value::Object(obj)),
+                    });
+                };
+                out.push(Finding::with_metadata(msg, obj));
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Result metadata that says where the finding is: `line` (1-based) or `loc.line`.
+pub fn line_of(metadata: &Map<String, Value>) -> Option<usize> {
+    let line = metadata
+        .get("line")
+        .or_else(|| metadata.get("loc").and_then(|l| l.get("line")))?;
+    line.as_u64().and_then(|l| usize::try_from(l).ok()).filter(|&l| l > 0)
+}

@@ -1,0 +1,187 @@
+//! Loading policies into one compiled engine: the bundled library, `-p` files and
+//! directories, `-d` data.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use regorus::unstable::{Expr, Rule, RuleHead};
+
+use super::{BUNDLED_PREFIX, Namespace, PolicySet, RuleKind, bundled, data};
+
+/// Rego syntax version of user policies. The bundled library is always v1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum RegoVersion {
+    V0,
+    #[default]
+    V1,
+}
+
+/// Where policies and data come from, and which namespaces to evaluate.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub policy_paths: Vec<PathBuf>,
+    pub data_paths: Vec<PathBuf>,
+    pub bundled: bool,
+    pub namespaces: Vec<String>,
+    pub all_namespaces: bool,
+    pub rego_version: RegoVersion,
+    /// Load `*_test.rego` files too (for `verify`); `test` skips them.
+    pub include_tests: bool,
+}
+
+/// A problem with the policies or data themselves: always a tool error.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+    #[error("policy {path} does not compile:\n{message}")]
+    Policy { path: String, message: String },
+    #[error("policies do not compile:\n{0}")]
+    Compile(String),
+    #[error("data file {path}: {message}")]
+    Data { path: String, message: String },
+    #[error("no policies found{0}; pass -p/--policy, or drop --no-bundled")]
+    NoPolicies(String),
+}
+
+/// Finds `.rego` files under `path` (recursively for directories), sorted.
+pub fn rego_files(path: &PathBuf, include_tests: bool) -> Result<Vec<PathBuf>, LoadError> {
+    if !path.exists() {
+        return Err(LoadError::Io {
+            path: path.display().to_string(),
+            message: "no such file or directory".into(),
+        });
+    }
+    if path.is_file() {
+        return Ok(vec![path.clone()]);
+    }
+    let mut files = Vec::new();
+    for entry in ignore::WalkBuilder::new(path).hidden(true).require_git(false).build() {
+        let entry = entry.map_err(|e| LoadError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let p = entry.path();
+        let is_rego = p.extension().is_some_and(|e| e == "rego");
+        let is_test = p.to_string_lossy().ends_with("_test.rego");
+        if p.is_file() && is_rego && (include_tests || !is_test) {
+            files.push(p.to_path_buf());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Builds the policy set: compiles everything once and discovers the rules to run.
+pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
+    let mut engine = regorus::Engine::new();
+    let mut count = 0;
+    if options.bundled {
+        engine.set_rego_v0(false);
+        let tests = options.include_tests.then(bundled::tests).into_iter().flatten();
+        for (path, source) in bundled::policies().chain(tests) {
+            add(&mut engine, path, source.to_owned())?;
+            count += 1;
+        }
+    }
+    engine.set_rego_v0(options.rego_version == RegoVersion::V0);
+    for root in &options.policy_paths {
+        for file in rego_files(root, options.include_tests)? {
+            let display = file.display().to_string();
+            let bytes = std::fs::read(&file).map_err(|e| LoadError::Io {
+                path: display.clone(),
+                message: e.to_string(),
+            })?;
+            let source = String::from_utf8(bytes).map_err(|_| LoadError::Policy {
+                path: display.clone(),
+                message: "not valid UTF-8 text".into(),
+            })?;
+            add(&mut engine, display, source)?;
+            count += 1;
+        }
+    }
+    if count == 0 {
+        let searched = if options.policy_paths.is_empty() {
+            String::new()
+        } else {
+            let paths: Vec<_> = options.policy_paths.iter().map(|p| p.display().to_string()).collect();
+            format!(" in {}", paths.join(", "))
+        };
+        return Err(LoadError::NoPolicies(searched));
+    }
+    if !options.data_paths.is_empty() {
+        let value = data::load(&options.data_paths)?;
+        engine
+            .add_data(regorus::Value::from(value))
+            .map_err(|e| LoadError::Data {
+                path: "-d".into(),
+                message: e.to_string(),
+            })?;
+    }
+    // Semantic checks (unsafe variables, unknown functions) run when the engine first
+    // prepares for evaluation; do it now so they surface as compile errors.
+    engine.set_input(regorus::Value::new_object());
+    engine
+        .eval_query("true".to_owned(), false)
+        .map_err(|e| LoadError::Compile(e.to_string()))?;
+    let namespaces = discover(&mut engine, options);
+    Ok(PolicySet { engine, namespaces })
+}
+
+fn add(engine: &mut regorus::Engine, path: String, source: String) -> Result<(), LoadError> {
+    engine
+        .add_policy(path.clone(), source)
+        .map(|_| ())
+        .map_err(|e| LoadError::Policy {
+            path,
+            message: e.to_string(),
+        })
+}
+
+/// Finds the deny/warn/violation/exception rules of every package and keeps the
+/// namespaces this run evaluates.
+fn discover(engine: &mut regorus::Engine, options: &Options) -> BTreeMap<String, Namespace> {
+    let mut all: BTreeMap<String, Namespace> = BTreeMap::new();
+    for module in engine.get_modules() {
+        let Ok(package) = regorus::utils::get_path_string(&module.package.refr, None) else {
+            continue;
+        };
+        let bundled = module.package.span.source.get_path().starts_with("<bundled>");
+        let ns = all.entry(package).or_default();
+        ns.bundled |= bundled;
+        for rule in &module.policy {
+            let refr = match rule.as_ref() {
+                Rule::Spec { head, .. } => match head {
+                    RuleHead::Compr { refr, .. } | RuleHead::Set { refr, .. } => refr,
+                    // Functions take arguments; they are never result rules.
+                    RuleHead::Func { .. } => continue,
+                },
+                Rule::Default { refr, .. } => refr,
+            };
+            let Some(name) = rule_name(refr) else { continue };
+            if name == "exception" {
+                ns.has_exception = true;
+            } else if let Some(kind) = RuleKind::of(&name) {
+                ns.rules.insert(name, kind);
+            }
+        }
+    }
+    all.into_iter()
+        .filter(|(name, ns)| {
+            if ns.rules.is_empty() {
+                return false;
+            }
+            if ns.bundled {
+                return name.starts_with(BUNDLED_PREFIX);
+            }
+            options.all_namespaces || options.namespaces.iter().any(|n| n == name)
+        })
+        .collect()
+}
+
+/// The first component of a rule head (`deny` in `deny contains msg`, `deny.x`).
+fn rule_name(refr: &Expr) -> Option<String> {
+    let path = regorus::utils::get_path_string(refr, None).ok()?;
+    let first = path.split(['.', '[']).next()?;
+    Some(first.to_owned())
+}

@@ -1,0 +1,172 @@
+//! The result model every output format renders, and the exit code it implies.
+//!
+//! Results are grouped per (file, namespace) exactly as conftest groups them, and are
+//! sorted by file, namespace, then line and message, so output never depends on thread
+//! scheduling.
+
+pub mod json;
+pub mod stdout;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+/// One message from a rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub msg: String,
+    pub metadata: Map<String, Value>,
+    /// 1-based line in the input, when the policy said where (`line` in its result).
+    pub line: Option<usize>,
+}
+
+impl Finding {
+    pub fn new(msg: impl Into<String>) -> Self {
+        Self {
+            msg: msg.into(),
+            metadata: Map::new(),
+            line: None,
+        }
+    }
+
+    pub fn with_metadata(msg: String, metadata: Map<String, Value>) -> Self {
+        let line = crate::policy::eval::line_of(&metadata);
+        Self { msg, metadata, line }
+    }
+}
+
+/// conftest's CheckResult: the outcome of one namespace on one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckResult {
+    pub filename: String,
+    pub namespace: String,
+    pub successes: usize,
+    pub failures: Vec<Finding>,
+    pub warnings: Vec<Finding>,
+    pub exceptions: Vec<Finding>,
+}
+
+impl CheckResult {
+    pub fn new(filename: &str, namespace: &str) -> Self {
+        Self {
+            filename: filename.to_owned(),
+            namespace: namespace.to_owned(),
+            successes: 0,
+            failures: Vec::new(),
+            warnings: Vec::new(),
+            exceptions: Vec::new(),
+        }
+    }
+
+    /// Adds another document's outcome for the same file and namespace.
+    pub fn absorb(&mut self, other: CheckResult) {
+        self.successes += other.successes;
+        self.failures.extend(other.failures);
+        self.warnings.extend(other.warnings);
+        self.exceptions.extend(other.exceptions);
+    }
+
+    fn sort(&mut self) {
+        let key = |f: &Finding| (f.line.is_none(), f.line, f.msg.clone());
+        self.failures.sort_by_key(key);
+        self.warnings.sort_by_key(key);
+        self.exceptions.sort_by_key(key);
+    }
+}
+
+/// A file that could not be checked, or a policy that failed on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileError {
+    pub filename: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+/// Totals for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub tests: usize,
+    pub passed: usize,
+    pub warnings: usize,
+    pub failures: usize,
+    pub exceptions: usize,
+    pub errors: usize,
+}
+
+/// Everything a run found.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub results: Vec<CheckResult>,
+    pub errors: Vec<FileError>,
+    /// Source text per filename, for showing the offending line.
+    pub sources: BTreeMap<String, Arc<str>>,
+}
+
+impl Report {
+    /// Puts results and errors in their canonical order.
+    pub fn finish(&mut self) {
+        for r in &mut self.results {
+            r.sort();
+        }
+        self.results
+            .sort_by(|a, b| (&a.filename, &a.namespace).cmp(&(&b.filename, &b.namespace)));
+        self.errors
+            .sort_by(|a, b| (&a.filename, a.line, &a.message).cmp(&(&b.filename, b.line, &b.message)));
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for r in &self.results {
+            c.passed += r.successes;
+            c.warnings += r.warnings.len();
+            c.failures += r.failures.len();
+            c.exceptions += r.exceptions.len();
+        }
+        c.tests = c.passed + c.warnings + c.failures + c.exceptions;
+        c.errors = self.errors.len();
+        c
+    }
+
+    /// The source line `line` of `filename`, when we have it.
+    pub fn source_line(&self, filename: &str, line: usize) -> Option<&str> {
+        self.sources.get(filename)?.lines().nth(line.checked_sub(1)?)
+    }
+}
+
+/// How findings map to the exit code (`--fail-on-warn`, `--no-fail`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExitPolicy {
+    pub fail_on_warn: bool,
+    pub no_fail: bool,
+}
+
+/// Exit codes. 0, 1 and 2 are conftest's; tool errors get their own code.
+pub mod exit {
+    /// No failures (and no warnings with `--fail-on-warn`).
+    pub const CLEAN: i32 = 0;
+    /// Failures; or, with `--fail-on-warn`, warnings only.
+    pub const FAILURES: i32 = 1;
+    /// With `--fail-on-warn`: failures.
+    pub const FAILURES_WITH_FAIL_ON_WARN: i32 = 2;
+    /// The tool could not do its job: unreadable or unparsable input, a policy that does
+    /// not compile or fails at run time, no policies, bad usage.
+    pub const TOOL_ERROR: i32 = 3;
+}
+
+impl Counts {
+    pub fn exit_code(&self, policy: ExitPolicy) -> i32 {
+        if self.errors > 0 {
+            return exit::TOOL_ERROR;
+        }
+        if policy.no_fail {
+            return exit::CLEAN;
+        }
+        match (self.failures > 0, self.warnings > 0, policy.fail_on_warn) {
+            (true, _, true) => exit::FAILURES_WITH_FAIL_ON_WARN,
+            (true, _, false) => exit::FAILURES,
+            (false, true, true) => exit::FAILURES,
+            _ => exit::CLEAN,
+        }
+    }
+}
