@@ -104,16 +104,21 @@ fn check_file(engine: &mut regorus::Engine, policies: &PolicySet, loaded: Loaded
             return outcome;
         }
     };
-    let mut merged: BTreeMap<String, CheckResult> = policies
-        .namespaces
-        .keys()
-        .map(|ns| (ns.clone(), CheckResult::new(&outcome.filename, ns)))
-        .collect();
+    let mut merged: BTreeMap<String, CheckResult> = BTreeMap::new();
+    if parsed.documents.is_empty() {
+        // A file with no documents (an empty YAML stream) still shows up, with 0 tests.
+        for ns in policies.namespaces.keys() {
+            merged.insert(ns.clone(), CheckResult::new(&outcome.filename, ns));
+        }
+    }
     for document in &parsed.documents {
         let (results, errors) = eval::evaluate(engine, &policies.namespaces, &outcome.filename, document);
         for r in results {
-            if let Some(m) = merged.get_mut(&r.namespace) {
-                m.absorb(r);
+            match merged.get_mut(&r.namespace) {
+                Some(m) => m.absorb(r),
+                None => {
+                    merged.insert(r.namespace.clone(), r);
+                }
             }
         }
         outcome.errors.extend(errors.into_iter().map(|e| FileError {

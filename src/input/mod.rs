@@ -82,7 +82,7 @@ pub enum InputError {
     Binary(Format),
     #[error("not valid UTF-8 text at line {line}")]
     NotUtf8 { line: usize },
-    #[error("invalid Dockerfile: {0}")]
+    #[error("invalid Dockerfile: {}", .0.message)]
     Dockerfile(#[from] dockerfile::DockerfileError),
     #[error("invalid JSON at line {line}, column {column}: {message}")]
     Json {

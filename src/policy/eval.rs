@@ -117,7 +117,7 @@ fn findings(value: Value, namespace: &str, rule: &str) -> Result<Vec<Finding>, E
         match item {
             Value::String(msg) => out.push(Finding::new(msg)),
             Value::Object(mut obj) => {
-                let Some(Value::String(msg)) = obj.remove("msg") else {
+                let Some(Value::String(msg)) = obj.shift_remove("msg") else {
                     return Err(EvalError {
                         namespace: namespace.to_owned(),
                         rule: rule.to_owned(),
