@@ -11,7 +11,11 @@ fn main() {
         Err(e) => {
             // Help and version are not errors; usage errors get the tool-error code, never
             // a code that could be mistaken for a policy outcome.
-            let code = if e.use_stderr() { exit::TOOL_ERROR } else { exit::CLEAN };
+            let code = if e.use_stderr() {
+                exit::TOOL_ERROR
+            } else {
+                exit::CLEAN
+            };
             let _ = e.print();
             std::process::exit(code);
         }

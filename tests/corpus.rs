@@ -26,13 +26,18 @@ fn every_corpus_dockerfile_parses_or_fails_as_docker_would() {
         .map(|e| e.expect("dir entry").path())
         .collect();
     files.sort();
-    assert!(files.len() >= 1700, "expected the full corpus, found {} files", files.len());
+    assert!(
+        files.len() >= 1700,
+        "expected the full corpus, found {} files",
+        files.len()
+    );
     let mut refused = Vec::new();
     let mut parsed = 0;
     for file in &files {
         let bytes = std::fs::read(file).expect("readable");
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        let result = input::text_of(&bytes, Format::Dockerfile).and_then(|t| input::parse(t, Format::Dockerfile, &Options::default()));
+        let result = input::text_of(&bytes, Format::Dockerfile)
+            .and_then(|t| input::parse(t, Format::Dockerfile, &Options::default()));
         match result {
             Ok(p) => {
                 assert_eq!(p.documents.len(), 1);

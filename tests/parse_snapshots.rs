@@ -7,7 +7,9 @@ use std::path::Path;
 use dockpolicy::input::dockerfile::{Options, parse};
 
 fn snapshot(name: &str, options: &Options) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dockerfiles").join(format!("{name}.Dockerfile"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/dockerfiles")
+        .join(format!("{name}.Dockerfile"));
     let text = std::fs::read_to_string(&path).expect("fixture exists");
     let value = parse(&text, options).unwrap_or_else(|e| panic!("{name}: {e}"));
     insta::assert_json_snapshot!(name, value);
@@ -61,15 +63,35 @@ fn arg_defaults_expand_into_from() {
 #[test]
 fn build_args_override_arg_defaults() {
     let options = Options {
-        build_args: HashMap::from([("PY_VERSION".to_owned(), "3.13".to_owned()), ("UNDECLARED".to_owned(), "ignored".to_owned())]),
+        build_args: HashMap::from([
+            ("PY_VERSION".to_owned(), "3.13".to_owned()),
+            ("UNDECLARED".to_owned(), "ignored".to_owned()),
+        ]),
     };
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dockerfiles/args.Dockerfile")).unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dockerfiles/args.Dockerfile"),
+    )
+    .unwrap();
     let doc = parse(&text, &options).unwrap();
-    let froms: Vec<_> = doc.as_array().unwrap().iter().filter(|i| i["Cmd"] == "from").map(|i| (i["Image"].as_str().unwrap().to_owned(), i["ImageResolved"].as_bool().unwrap())).collect();
+    let froms: Vec<_> = doc
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["Cmd"] == "from")
+        .map(|i| {
+            (
+                i["Image"].as_str().unwrap().to_owned(),
+                i["ImageResolved"].as_bool().unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(
         froms,
         vec![
-            ("registry.example.com/base/python:3.13-slim".to_owned(), true),
+            (
+                "registry.example.com/base/python:3.13-slim".to_owned(),
+                true
+            ),
             // A build arg only reaches FROM through a declared global ARG, as in Docker.
             (String::new(), false),
             ("registry.example.com/base/python".to_owned(), true),

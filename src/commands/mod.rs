@@ -4,7 +4,6 @@ pub mod parse;
 pub mod test;
 
 use std::io::Read as _;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::cli::InputArgs;
@@ -101,7 +100,7 @@ impl Inputs {
     }
 }
 
-fn display(path: &PathBuf) -> String {
+fn display(path: &std::path::Path) -> String {
     path.display().to_string()
 }
 

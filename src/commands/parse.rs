@@ -9,7 +9,8 @@ use crate::report::exit;
 
 pub fn run(args: &ParseArgs) -> anyhow::Result<i32> {
     let inputs = Inputs::collect(&args.input)?;
-    let loaded: Vec<Loaded> = pool(args.input.threads)?.install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
+    let loaded: Vec<Loaded> = pool(args.input.threads)?
+        .install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
     let mut errors = inputs.errors.clone();
     let mut values: Vec<(String, Value)> = Vec::new();
     for l in loaded {
@@ -19,7 +20,12 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<i32> {
         }
     }
     let out = if args.input.combine {
-        Value::Array(values.into_iter().map(|(path, contents)| json!({"path": path, "contents": contents})).collect())
+        Value::Array(
+            values
+                .into_iter()
+                .map(|(path, contents)| json!({"path": path, "contents": contents}))
+                .collect(),
+        )
     } else if values.len() == 1 && errors.is_empty() {
         values.remove(0).1
     } else {
@@ -30,5 +36,9 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<i32> {
         let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
         eprintln!("error: {}{at}: {}", e.filename, e.message);
     }
-    Ok(if errors.is_empty() { exit::CLEAN } else { exit::TOOL_ERROR })
+    Ok(if errors.is_empty() {
+        exit::CLEAN
+    } else {
+        exit::TOOL_ERROR
+    })
 }

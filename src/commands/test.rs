@@ -43,7 +43,8 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
     };
     let pool = pool(args.input.threads)?;
     if args.input.combine {
-        let loaded: Vec<Loaded> = pool.install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
+        let loaded: Vec<Loaded> =
+            pool.install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
         check_combined(&policies, loaded, &mut report);
     } else {
         let outcomes: Vec<FileOutcome> = pool.install(|| {
@@ -112,7 +113,8 @@ fn check_file(engine: &mut regorus::Engine, policies: &PolicySet, loaded: Loaded
         }
     }
     for document in &parsed.documents {
-        let (results, errors) = eval::evaluate(engine, &policies.namespaces, &outcome.filename, document);
+        let (results, errors) =
+            eval::evaluate(engine, &policies.namespaces, &outcome.filename, document);
         for r in results {
             match merged.get_mut(&r.namespace) {
                 Some(m) => m.absorb(r),
@@ -141,7 +143,12 @@ fn check_combined(policies: &PolicySet, loaded: Vec<Loaded>, report: &mut Report
         }
     }
     let mut engine = policies.engine.clone();
-    let (results, errors) = eval::evaluate(&mut engine, &policies.namespaces, "Combined", &Value::Array(docs));
+    let (results, errors) = eval::evaluate(
+        &mut engine,
+        &policies.namespaces,
+        "Combined",
+        &Value::Array(docs),
+    );
     report.results.extend(results);
     report.errors.extend(errors.into_iter().map(|e| FileError {
         filename: "Combined".into(),

@@ -64,7 +64,11 @@ impl Format {
         if first.starts_with('{') || first.starts_with('[') {
             return Format::Json;
         }
-        let word = first.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+        let word = first
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if matches!(word.as_str(), "from" | "arg") {
             Format::Dockerfile
         } else {
@@ -137,12 +141,19 @@ pub fn text_of(bytes: &[u8], format: Format) -> Result<&str, InputError> {
         return Err(InputError::Binary(format));
     }
     std::str::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
-        line: 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count(),
+        line: 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count(),
     })
 }
 
 /// Parses `text` as `format` into documents.
-pub fn parse(text: &str, format: Format, options: &dockerfile::Options) -> Result<Parsed, InputError> {
+pub fn parse(
+    text: &str,
+    format: Format,
+    options: &dockerfile::Options,
+) -> Result<Parsed, InputError> {
     match format {
         Format::Dockerfile => Ok(Parsed {
             documents: vec![dockerfile::parse(text, options)?],

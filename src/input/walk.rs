@@ -61,7 +61,11 @@ fn ignored(set: &GlobSet, path: &Path, root: &Path) -> bool {
 /// Expands `paths` into sorted targets. `forced` (from `--parser`) overrides detection.
 /// Errors for individual paths are returned alongside the targets that were found, so one
 /// bad path never hides the others.
-pub fn collect(paths: &[PathBuf], ignore: &GlobSet, forced: Option<Format>) -> (Vec<Target>, Vec<(String, WalkError)>) {
+pub fn collect(
+    paths: &[PathBuf],
+    ignore: &GlobSet,
+    forced: Option<Format>,
+) -> (Vec<Target>, Vec<(String, WalkError)>) {
     let mut targets = Vec::new();
     let mut errors = Vec::new();
     for root in paths {
@@ -73,7 +77,10 @@ pub fn collect(paths: &[PathBuf], ignore: &GlobSet, forced: Option<Format>) -> (
             continue;
         }
         if !root.exists() {
-            errors.push((root.display().to_string(), WalkError::Missing(root.display().to_string())));
+            errors.push((
+                root.display().to_string(),
+                WalkError::Missing(root.display().to_string()),
+            ));
             continue;
         }
         if root.is_file() {
@@ -141,7 +148,13 @@ mod tests {
         assert!(errors.is_empty());
         let names: Vec<_> = targets
             .iter()
-            .map(|t| t.path.strip_prefix(root).unwrap().to_string_lossy().into_owned())
+            .map(|t| {
+                t.path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         assert_eq!(names, vec!["svc/a/Dockerfile", "svc/deploy.yaml"]);
     }

@@ -18,7 +18,11 @@ pub fn load(paths: &[PathBuf]) -> Result<Value, LoadError> {
     for path in paths {
         if path.is_dir() {
             let mut files = Vec::new();
-            for entry in ignore::WalkBuilder::new(path).hidden(true).require_git(false).build() {
+            for entry in ignore::WalkBuilder::new(path)
+                .hidden(true)
+                .require_git(false)
+                .build()
+            {
                 let entry = entry.map_err(|e| LoadError::Io {
                     path: path.display().to_string(),
                     message: e.to_string(),
@@ -33,7 +37,11 @@ pub fn load(paths: &[PathBuf]) -> Result<Value, LoadError> {
                 let prefix: Vec<String> = file
                     .parent()
                     .and_then(|d| d.strip_prefix(path).ok())
-                    .map(|rel| rel.iter().map(|c| c.to_string_lossy().into_owned()).collect())
+                    .map(|rel| {
+                        rel.iter()
+                            .map(|c| c.to_string_lossy().into_owned())
+                            .collect()
+                    })
                     .unwrap_or_default();
                 merge_at(&mut root, &prefix, read(&file)?, &file)?;
             }
@@ -75,13 +83,20 @@ fn read(path: &Path) -> Result<Value, LoadError> {
     }
 }
 
-fn merge_at(root: &mut Value, prefix: &[String], value: Value, file: &Path) -> Result<(), LoadError> {
+fn merge_at(
+    root: &mut Value,
+    prefix: &[String],
+    value: Value,
+    file: &Path,
+) -> Result<(), LoadError> {
     let mut node = root;
     for key in prefix {
         let Value::Object(map) = node else {
             return Err(conflict(file, key));
         };
-        node = map.entry(key.clone()).or_insert_with(|| Value::Object(Map::new()));
+        node = map
+            .entry(key.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
     }
     merge(node, value, file)
 }
@@ -91,7 +106,9 @@ fn merge(into: &mut Value, value: Value, file: &Path) -> Result<(), LoadError> {
         (Value::Object(a), Value::Object(b)) => {
             for (k, v) in b {
                 match a.get_mut(&k) {
-                    Some(existing) if existing.is_object() && v.is_object() => merge(existing, v, file)?,
+                    Some(existing) if existing.is_object() && v.is_object() => {
+                        merge(existing, v, file)?
+                    }
                     Some(existing) if *existing == v => {}
                     Some(_) => return Err(conflict(file, &k)),
                     None => {
@@ -124,7 +141,10 @@ mod tests {
         std::fs::write(dir.path().join("a.yaml"), "registries: [r.example]\n").unwrap();
         std::fs::write(dir.path().join("team/b.json"), r#"{"owner": "x"}"#).unwrap();
         let data = load(&[dir.path().to_path_buf()]).unwrap();
-        assert_eq!(data, json!({"registries": ["r.example"], "team": {"owner": "x"}}));
+        assert_eq!(
+            data,
+            json!({"registries": ["r.example"], "team": {"owner": "x"}})
+        );
     }
 
     #[test]

@@ -74,7 +74,11 @@ fn evaluate_namespace(
     }
 }
 
-fn eval_rule(engine: &mut regorus::Engine, namespace: &str, rule: &str) -> Result<Value, EvalError> {
+fn eval_rule(
+    engine: &mut regorus::Engine,
+    namespace: &str,
+    rule: &str,
+) -> Result<Value, EvalError> {
     let value = engine
         .eval_rule(format!("data.{namespace}.{rule}"))
         .map_err(|e| EvalError {
@@ -93,13 +97,20 @@ fn eval_rule(engine: &mut regorus::Engine, namespace: &str, rule: &str) -> Resul
 }
 
 /// The rule names that `exception` exempts: every string in every array it contains.
-fn exception_names(engine: &mut regorus::Engine, namespace: &str) -> Result<Vec<String>, EvalError> {
+fn exception_names(
+    engine: &mut regorus::Engine,
+    namespace: &str,
+) -> Result<Vec<String>, EvalError> {
     let value = eval_rule(engine, namespace, "exception")?;
     let mut names = Vec::new();
     if let Value::Array(items) = value {
         for item in items {
             if let Value::Array(inner) = item {
-                names.extend(inner.into_iter().filter_map(|v| v.as_str().map(str::to_owned)));
+                names.extend(
+                    inner
+                        .into_iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned)),
+                );
             }
         }
     }
@@ -121,7 +132,10 @@ fn findings(value: Value, namespace: &str, rule: &str) -> Result<Vec<Finding>, E
                     return Err(EvalError {
                         namespace: namespace.to_owned(),
                         rule: rule.to_owned(),
-                        message: format!("result has no string `msg` field: {}", Value::Object(obj)),
+                        message: format!(
+                            "result has no string `msg` field: {}",
+                            Value::Object(obj)
+                        ),
                     });
                 };
                 out.push(Finding::with_metadata(msg, obj));
@@ -137,5 +151,7 @@ pub fn line_of(metadata: &Map<String, Value>) -> Option<usize> {
     let line = metadata
         .get("line")
         .or_else(|| metadata.get("loc").and_then(|l| l.get("line")))?;
-    line.as_u64().and_then(|l| usize::try_from(l).ok()).filter(|&l| l > 0)
+    line.as_u64()
+        .and_then(|l| usize::try_from(l).ok())
+        .filter(|&l| l > 0)
 }

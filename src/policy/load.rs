@@ -56,7 +56,11 @@ pub fn rego_files(path: &PathBuf, include_tests: bool) -> Result<Vec<PathBuf>, L
         return Ok(vec![path.clone()]);
     }
     let mut files = Vec::new();
-    for entry in ignore::WalkBuilder::new(path).hidden(true).require_git(false).build() {
+    for entry in ignore::WalkBuilder::new(path)
+        .hidden(true)
+        .require_git(false)
+        .build()
+    {
         let entry = entry.map_err(|e| LoadError::Io {
             path: path.display().to_string(),
             message: e.to_string(),
@@ -78,7 +82,11 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
     let mut count = 0;
     if options.bundled {
         engine.set_rego_v0(false);
-        let tests = options.include_tests.then(bundled::tests).into_iter().flatten();
+        let tests = options
+            .include_tests
+            .then(bundled::tests)
+            .into_iter()
+            .flatten();
         for (path, source) in bundled::policies().chain(tests) {
             add(&mut engine, path, source.to_owned())?;
             count += 1;
@@ -104,7 +112,11 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
         let searched = if options.policy_paths.is_empty() {
             String::new()
         } else {
-            let paths: Vec<_> = options.policy_paths.iter().map(|p| p.display().to_string()).collect();
+            let paths: Vec<_> = options
+                .policy_paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
             format!(" in {}", paths.join(", "))
         };
         return Err(LoadError::NoPolicies(searched));
@@ -146,7 +158,12 @@ fn discover(engine: &mut regorus::Engine, options: &Options) -> BTreeMap<String,
         let Ok(package) = regorus::utils::get_path_string(&module.package.refr, None) else {
             continue;
         };
-        let bundled = module.package.span.source.get_path().starts_with("<bundled>");
+        let bundled = module
+            .package
+            .span
+            .source
+            .get_path()
+            .starts_with("<bundled>");
         let ns = all.entry(package).or_default();
         ns.bundled |= bundled;
         for rule in &module.policy {
@@ -158,7 +175,9 @@ fn discover(engine: &mut regorus::Engine, options: &Options) -> BTreeMap<String,
                 },
                 Rule::Default { refr, .. } => refr,
             };
-            let Some(name) = rule_name(refr) else { continue };
+            let Some(name) = rule_name(refr) else {
+                continue;
+            };
             if name == "exception" {
                 ns.has_exception = true;
             } else if let Some(kind) = RuleKind::of(&name) {

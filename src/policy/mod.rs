@@ -34,7 +34,9 @@ impl RuleKind {
                 || name
                     .strip_prefix(prefix)
                     .and_then(|r| r.strip_prefix('_'))
-                    .is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                    .is_some_and(|r| {
+                        !r.is_empty() && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    })
         };
         if matches("deny") || matches("violation") {
             Some(RuleKind::Failure)

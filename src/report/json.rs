@@ -14,9 +14,16 @@ pub fn render(report: &Report) -> String {
         obj.insert("filename".into(), json!(r.filename));
         obj.insert("namespace".into(), json!(r.namespace));
         obj.insert("successes".into(), json!(r.successes));
-        for (key, list) in [("warnings", &r.warnings), ("failures", &r.failures), ("exceptions", &r.exceptions)] {
+        for (key, list) in [
+            ("warnings", &r.warnings),
+            ("failures", &r.failures),
+            ("exceptions", &r.exceptions),
+        ] {
             if !list.is_empty() {
-                obj.insert(key.into(), list.iter().map(|f| finding(&r.filename, f)).collect());
+                obj.insert(
+                    key.into(),
+                    list.iter().map(|f| finding(&r.filename, f)).collect(),
+                );
             }
         }
         entries.push((r.filename.clone(), Value::Object(obj)));

@@ -32,7 +32,11 @@ impl Finding {
 
     pub fn with_metadata(msg: String, metadata: Map<String, Value>) -> Self {
         let line = crate::policy::eval::line_of(&metadata);
-        Self { msg, metadata, line }
+        Self {
+            msg,
+            metadata,
+            line,
+        }
     }
 }
 
@@ -111,8 +115,9 @@ impl Report {
         }
         self.results
             .sort_by(|a, b| (&a.filename, &a.namespace).cmp(&(&b.filename, &b.namespace)));
-        self.errors
-            .sort_by(|a, b| (&a.filename, a.line, &a.message).cmp(&(&b.filename, b.line, &b.message)));
+        self.errors.sort_by(|a, b| {
+            (&a.filename, a.line, &a.message).cmp(&(&b.filename, b.line, &b.message))
+        });
     }
 
     pub fn counts(&self) -> Counts {
@@ -130,7 +135,10 @@ impl Report {
 
     /// The source line `line` of `filename`, when we have it.
     pub fn source_line(&self, filename: &str, line: usize) -> Option<&str> {
-        self.sources.get(filename)?.lines().nth(line.checked_sub(1)?)
+        self.sources
+            .get(filename)?
+            .lines()
+            .nth(line.checked_sub(1)?)
     }
 }
 

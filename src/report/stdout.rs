@@ -9,9 +9,17 @@ use super::{Counts, Finding, Report};
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     for r in &report.results {
-        for (label, findings) in [("WARN", &r.warnings), ("FAIL", &r.failures), ("EXCP", &r.exceptions)] {
+        for (label, findings) in [
+            ("WARN", &r.warnings),
+            ("FAIL", &r.failures),
+            ("EXCP", &r.exceptions),
+        ] {
             for f in findings {
-                let _ = writeln!(out, "{label} - {} - {} - {}", r.filename, r.namespace, f.msg);
+                let _ = writeln!(
+                    out,
+                    "{label} - {} - {} - {}",
+                    r.filename, r.namespace, f.msg
+                );
                 snippet(&mut out, report, &r.filename, f);
             }
         }
@@ -37,12 +45,22 @@ fn snippet(out: &mut String, report: &Report, filename: &str, finding: &Finding)
         let marks = text.trim().chars().count().max(1);
         let _ = writeln!(out, "{:width$} |", "");
         let _ = writeln!(out, "{line} | {text}");
-        let _ = writeln!(out, "{:width$} | {}{}", "", " ".repeat(indent), "^".repeat(marks));
+        let _ = writeln!(
+            out,
+            "{:width$} | {}{}",
+            "",
+            " ".repeat(indent),
+            "^".repeat(marks)
+        );
     }
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// `N tests, P passed, W warnings, F failures, E exceptions` (conftest's wording).

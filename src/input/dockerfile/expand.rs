@@ -107,7 +107,11 @@ fn variable(rest: &[char], vars: &HashMap<String, String>, escape: char) -> (usi
         }
         let name: String = rest[..name_len].iter().collect();
         let value = vars.get(&name);
-        (name_len, value.cloned().unwrap_or_default(), value.is_some())
+        (
+            name_len,
+            value.cloned().unwrap_or_default(),
+            value.is_some(),
+        )
     }
 }
 
@@ -140,7 +144,10 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -163,7 +170,13 @@ mod tests {
     fn unresolved_variables_are_flagged() {
         let v = vars(&[]);
         let out = expand("${BASE}:1", &v, '\\');
-        assert_eq!(out, Expanded { value: ":1".into(), resolved: false });
+        assert_eq!(
+            out,
+            Expanded {
+                value: ":1".into(),
+                resolved: false
+            }
+        );
         assert!(expand("${BASE:-x}", &v, '\\').resolved);
     }
 }

@@ -94,7 +94,10 @@ pub fn parse(text: &str, options: &Options) -> Result<Value, DockerfileError> {
     let escape = read_directives(&lines)?;
     let logical = logical_lines(&lines, escape)?;
     if logical.is_empty() {
-        return err(1, "the Dockerfile has no instructions (Docker refuses to build it)");
+        return err(
+            1,
+            "the Dockerfile has no instructions (Docker refuses to build it)",
+        );
     }
     Builder::new(&lines, escape, options).build(logical)
 }
@@ -111,7 +114,10 @@ fn read_directives(lines: &[&str]) -> Result<char, DockerfileError> {
             break;
         }
         if seen.contains(&key) {
-            return err(idx + 1, format!("only one {key} parser directive can be used"));
+            return err(
+                idx + 1,
+                format!("only one {key} parser directive can be used"),
+            );
         }
         if key == "escape" {
             escape = match value.as_str() {
@@ -316,7 +322,10 @@ fn parse_args(cmd: &str, rest: &str, escape: char, line: usize) -> Result<Args, 
     let maybe_json = |list: bool| -> Result<Args, DockerfileError> {
         match json_array(rest) {
             Some(Ok(value)) => Ok(Args { value, json: true }),
-            Some(Err(())) => err(line, format!("{}: not a JSON array of strings", cmd.to_uppercase())),
+            Some(Err(())) => err(
+                line,
+                format!("{}: not a JSON array of strings", cmd.to_uppercase()),
+            ),
             None if list => plain(words::split_whitespace(rest)),
             None => plain(vec![rest.to_owned()]),
         }
@@ -327,7 +336,9 @@ fn parse_args(cmd: &str, rest: &str, escape: char, line: usize) -> Result<Args, 
         "from" | "expose" => plain(words::split_whitespace(rest)),
         "user" | "workdir" | "maintainer" | "stopsignal" => plain(vec![rest.to_owned()]),
         "arg" => plain(words::parse_words(rest, escape)),
-        "env" | "label" => name_values(cmd, rest, escape, line).map(|value| Args { value, json: false }),
+        "env" | "label" => {
+            name_values(cmd, rest, escape, line).map(|value| Args { value, json: false })
+        }
         "healthcheck" => {
             let (kind, tail) = words::split_once_ws(rest);
             let mut value = vec![kind.to_owned()];
@@ -344,7 +355,12 @@ fn parse_args(cmd: &str, rest: &str, escape: char, line: usize) -> Result<Args, 
 }
 
 /// ENV and LABEL: `k=v ...` gives `[k, v, "=", ...]`; legacy `k v` gives `[k, v, ""]`.
-fn name_values(cmd: &str, rest: &str, escape: char, line: usize) -> Result<Vec<String>, DockerfileError> {
+fn name_values(
+    cmd: &str,
+    rest: &str,
+    escape: char,
+    line: usize,
+) -> Result<Vec<String>, DockerfileError> {
     let words = words::parse_words(rest, escape);
     let Some(first) = words.first() else {
         return Ok(Vec::new());
@@ -352,7 +368,10 @@ fn name_values(cmd: &str, rest: &str, escape: char, line: usize) -> Result<Vec<S
     if !first.contains('=') {
         let (name, value) = words::split_once_ws(rest);
         if value.is_empty() {
-            return err(line, format!("{} must have two arguments", cmd.to_uppercase()));
+            return err(
+                line,
+                format!("{} must have two arguments", cmd.to_uppercase()),
+            );
         }
         return Ok(vec![name.to_owned(), value.to_owned(), String::new()]);
     }
@@ -390,7 +409,10 @@ fn check_arity(cmd: &str, args: &Args, line: usize) -> Result<(), DockerfileErro
                 "NONE" => err(line, "HEALTHCHECK NONE takes no arguments"),
                 "CMD" if n >= 2 => Ok(()),
                 "CMD" => err(line, "Missing command after HEALTHCHECK CMD"),
-                _ => err(line, format!("Unknown type {kind:?} in HEALTHCHECK (try CMD)")),
+                _ => err(
+                    line,
+                    format!("Unknown type {kind:?} in HEALTHCHECK (try CMD)"),
+                ),
             }
         }
         _ => Ok(()),
@@ -446,7 +468,10 @@ impl<'a> Builder<'a> {
             self.instruction(l)?;
         }
         if self.stage.is_none() {
-            return err(1, "the Dockerfile has no FROM instruction: no stages to build");
+            return err(
+                1,
+                "the Dockerfile has no FROM instruction: no stages to build",
+            );
         }
         Ok(Value::Array(self.out))
     }
@@ -460,14 +485,20 @@ impl<'a> Builder<'a> {
         let (word, rest) = words::split_once_ws(l.text.trim());
         let cmd = word.to_lowercase();
         if !INSTRUCTIONS.contains(&cmd.as_str()) {
-            return err(line, format!("unknown instruction: {}", word.to_uppercase()));
+            return err(
+                line,
+                format!("unknown instruction: {}", word.to_uppercase()),
+            );
         }
         if cmd == "from" {
             self.stage = Some(self.stage.map_or(0, |s| s + 1));
         } else if self.stage.is_none() && cmd != "arg" {
             return err(
                 line,
-                format!("{} before the first FROM: no build stage in current context", cmd.to_uppercase()),
+                format!(
+                    "{} before the first FROM: no build stage in current context",
+                    cmd.to_uppercase()
+                ),
             );
         }
         let stage = self.stage.unwrap_or(0);
@@ -526,10 +557,19 @@ impl<'a> Builder<'a> {
             "" => return err(line, "ONBUILD requires at least one argument"),
             "onbuild" => return err(line, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed"),
             "from" | "maintainer" => {
-                return err(line, format!("{} isn't allowed as an ONBUILD trigger", inner.to_uppercase()));
+                return err(
+                    line,
+                    format!(
+                        "{} isn't allowed as an ONBUILD trigger",
+                        inner.to_uppercase()
+                    ),
+                );
             }
             i if !INSTRUCTIONS.contains(&i) => {
-                return err(line, format!("unknown instruction: {}", word.to_uppercase()));
+                return err(
+                    line,
+                    format!("unknown instruction: {}", word.to_uppercase()),
+                );
             }
             _ => {}
         }
@@ -555,7 +595,12 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn from(&mut self, obj: &mut Map<String, Value>, value: &[String], line: usize) -> Result<(), DockerfileError> {
+    fn from(
+        &mut self,
+        obj: &mut Map<String, Value>,
+        value: &[String],
+        line: usize,
+    ) -> Result<(), DockerfileError> {
         let name = match value {
             [_] => None,
             [_, kw, name] if kw.eq_ignore_ascii_case("as") => Some(name.to_lowercase()),
@@ -564,11 +609,14 @@ impl<'a> Builder<'a> {
         };
         if let Some(n) = &name {
             let valid = n.starts_with(|c: char| c.is_ascii_lowercase())
-                && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c));
+                && n.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c));
             if !valid {
                 return err(
                     line,
-                    format!("invalid name for build stage: {n:?}, name can't start with a number or contain symbols"),
+                    format!(
+                        "invalid name for build stage: {n:?}, name can't start with a number or contain symbols"
+                    ),
                 );
             }
             if self.stage_names.iter().any(|s| s.as_deref() == Some(n)) {
@@ -577,7 +625,10 @@ impl<'a> Builder<'a> {
         }
         let image = expand(&value[0], &self.global_args, self.escape);
         let lower = image.value.to_lowercase();
-        let base_stage = self.stage_names.iter().position(|s| s.as_deref() == Some(lower.as_str()));
+        let base_stage = self
+            .stage_names
+            .iter()
+            .position(|s| s.as_deref() == Some(lower.as_str()));
         obj.insert("Image".into(), json!(image.value));
         obj.insert("ImageResolved".into(), json!(image.resolved));
         obj.insert("StageName".into(), json!(name));
@@ -609,6 +660,12 @@ mod tests {
     #[test]
     fn errors_carry_the_line() {
         let e = parse("FROM a\nFOO bar\n", &Options::default()).unwrap_err();
-        assert_eq!(e, DockerfileError { line: 2, message: "unknown instruction: FOO".into() });
+        assert_eq!(
+            e,
+            DockerfileError {
+                line: 2,
+                message: "unknown instruction: FOO".into()
+            }
+        );
     }
 }

@@ -244,8 +244,12 @@ mod tests {
 
     #[test]
     fn flags_lose_quotes_and_stop_at_first_plain_word() {
-        let (flags, rest) = extract_flags(r#"--mount="type=cache,target=/x" --network=none apt-get install"#);
-        assert_eq!(flags, vec!["--mount=type=cache,target=/x", "--network=none"]);
+        let (flags, rest) =
+            extract_flags(r#"--mount="type=cache,target=/x" --network=none apt-get install"#);
+        assert_eq!(
+            flags,
+            vec!["--mount=type=cache,target=/x", "--network=none"]
+        );
         assert_eq!(rest, "apt-get install");
         let (flags, rest) = extract_flags("-- --not-a-flag");
         assert!(flags.is_empty());
@@ -254,8 +258,14 @@ mod tests {
 
     #[test]
     fn shell_words_raw_and_cooked() {
-        assert_eq!(shell_words(r#"cat <<"EOF" > f"#, true), vec!["cat", r#"<<"EOF""#, ">", "f"]);
-        assert_eq!(shell_words(r#"cat <<"EOF" > f"#, false), vec!["cat", "<<EOF", ">", "f"]);
+        assert_eq!(
+            shell_words(r#"cat <<"EOF" > f"#, true),
+            vec!["cat", r#"<<"EOF""#, ">", "f"]
+        );
+        assert_eq!(
+            shell_words(r#"cat <<"EOF" > f"#, false),
+            vec!["cat", "<<EOF", ">", "f"]
+        );
     }
 
     #[test]

@@ -1,0 +1,697 @@
+//! End-to-end behaviour of `dockpolicy test` and `dockpolicy parse`: every flag, the
+//! conftest conventions, the output shapes and the exit codes.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+const TOOL_ERROR: i32 = 3;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn fixture(rel: &str) -> String {
+    fixtures().join(rel).display().to_string()
+}
+
+fn dockpolicy() -> Command {
+    let mut cmd = Command::cargo_bin("dockpolicy").expect("binary built");
+    // Run from a directory without ./policy so the default policy lookup is predictable.
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn json_output(cmd: &mut Command) -> (Value, i32) {
+    let out = cmd.output().expect("runs");
+    let value: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (value, out.status.code().expect("exit code"))
+}
+
+/// All failure messages of a JSON report, sorted.
+fn messages(report: &Value, kind: &str) -> Vec<String> {
+    let mut out: Vec<String> = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e[kind].as_array().cloned().unwrap_or_default())
+        .map(|r| r["msg"].as_str().unwrap().to_owned())
+        .collect();
+    out.sort();
+    out
+}
+
+// --- zero configuration: the bundled library -------------------------------------------
+
+#[test]
+fn bundled_policies_run_with_zero_configuration() {
+    dockpolicy()
+        .args(["test", &fixture("project/Dockerfile")])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("FAIL - "))
+        .stdout(predicate::str::contains("dockpolicy.latest_tag"))
+        .stdout(predicate::str::contains("project/Dockerfile:1"))
+        .stdout(predicate::str::contains("1 | FROM openjdk:latest"));
+}
+
+#[test]
+fn clean_file_exits_zero() {
+    dockpolicy()
+        .args(["test", &fixture("project/Dockerfile.good")])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("0 failures"));
+}
+
+// --- conftest policies and conventions ---------------------------------------------------
+
+#[test]
+fn conftest_v0_dockerfile_policy_runs_unchanged() {
+    let (report, code) = json_output(dockpolicy().args([
+        "test",
+        "--rego-version",
+        "v0",
+        "-p",
+        &fixture("policies/conftest_v0"),
+        "-o",
+        "json",
+        &fixture("project/Dockerfile"),
+    ]));
+    assert_eq!(code, 1);
+    assert_eq!(
+        messages(&report, "failures"),
+        vec![r#"unallowed image found ["openjdk:latest"]"#]
+    );
+    assert_eq!(
+        messages(&report, "warnings"),
+        vec!["avoid apt-get upgrade in images"]
+    );
+    // The bundled library is not evaluated when the user brings policies.
+    assert!(
+        report
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["namespace"] == "main")
+    );
+}
+
+#[test]
+fn v0_policy_fails_to_compile_as_v1_with_file_and_line() {
+    dockpolicy()
+        .args([
+            "test",
+            "-p",
+            &fixture("policies/conftest_v0"),
+            &fixture("project/Dockerfile"),
+        ])
+        .assert()
+        .code(TOOL_ERROR)
+        .stderr(predicate::str::contains("docker.rego"))
+        .stderr(predicate::str::is_match(r"docker\.rego:\d+:\d+").unwrap());
+}
+
+#[test]
+fn deny_violation_warn_prefixes_objects_and_exceptions() {
+    let (report, code) = json_output(dockpolicy().args([
+        "test",
+        "-p",
+        &fixture("policies/conventions"),
+        "-o",
+        "json",
+        &fixture("project/Dockerfile"),
+    ]));
+    assert_eq!(code, 1);
+    assert_eq!(
+        messages(&report, "failures"),
+        vec![
+            "add a HEALTHCHECK",
+            "do not run as root",
+            "openjdk:latest is floating"
+        ]
+    );
+    assert_eq!(
+        messages(&report, "warnings"),
+        vec!["MAINTAINER is deprecated"]
+    );
+    let entry = &report[0];
+    assert_eq!(entry["namespace"], "main");
+    // 4 rules, each with results: no successes.
+    assert_eq!(entry["successes"], 0);
+    let violation = entry["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["msg"] == "openjdk:latest is floating")
+        .unwrap();
+    assert_eq!(violation["metadata"]["hint"], "pin a version");
+    assert_eq!(
+        violation["loc"],
+        serde_json::json!({"file": fixture("project/Dockerfile"), "line": 1})
+    );
+}
+
+#[test]
+fn exception_exempts_a_named_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("Dockerfile");
+    std::fs::write(&file, "FROM alpine:3.20\nLABEL skip-healthcheck=yes\n").unwrap();
+    let (report, code) = json_output(dockpolicy().args([
+        "test",
+        "-p",
+        &fixture("policies/conventions"),
+        "-o",
+        "json",
+        file.to_str().unwrap(),
+    ]));
+    assert_eq!(code, 0);
+    assert_eq!(
+        messages(&report, "exceptions"),
+        vec![r#"data.main.exception[_][_] == "no_healthcheck""#]
+    );
+    // deny, violation and warn_maintainer pass; deny_no_healthcheck is excepted.
+    assert_eq!(report[0]["successes"], 3);
+}
+
+#[test]
+fn namespace_flag_and_all_namespaces() {
+    let policies = fixture("policies/conventions");
+    let project = fixture("project/Dockerfile.good");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["test", "-p", policies.as_str(), "-o", "json"];
+        args.extend_from_slice(extra);
+        args.push(project.as_str());
+        json_output(dockpolicy().args(args)).0
+    };
+    let namespaces = |report: &Value| -> Vec<String> {
+        report
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["namespace"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(namespaces(&run(&[])), vec!["main"]);
+    assert_eq!(namespaces(&run(&["-n", "other"])), vec!["other"]);
+    assert_eq!(
+        namespaces(&run(&["--namespace", "main", "--namespace", "other"])),
+        vec!["main", "other"]
+    );
+    assert_eq!(
+        namespaces(&run(&["--all-namespaces"])),
+        vec!["main", "other"]
+    );
+}
+
+#[test]
+fn data_files_are_visible_to_policies() {
+    let (report, code) = json_output(dockpolicy().args([
+        "test",
+        "-p",
+        &fixture("policies/data_policy"),
+        "-d",
+        &fixture("data"),
+        "-o",
+        "json",
+        &fixture("project/Dockerfile"),
+        &fixture("project/Dockerfile.good"),
+    ]));
+    assert_eq!(code, 1);
+    assert_eq!(
+        messages(&report, "failures"),
+        vec!["openjdk:latest is not from an allowed registry"]
+    );
+}
+
+#[test]
+fn policy_directory_defaults_to_dot_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("policy")).unwrap();
+    std::fs::write(
+        dir.path().join("policy/p.rego"),
+        "package main\n\ndeny contains \"local policy ran\" if true\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "FROM alpine\n").unwrap();
+    let mut cmd = Command::cargo_bin("dockpolicy").unwrap();
+    cmd.current_dir(dir.path()).args(["test", "Dockerfile"]);
+    cmd.assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "FAIL - Dockerfile - main - local policy ran",
+        ))
+        // ./policy replaces the bundled library, as -p would.
+        .stdout(predicate::str::contains("latest_tag").not());
+}
+
+#[test]
+fn bundled_flag_adds_the_library_and_no_bundled_removes_it() {
+    let (report, _) = json_output(dockpolicy().args([
+        "test",
+        "--bundled",
+        "-p",
+        &fixture("policies/conventions"),
+        "-o",
+        "json",
+        &fixture("project/Dockerfile"),
+    ]));
+    let namespaces: Vec<&str> = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["namespace"].as_str().unwrap())
+        .collect();
+    assert!(namespaces.contains(&"main"));
+    assert!(namespaces.contains(&"dockpolicy.latest_tag"));
+
+    dockpolicy()
+        .args(["test", "--no-bundled", &fixture("project/Dockerfile")])
+        .assert()
+        .code(TOOL_ERROR)
+        .stderr(predicate::str::contains("no policies found"));
+}
+
+// --- inputs ------------------------------------------------------------------------------
+
+#[test]
+fn top_level_arrays_and_yaml_streams_are_evaluated_per_element() {
+    let (report, code) = json_output(dockpolicy().args([
+        "test",
+        "-p",
+        &fixture("policies/k8s"),
+        "-n",
+        "k8s",
+        "-o",
+        "json",
+        &fixture("project/pods.json"),
+        &fixture("project/pods.yaml"),
+    ]));
+    assert_eq!(code, 1);
+    assert_eq!(
+        messages(&report, "failures"),
+        vec!["pod a", "pod b", "pod first", "pod second"]
+    );
+    // The Service in pods.json passed: 1 success there.
+    let json_entry = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["filename"].as_str().unwrap().ends_with("pods.json"))
+        .unwrap();
+    assert_eq!(json_entry["successes"], 1);
+}
+
+#[test]
+fn combine_evaluates_all_inputs_as_one_document() {
+    let (report, _) = json_output(dockpolicy().args([
+        "test",
+        "--combine",
+        "-p",
+        &fixture("policies/k8s"),
+        "-n",
+        "k8s",
+        "-o",
+        "json",
+        &fixture("project/pods.yaml"),
+        &fixture("project/Dockerfile.good"),
+    ]));
+    assert_eq!(report.as_array().unwrap().len(), 1);
+    assert_eq!(report[0]["filename"], "Combined");
+    let yaml = fixture("project/pods.yaml");
+    assert_eq!(
+        messages(&report, "failures"),
+        vec![
+            format!("combined: pod first in {yaml}"),
+            format!("combined: pod second in {yaml}")
+        ]
+    );
+}
+
+#[test]
+fn directories_are_walked_and_ignore_globs_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("svc/api")).unwrap();
+    std::fs::create_dir_all(root.join("vendor")).unwrap();
+    std::fs::create_dir_all(root.join(".git-hidden")).unwrap();
+    std::fs::write(root.join("svc/api/Dockerfile"), "FROM nginx\n").unwrap();
+    std::fs::write(root.join("svc/worker.Dockerfile"), "FROM redis\n").unwrap();
+    std::fs::write(root.join("vendor/Dockerfile"), "FROM vendored\n").unwrap();
+    std::fs::write(root.join(".git-hidden/Dockerfile"), "FROM hidden\n").unwrap();
+    std::fs::write(root.join("generated.Dockerfile"), "FROM generated\n").unwrap();
+    std::fs::write(root.join(".gitignore"), "generated.Dockerfile\n").unwrap();
+    let (report, _) = json_output(dockpolicy().args([
+        "test",
+        "--ignore",
+        "vendor/**",
+        "-o",
+        "json",
+        root.to_str().unwrap(),
+    ]));
+    let mut images: Vec<String> = messages(&report, "failures");
+    images.sort();
+    assert_eq!(
+        images,
+        vec![
+            "base image \"nginx\" uses the latest tag; pin a version",
+            "base image \"redis\" uses the latest tag; pin a version"
+        ]
+    );
+}
+
+#[test]
+fn parser_flag_overrides_detection_and_stdin_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("build.txt");
+    std::fs::write(&file, "FROM nginx\n").unwrap();
+    dockpolicy()
+        .args(["test", file.to_str().unwrap()])
+        .assert()
+        .code(TOOL_ERROR)
+        .stdout(predicate::str::contains("--parser"));
+    dockpolicy()
+        .args(["test", "--parser", "dockerfile", file.to_str().unwrap()])
+        .assert()
+        .code(1);
+    dockpolicy()
+        .args(["test", "-"])
+        .write_stdin("FROM nginx\n")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("FAIL - - -"));
+    dockpolicy()
+        .args(["test", "--parser", "dockerfile", "-"])
+        .write_stdin("FROM nginx:1.27\n")
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn build_args_reach_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("Dockerfile");
+    std::fs::write(&file, "ARG TAG=latest\nFROM nginx:${TAG}\n").unwrap();
+    dockpolicy()
+        .args(["test", file.to_str().unwrap()])
+        .assert()
+        .code(1);
+    dockpolicy()
+        .args(["test", "--build-arg", "TAG=1.27", file.to_str().unwrap()])
+        .assert()
+        .code(0);
+    dockpolicy()
+        .args(["test", "--build-arg", "novalue", file.to_str().unwrap()])
+        .assert()
+        .code(TOOL_ERROR);
+}
+
+#[test]
+fn parse_prints_the_exact_document() {
+    let out = dockpolicy()
+        .args(["parse", &fixture("project/Dockerfile.good")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc[0]["Cmd"], "from");
+    assert_eq!(
+        doc[0]["Value"],
+        serde_json::json!(["registry.example.com/base/jre:21"])
+    );
+    assert_eq!(doc[1]["Cmd"], "healthcheck");
+    assert_eq!(doc[1]["JSON"], true);
+    assert_eq!(doc[2]["StartLine"], 3);
+
+    let out = dockpolicy()
+        .args([
+            "parse",
+            &fixture("project/pods.yaml"),
+            &fixture("project/pods.json"),
+        ])
+        .output()
+        .unwrap();
+    let both: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        both[fixture("project/pods.yaml")][1]["metadata"]["name"],
+        "second"
+    );
+    assert_eq!(
+        both[fixture("project/pods.json")].as_array().unwrap().len(),
+        3
+    );
+
+    let out = dockpolicy()
+        .args(["parse", "--combine", &fixture("project/pods.yaml")])
+        .output()
+        .unwrap();
+    let combined: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(combined[0]["path"], fixture("project/pods.yaml"));
+}
+
+// --- output and exit codes ---------------------------------------------------------------
+
+#[test]
+fn text_output_has_conftest_lines_snippets_and_summary() {
+    let out = dockpolicy()
+        .args([
+            "test",
+            "-p",
+            &fixture("policies/conventions"),
+            &fixture("project/Dockerfile"),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let text = text.replace(&fixture(""), "<fixtures>/");
+    insta::assert_snapshot!("text_output", text);
+}
+
+#[test]
+fn json_output_shape_matches_conftest() {
+    let (report, _) = json_output(dockpolicy().args([
+        "test",
+        "-o",
+        "json",
+        &fixture("project/Dockerfile"),
+        &fixture("project/Dockerfile.good"),
+    ]));
+    let text = serde_json::to_string_pretty(&report)
+        .unwrap()
+        .replace(&fixture(""), "<fixtures>/");
+    insta::assert_snapshot!("json_output", text);
+}
+
+#[test]
+fn exit_codes_follow_conftest_and_tool_errors_are_distinct() {
+    let warn_only = fixture("project/Dockerfile.good");
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.rego");
+    std::fs::write(
+        &policy,
+        "package main\n\nwarn contains \"a warning\" if true\n",
+    )
+    .unwrap();
+    let p = policy.to_str().unwrap();
+    dockpolicy()
+        .args(["test", "-p", p, &warn_only])
+        .assert()
+        .code(0);
+    dockpolicy()
+        .args(["test", "-p", p, "--fail-on-warn", &warn_only])
+        .assert()
+        .code(1);
+
+    let failing = fixture("project/Dockerfile");
+    dockpolicy().args(["test", &failing]).assert().code(1);
+    dockpolicy()
+        .args(["test", "--fail-on-warn", &failing])
+        .assert()
+        .code(2);
+    dockpolicy()
+        .args(["test", "--no-fail", &failing])
+        .assert()
+        .code(0);
+
+    // Usage errors are tool errors too, never a policy outcome.
+    dockpolicy()
+        .args(["test", "--no-such-flag", &failing])
+        .assert()
+        .code(TOOL_ERROR);
+    dockpolicy()
+        .args(["test", "--no-fail", "/no/such/file"])
+        .assert()
+        .code(TOOL_ERROR);
+    dockpolicy().args(["--help"]).assert().code(0);
+}
+
+// --- bad input and bad policies ----------------------------------------------------------
+
+#[test]
+fn an_unparsable_file_is_reported_and_the_others_still_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.Dockerfile");
+    std::fs::write(&bad, "FROM alpine:3.20\nRUN ok\nFOO bar\n").unwrap();
+    let out = dockpolicy()
+        .args([
+            "test",
+            bad.to_str().unwrap(),
+            &fixture("project/Dockerfile"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(TOOL_ERROR));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(&format!(
+            "ERROR - {}:3 - invalid Dockerfile: unknown instruction: FOO",
+            bad.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("FAIL - "),
+        "the good file is still checked: {text}"
+    );
+
+    let (report, code) = json_output(dockpolicy().args([
+        "test",
+        "-o",
+        "json",
+        bad.to_str().unwrap(),
+        &fixture("project/Dockerfile"),
+    ]));
+    assert_eq!(code, TOOL_ERROR);
+    let error = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e.get("error").is_some())
+        .unwrap();
+    assert_eq!(error["error"]["line"], 3);
+    assert_eq!(messages(&report, "failures").len(), 1);
+}
+
+#[test]
+fn binary_non_utf8_and_empty_inputs_have_clear_outcomes() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("binary.Dockerfile");
+    std::fs::write(&binary, b"FROM a\0\x01\x02").unwrap();
+    let latin1 = dir.path().join("latin1.Dockerfile");
+    std::fs::write(&latin1, b"FROM alpine:3.20\nLABEL author=\"J\xfcrgen\"\n").unwrap();
+    let empty_docker = dir.path().join("empty.Dockerfile");
+    std::fs::write(&empty_docker, b"").unwrap();
+    let empty_json = dir.path().join("empty.json");
+    std::fs::write(&empty_json, b"").unwrap();
+    let empty_yaml = dir.path().join("empty.yaml");
+    std::fs::write(&empty_yaml, b"").unwrap();
+    let out = dockpolicy()
+        .args(["test", "-o", "json"])
+        .args([&binary, &latin1, &empty_docker, &empty_json, &empty_yaml])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(TOOL_ERROR));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("binary.Dockerfile: binary file"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("latin1.Dockerfile:2: not valid UTF-8 text at line 2"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("empty.Dockerfile:1: invalid Dockerfile: the Dockerfile has no instructions"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("empty.json:1: invalid JSON"), "{stderr}");
+    // An empty YAML stream is valid and holds no documents: reported with 0 tests.
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let yaml = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["filename"].as_str().unwrap().ends_with("empty.yaml"))
+        .unwrap();
+    assert_eq!(yaml["successes"], 0);
+    assert!(yaml.get("error").is_none());
+}
+
+#[test]
+fn policy_syntax_error_names_file_line_and_column() {
+    dockpolicy()
+        .args([
+            "test",
+            "-p",
+            &fixture("policies/broken"),
+            &fixture("project/Dockerfile"),
+        ])
+        .assert()
+        .code(TOOL_ERROR)
+        .stderr(predicate::str::is_match(r"bad\.rego:4:\d+").unwrap());
+}
+
+#[test]
+fn policy_runtime_error_is_reported_per_file_without_aborting() {
+    let out = dockpolicy()
+        .args([
+            "test",
+            "-p",
+            &fixture("policies/runtime_error"),
+            &fixture("project/Dockerfile"),
+            &fixture("project/Dockerfile.good"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(TOOL_ERROR));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.matches("ERROR - ").count(), 2, "{text}");
+    assert!(text.contains("policy error in data.main.deny"), "{text}");
+}
+
+#[test]
+fn large_inputs_are_handled() {
+    let dir = tempfile::tempdir().unwrap();
+    // ~10 MB Dockerfile: one FROM and a long run of instructions.
+    let big_docker = dir.path().join("big.Dockerfile");
+    let mut text = String::from("FROM nginx\n");
+    while text.len() < 10 * 1024 * 1024 {
+        text.push_str("RUN echo 'a fairly ordinary instruction line to fill the file'\n");
+    }
+    std::fs::write(&big_docker, &text).unwrap();
+    dockpolicy()
+        .args(["test", big_docker.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("1 failure"));
+    // ~50 MB JSON document.
+    let big_json = dir.path().join("big.json");
+    let item = r#"{"name":"item","labels":{"a":"b"},"values":[1,2,3,4,5,6,7,8,9,10]},"#;
+    let mut json = String::from(r#"{"kind":"Pod","metadata":{"name":"big"},"items":["#);
+    while json.len() < 50 * 1024 * 1024 {
+        json.push_str(item);
+    }
+    json.pop();
+    json.push_str("]}");
+    std::fs::write(&big_json, &json).unwrap();
+    dockpolicy()
+        .args([
+            "test",
+            "-p",
+            &fixture("policies/k8s"),
+            "-n",
+            "k8s",
+            big_json.to_str().unwrap(),
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("pod big"));
+}
