@@ -1,1 +1,123 @@
-fn main() {}
+//! Throughput over a directory of Dockerfiles (default: `$DOCKPOLICY_CORPUS/dockerfiles`):
+//! files/second for `parse` alone and for `test` with the 10 rules in
+//! `benches/policies/typical.rego`, on 1 thread and on all cores.
+//!
+//! Run: `DOCKPOLICY_CORPUS=../shared/corpus cargo bench --bench throughput`
+//! (or pass a directory: `cargo bench --bench throughput -- path/to/dockerfiles`).
+//! Files are read into memory first, so the figures measure parsing and evaluation, not
+//! the disk. Each figure is the median of several runs.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use dockpolicy::input::{self, Format, dockerfile::Options};
+use dockpolicy::policy::{self, eval};
+use rayon::prelude::*;
+
+const RUNS: usize = 7;
+
+fn main() {
+    let dir = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("DOCKPOLICY_CORPUS").map(|c| PathBuf::from(c).join("dockerfiles"))
+        });
+    let Some(dir) = dir else {
+        eprintln!("set DOCKPOLICY_CORPUS or pass a directory of Dockerfiles");
+        std::process::exit(2);
+    };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("readable dir")
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    let files: Vec<Vec<u8>> = paths
+        .iter()
+        .map(|p| std::fs::read(p).expect("readable file"))
+        .collect();
+    let bytes: usize = files.iter().map(Vec::len).sum();
+    println!(
+        "{} files, {:.1} MiB, from {}",
+        files.len(),
+        bytes as f64 / 1048576.0,
+        dir.display()
+    );
+
+    let policies = policy::load(&policy::Options {
+        policy_paths: vec![PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/benches/policies"
+        ))],
+        namespaces: vec!["main".into()],
+        ..Default::default()
+    })
+    .expect("bench policies compile");
+    let rules: usize = policies.namespaces.values().map(|n| n.rules.len()).sum();
+
+    let options = Options::default();
+    let parse_one = |bytes: &Vec<u8>| {
+        input::text_of(bytes, Format::Dockerfile)
+            .and_then(|t| input::parse(t, Format::Dockerfile, &options))
+            .ok()
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "{:<34} {:>8} {:>12} {:>10}",
+        "workload", "threads", "files/s", "median"
+    );
+    for threads in [1, cores] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let parse = median(|| {
+            pool.install(|| files.par_iter().filter_map(parse_one).count());
+        });
+        report("parse", threads, files.len(), parse);
+        let test = median(|| {
+            pool.install(|| {
+                files
+                    .par_iter()
+                    .map_init(
+                        || policies.engine.clone(),
+                        |engine, bytes| {
+                            let Some(parsed) = parse_one(bytes) else {
+                                return 0;
+                            };
+                            parsed
+                                .documents
+                                .iter()
+                                .map(|d| {
+                                    eval::evaluate(engine, &policies.namespaces, "f", d).0.len()
+                                })
+                                .sum::<usize>()
+                        },
+                    )
+                    .sum::<usize>()
+            });
+        });
+        report(&format!("test ({rules} rules)"), threads, files.len(), test);
+    }
+}
+
+fn median(mut run: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            run();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[RUNS / 2]
+}
+
+fn report(name: &str, threads: usize, files: usize, time: Duration) {
+    println!(
+        "{name:<34} {threads:>8} {:>12.0} {:>8.1}ms",
+        files as f64 / time.as_secs_f64(),
+        time.as_secs_f64() * 1000.0
+    );
+}

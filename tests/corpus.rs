@@ -8,8 +8,15 @@ use std::path::PathBuf;
 use dockpolicy::input::{self, Format, dockerfile::Options};
 
 fn corpus() -> Option<PathBuf> {
-    match std::env::var_os("DOCKPOLICY_CORPUS") {
-        Some(dir) => Some(PathBuf::from(dir)),
+    match std::env::var_os("DOCKPOLICY_CORPUS").map(PathBuf::from) {
+        Some(dir) if dir.is_dir() => Some(dir),
+        Some(dir) => {
+            eprintln!(
+                "SKIPPED: DOCKPOLICY_CORPUS={} is not a directory; the corpus tests checked nothing",
+                dir.display()
+            );
+            None
+        }
         None => {
             eprintln!("SKIPPED: DOCKPOLICY_CORPUS is not set; the corpus tests checked nothing");
             None

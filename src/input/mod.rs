@@ -33,21 +33,57 @@ impl fmt::Display for Format {
     }
 }
 
+/// Extensions that mark `Dockerfile.<ext>` as some other kind of file.
+const NOT_DOCKERFILE_EXTENSIONS: &[&str] = &[
+    "rego",
+    "json",
+    "yaml",
+    "yml",
+    "md",
+    "txt",
+    "dockerignore",
+    "sh",
+    "bash",
+    "ps1",
+    "py",
+    "go",
+    "rs",
+    "js",
+    "ts",
+    "toml",
+    "lock",
+    "patch",
+    "diff",
+    "orig",
+    "bak",
+    "swp",
+    "tmpl",
+    "tpl",
+    "j2",
+    "jinja",
+    "erb",
+    "in",
+];
+
 impl Format {
     /// Detects the format from a file name; `None` when the name says nothing we parse.
     pub fn detect(path: &Path) -> Option<Format> {
         let name = path.file_name()?.to_str()?;
         let lower = name.to_ascii_lowercase();
-        if lower == "dockerfile"
+        let extension = lower.rsplit_once('.').map(|(_, e)| e);
+        // `Dockerfile.prod` is a Dockerfile; `dockerfile.rego` (a policy about
+        // Dockerfiles), `Dockerfile.dockerignore` or `Dockerfile.md` are not.
+        let other_kind = extension.is_some_and(|e| NOT_DOCKERFILE_EXTENSIONS.contains(&e));
+        let named_dockerfile = lower == "dockerfile"
             || lower == "containerfile"
-            || lower.starts_with("dockerfile.")
-            || lower.starts_with("containerfile.")
             || lower.ends_with(".dockerfile")
             || lower.ends_with(".containerfile")
-        {
+            || ((lower.starts_with("dockerfile.") || lower.starts_with("containerfile."))
+                && !other_kind);
+        if named_dockerfile {
             return Some(Format::Dockerfile);
         }
-        match lower.rsplit_once('.')?.1 {
+        match extension? {
             "json" => Some(Format::Json),
             "yaml" | "yml" => Some(Format::Yaml),
             _ => None,
@@ -199,6 +235,11 @@ mod tests {
             ("Dockerfile.prod", Some(Format::Dockerfile)),
             ("api.Dockerfile", Some(Format::Dockerfile)),
             ("api.dockerfile", Some(Format::Dockerfile)),
+            ("Containerfile.dev", Some(Format::Dockerfile)),
+            ("dockerfile.rego", None),
+            ("Dockerfile.dockerignore", None),
+            ("Dockerfile.json", Some(Format::Json)),
+            ("Dockerfile.tmpl", None),
             ("deploy.yml", Some(Format::Yaml)),
             ("image.json", Some(Format::Json)),
             ("README.md", None),
