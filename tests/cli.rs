@@ -695,3 +695,30 @@ fn large_inputs_are_handled() {
         .code(1)
         .stdout(predicate::str::contains("pod big"));
 }
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let run = |threads: &str| {
+        dockpolicy()
+            .args(["test", "-j", threads, "-o", "json", &fixture("dockerfiles"), &fixture("project")])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let one = run("1");
+    assert!(!one.is_empty());
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("8"));
+}
+
+#[test]
+fn parse_reports_unparsable_files_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("Dockerfile");
+    std::fs::write(&bad, "FROM alpine:3.20\nCOPY onlyone\n").unwrap();
+    dockpolicy()
+        .args(["parse", bad.to_str().unwrap()])
+        .assert()
+        .code(TOOL_ERROR)
+        .stderr(predicate::str::contains(format!("{}:2: invalid Dockerfile: COPY requires at least two arguments", bad.display())));
+}
