@@ -27,6 +27,8 @@ pub enum Command {
     Test(TestArgs),
     /// Print the JSON document(s) that policies see for each file.
     Parse(ParseArgs),
+    /// Run the Rego unit tests (`test_*` rules) of a policy bundle.
+    Verify(VerifyArgs),
 }
 
 /// How inputs are read; shared by `test` and `parse`.
@@ -117,6 +119,52 @@ pub struct TestArgs {
 pub struct ParseArgs {
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyOutput {
+    /// one line per test, coverage table, summary
+    Stdout,
+    /// tests, summary and coverage as one JSON document
+    Json,
+    /// JUnit XML: one suite per package
+    Junit,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Policy file or directory (repeatable), tests included. Default: `./policy` when it
+    /// exists, otherwise the bundled library.
+    #[arg(short, long = "policy", value_name = "PATH")]
+    pub policy: Vec<PathBuf>,
+
+    /// Data file or directory (JSON/YAML) merged into `data` (repeatable).
+    #[arg(short, long = "data", value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+
+    /// Also load the bundled library (its helpers and tests) next to your policies.
+    #[arg(long)]
+    pub bundled: bool,
+
+    /// Only run tests whose `package.test_name` matches this regular expression.
+    #[arg(long, value_name = "REGEX")]
+    pub run: Option<String>,
+
+    /// Report which policy lines the tests exercised.
+    #[arg(long)]
+    pub coverage: bool,
+
+    /// Fail when total coverage is below this percentage (implies --coverage).
+    #[arg(long, value_name = "PERCENT")]
+    pub threshold: Option<f64>,
+
+    /// Rego syntax of your policies.
+    #[arg(long, value_enum, default_value = "v1", value_name = "VERSION")]
+    pub rego_version: RegoVersion,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "stdout")]
+    pub output: VerifyOutput,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {

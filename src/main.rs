@@ -23,6 +23,7 @@ fn main() {
     let result = match &cli.command {
         Command::Test(args) => commands::test::run(args),
         Command::Parse(args) => commands::parse::run(args),
+        Command::Verify(args) => commands::verify::run(args),
     };
     match result {
         Ok(code) => std::process::exit(code),

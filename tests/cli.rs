@@ -700,7 +700,15 @@ fn large_inputs_are_handled() {
 fn output_is_identical_whatever_the_thread_count() {
     let run = |threads: &str| {
         dockpolicy()
-            .args(["test", "-j", threads, "-o", "json", &fixture("dockerfiles"), &fixture("project")])
+            .args([
+                "test",
+                "-j",
+                threads,
+                "-o",
+                "json",
+                &fixture("dockerfiles"),
+                &fixture("project"),
+            ])
             .output()
             .unwrap()
             .stdout
@@ -720,5 +728,8 @@ fn parse_reports_unparsable_files_with_their_line() {
         .args(["parse", bad.to_str().unwrap()])
         .assert()
         .code(TOOL_ERROR)
-        .stderr(predicate::str::contains(format!("{}:2: invalid Dockerfile: COPY requires at least two arguments", bad.display())));
+        .stderr(predicate::str::contains(format!(
+            "{}:2: invalid Dockerfile: COPY requires at least two arguments",
+            bad.display()
+        )));
 }

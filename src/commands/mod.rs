@@ -2,6 +2,7 @@
 
 pub mod parse;
 pub mod test;
+pub mod verify;
 
 use std::io::Read as _;
 use std::sync::Arc;

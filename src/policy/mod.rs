@@ -9,6 +9,7 @@ pub mod bundled;
 pub mod data;
 pub mod eval;
 pub mod load;
+pub mod testing;
 
 use std::collections::BTreeMap;
 

@@ -5,7 +5,9 @@
 //! scheduling.
 
 pub mod json;
+pub mod junit;
 pub mod stdout;
+pub mod verify;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -1,0 +1,70 @@
+//! `dockpolicy verify`: runs a policy bundle's Rego unit tests, optionally with coverage.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::{VerifyArgs, VerifyOutput};
+use crate::policy::{self, testing};
+use crate::report::exit;
+use crate::report::verify::{VerifyReport, render_json, render_text};
+
+pub fn run(args: &VerifyArgs) -> anyhow::Result<i32> {
+    let filter = match &args.run {
+        Some(pattern) => Some(
+            regex::Regex::new(pattern)
+                .map_err(|e| anyhow::anyhow!("invalid --run pattern: {e}"))?,
+        ),
+        None => None,
+    };
+    let mut policy_paths = args.policy.clone();
+    if policy_paths.is_empty() && Path::new("policy").is_dir() {
+        policy_paths.push(PathBuf::from("policy"));
+    }
+    let set = policy::load(&policy::Options {
+        bundled: args.bundled || policy_paths.is_empty(),
+        policy_paths,
+        data_paths: args.data.clone(),
+        rego_version: args.rego_version,
+        include_tests: true,
+        ..Default::default()
+    })?;
+    let mut engine = set.engine;
+    let want_coverage = args.coverage || args.threshold.is_some();
+    engine.set_enable_coverage(want_coverage);
+    let tests = testing::run(&mut engine, filter.as_ref());
+    let coverage = if want_coverage {
+        Some(testing::coverage(&mut engine).map_err(|e| anyhow::anyhow!("coverage: {e}"))?)
+    } else {
+        None
+    };
+    let report = VerifyReport { tests, coverage };
+    let rendered = match args.output {
+        VerifyOutput::Stdout => render_text(&report),
+        VerifyOutput::Json => render_json(&report),
+        VerifyOutput::Junit => crate::report::junit::render_verify(&report),
+    };
+    print!("{rendered}");
+    let counts = report.counts();
+    let mut code = if counts.failed + counts.errors > 0 {
+        exit::FAILURES
+    } else {
+        exit::CLEAN
+    };
+    if let (Some(threshold), Some(files)) = (args.threshold, &report.coverage) {
+        let total = testing::total_percent(files);
+        if total < threshold {
+            eprintln!("coverage {total:.2}% is below the threshold of {threshold}%");
+            code = exit::FAILURES;
+        }
+    }
+    if counts.tests == 0 {
+        eprintln!(
+            "no tests found{}",
+            if args.run.is_some() {
+                " matching --run"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(code)
+}

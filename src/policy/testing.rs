@@ -1,0 +1,212 @@
+//! Rego unit tests (`verify`): discovery, execution and coverage.
+//!
+//! regorus has no test runner, so this is ours, with OPA's semantics: every rule named
+//! `test_*` is a test and passes only when it evaluates to `true`; `todo_*` rules are
+//! skipped. A test that raises is an *error* and the run goes on (conftest aborts here).
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use regorus::unstable::{Rule, RuleHead};
+
+/// How one test ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Pass,
+    Fail,
+    Error,
+    Skip,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::Error => "ERROR",
+            Status::Skip => "SKIP",
+        }
+    }
+}
+
+/// One test's outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestCase {
+    /// Package path without `data.`.
+    pub package: String,
+    pub name: String,
+    /// Where the test is defined.
+    pub file: String,
+    pub line: u32,
+    pub status: Status,
+    pub duration: Duration,
+    /// For failures: what the test evaluated to; for errors: the error.
+    pub message: Option<String>,
+}
+
+impl TestCase {
+    /// `package.name`, the string `--run` matches.
+    pub fn id(&self) -> String {
+        format!("{}.{}", self.package, self.name)
+    }
+}
+
+/// A test rule found in the loaded modules.
+struct Declared {
+    package: String,
+    name: String,
+    file: String,
+    line: u32,
+    todo: bool,
+}
+
+/// Finds every `test_*` and `todo_*` rule, once per (package, name), in source order.
+fn discover(engine: &mut regorus::Engine) -> Vec<Declared> {
+    let mut found: BTreeMap<(String, String), Declared> = BTreeMap::new();
+    for module in engine.get_modules() {
+        let Ok(package) = regorus::utils::get_path_string(&module.package.refr, None) else {
+            continue;
+        };
+        let file = module.package.span.source.get_path().to_string();
+        for rule in &module.policy {
+            let Rule::Spec { span, head, .. } = rule.as_ref() else {
+                continue;
+            };
+            let refr = match head {
+                RuleHead::Compr { refr, .. } | RuleHead::Set { refr, .. } => refr,
+                RuleHead::Func { .. } => continue,
+            };
+            let Ok(name) = regorus::utils::get_path_string(refr, None) else {
+                continue;
+            };
+            let todo = name.starts_with("todo_");
+            if !(name.starts_with("test_") || todo) {
+                continue;
+            }
+            found
+                .entry((package.clone(), name.clone()))
+                .or_insert(Declared {
+                    package: package.clone(),
+                    name,
+                    file: file.clone(),
+                    line: span.line,
+                    todo,
+                });
+        }
+    }
+    let mut tests: Vec<Declared> = found.into_values().collect();
+    tests.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    tests
+}
+
+/// Runs the tests whose `package.name` matches `filter` (all when `None`).
+pub fn run(engine: &mut regorus::Engine, filter: Option<&regex::Regex>) -> Vec<TestCase> {
+    let mut out = Vec::new();
+    for test in discover(engine) {
+        let id = format!("{}.{}", test.package, test.name);
+        if filter.is_some_and(|re| !re.is_match(&id)) {
+            continue;
+        }
+        let mut case = TestCase {
+            package: test.package,
+            name: test.name,
+            file: test.file,
+            line: test.line,
+            status: Status::Skip,
+            duration: Duration::ZERO,
+            message: None,
+        };
+        if !test.todo {
+            let start = Instant::now();
+            let result = engine.eval_rule(format!("data.{id}"));
+            case.duration = start.elapsed();
+            (case.status, case.message) = match result {
+                Ok(regorus::Value::Bool(true)) => (Status::Pass, None),
+                Ok(regorus::Value::Undefined) => (Status::Fail, Some("undefined".to_owned())),
+                Ok(other) => (Status::Fail, Some(format!("evaluated to {other}"))),
+                Err(e) => (Status::Error, Some(e.to_string().trim().to_owned())),
+            };
+        }
+        out.push(case);
+    }
+    out
+}
+
+/// Line coverage of one policy file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileCoverage {
+    pub file: String,
+    pub covered: Vec<u32>,
+    pub not_covered: Vec<u32>,
+}
+
+impl FileCoverage {
+    pub fn percent(&self) -> f64 {
+        percent(self.covered.len(), self.not_covered.len())
+    }
+}
+
+fn percent(covered: usize, not_covered: usize) -> f64 {
+    let total = covered + not_covered;
+    if total == 0 {
+        100.0
+    } else {
+        covered as f64 * 100.0 / total as f64
+    }
+}
+
+/// Overall coverage over several files.
+pub fn total_percent(files: &[FileCoverage]) -> f64 {
+    let covered = files.iter().map(|f| f.covered.len()).sum();
+    let not_covered = files.iter().map(|f| f.not_covered.len()).sum();
+    percent(covered, not_covered)
+}
+
+/// Coverage of the policy files (test files are not measured: they are the measure).
+pub fn coverage(engine: &mut regorus::Engine) -> Result<Vec<FileCoverage>, String> {
+    let report = engine.get_coverage_report().map_err(|e| e.to_string())?;
+    let mut files: Vec<FileCoverage> = report
+        .files
+        .into_iter()
+        .filter(|f| !f.path.ends_with("_test.rego"))
+        .map(|f| FileCoverage {
+            file: f.path,
+            covered: f.covered.into_iter().collect(),
+            not_covered: f.not_covered.into_iter().collect(),
+        })
+        .collect();
+    // regorus reports only files that evaluated something. A policy file no test touched
+    // is 0% covered: every line of its rules counts as not covered.
+    for module in engine.get_modules() {
+        let source = &module.package.span.source;
+        let path = source.get_path().to_string();
+        if path.ends_with("_test.rego") || files.iter().any(|f| f.file == path) {
+            continue;
+        }
+        let mut lines: Vec<u32> = Vec::new();
+        for rule in &module.policy {
+            let span = rule.span();
+            let text = &source.contents()[span.start as usize..span.end as usize];
+            let rule_lines = u32::try_from(text.lines().count()).unwrap_or(1).max(1);
+            for (offset, line) in text.lines().enumerate() {
+                let trimmed = line.trim();
+                if offset < rule_lines as usize
+                    && !trimmed.is_empty()
+                    && !trimmed.starts_with('#')
+                    && trimmed != "}"
+                {
+                    lines.push(span.line + offset as u32);
+                }
+            }
+        }
+        lines.sort_unstable();
+        lines.dedup();
+        files.push(FileCoverage {
+            file: path,
+            covered: Vec::new(),
+            not_covered: lines,
+        });
+    }
+    files.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(files)
+}
