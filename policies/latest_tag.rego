@@ -3,7 +3,7 @@
 # description: |
 #   ## What it does
 #   Flags a base image (in any stage) whose tag is `latest`, or that has no tag and no
-#   digest, which Docker reads as `latest`.
+#   digest, which Docker reads as `latest`. `scratch` and earlier stages are exempt.
 #
 #   ## Why
 #   `latest` moves: the same Dockerfile builds a different image tomorrow, and a rollback
@@ -25,21 +25,15 @@
 #   remediation: Pin the base image to a version tag (and ideally a digest).
 package dockpolicy.latest_tag
 
-import data.lib.dockpolicy.dockerfile
+import data.lib.dockpolicy.config
 import data.lib.dockpolicy.image
+import data.lib.dockpolicy.images
 
-deny contains result if {
-	some instruction in dockerfile.external_bases
-	ref := image.parse(instruction.Image)
-	ref.digest == ""
-	_floating(ref.tag)
-	result := {
-		"msg": sprintf("base image %q uses the latest tag; pin a version", [instruction.Image]),
-		"id": "DP001",
-		"title": "Base image uses the latest tag",
-		"severity": "deny",
-		"line": instruction.StartLine,
-	}
+deny contains {"msg": msg, "line": ref.line} if {
+	some ref in images.references
+	not config.exempt("DP001", ref.image)
+	parsed := image.parse(ref.image)
+	parsed.digest == ""
+	parsed.tag in {"", "latest"}
+	msg := sprintf("image %q uses the latest tag (an untagged image means latest); pin a version", [ref.image])
 }
-
-_floating(tag) if tag in {"", "latest"}

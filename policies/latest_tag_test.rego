@@ -2,35 +2,41 @@ package dockpolicy.latest_tag_test
 
 import data.dockpolicy.latest_tag
 
-_from(image) := [{"Cmd": "from", "Image": image, "ImageResolved": true, "BaseStage": null, "StartLine": 1}]
+_from(img) := [{"Cmd": "from", "Image": img, "ImageResolved": true, "BaseStage": null, "Stage": 0, "StartLine": 1}]
 
-test_untagged_image_fails if {
-	count(latest_tag.deny) == 1 with input as _from("nginx")
-}
+test_fires_on_an_untagged_image if count(latest_tag.deny) == 1 with input as _from("nginx")
 
-test_latest_tag_fails if {
-	count(latest_tag.deny) == 1 with input as _from("registry.example.com:5000/team/app:latest")
-}
+test_fires_on_the_latest_tag if count(latest_tag.deny) == 1 with input as _from("registry.example.com:5000/team/app:latest")
 
-test_version_tag_passes if {
-	count(latest_tag.deny) == 0 with input as _from("nginx:1.27")
-}
+test_ignores_a_version_tag if count(latest_tag.deny) == 0 with input as _from("nginx:1.27")
 
-test_digest_without_tag_passes if {
-	count(latest_tag.deny) == 0 with input as _from("nginx@sha256:0000000000000000000000000000000000000000000000000000000000000000")
-}
+test_ignores_a_digest_without_tag if count(latest_tag.deny) == 0 with input as _from(concat("", ["nginx@sha256:", _digest]))
 
-test_scratch_is_exempt if {
-	count(latest_tag.deny) == 0 with input as _from("scratch")
-}
+test_ignores_latest_pinned_by_digest if count(latest_tag.deny) == 0 with input as _from(concat("", ["nginx:latest@sha256:", _digest]))
 
-test_earlier_stage_is_exempt if {
+test_exempts_scratch if count(latest_tag.deny) == 0 with input as _from("scratch")
+
+test_exempts_an_earlier_stage if {
 	count(latest_tag.deny) == 0 with input as [
-		{"Cmd": "from", "Image": "golang:1.23", "ImageResolved": true, "BaseStage": null, "StartLine": 1},
-		{"Cmd": "from", "Image": "build", "ImageResolved": true, "BaseStage": 0, "StartLine": 3},
+		{"Cmd": "from", "Image": "golang:1.23", "ImageResolved": true, "BaseStage": null, "Stage": 0, "StartLine": 1},
+		{"Cmd": "from", "Image": "build", "ImageResolved": true, "BaseStage": 0, "Stage": 1, "StartLine": 3},
 	]
 }
 
-test_registry_port_is_not_a_tag if {
-	count(latest_tag.deny) == 1 with input as _from("localhost:5000/app")
+test_a_registry_port_is_not_a_tag if count(latest_tag.deny) == 1 with input as _from("localhost:5000/app")
+
+test_skips_an_unresolved_arg if {
+	count(latest_tag.deny) == 0 with input as [{"Cmd": "from", "Image": "", "ImageResolved": false, "BaseStage": null, "Stage": 0, "StartLine": 2}]
 }
+
+test_config_exempt_images if {
+	count(latest_tag.deny) == 0 with input as _from("registry.example.com/legacy/app")
+		with data.dockpolicy_config.exempt_images as {"DP001": ["registry.example.com/legacy/**"]}
+}
+
+test_reports_the_from_line if {
+	some result in latest_tag.deny with input as _from("nginx")
+	result.line == 1
+}
+
+_digest := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -2,7 +2,8 @@
 # title: Dockerfile input helpers
 # description: |
 #   Accessors over the Dockerfile document (conftest's instruction array plus
-#   dockpolicy's `Image`, `BaseStage` and line fields).
+#   dockpolicy's `Image`, `BaseStage` and line fields): stages, the final image, command
+#   text with heredoc bodies, label and env pairs.
 package lib.dockpolicy.dockerfile
 
 # is_dockerfile holds when the input is a Dockerfile instruction array.
@@ -12,13 +13,91 @@ is_dockerfile if {
 	instruction.Cmd == "from"
 }
 
+froms := [f | some f in input; f.Cmd == "from"] if is_dockerfile
+
 # external_bases contains the FROM instructions that pull an image from a registry:
 # not `scratch`, not an earlier stage, and with every ARG resolved.
-external_bases contains instruction if {
-	is_dockerfile
-	some instruction in input
-	instruction.Cmd == "from"
-	instruction.BaseStage == null
-	instruction.ImageResolved
-	lower(instruction.Image) != "scratch"
+external_bases contains f if {
+	some f in froms
+	f.BaseStage == null
+	f.ImageResolved
+	lower(f.Image) != "scratch"
+}
+
+final_stage := count(froms) - 1
+
+# The stages whose content ends up in the final image: the final stage and the stages it
+# builds FROM, transitively.
+_stage_graph[sprintf("%d", [f.Stage])] := _base_of(f) if some f in froms
+
+_base_of(f) := [sprintf("%d", [f.BaseStage])] if f.BaseStage != null
+
+_base_of(f) := [] if f.BaseStage == null
+
+final_stages := {to_number(s) | some s in graph.reachable(_stage_graph, {sprintf("%d", [final_stage])})}
+
+# Instructions (comments excluded) of the final image, in source order.
+final_instructions := [i |
+	some i in input
+	i.Cmd != "comment"
+	i.Stage in final_stages
+]
+
+# The FROM that starts the final stage.
+final_from := f if {
+	some f in froms
+	f.Stage == final_stage
+}
+
+# The external image at the root of the final image's stage chain (undefined for scratch
+# or an unresolved ARG).
+final_base := f if {
+	some f in froms
+	f.Stage in final_stages
+	f.BaseStage == null
+}
+
+# command_text(i) is a RUN's shell text: its arguments and every heredoc body.
+command_text(i) := concat("\n", array.concat([concat(" ", i.Value)], [h.Content | some h in object.get(i, "Heredocs", [])]))
+
+# has_mount(i, type) holds when a RUN has a `--mount=type=<type>` flag.
+has_mount(i, type) if {
+	some flag in i.Flags
+	startswith(flag, "--mount=")
+	some part in split(trim_prefix(flag, "--mount="), ",")
+	part in {sprintf("type=%s", [type])}
+}
+
+# pairs(i) turns ENV/LABEL values ([key, value, sep, ...]) into [{key, value}], quotes removed.
+pairs(i) := [{"key": unquote(i.Value[k]), "value": unquote(i.Value[k + 1])} |
+	some k in numbers.range(0, count(i.Value) - 1)
+	k % 3 == 0
+	k + 1 < count(i.Value)
+]
+
+# ARG values ([NAME] or [NAME=value]) as [{key, value}]; value null without a default.
+arg_pairs(i) := [_arg_pair(word) | some word in i.Value]
+
+_arg_pair(word) := {"key": substring(word, 0, n), "value": unquote(substring(word, n + 1, -1))} if {
+	n := indexof(word, "=")
+	n >= 0
+}
+
+_arg_pair(word) := {"key": word, "value": null} if indexof(word, "=") == -1
+
+# unquote removes one pair of surrounding quotes.
+unquote(s) := substring(s, 1, count(s) - 2) if {
+	count(s) >= 2
+	q := substring(s, 0, 1)
+	q in {"\"", "'"}
+	endswith(s, q)
+}
+
+unquote(s) := s if not _quoted(s)
+
+_quoted(s) if {
+	count(s) >= 2
+	q := substring(s, 0, 1)
+	q in {"\"", "'"}
+	endswith(s, q)
 }

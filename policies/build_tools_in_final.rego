@@ -1,0 +1,95 @@
+# METADATA
+# title: Final image carries build tools
+# description: |
+#   ## What it does
+#   Flags a final image that compiles code or carries a toolchain: its base is an SDK
+#   image (golang, rust, maven, gradle, a JDK, the .NET SDK, gcc, buildpack-deps), it
+#   installs compilers or build tools (gcc, g++, make, build-essential, cmake, clang,
+#   autoconf, ...), or it runs a build (`go build`, `cargo build`, `mvn package`,
+#   `gradle build`, `npm run build`, `make`). Stages the final image does not build on do
+#   not count: that is the point of a multi-stage build.
+#
+#   ## Why
+#   Compilers and SDKs are large and full of CVEs, and give an attacker in the container
+#   everything needed to build tools. The running service needs only the build's output.
+#
+#   ## Example
+#   ```dockerfile
+#   FROM golang:1.23
+#   COPY . .
+#   RUN go build -o /app .
+#   CMD ["/app"]
+#   ```
+#
+#   ## Use instead
+#   ```dockerfile
+#   FROM golang:1.23 AS build
+#   COPY . .
+#   RUN go build -o /app .
+#   FROM gcr.io/distroless/static-debian12:nonroot
+#   COPY --from=build /app /app
+#   CMD ["/app"]
+#   ```
+# custom:
+#   id: DP008
+#   slug: build-tools-in-final
+#   severity: warn
+#   remediation: Build in a builder stage and COPY --from it only the artifacts into a minimal final stage.
+package dockpolicy.build_tools_in_final
+
+import data.lib.dockpolicy.config
+import data.lib.dockpolicy.dockerfile
+import data.lib.dockpolicy.image
+
+_sdk_images := {"golang", "rust", "maven", "gradle", "gcc", "buildpack-deps", "sdk", "amazoncorretto", "clojure", "haskell", "swift", "elixir"}
+
+warn contains {"msg": msg, "line": dockerfile.final_from.StartLine} if {
+	base := dockerfile.final_base
+	_sdk(base.Image)
+	not config.exempt("DP008", base.Image)
+	msg := sprintf("the final image is based on the SDK image %q; build in a separate stage and copy only the artifacts", [base.Image])
+}
+
+warn contains {"msg": msg, "line": i.StartLine} if {
+	some i in dockerfile.final_instructions
+	i.Cmd == "run"
+	reasons := _reasons(dockerfile.command_text(i))
+	count(reasons) > 0
+	msg := sprintf("the final image %s; use a multi-stage build", [concat(" and ", sort(reasons))])
+}
+
+_sdk(ref) if {
+	parsed := image.parse(ref)
+	parts := split(parsed.repository, "/")
+	name := parts[count(parts) - 1]
+	name in _sdk_images
+}
+
+_sdk(ref) if {
+	parsed := image.parse(ref)
+	parts := split(parsed.repository, "/")
+	parts[count(parts) - 1] in {"openjdk", "eclipse-temurin", "ibmjava", "ibm-semeru-runtimes", "sapmachine"}
+	contains(parsed.tag, "jdk")
+}
+
+_install := `(?:apt-get|apt|apk|yum|dnf|microdnf|zypper)\s+(?:-\S+\s+)*(?:install|add)\b[^&;|\n]*`
+
+_tools := `(?:^|\s)(gcc|g\+\+|cc|make|build-essential|build-base|cmake|clang|autoconf|automake|libtool|gfortran|golang|rustc|cargo|maven|gradle|openjdk-\d+-jdk|java-[\d.]+-openjdk-devel|musl-dev|ninja-build)(?:[=:]\S*)?(?:\s|$)`
+
+_build_commands := {
+	"runs go build": `\bgo\s+build\b`,
+	"runs cargo build": `\bcargo\s+build\b`,
+	"runs mvn package": `\bmvnw?\b[^&;|\n]*\b(?:package|install|verify)\b`,
+	"runs gradle build": `\bgradlew?\b[^&;|\n]*\b(?:build|assemble)\b`,
+	"runs an npm build": `\b(?:npm|pnpm|yarn)\s+(?:run\s+)?build\b`,
+	"runs make": `(?:^|[;&|]\s*|\bthen\s+)make(?:\s|$)`,
+}
+
+_reasons(text) := {reason |
+	some reason, pattern in _build_commands
+	regex.match(pattern, text)
+} | {sprintf("installs %s", [tool]) |
+	some segment in regex.find_n(_install, text, -1)
+	some match in regex.find_all_string_submatch_n(_tools, segment, -1)
+	tool := match[1]
+}

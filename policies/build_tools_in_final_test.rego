@@ -1,0 +1,57 @@
+package dockpolicy.build_tools_in_final_test
+
+import data.dockpolicy.build_tools_in_final
+
+_from(img, stage, base) := {"Cmd": "from", "Image": img, "ImageResolved": true, "BaseStage": base, "Stage": stage, "StartLine": 1, "Value": [img], "Flags": []}
+
+_run(text, stage) := {"Cmd": "run", "Value": [text], "Flags": [], "Stage": stage, "StartLine": 2}
+
+_warns(doc) if count(build_tools_in_final.warn) > 0 with input as doc
+
+test_sdk_base_images_warn if {
+	every img in ["golang:1.23", "rust:1.82", "maven:3.9-eclipse-temurin-21", "gradle:8", "eclipse-temurin:21-jdk", "mcr.microsoft.com/dotnet/sdk:8.0", "openjdk:17-jdk-slim"] {
+		_warns([_from(img, 0, null)])
+	}
+	every img in ["eclipse-temurin:21-jre", "node:22-alpine", "python:3.12-slim", "mcr.microsoft.com/dotnet/aspnet:8.0"] {
+		not _warns([_from(img, 0, null)])
+	}
+}
+
+test_installing_compilers_warns if {
+	_warns([_from("debian:12-slim", 0, null), _run("apt-get update && apt-get install -y --no-install-recommends gcc make", 0)])
+	_warns([_from("alpine:3.20", 0, null), _run("apk add --no-cache build-base", 0)])
+	_warns([_from("ubuntu:24.04", 0, null), _run("apt-get install -y build-essential=12.10", 0)])
+	not _warns([_from("alpine:3.20", 0, null), _run("apk add --no-cache curl ca-certificates", 0)])
+}
+
+test_running_a_build_warns if {
+	every cmd in ["go build -o /app ./cmd", "cargo build --release", "mvn -B package", "./gradlew build", "npm run build", "yarn build", "make && make install", "cd src && make"] {
+		_warns([_from("alpine:3.20", 0, null), _run(cmd, 0)])
+	}
+	every cmd in ["npm ci --omit=dev", "echo makefile", "cmake --version", "go version"] {
+		not _warns([_from("alpine:3.20", 0, null), _run(cmd, 0)])
+	}
+}
+
+test_builder_stages_do_not_count if {
+	not _warns([
+		_from("golang:1.23", 0, null), _run("go build -o /app .", 0),
+		_from("gcr.io/distroless/static-debian12", 1, null),
+	])
+}
+
+test_a_final_stage_built_on_a_builder_counts if {
+	_warns([_from("alpine:3.20", 0, null), _run("apk add gcc", 0), _from("build", 1, 0)])
+}
+
+test_heredoc_bodies_are_checked if {
+	_warns([_from("alpine:3.20", 0, null), {"Cmd": "run", "Value": ["<<EOF"], "Flags": [], "Stage": 0, "StartLine": 2, "Heredocs": [{"Name": "EOF", "Content": "set -e\ngo build ./...\n"}]}])
+}
+
+test_one_finding_per_run_names_every_reason if {
+	results := build_tools_in_final.warn with input as [_from("alpine:3.20", 0, null), _run("apk add gcc make && make", 0)]
+	count(results) == 1
+	some r in results
+	contains(r.msg, "installs gcc")
+	contains(r.msg, "runs make")
+}

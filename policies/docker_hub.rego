@@ -1,0 +1,38 @@
+# METADATA
+# title: Base image comes from Docker Hub
+# description: |
+#   ## What it does
+#   Flags a base image pulled from Docker Hub: written without a registry (`nginx`,
+#   `library/nginx`, `bitnami/redis`) or with one of Docker Hub's hosts (`docker.io`,
+#   `index.docker.io`, `registry-1.docker.io`, `registry.hub.docker.com`).
+#
+#   ## Why
+#   Docker Hub rate-limits anonymous pulls, and images there are outside your
+#   organisation's scanning, signing and retention. Pull through your own registry.
+#
+#   ## Example
+#   ```dockerfile
+#   FROM bitnami/redis:7.4
+#   ```
+#
+#   ## Use instead
+#   ```dockerfile
+#   FROM registry.example.com/dockerhub/bitnami/redis:7.4
+#   ```
+# custom:
+#   id: DP004
+#   slug: docker-hub
+#   severity: deny
+#   remediation: Pull through your organisation's registry or a pull-through cache.
+package dockpolicy.docker_hub
+
+import data.lib.dockpolicy.config
+import data.lib.dockpolicy.image
+import data.lib.dockpolicy.images
+
+deny contains {"msg": msg, "line": ref.line} if {
+	some ref in images.references
+	not config.exempt("DP004", ref.image)
+	image.is_docker_hub(ref.image)
+	msg := sprintf("image %q comes from Docker Hub; pull it through your own registry", [ref.image])
+}

@@ -1,0 +1,58 @@
+# METADATA
+# title: Final image is based on a full operating system
+# description: |
+#   ## What it does
+#   Flags a final stage whose base image is a general-purpose distribution (ubuntu,
+#   debian without `slim`, centos, fedora, rockylinux, almalinux, amazonlinux, opensuse,
+#   oraclelinux, archlinux, Red Hat UBI standard images) instead of `scratch`, distroless,
+#   busybox, alpine, a `-slim`/`-minimal`/`-micro` variant, or an image matching the
+#   configured `minimal_base_images` patterns. The base is found through the stage chain.
+#
+#   ## Why
+#   A full distribution ships a shell, a package manager and hundreds of packages the
+#   service never uses: more CVEs to triage, more tools for an attacker, slower pulls.
+#
+#   ## Example
+#   ```dockerfile
+#   FROM golang:1.23 AS build
+#   RUN go build -o /app .
+#   FROM ubuntu:24.04
+#   COPY --from=build /app /app
+#   ```
+#
+#   ## Use instead
+#   ```dockerfile
+#   FROM gcr.io/distroless/static-debian12:nonroot
+#   COPY --from=build /app /app
+#   ```
+# custom:
+#   id: DP007
+#   slug: full-os-base
+#   severity: warn
+#   remediation: Use a multi-stage build and a minimal runtime base (distroless, scratch, alpine, a -slim variant), or list your own minimal images in minimal_base_images.
+package dockpolicy.full_os_base
+
+import data.lib.dockpolicy.config
+import data.lib.dockpolicy.dockerfile
+import data.lib.dockpolicy.image
+
+_distributions := {"ubuntu", "debian", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux", "oraclelinux", "archlinux", "opensuse", "leap", "tumbleweed", "ubi", "ubi7", "ubi8", "ubi9", "ubi10", "kali-rolling", "clearlinux", "photon", "mageia", "alt", "sles"}
+
+warn contains {"msg": msg, "line": dockerfile.final_from.StartLine} if {
+	base := dockerfile.final_base
+	base.ImageResolved
+	_full_os(base.Image)
+	not config.exempt("DP007", base.Image)
+	not image.matches_any(base.Image, config.minimal_base_images)
+	msg := sprintf("the final image is based on %q, a full operating system; use a minimal base (distroless, scratch, alpine or a -slim variant)", [base.Image])
+}
+
+_full_os(ref) if {
+	parsed := image.parse(ref)
+	parts := split(parsed.repository, "/")
+	name := parts[count(parts) - 1]
+	name in _distributions
+	not _minimal_variant(parsed.tag)
+}
+
+_minimal_variant(tag) if regex.match(`(^|[-_.])(slim|minimal|micro|distroless)([-_.]|$)`, tag)

@@ -1,0 +1,110 @@
+# METADATA
+# title: Secret detection helpers
+# description: |
+#   Token-aware secret names, known credential formats, credential file names and
+#   redaction. Shared by every input kind, so the same secret is found (and hidden) in a
+#   Dockerfile, a manifest or an image config alike.
+package lib.dockpolicy.secrets
+
+# Words that make a name secret-like, and adjacent pairs that do.
+_secret_words := {"password", "passwd", "pwd", "secret", "token", "apikey", "credential", "credentials", "passphrase", "privatekey"}
+
+_secret_pairs := {["api", "key"], ["private", "key"], ["access", "key"], ["secret", "key"], ["auth", "key"], ["client", "secret"]}
+
+# A name whose last word says it holds a reference, not the secret itself.
+_reference_words := {"file", "path", "url", "uri", "dir", "endpoint", "host", "name", "user", "username", "id", "length", "type", "ttl", "header", "enabled", "required", "prefix", "format", "mode", "version", "location", "policy", "expiry", "env", "var"}
+
+# tokens("AWS_SECRET_ACCESS_KEY") == ["aws", "secret", "access", "key"]; camelCase splits too.
+tokens(name) := [lower(t) | some t in regex.find_n(`[A-Z]+[a-z0-9]*|[a-z0-9]+`, name, -1)]
+
+# secret_name(name) holds for names like DB_PASSWORD, GITHUB_TOKEN, API_KEY, apiKey,
+# AWS_SECRET_ACCESS_KEY; not for PASSWORD_FILE, TOKEN_URL, PUBLIC_KEY, SECRET_NAME.
+secret_name(name) if {
+	t := tokens(name)
+	count(t) > 0
+	not t[count(t) - 1] in _reference_words
+	_secret_tokens(t)
+}
+
+_secret_tokens(t) if {
+	some word in t
+	word in _secret_words
+}
+
+_secret_tokens(t) if {
+	some i in numbers.range(0, count(t) - 2)
+	[t[i], t[i + 1]] in _secret_pairs
+}
+
+_secret_tokens(t) if t[count(t) - 1] == "pass"
+
+# Credential formats that are secrets whatever the variable is called.
+credential_formats := {
+	"an AWS access key id": `\b(AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b`,
+	"a GitHub token": `\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})`,
+	"a GitLab token": `\bglpat-[A-Za-z0-9_\-]{20,}`,
+	"a Slack token": `\bxox[baprs]-[A-Za-z0-9\-]{10,}`,
+	"a private key": `-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----`,
+}
+
+# credential_kinds(text) is the set of credential formats found in text.
+credential_kinds(text) := {kind |
+	some kind, pattern in credential_formats
+	regex.match(pattern, text)
+}
+
+# literal(value) holds for a value that is written out, not taken from a variable.
+literal(value) if {
+	is_string(value)
+	value != ""
+	not startswith(value, "$")
+}
+
+# redact(value) shows at most a short prefix: never the secret.
+redact(value) := concat("", [substring(value, 0, _shown(count(value))), "****"])
+
+_shown(n) := 4 if n >= 24
+
+_shown(n) := 2 if {
+	n >= 12
+	n < 24
+}
+
+_shown(n) := 0 if n < 12
+
+# Credential files by name or path suffix.
+_credential_names := {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".env", ".npmrc", ".netrc", ".pypirc", ".git-credentials", ".pgpass", ".htpasswd"}
+
+_credential_suffixes := {".pem", ".key", ".p12", ".pfx", ".aws/credentials", ".docker/config.json", ".kube/config"}
+
+credential_file(path) if {
+	base := _basename(trim_right(path, "/"))
+	base in _credential_names
+}
+
+credential_file(path) if {
+	base := _basename(path)
+	startswith(base, ".env.")
+	not base in {".env.example", ".env.sample", ".env.template", ".env.dist"}
+}
+
+credential_file(path) if {
+	some suffix in _credential_suffixes
+	endswith(lower(path), suffix)
+}
+
+_basename(path) := parts[count(parts) - 1] if parts := split(path, "/")
+
+# Inline credentials in a shell command: `curl -u user:pass`, `https://user:pass@host`,
+# `--password=...`. Values taken from variables (`$TOKEN`) do not count.
+inline_credentials(text) := {kind |
+	some kind, pattern in _inline_patterns
+	some match in regex.find_all_string_submatch_n(pattern, text, -1)
+	literal(match[count(match) - 1])
+}
+
+_inline_patterns := {
+	"a user:password passed to -u/--user": `(?:^|\s)(?:-u|--user)[= ]\s*['"]?[^\s:'"]+:([^\s'"@]+)`,
+	"credentials in a URL": `[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@'"]+:([^\s/@'"]+)@`,
+	"a --password argument": `(?:^|\s)--(?:password|passwd|pass)[= ]['"]?([^\s'"]+)`,
+}

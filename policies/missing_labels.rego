@@ -1,0 +1,60 @@
+# METADATA
+# title: Final image lacks required labels
+# description: |
+#   ## What it does
+#   Flags a final image that lacks a label from `required_labels` (default: maintainer
+#   information, `org.opencontainers.image.authors` or `maintainer`). Each entry lists
+#   alternatives; one of them must be set. Labels from every stage the final stage builds
+#   `FROM` count. A `MAINTAINER` instruction does not: it is deprecated.
+#
+#   ## Why
+#   When an image misbehaves in production, its labels are how people find the team that
+#   owns it, the source it came from and the revision it was built from.
+#
+#   ## Example
+#   ```dockerfile
+#   FROM alpine:3.20
+#   MAINTAINER jane@example.com
+#   ```
+#
+#   ## Use instead
+#   ```dockerfile
+#   FROM alpine:3.20
+#   LABEL org.opencontainers.image.authors="jane@example.com"
+#   ```
+# custom:
+#   id: DP009
+#   slug: missing-labels
+#   severity: warn
+#   remediation: Add the labels with LABEL in the final stage (OCI annotation keys such as org.opencontainers.image.authors).
+package dockpolicy.missing_labels
+
+import data.lib.dockpolicy.config
+import data.lib.dockpolicy.dockerfile
+
+_labels := {dockerfile.unquote(pair.key) |
+	some i in dockerfile.final_instructions
+	i.Cmd == "label"
+	some pair in dockerfile.pairs(i)
+}
+
+_has_maintainer if {
+	some i in dockerfile.final_instructions
+	i.Cmd == "maintainer"
+}
+
+warn contains {"msg": msg, "line": dockerfile.final_from.StartLine} if {
+	dockerfile.is_dockerfile
+	some entry in config.required_labels
+	alternatives := _alternatives(entry)
+	count({a | some a in alternatives; a in _labels}) == 0
+	msg := sprintf("the final image has no %s label%s", [concat(" or ", alternatives), _maintainer_note])
+}
+
+_alternatives(entry) := [entry] if is_string(entry)
+
+_alternatives(entry) := entry if is_array(entry)
+
+default _maintainer_note := ""
+
+_maintainer_note := "; MAINTAINER is deprecated and does not count, use LABEL org.opencontainers.image.authors=..." if _has_maintainer

@@ -1,0 +1,49 @@
+package dockpolicy.missing_labels_test
+
+import data.dockpolicy.missing_labels
+
+_from(img, stage, base) := {"Cmd": "from", "Image": img, "ImageResolved": true, "BaseStage": base, "Stage": stage, "StartLine": 1, "Value": [img]}
+
+_label(pairs, stage) := {"Cmd": "label", "Value": pairs, "Stage": stage, "StartLine": 2}
+
+test_warns_without_maintainer_information if count(missing_labels.warn) == 1 with input as [_from("alpine:3.20", 0, null)]
+
+test_oci_authors_label_satisfies_the_default if {
+	count(missing_labels.warn) == 0 with input as [_from("alpine:3.20", 0, null), _label(["org.opencontainers.image.authors", "\"jane@example.com\"", "="], 0)]
+}
+
+test_maintainer_label_satisfies_the_default if {
+	count(missing_labels.warn) == 0 with input as [_from("alpine:3.20", 0, null), _label(["maintainer", "jane", ""], 0)]
+}
+
+test_quoted_label_keys_count if {
+	count(missing_labels.warn) == 0 with input as [_from("alpine:3.20", 0, null), _label(["\"maintainer\"", "jane", "="], 0)]
+}
+
+test_maintainer_instruction_does_not_count_and_says_so if {
+	results := missing_labels.warn with input as [_from("alpine:3.20", 0, null), {"Cmd": "maintainer", "Value": ["jane"], "Stage": 0, "StartLine": 2}]
+	count(results) == 1
+	some r in results
+	contains(r.msg, "MAINTAINER is deprecated")
+}
+
+test_labels_from_parent_stages_count if {
+	count(missing_labels.warn) == 0 with input as [
+		_from("alpine:3.20", 0, null), _label(["maintainer", "jane", "="], 0),
+		_from("base", 1, 0),
+	]
+}
+
+test_labels_from_unrelated_stages_do_not_count if {
+	count(missing_labels.warn) == 1 with input as [
+		_from("alpine:3.20", 0, null), _label(["maintainer", "jane", "="], 0),
+		_from("alpine:3.20", 1, null),
+	]
+}
+
+test_configured_required_labels if {
+	doc := [_from("alpine:3.20", 0, null), _label(["maintainer", "jane", "="], 0)]
+	results := missing_labels.warn with input as doc
+		with data.dockpolicy_config.required_labels as ["org.opencontainers.image.source", ["team", "owner"]]
+	count(results) == 2
+}

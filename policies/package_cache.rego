@@ -1,0 +1,75 @@
+# METADATA
+# title: Package manager cache left in the image
+# description: |
+#   ## What it does
+#   Flags a `RUN` in the final image that leaves a package manager's cache in its layer:
+#   `apt-get install` without removing `/var/lib/apt/lists` in the same `RUN`, `apk add`
+#   without `--no-cache`, `pip install` without `--no-cache-dir`, `yum`/`dnf install`
+#   without `clean all`. A `RUN --mount=type=cache` never fires: the cache lives outside
+#   the image.
+#
+#   ## Why
+#   A cache removed in a later `RUN` is still in the earlier layer: every pull downloads
+#   it. Tens to hundreds of megabytes per image, for nothing.
+#
+#   ## Example
+#   ```dockerfile
+#   RUN apt-get update && apt-get install -y curl
+#   ```
+#
+#   ## Use instead
+#   ```dockerfile
+#   RUN apt-get update && apt-get install -y --no-install-recommends curl \
+#       && rm -rf /var/lib/apt/lists/*
+#   ```
+# custom:
+#   id: DP011
+#   slug: package-cache
+#   severity: warn
+#   remediation: Clean the cache in the same RUN (or use --no-cache / --no-cache-dir), or use RUN --mount=type=cache.
+package dockpolicy.package_cache
+
+import data.lib.dockpolicy.dockerfile
+
+_checks := {
+	"apt": {
+		"uses": `\bapt(?:-get)?\s+(?:-\S+\s+)*install\b`,
+		"clean": `rm\s+(?:-\S+\s+)*[^&;|\n]*/var/lib/apt/lists`,
+		"fix": "remove /var/lib/apt/lists/* in the same RUN",
+	},
+	"apk": {
+		"uses": `\bapk\s+(?:-\S+\s+)*add\b`,
+		"clean": `--no-cache\b|rm\s+(?:-\S+\s+)*[^&;|\n]*/var/cache/apk`,
+		"fix": "use apk add --no-cache",
+	},
+	"pip": {
+		"uses": `\bpip[0-9.]*\s+(?:-\S+\s+)*install\b`,
+		"clean": `--no-cache-dir\b|\bPIP_NO_CACHE_DIR=|pip[0-9.]*\s+cache\s+purge`,
+		"fix": "use pip install --no-cache-dir",
+	},
+	"yum/dnf": {
+		"uses": `\b(?:yum|dnf|microdnf)\s+(?:-\S+\s+)*install\b`,
+		"clean": `\b(?:yum|dnf|microdnf)\s+clean\s+all\b|rm\s+(?:-\S+\s+)*[^&;|\n]*/var/cache/(?:yum|dnf)`,
+		"fix": "run yum/dnf clean all in the same RUN",
+	},
+}
+
+warn contains {"msg": msg, "line": i.StartLine} if {
+	some i in dockerfile.final_instructions
+	i.Cmd == "run"
+	not dockerfile.has_mount(i, "cache")
+	text := dockerfile.command_text(i)
+	some manager, check in _checks
+	regex.match(check.uses, text)
+	not regex.match(check.clean, text)
+	not _env_disables_cache(manager)
+	msg := sprintf("this RUN leaves the %s package cache in the image; %s", [manager, check.fix])
+}
+
+# PIP_NO_CACHE_DIR set with ENV in the final image turns pip's cache off.
+_env_disables_cache("pip") if {
+	some i in dockerfile.final_instructions
+	i.Cmd == "env"
+	some pair in dockerfile.pairs(i)
+	pair.key == "PIP_NO_CACHE_DIR"
+}

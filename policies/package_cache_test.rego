@@ -1,0 +1,56 @@
+package dockpolicy.package_cache_test
+
+import data.dockpolicy.package_cache
+
+_from := {"Cmd": "from", "Image": "debian:12-slim", "ImageResolved": true, "BaseStage": null, "Stage": 0, "StartLine": 1, "Value": ["debian:12-slim"], "Flags": []}
+
+_run(text) := {"Cmd": "run", "Value": [text], "Flags": [], "Stage": 0, "StartLine": 2}
+
+_warns(text) if count(package_cache.warn) == 1 with input as [_from, _run(text)]
+
+test_apt_without_cleanup_warns if _warns("apt-get update && apt-get install -y curl")
+
+test_apt_with_cleanup_passes if not _warns("apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*")
+
+test_apt_cleanup_in_a_later_run_still_warns if {
+	count(package_cache.warn) == 1 with input as [_from, _run("apt-get install -y curl"), _run("rm -rf /var/lib/apt/lists/*")]
+}
+
+test_apk_needs_no_cache if {
+	_warns("apk add curl")
+	not _warns("apk add --no-cache curl")
+	not _warns("apk update && apk add curl && rm -rf /var/cache/apk/*")
+}
+
+test_pip_needs_no_cache_dir if {
+	_warns("pip install -r requirements.txt")
+	_warns("python3 -m pip install flask")
+	not _warns("pip install --no-cache-dir -r requirements.txt")
+	not _warns("pip3 install --no-cache-dir flask")
+}
+
+test_pip_cache_disabled_by_env if {
+	count(package_cache.warn) == 0 with input as [_from, {"Cmd": "env", "Value": ["PIP_NO_CACHE_DIR", "1", "="], "Stage": 0, "StartLine": 2}, _run("pip install flask")]
+}
+
+test_yum_and_dnf_need_clean_all if {
+	_warns("yum install -y httpd")
+	_warns("dnf -y install httpd")
+	not _warns("yum install -y httpd && yum clean all")
+	not _warns("microdnf install -y httpd && microdnf clean all")
+}
+
+test_cache_mounts_never_warn if {
+	count(package_cache.warn) == 0 with input as [_from, {"Cmd": "run", "Value": ["apt-get install -y curl"], "Flags": ["--mount=type=cache,target=/var/cache/apt"], "Stage": 0, "StartLine": 2}]
+}
+
+test_builder_stages_do_not_count if {
+	count(package_cache.warn) == 0 with input as [
+		_from, _run("apt-get install -y gcc"),
+		{"Cmd": "from", "Image": "scratch", "ImageResolved": true, "BaseStage": null, "Stage": 1, "StartLine": 3, "Value": ["scratch"], "Flags": []},
+	]
+}
+
+test_heredoc_bodies_are_checked if {
+	count(package_cache.warn) == 1 with input as [_from, {"Cmd": "run", "Value": ["<<EOF"], "Flags": [], "Stage": 0, "StartLine": 2, "Heredocs": [{"Name": "EOF", "Content": "apk add curl\n"}]}]
+}

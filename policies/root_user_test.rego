@@ -1,0 +1,65 @@
+package dockpolicy.root_user_test
+
+import data.dockpolicy.root_user
+
+_from(img, stage, base, line) := {"Cmd": "from", "Image": img, "ImageResolved": true, "BaseStage": base, "Stage": stage, "StartLine": line, "Value": [img]}
+
+_user(u, stage, line) := {"Cmd": "user", "Value": [u], "Stage": stage, "StartLine": line, "Flags": []}
+
+
+test_fires_without_user if {
+	count(root_user.deny) == 1 with input as [_from("node:22", 0, null, 1)]
+}
+
+test_reports_the_final_from_line_when_user_is_missing if {
+	some r in root_user.deny with input as [_from("node:22", 0, null, 1)]
+	r.line == 1
+}
+
+test_fires_on_root_user_forms if {
+	every u in ["root", "0", "root:root", "0:0", "root:staff"] {
+		count(root_user.deny) == 1 with input as [_from("node:22", 0, null, 1), _user(u, 0, 2)]
+	}
+}
+
+test_passes_with_a_non_root_user if {
+	count(root_user.deny) == 0 with input as [_from("node:22", 0, null, 1), _user("node", 0, 2)]
+	count(root_user.deny) == 0 with input as [_from("node:22", 0, null, 1), _user("1000:1000", 0, 2)]
+	count(root_user.deny) == 0 with input as [_from("node:22", 0, null, 1), _user("rootless", 0, 2)]
+}
+
+test_the_last_user_wins if {
+	count(root_user.deny) == 1 with input as [_from("node:22", 0, null, 1), _user("app", 0, 2), _user("root", 0, 3)]
+	count(root_user.deny) == 0 with input as [_from("node:22", 0, null, 1), _user("root", 0, 2), _user("app", 0, 3)]
+}
+
+test_builder_stages_do_not_count if {
+	count(root_user.deny) == 1 with input as [
+		_from("golang:1.23", 0, null, 1), _user("builder", 0, 2),
+		_from("alpine:3.20", 1, null, 3),
+	]
+	count(root_user.deny) == 0 with input as [
+		_from("golang:1.23", 0, null, 1), _user("root", 0, 2),
+		_from("alpine:3.20", 1, null, 3), _user("app", 1, 4),
+	]
+}
+
+test_user_is_inherited_from_a_parent_stage if {
+	count(root_user.deny) == 0 with input as [
+		_from("alpine:3.20", 0, null, 1), _user("app", 0, 2),
+		_from("base", 1, 0, 3),
+	]
+}
+
+test_scratch_without_user_runs_as_root if {
+	count(root_user.deny) == 1 with input as [{"Cmd": "from", "Image": "scratch", "ImageResolved": true, "BaseStage": null, "Stage": 0, "StartLine": 1}]
+}
+
+test_trusts_nonroot_tagged_bases if {
+	count(root_user.deny) == 0 with input as [_from("gcr.io/distroless/static-debian12:nonroot", 0, null, 1)]
+}
+
+test_config_exempt_images if {
+	count(root_user.deny) == 0 with input as [_from("registry.example.com/runs-as-app:1", 0, null, 1)]
+		with data.dockpolicy_config.exempt_images as {"DP005": ["registry.example.com/runs-as-app:*"]}
+}

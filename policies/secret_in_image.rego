@@ -1,0 +1,104 @@
+# METADATA
+# title: Secret baked into the image
+# description: |
+#   ## What it does
+#   Flags secrets that end up in the image or its build history:
+#   `ENV`/`ARG` whose name is secret-like (`DB_PASSWORD`, `AWS_SECRET_ACCESS_KEY`,
+#   `GITHUB_TOKEN`, `API_KEY`; not `PASSWORD_FILE`, `TOKEN_URL`, `PUBLIC_KEY`) with a literal
+#   value; any `ENV`/`ARG`/`LABEL` value or `RUN` text that matches a known credential format
+#   (AWS key ids, GitHub/GitLab/Slack tokens, private keys); `COPY`/`ADD` of credential
+#   files (`id_rsa`, `*.pem`, `*.key`, `.env`, `.npmrc`, `.netrc`, `.aws/credentials`,
+#   `.docker/config.json`); `RUN` with inline credentials (`curl -u user:pass`,
+#   `https://user:pass@host`, `--password=...`). A `RUN --mount=type=secret` never fires.
+#   Messages show a redacted form, never the value.
+#
+#   ## Why
+#   Every layer and every `ENV`/`ARG` value can be read by anyone who can pull the image
+#   (`docker history`, `docker inspect`), long after the secret was rotated in the CI.
+#
+#   ## Example
+#   ```dockerfile
+#   ENV NPM_TOKEN=npm_0123456789
+#   RUN npm ci
+#   ```
+#
+#   ## Use instead
+#   ```dockerfile
+#   RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci
+#   ```
+# custom:
+#   id: DP006
+#   slug: secret-in-image
+#   severity: deny
+#   remediation: Pass secrets with `RUN --mount=type=secret` (BuildKit) or at run time; rotate any secret that was ever committed.
+package dockpolicy.secret_in_image
+
+import data.lib.dockpolicy.dockerfile
+import data.lib.dockpolicy.secrets
+
+_instructions := [i | dockerfile.is_dockerfile; some i in input; i.Cmd != "comment"]
+
+deny contains {"msg": msg, "line": i.StartLine} if {
+	some i in _instructions
+	i.Cmd == "env"
+	some pair in dockerfile.pairs(i)
+	secrets.secret_name(pair.key)
+	secrets.literal(pair.value)
+	msg := sprintf("ENV %s sets a literal secret (%s) that anyone who pulls the image can read", [pair.key, secrets.redact(pair.value)])
+}
+
+deny contains {"msg": msg, "line": i.StartLine} if {
+	some i in _instructions
+	i.Cmd == "arg"
+	some pair in dockerfile.arg_pairs(i)
+	secrets.secret_name(pair.key)
+	secrets.literal(pair.value)
+	msg := sprintf("ARG %s has a literal secret default (%s), kept in the image history", [pair.key, secrets.redact(pair.value)])
+}
+
+deny contains {"msg": msg, "line": i.StartLine} if {
+	some i in _instructions
+	i.Cmd in {"env", "label"}
+	some pair in dockerfile.pairs(i)
+	not _named_secret(i.Cmd, pair)
+	some kind in secrets.credential_kinds(pair.value)
+	msg := sprintf("%s %s holds %s (%s)", [upper(i.Cmd), pair.key, kind, secrets.redact(pair.value)])
+}
+
+deny contains {"msg": msg, "line": i.StartLine} if {
+	some i in _instructions
+	i.Cmd == "arg"
+	some pair in dockerfile.arg_pairs(i)
+	not _named_secret("arg", pair)
+	is_string(pair.value)
+	some kind in secrets.credential_kinds(pair.value)
+	msg := sprintf("ARG %s holds %s (%s)", [pair.key, kind, secrets.redact(pair.value)])
+}
+
+deny contains {"msg": msg, "line": i.StartLine} if {
+	some i in _instructions
+	i.Cmd in {"copy", "add"}
+	count(i.Value) > 1
+	some src in array.slice(i.Value, 0, count(i.Value) - 1)
+	not startswith(src, "<<")
+	path := dockerfile.unquote(src)
+	secrets.credential_file(path)
+	msg := sprintf("%s copies the credential file %q into the image", [upper(i.Cmd), path])
+}
+
+deny contains {"msg": msg, "line": i.StartLine} if {
+	some i in _instructions
+	i.Cmd == "run"
+	not dockerfile.has_mount(i, "secret")
+	text := dockerfile.command_text(i)
+	kinds := secrets.credential_kinds(text) | secrets.inline_credentials(text)
+	some kind in kinds
+	msg := sprintf("RUN contains %s; use RUN --mount=type=secret instead", [kind])
+}
+
+# A secret-named ENV/ARG already reported by the name rule is not reported twice.
+_named_secret(cmd, pair) if {
+	cmd in {"env", "arg"}
+	secrets.secret_name(pair.key)
+	secrets.literal(pair.value)
+}

@@ -1,0 +1,89 @@
+package dockpolicy.secret_in_image_test
+
+import data.dockpolicy.secret_in_image
+import data.lib.dockpolicy.secrets
+
+_doc(instructions) := array.concat([{"Cmd": "from", "Image": "alpine:3.20", "Value": ["alpine:3.20"], "Flags": [], "Stage": 0, "BaseStage": null, "ImageResolved": true, "StartLine": 1}], instructions)
+
+_i(cmd, value) := {"Cmd": cmd, "Value": value, "Flags": [], "Stage": 0, "StartLine": 2}
+
+_fires(instructions) if count(secret_in_image.deny) > 0 with input as _doc(instructions)
+
+test_secret_names_are_token_aware if {
+	every name in ["DB_PASSWORD", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "API_KEY", "apiKey", "ClientSecret", "DB_PASS", "SECRET_KEY_BASE"] {
+		secrets.secret_name(name)
+	}
+	every name in ["PASSWORD_FILE", "TOKEN_URL", "PUBLIC_KEY", "SECRET_NAME", "KEYBOARD", "PASSENGER", "TOKENIZER_PATH", "MONKEY", "BYPASS"] {
+		not secrets.secret_name(name)
+	}
+}
+
+test_env_with_a_literal_secret_fires if _fires([_i("env", ["DB_PASSWORD", "hunter2", "="])])
+
+test_legacy_env_form_fires if _fires([_i("env", ["API_KEY", "abc def", ""])])
+
+test_env_from_a_variable_does_not_fire if not _fires([_i("env", ["DB_PASSWORD", "${DB_PASSWORD}", "="])])
+
+test_env_with_an_empty_value_does_not_fire if not _fires([_i("env", ["DB_PASSWORD", "\"\"", "="])])
+
+test_env_with_a_reference_name_does_not_fire if not _fires([_i("env", ["PASSWORD_FILE", "/run/secrets/db", "="])])
+
+test_arg_with_a_literal_default_fires if _fires([_i("arg", ["GITHUB_TOKEN=abc123"])])
+
+test_arg_without_default_does_not_fire if not _fires([_i("arg", ["GITHUB_TOKEN"])])
+
+test_credential_formats_fire_whatever_the_name if {
+	_fires([_i("env", ["HARMLESS", "AKIAIOSFODNN7EXAMPLE", "="])])
+	_fires([_i("label", ["build.note", "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB", "="])])
+	_fires([_i("arg", ["X=glpat-0123456789abcdefghij"])])
+	_fires([_i("env", ["SLACK", "xoxb-1234567890-abcdef", "="])])
+}
+
+test_credential_files_fire if {
+	every src in ["id_rsa", "./keys/server.pem", "tls.key", ".env", ".npmrc", "/root/.netrc", "home/.aws/credentials", ".docker/config.json", ".env.production"] {
+		_fires([_i("copy", [src, "/app/"])])
+	}
+	every src in ["package.json", ".env.example", "src/", "keyboard.txt"] {
+		not _fires([_i("copy", [src, "/app/"])])
+	}
+}
+
+test_add_of_a_credential_file_fires if _fires([_i("add", ["id_ed25519", "/root/.ssh/"])])
+
+test_inline_run_credentials_fire if {
+	_fires([_i("run", ["curl -u admin:s3cret https://example.com/file"])])
+	_fires([_i("run", ["git clone https://bot:token123@git.example.com/repo.git"])])
+	_fires([_i("run", ["mysql --password=rootpw -e 'select 1'"])])
+}
+
+test_inline_credentials_from_variables_do_not_fire if {
+	not _fires([_i("run", ["curl -u admin:$PASSWORD https://example.com/file"])])
+	not _fires([_i("run", ["git clone https://bot:${TOKEN}@git.example.com/repo.git"])])
+	not _fires([_i("run", ["curl https://example.com/file"])])
+}
+
+test_heredoc_bodies_are_checked if {
+	_fires([{"Cmd": "run", "Value": ["<<EOF"], "Flags": [], "Stage": 0, "StartLine": 2, "Heredocs": [{"Name": "EOF", "Content": "curl -u admin:s3cret https://example.com\n"}]}])
+}
+
+test_secret_mounts_never_fire if {
+	not _fires([{"Cmd": "run", "Value": ["curl -u admin:s3cret https://example.com"], "Flags": ["--mount=type=secret,id=creds"], "Stage": 0, "StartLine": 2}])
+}
+
+test_messages_never_contain_the_secret if {
+	doc := _doc([
+		_i("env", ["DB_PASSWORD", "hunter2hunter2", "="]),
+		_i("env", ["HARMLESS", "AKIAIOSFODNN7EXAMPLE", "="]),
+	])
+	msgs := {r.msg | some r in secret_in_image.deny} with input as doc
+	count(msgs) == 2
+	every m in msgs {
+		not contains(m, "hunter2hunter2")
+		not contains(m, "AKIAIOSFODNN7EXAMPLE")
+		contains(m, "****")
+	}
+}
+
+test_a_named_secret_is_reported_once if {
+	count(secret_in_image.deny) == 1 with input as _doc([_i("env", ["GITHUB_TOKEN", "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB", "="])])
+}

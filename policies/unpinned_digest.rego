@@ -1,0 +1,38 @@
+# METADATA
+# title: Base image is not pinned by digest
+# description: |
+#   ## What it does
+#   Flags a base image (in any stage) that is not pinned by a `@sha256:<64 hex>` digest.
+#   `scratch` and earlier stages are exempt.
+#
+#   ## Why
+#   Tags are mutable: a registry (or an attacker with push rights) can point a tag at a
+#   different image. A digest names exactly one image, so builds are reproducible and
+#   tamper-evident.
+#
+#   ## Example
+#   ```dockerfile
+#   FROM python:3.12-slim
+#   ```
+#
+#   ## Use instead
+#   ```dockerfile
+#   FROM python:3.12-slim@sha256:<digest>
+#   ```
+# custom:
+#   id: DP002
+#   slug: unpinned-digest
+#   severity: deny
+#   remediation: Append the image's digest (`docker buildx imagetools inspect IMAGE` shows it) and let a bot such as Renovate update it.
+package dockpolicy.unpinned_digest
+
+import data.lib.dockpolicy.config
+import data.lib.dockpolicy.image
+import data.lib.dockpolicy.images
+
+deny contains {"msg": msg, "line": ref.line} if {
+	some ref in images.references
+	not config.exempt("DP002", ref.image)
+	not image.has_digest(ref.image)
+	msg := sprintf("image %q is not pinned by digest; add @sha256:<digest>", [ref.image])
+}
