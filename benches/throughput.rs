@@ -1,6 +1,7 @@
 //! Throughput over a directory of Dockerfiles (default: `$DOCKPOLICY_CORPUS/dockerfiles`):
-//! files/second for `parse` alone and for `test` with the 10 rules in
-//! `benches/policies/typical.rego`, on 1 thread and on all cores.
+//! files/second for `parse` alone, for `test` with the 10 rules in
+//! `benches/policies/typical.rego`, and for `test` with the whole bundled library
+//! (DP001-DP011), on 1 thread and on all cores.
 //!
 //! Run: `DOCKPOLICY_CORPUS=../shared/corpus cargo bench --bench throughput`
 //! (or pass a directory: `cargo bench --bench throughput -- path/to/dockerfiles`).
@@ -55,6 +56,11 @@ fn main() {
     })
     .expect("bench policies compile");
     let rules: usize = policies.namespaces.values().map(|n| n.rules.len()).sum();
+    let bundled = policy::load(&policy::Options {
+        bundled: true,
+        ..Default::default()
+    })
+    .expect("bundled policies compile");
 
     let options = Options::default();
     let parse_one = |bytes: &Vec<u8>| {
@@ -76,12 +82,12 @@ fn main() {
             pool.install(|| files.par_iter().filter_map(parse_one).count());
         });
         report("parse", threads, files.len(), parse);
-        let test = median(|| {
+        let evaluate = |set: &policy::PolicySet| {
             pool.install(|| {
                 files
                     .par_iter()
                     .map_init(
-                        || policies.engine.clone(),
+                        || set.engine.clone(),
                         |engine, bytes| {
                             let Some(parsed) = parse_one(bytes) else {
                                 return 0;
@@ -89,16 +95,21 @@ fn main() {
                             parsed
                                 .documents
                                 .iter()
-                                .map(|d| {
-                                    eval::evaluate(engine, &policies.namespaces, "f", d).0.len()
-                                })
+                                .map(|d| eval::evaluate(engine, &set.namespaces, "f", d).0.len())
                                 .sum::<usize>()
                         },
                     )
                     .sum::<usize>()
-            });
+            })
+        };
+        let test = median(|| {
+            evaluate(&policies);
         });
         report(&format!("test ({rules} rules)"), threads, files.len(), test);
+        let full = median(|| {
+            evaluate(&bundled);
+        });
+        report("test (bundled DP001-DP011)", threads, files.len(), full);
     }
 }
 

@@ -43,19 +43,19 @@ import data.lib.dockpolicy.image
 
 _sdk_images := {"golang", "rust", "maven", "gradle", "gcc", "buildpack-deps", "sdk", "amazoncorretto", "clojure", "haskell", "swift", "elixir"}
 
-warn contains {"msg": msg, "line": dockerfile.final_from.StartLine} if {
+warn contains {"msg": msg, "_loc": {"line": dockerfile.final_from.StartLine}} if {
 	base := dockerfile.final_base
 	_sdk(base.Image)
 	not config.exempt("DP008", base.Image)
 	msg := sprintf("the final image is based on the SDK image %q; build in a separate stage and copy only the artifacts", [base.Image])
 }
 
-warn contains {"msg": msg, "line": i.StartLine} if {
+warn contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some i in dockerfile.final_instructions
 	i.Cmd == "run"
 	reasons := _reasons(dockerfile.command_text(i))
 	count(reasons) > 0
-	msg := sprintf("the final image %s; use a multi-stage build", [concat(" and ", sort(reasons))])
+	msg := sprintf("the final image %s; use a multi-stage build", [concat(" and ", reasons)])
 }
 
 _sdk(ref) if {
@@ -74,7 +74,8 @@ _sdk(ref) if {
 
 _install := `(?:apt-get|apt|apk|yum|dnf|microdnf|zypper)\s+(?:-\S+\s+)*(?:install|add)\b[^&;|\n]*`
 
-_tools := `(?:^|\s)(gcc|g\+\+|cc|make|build-essential|build-base|cmake|clang|autoconf|automake|libtool|gfortran|golang|rustc|cargo|maven|gradle|openjdk-\d+-jdk|java-[\d.]+-openjdk-devel|musl-dev|ninja-build)(?:[=:]\S*)?(?:\s|$)`
+# A package word naming a toolchain, with an optional version pin (`gcc=4:12.2.0-3`).
+_tool_word := `^(gcc|g\+\+|cc|make|build-essential|build-base|cmake|clang|autoconf|automake|libtool|gfortran|golang|rustc|cargo|maven|gradle|openjdk-\d+-jdk|java-[\d.]+-openjdk-devel|musl-dev|ninja-build)(?:[=:]\S*)?$`
 
 _build_commands := {
 	"runs go build": `\bgo\s+build\b`,
@@ -85,11 +86,23 @@ _build_commands := {
 	"runs make": `(?:^|[;&|]\s*|\bthen\s+)make(?:\s|$)`,
 }
 
-_reasons(text) := {reason |
+_reasons(text) := array.concat(_installs(text), [r | some r in sort(_builds(text))])
+
+_builds(text) := {reason |
 	some reason, pattern in _build_commands
 	regex.match(pattern, text)
-} | {sprintf("installs %s", [tool]) |
+}
+
+_tools_installed(text) := {tool |
 	some segment in regex.find_n(_install, text, -1)
-	some match in regex.find_all_string_submatch_n(_tools, segment, -1)
+	some word in regex.split(`\s+`, segment)
+	some match in regex.find_all_string_submatch_n(_tool_word, word, 1)
 	tool := match[1]
 }
+
+_installs(text) := [sprintf("installs %s", [concat(", ", sort(tools))])] if {
+	tools := _tools_installed(text)
+	count(tools) > 0
+}
+
+_installs(text) := [] if count(_tools_installed(text)) == 0

@@ -30,7 +30,7 @@ import data.lib.dockpolicy.config
 import data.lib.dockpolicy.image
 import data.lib.dockpolicy.images
 
-deny contains {"msg": msg, "line": ref.line} if {
+deny contains {"msg": msg, "_loc": {"line": ref.line}} if {
 	some ref in images.references
 	not config.exempt("DP004", ref.image)
 	image.is_docker_hub(ref.image)

@@ -38,7 +38,7 @@ import data.lib.dockpolicy.image
 
 _distributions := {"ubuntu", "debian", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux", "oraclelinux", "archlinux", "opensuse", "leap", "tumbleweed", "ubi", "ubi7", "ubi8", "ubi9", "ubi10", "kali-rolling", "clearlinux", "photon", "mageia", "alt", "sles"}
 
-warn contains {"msg": msg, "line": dockerfile.final_from.StartLine} if {
+warn contains {"msg": msg, "_loc": {"line": dockerfile.final_from.StartLine}} if {
 	base := dockerfile.final_base
 	base.ImageResolved
 	_full_os(base.Image)

@@ -30,7 +30,7 @@ package dockpolicy.hardcoded_base
 import data.lib.dockpolicy.config
 import data.lib.dockpolicy.dockerfile
 
-warn contains {"msg": msg, "line": f.StartLine} if {
+warn contains {"msg": msg, "_loc": {"line": f.StartLine}} if {
 	some f in dockerfile.froms
 	f.BaseStage == null
 	lower(f.Image) != "scratch"

@@ -29,7 +29,7 @@ import data.lib.dockpolicy.config
 import data.lib.dockpolicy.image
 import data.lib.dockpolicy.images
 
-deny contains {"msg": msg, "line": ref.line} if {
+deny contains {"msg": msg, "_loc": {"line": ref.line}} if {
 	some ref in images.references
 	not config.exempt("DP001", ref.image)
 	parsed := image.parse(ref.image)

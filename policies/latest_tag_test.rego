@@ -36,7 +36,7 @@ test_config_exempt_images if {
 
 test_reports_the_from_line if {
 	some result in latest_tag.deny with input as _from("nginx")
-	result.line == 1
+	result._loc.line == 1
 }
 
 _digest := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -43,7 +43,7 @@ _has_maintainer if {
 	i.Cmd == "maintainer"
 }
 
-warn contains {"msg": msg, "line": dockerfile.final_from.StartLine} if {
+warn contains {"msg": msg, "_loc": {"line": dockerfile.final_from.StartLine}} if {
 	dockerfile.is_dockerfile
 	some entry in config.required_labels
 	alternatives := _alternatives(entry)

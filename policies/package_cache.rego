@@ -54,7 +54,7 @@ _checks := {
 	},
 }
 
-warn contains {"msg": msg, "line": i.StartLine} if {
+warn contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some i in dockerfile.final_instructions
 	i.Cmd == "run"
 	not dockerfile.has_mount(i, "cache")

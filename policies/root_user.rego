@@ -39,14 +39,14 @@ import data.lib.dockpolicy.image
 
 _users := [i | some i in dockerfile.final_instructions; i.Cmd == "user"]
 
-deny contains {"msg": msg, "line": dockerfile.final_from.StartLine} if {
+deny contains {"msg": msg, "_loc": {"line": dockerfile.final_from.StartLine}} if {
 	dockerfile.is_dockerfile
 	count(_users) == 0
 	not _non_root_base
 	msg := "the final stage sets no USER, so the container runs as root; add USER with a non-root user"
 }
 
-deny contains {"msg": msg, "line": last.StartLine} if {
+deny contains {"msg": msg, "_loc": {"line": last.StartLine}} if {
 	count(_users) > 0
 	last := _users[count(_users) - 1]
 	_is_root(trim_space(last.Value[0]))

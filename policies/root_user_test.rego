@@ -13,7 +13,7 @@ test_fires_without_user if {
 
 test_reports_the_final_from_line_when_user_is_missing if {
 	some r in root_user.deny with input as [_from("node:22", 0, null, 1)]
-	r.line == 1
+	r._loc.line == 1
 }
 
 test_fires_on_root_user_forms if {

@@ -38,7 +38,7 @@ import data.lib.dockpolicy.secrets
 
 _instructions := [i | dockerfile.is_dockerfile; some i in input; i.Cmd != "comment"]
 
-deny contains {"msg": msg, "line": i.StartLine} if {
+deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some i in _instructions
 	i.Cmd == "env"
 	some pair in dockerfile.pairs(i)
@@ -47,7 +47,7 @@ deny contains {"msg": msg, "line": i.StartLine} if {
 	msg := sprintf("ENV %s sets a literal secret (%s) that anyone who pulls the image can read", [pair.key, secrets.redact(pair.value)])
 }
 
-deny contains {"msg": msg, "line": i.StartLine} if {
+deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some i in _instructions
 	i.Cmd == "arg"
 	some pair in dockerfile.arg_pairs(i)
@@ -56,7 +56,7 @@ deny contains {"msg": msg, "line": i.StartLine} if {
 	msg := sprintf("ARG %s has a literal secret default (%s), kept in the image history", [pair.key, secrets.redact(pair.value)])
 }
 
-deny contains {"msg": msg, "line": i.StartLine} if {
+deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some i in _instructions
 	i.Cmd in {"env", "label"}
 	some pair in dockerfile.pairs(i)
@@ -65,7 +65,7 @@ deny contains {"msg": msg, "line": i.StartLine} if {
 	msg := sprintf("%s %s holds %s (%s)", [upper(i.Cmd), pair.key, kind, secrets.redact(pair.value)])
 }
 
-deny contains {"msg": msg, "line": i.StartLine} if {
+deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some i in _instructions
 	i.Cmd == "arg"
 	some pair in dockerfile.arg_pairs(i)
@@ -75,7 +75,7 @@ deny contains {"msg": msg, "line": i.StartLine} if {
 	msg := sprintf("ARG %s holds %s (%s)", [pair.key, kind, secrets.redact(pair.value)])
 }
 
-deny contains {"msg": msg, "line": i.StartLine} if {
+deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some i in _instructions
 	i.Cmd in {"copy", "add"}
 	count(i.Value) > 1
@@ -86,7 +86,7 @@ deny contains {"msg": msg, "line": i.StartLine} if {
 	msg := sprintf("%s copies the credential file %q into the image", [upper(i.Cmd), path])
 }
 
-deny contains {"msg": msg, "line": i.StartLine} if {
+deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some i in _instructions
 	i.Cmd == "run"
 	not dockerfile.has_mount(i, "secret")

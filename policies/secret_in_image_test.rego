@@ -60,6 +60,8 @@ test_inline_credentials_from_variables_do_not_fire if {
 	not _fires([_i("run", ["curl -u admin:$PASSWORD https://example.com/file"])])
 	not _fires([_i("run", ["git clone https://bot:${TOKEN}@git.example.com/repo.git"])])
 	not _fires([_i("run", ["curl https://example.com/file"])])
+	not _fires([_i("run", ["echo -n \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" > /tmp/date"])])
+	not _fires([_i("run", ["useradd -u 1000:1000 app && docker run -u 1000:1000 x"])])
 }
 
 test_heredoc_bodies_are_checked if {

@@ -36,7 +36,7 @@ import data.lib.dockpolicy.config
 import data.lib.dockpolicy.image
 import data.lib.dockpolicy.images
 
-deny contains {"msg": msg, "line": ref.line} if {
+deny contains {"msg": msg, "_loc": {"line": ref.line}} if {
 	count(config.allowed_registries) > 0
 	some ref in images.references
 	not config.exempt("DP003", ref.image)

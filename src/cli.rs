@@ -29,6 +29,19 @@ pub enum Command {
     Parse(ParseArgs),
     /// Run the Rego unit tests (`test_*` rules) of a policy bundle.
     Verify(VerifyArgs),
+    /// Print the rule reference generated from the policies' METADATA.
+    Doc(DocArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DocArgs {
+    /// Show one rule in full (by id or slug); without it, the table of all rules.
+    #[arg(value_name = "RULE")]
+    pub rule: Option<String>,
+
+    /// Document these policies (repeatable) instead of the bundled library.
+    #[arg(short, long = "policy", value_name = "PATH")]
+    pub policy: Vec<PathBuf>,
 }
 
 /// How inputs are read; shared by `test` and `parse`.
@@ -113,6 +126,14 @@ pub struct TestArgs {
     /// Exit 0 even when policies fail (tool errors still exit 3).
     #[arg(long)]
     pub no_fail: bool,
+
+    /// Config file for the bundled practices (default: ./.dockpolicy.yaml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Also list findings hidden by `# dockpolicy ignore=` pragmas.
+    #[arg(long)]
+    pub show_suppressed: bool,
 }
 
 #[derive(Debug, Args)]

@@ -24,6 +24,7 @@ fn main() {
         Command::Test(args) => commands::test::run(args),
         Command::Parse(args) => commands::parse::run(args),
         Command::Verify(args) => commands::verify::run(args),
+        Command::Doc(args) => commands::doc::run(args),
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -59,3 +59,56 @@ fn every_corpus_dockerfile_parses_or_fails_as_docker_would() {
     insta::assert_snapshot!("corpus_refusals", refused.join("\n"));
     assert_eq!(parsed + refused.len(), files.len());
 }
+
+#[test]
+fn bundled_practices_run_over_the_corpus_without_errors() {
+    use std::collections::BTreeMap;
+
+    use dockpolicy::policy::{self, eval};
+
+    let Some(root) = corpus() else { return };
+    let set = policy::load(&policy::Options {
+        bundled: true,
+        ..Default::default()
+    })
+    .expect("bundled policies compile");
+    let mut engine = set.engine.clone();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut files_with: BTreeMap<String, usize> = BTreeMap::new();
+    let mut errors = Vec::new();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root.join("dockerfiles"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    for path in &paths {
+        let bytes = std::fs::read(path).unwrap();
+        let Ok(parsed) = input::text_of(&bytes, Format::Dockerfile)
+            .and_then(|t| input::parse(t, Format::Dockerfile, &Options::default()))
+        else {
+            continue;
+        };
+        let (results, errs) =
+            eval::evaluate(&mut engine, &set.namespaces, "f", &parsed.documents[0]);
+        errors.extend(errs.into_iter().map(|e| format!("{}: {e}", path.display())));
+        let mut seen = std::collections::BTreeSet::new();
+        for r in results {
+            for f in r.failures.iter().chain(&r.warnings) {
+                let id = f.metadata["id"].as_str().unwrap().to_owned();
+                *counts.entry(id.clone()).or_default() += 1;
+                seen.insert(id);
+            }
+        }
+        for id in seen {
+            *files_with.entry(id).or_default() += 1;
+        }
+    }
+    assert!(errors.is_empty(), "{errors:#?}");
+    // Findings per rule on the corpus, and the number of files each fires in. A change
+    // here is a change in what users see: review it like code.
+    let table: Vec<String> = counts
+        .iter()
+        .map(|(id, n)| format!("{id}: {n} findings in {} files", files_with[id]))
+        .collect();
+    insta::assert_snapshot!("corpus_findings_per_rule", table.join("\n"));
+}

@@ -2,7 +2,7 @@
 #   dockpolicy test -p examples/policy examples/
 package main
 
-deny contains {"msg": msg, "line": instr.StartLine} if {
+deny contains {"msg": msg, "_loc": {"line": instr.StartLine}} if {
 	some instr in input
 	instr.Cmd == "run"
 	contains(instr.Value[0], "apt-get install")

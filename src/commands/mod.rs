@@ -1,5 +1,6 @@
 //! One module per subcommand, plus the input reading they share.
 
+pub mod doc;
 pub mod parse;
 pub mod test;
 pub mod verify;

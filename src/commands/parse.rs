@@ -13,19 +13,23 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<i32> {
         .install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
     let mut errors = inputs.errors.clone();
     let mut values: Vec<(String, Value)> = Vec::new();
+    let mut combined: Vec<Value> = Vec::new();
     for l in loaded {
         match l.parsed {
-            Ok(parsed) => values.push((l.filename, parsed.whole())),
+            Ok(parsed) => {
+                combined.extend(
+                    parsed
+                        .documents
+                        .iter()
+                        .map(|d| json!({"path": l.filename, "contents": d})),
+                );
+                values.push((l.filename, parsed.whole()));
+            }
             Err(e) => errors.push(input_error(&l.filename, &e)),
         }
     }
     let out = if args.input.combine {
-        Value::Array(
-            values
-                .into_iter()
-                .map(|(path, contents)| json!({"path": path, "contents": contents}))
-                .collect(),
-        )
+        Value::Array(combined)
     } else if values.len() == 1 && errors.is_empty() {
         values.remove(0).1
     } else {

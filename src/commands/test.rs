@@ -12,7 +12,9 @@ use serde_json::{Value, json};
 
 use super::{Inputs, Loaded, input_error, pool};
 use crate::cli::{OutputFormat, TestArgs};
+use crate::config::Config;
 use crate::policy::{self, PolicySet, eval};
+use crate::report::suppress::Pragmas;
 use crate::report::{self, CheckResult, ExitPolicy, FileError, Report};
 
 /// The policy options a `test` invocation implies (conftest's defaults plus the bundled
@@ -31,14 +33,18 @@ pub fn policy_options(args: &TestArgs) -> policy::Options {
         all_namespaces: args.all_namespaces,
         rego_version: args.rego_version,
         include_tests: false,
+        config: None,
     }
 }
 
 pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
-    let policies = policy::load(&policy_options(args))?;
+    let mut options = policy_options(args);
+    options.config = Config::discover(args.config.as_deref())?.map(|(_, c)| c);
+    let policies = policy::load(&options)?;
     let inputs = Inputs::collect(&args.input)?;
     let mut report = Report {
         errors: inputs.errors.clone(),
+        show_suppressed: args.show_suppressed,
         ..Report::default()
     };
     let pool = pool(args.input.threads)?;
@@ -129,16 +135,32 @@ fn check_file(engine: &mut regorus::Engine, policies: &PolicySet, loaded: Loaded
             message: e.to_string(),
         }));
     }
+    if let Some(text) = &outcome.text {
+        let pragmas = Pragmas::parse(text, |name| {
+            policies
+                .rule_id(name)
+                .map_or_else(|| name.to_uppercase(), str::to_owned)
+        });
+        for r in merged.values_mut() {
+            pragmas.apply(r);
+        }
+    }
     outcome.results = merged.into_values().collect();
     outcome
 }
 
-/// `--combine`: one document `[{path, contents}]`, reported under the name `Combined`.
+/// `--combine`: one document `[{path, contents}]` (an entry per document of each file),
+/// reported under the name `Combined`.
 fn check_combined(policies: &PolicySet, loaded: Vec<Loaded>, report: &mut Report) {
     let mut docs = Vec::new();
     for l in loaded {
         match l.parsed {
-            Ok(p) => docs.push(json!({"path": l.filename, "contents": p.whole()})),
+            // As conftest: one entry per document, so a multi-document file gives several.
+            Ok(p) => docs.extend(
+                p.documents
+                    .into_iter()
+                    .map(|d| json!({"path": l.filename, "contents": d})),
+            ),
             Err(e) => report.errors.push(input_error(&l.filename, &e)),
         }
     }

@@ -1,9 +1,9 @@
 //! `-d/--data`: JSON and YAML documents merged into `data`.
 //!
-//! Placement follows OPA's loader, as conftest does: a file named on the command line is
-//! merged at the root of `data`; a file found under a directory is merged at the path of
-//! its sub-directories relative to that directory (`-d conf` with `conf/team/a.yaml` →
-//! `data.team`). Two files that set the same key to different non-object values conflict.
+//! Placement follows conftest: directories are expanded into their JSON/YAML files and
+//! every file is merged at the root of `data` (`-d conf` with `conf/team/a.yaml` holding
+//! `owner: x` gives `data.owner`). Objects merge key by key; two files that set the same
+//! key to different non-object values conflict, and the error names the file and key.
 
 use std::path::{Path, PathBuf};
 
@@ -18,9 +18,13 @@ pub fn load(paths: &[PathBuf]) -> Result<Value, LoadError> {
     for path in paths {
         if path.is_dir() {
             let mut files = Vec::new();
+            // Every data file counts, ignored by git or not; only hidden paths are skipped.
             for entry in ignore::WalkBuilder::new(path)
                 .hidden(true)
-                .require_git(false)
+                .git_ignore(false)
+                .git_exclude(false)
+                .git_global(false)
+                .ignore(false)
                 .build()
             {
                 let entry = entry.map_err(|e| LoadError::Io {
@@ -34,16 +38,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Value, LoadError> {
             }
             files.sort();
             for file in files {
-                let prefix: Vec<String> = file
-                    .parent()
-                    .and_then(|d| d.strip_prefix(path).ok())
-                    .map(|rel| {
-                        rel.iter()
-                            .map(|c| c.to_string_lossy().into_owned())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                merge_at(&mut root, &prefix, read(&file)?, &file)?;
+                merge_at(&mut root, &[], read(&file)?, &file)?;
             }
         } else {
             merge_at(&mut root, &[], read(path)?, path)?;
@@ -135,16 +130,13 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn files_merge_at_root_and_subdirectories_nest() {
+    fn every_file_merges_at_the_root() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("team")).unwrap();
         std::fs::write(dir.path().join("a.yaml"), "registries: [r.example]\n").unwrap();
         std::fs::write(dir.path().join("team/b.json"), r#"{"owner": "x"}"#).unwrap();
         let data = load(&[dir.path().to_path_buf()]).unwrap();
-        assert_eq!(
-            data,
-            json!({"registries": ["r.example"], "team": {"owner": "x"}})
-        );
+        assert_eq!(data, json!({"registries": ["r.example"], "owner": "x"}));
     }
 
     #[test]

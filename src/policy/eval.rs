@@ -61,16 +61,50 @@ fn evaluate_namespace(
                 continue;
             }
             let value = eval_rule(engine, name, rule)?;
-            let findings = findings(value, name, rule)?;
+            let mut findings = findings(value, name, rule)?;
             if findings.is_empty() {
                 result.successes += 1;
             }
+            let kind = ns.severity_override.unwrap_or(*kind);
+            describe(&mut findings, ns, kind);
             match kind {
                 RuleKind::Failure => result.failures.extend(findings),
                 RuleKind::Warning => result.warnings.extend(findings),
             }
         }
+        // conftest counts one test per rule definition: a name defined by several rules
+        // that all passed counts each of them.
+        let counted = result.failures.len()
+            + result.warnings.len()
+            + result.exceptions.len()
+            + result.successes;
+        if counted < ns.definitions {
+            result.successes += ns.definitions - counted;
+        }
         Ok(result)
+    }
+}
+
+/// Adds the rule's METADATA (id, title, effective severity) to its findings, unless the
+/// policy set those keys itself.
+fn describe(findings: &mut [Finding], ns: &Namespace, kind: RuleKind) {
+    let Some(meta) = &ns.meta else { return };
+    let Some(id) = &meta.custom.id else { return };
+    let severity = match kind {
+        RuleKind::Failure => "deny",
+        RuleKind::Warning => "warn",
+    };
+    for f in findings {
+        f.metadata
+            .entry("id")
+            .or_insert_with(|| Value::String(id.clone()));
+        if let Some(title) = &meta.title {
+            f.metadata
+                .entry("title")
+                .or_insert_with(|| Value::String(title.clone()));
+        }
+        f.metadata
+            .insert("severity".into(), Value::String(severity.into()));
     }
 }
 
@@ -146,12 +180,21 @@ fn findings(value: Value, namespace: &str, rule: &str) -> Result<Vec<Finding>, E
     Ok(out)
 }
 
-/// Result metadata that says where the finding is: `line` (1-based) or `loc.line`.
+/// Result metadata that says where the finding is: a `line` key (1-based), or `loc.line`.
+/// (conftest's reserved `_loc` is taken out of the metadata before this; see `Finding`.)
 pub fn line_of(metadata: &Map<String, Value>) -> Option<usize> {
     let line = metadata
         .get("line")
         .or_else(|| metadata.get("loc").and_then(|l| l.get("line")))?;
-    line.as_u64()
-        .and_then(|l| usize::try_from(l).ok())
-        .filter(|&l| l > 0)
+    number(line)
+}
+
+/// A positive line number from a JSON number or numeric string.
+pub fn number(value: &Value) -> Option<usize> {
+    let n = match value {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    };
+    n.and_then(|l| usize::try_from(l).ok()).filter(|&l| l > 0)
 }

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use regorus::unstable::{Expr, Rule, RuleHead};
 
+use super::metadata::{self, Annotations};
 use super::{BUNDLED_PREFIX, Namespace, PolicySet, RuleKind, bundled, data};
+use crate::config::{Config, Severity};
 
 /// Rego syntax version of user policies. The bundled library is always v1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -27,6 +29,8 @@ pub struct Options {
     pub rego_version: RegoVersion,
     /// Load `*_test.rego` files too (for `verify`); `test` skips them.
     pub include_tests: bool,
+    /// The config file's settings; `None` means the defaults.
+    pub config: Option<Config>,
 }
 
 /// A problem with the policies or data themselves: always a tool error.
@@ -79,6 +83,7 @@ pub fn rego_files(path: &PathBuf, include_tests: bool) -> Result<Vec<PathBuf>, L
 /// Builds the policy set: compiles everything once and discovers the rules to run.
 pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
     let mut engine = regorus::Engine::new();
+    let mut annotations: BTreeMap<String, Annotations> = BTreeMap::new();
     let mut count = 0;
     if options.bundled {
         engine.set_rego_v0(false);
@@ -88,6 +93,7 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
             .into_iter()
             .flatten();
         for (path, source) in bundled::policies().chain(tests) {
+            record_metadata(&mut annotations, &path, source)?;
             add(&mut engine, path, source.to_owned())?;
             count += 1;
         }
@@ -104,6 +110,7 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
                 path: display.clone(),
                 message: "not valid UTF-8 text".into(),
             })?;
+            record_metadata(&mut annotations, &display, &source)?;
             add(&mut engine, display, source)?;
             count += 1;
         }
@@ -121,23 +128,71 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
         };
         return Err(LoadError::NoPolicies(searched));
     }
-    if !options.data_paths.is_empty() {
-        let value = data::load(&options.data_paths)?;
-        engine
-            .add_data(regorus::Value::from(value))
-            .map_err(|e| LoadError::Data {
+    let mut value = data::load(&options.data_paths)?;
+    let config = options.config.clone().unwrap_or_default();
+    if let serde_json::Value::Object(map) = &mut value {
+        if map.contains_key("dockpolicy_config") {
+            return Err(LoadError::Data {
                 path: "-d".into(),
-                message: e.to_string(),
-            })?;
+                message: "the key dockpolicy_config is reserved for the config file's settings"
+                    .into(),
+            });
+        }
+        map.insert("dockpolicy_config".into(), config.to_data());
     }
+    engine
+        .add_data(regorus::Value::from(value))
+        .map_err(|e| LoadError::Data {
+            path: "-d".into(),
+            message: e.to_string(),
+        })?;
     // Semantic checks (unsafe variables, unknown functions) run when the engine first
     // prepares for evaluation; do it now so they surface as compile errors.
     engine.set_input(regorus::Value::new_object());
     engine
         .eval_query("true".to_owned(), false)
         .map_err(|e| LoadError::Compile(e.to_string()))?;
-    let namespaces = discover(&mut engine, options);
-    Ok(PolicySet { engine, namespaces })
+    let mut namespaces = discover(&mut engine, options);
+    for (name, ns) in namespaces.iter_mut() {
+        ns.meta = annotations.get(name).cloned();
+    }
+    apply_config(&mut namespaces, &config);
+    Ok(PolicySet {
+        engine,
+        namespaces,
+        metadata: annotations,
+    })
+}
+
+fn record_metadata(
+    into: &mut BTreeMap<String, Annotations>,
+    path: &str,
+    source: &str,
+) -> Result<(), LoadError> {
+    match metadata::extract(source) {
+        Ok(Some((package, annotations))) => {
+            into.insert(package, annotations);
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(message) => Err(LoadError::Policy {
+            path: path.to_owned(),
+            message,
+        }),
+    }
+}
+
+/// Drops disabled rules and applies severity overrides (matched by id or slug).
+fn apply_config(namespaces: &mut BTreeMap<String, Namespace>, config: &Config) {
+    namespaces.retain(|_, ns| !config.disabled_rules.iter().any(|d| ns.is_named(d)));
+    for ns in namespaces.values_mut() {
+        if let Some((_, severity)) = config.severity.iter().find(|(name, _)| ns.is_named(name)) {
+            ns.severity_override = Some(match severity {
+                Severity::Deny => RuleKind::Failure,
+                Severity::Warn => RuleKind::Warning,
+            });
+        }
+    }
 }
 
 fn add(engine: &mut regorus::Engine, path: String, source: String) -> Result<(), LoadError> {
@@ -182,6 +237,7 @@ fn discover(engine: &mut regorus::Engine, options: &Options) -> BTreeMap<String,
                 ns.has_exception = true;
             } else if let Some(kind) = RuleKind::of(&name) {
                 ns.rules.insert(name, kind);
+                ns.definitions += 1;
             }
         }
     }

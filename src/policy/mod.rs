@@ -9,6 +9,7 @@ pub mod bundled;
 pub mod data;
 pub mod eval;
 pub mod load;
+pub mod metadata;
 pub mod testing;
 
 use std::collections::BTreeMap;
@@ -30,14 +31,16 @@ impl RuleKind {
     /// Classifies a rule name by conftest's conventions (`^(deny|violation)(_\w+)*$`,
     /// `^warn(_\w+)*$`).
     pub fn of(name: &str) -> Option<RuleKind> {
+        // Each `_`-separated part after the prefix is a non-empty alphanumeric word.
         let matches = |prefix: &str| {
-            name == prefix
-                || name
-                    .strip_prefix(prefix)
-                    .and_then(|r| r.strip_prefix('_'))
-                    .is_some_and(|r| {
-                        !r.is_empty() && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            name.strip_prefix(prefix).is_some_and(|rest| {
+                rest.is_empty()
+                    || rest.strip_prefix('_').is_some_and(|r| {
+                        r.split('_').all(|part| {
+                            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric())
+                        })
                     })
+            })
         };
         if matches("deny") || matches("violation") {
             Some(RuleKind::Failure)
@@ -54,10 +57,33 @@ impl RuleKind {
 pub struct Namespace {
     /// Rule names with their kind, sorted by name.
     pub rules: BTreeMap<String, RuleKind>,
+    /// How many result rules the package defines, counting every definition of a name
+    /// (conftest counts a passed test per definition).
+    pub definitions: usize,
     /// Whether the package declares an `exception` rule.
     pub has_exception: bool,
     /// Whether the package comes from the bundled library.
     pub bundled: bool,
+    /// The package's `# METADATA` annotations (rule id, title, severity...).
+    pub meta: Option<metadata::Annotations>,
+    /// Severity forced by the config file (`severity: {DP010: deny}`).
+    pub severity_override: Option<RuleKind>,
+}
+
+impl Namespace {
+    /// The rule id from METADATA (`custom.id`), if any.
+    pub fn id(&self) -> Option<&str> {
+        self.meta.as_ref()?.custom.id.as_deref()
+    }
+
+    /// Whether `name` (an id or slug, any case) names this rule.
+    pub fn is_named(&self, name: &str) -> bool {
+        let Some(meta) = &self.meta else { return false };
+        [&meta.custom.id, &meta.custom.slug]
+            .into_iter()
+            .flatten()
+            .any(|n| n.eq_ignore_ascii_case(name))
+    }
 }
 
 /// The compiled policies of a run and the namespaces that will be evaluated.
@@ -67,6 +93,23 @@ pub struct PolicySet {
     /// Namespace name (package path without `data.`) → its rules; only the namespaces
     /// selected for evaluation.
     pub namespaces: BTreeMap<String, Namespace>,
+    /// METADATA of every loaded package that has it (rules and libraries), for `doc`.
+    pub metadata: BTreeMap<String, metadata::Annotations>,
+}
+
+impl PolicySet {
+    /// Maps an id or slug (any case) to the rule id, for suppression pragmas.
+    pub fn rule_id(&self, name: &str) -> Option<&str> {
+        self.metadata.values().find_map(|m| {
+            let id = m.custom.id.as_deref()?;
+            let named = id.eq_ignore_ascii_case(name)
+                || m.custom
+                    .slug
+                    .as_deref()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(name));
+            named.then_some(id)
+        })
+    }
 }
 
 /// Strips conftest's severity prefix so `deny_foo` is exempted by `exception` "foo".
@@ -91,6 +134,9 @@ mod tests {
         assert_eq!(RuleKind::of("warn_x_y"), Some(RuleKind::Warning));
         assert_eq!(RuleKind::of("denylist"), None);
         assert_eq!(RuleKind::of("deny_"), None);
+        assert_eq!(RuleKind::of("deny_x_"), None);
+        assert_eq!(RuleKind::of("deny_a__b"), None);
+        assert_eq!(RuleKind::of("deny_a_b2"), Some(RuleKind::Failure));
         assert_eq!(RuleKind::of("exception"), None);
         assert_eq!(exception_name("deny_latest"), "latest");
         assert_eq!(exception_name("deny"), "deny");

@@ -1,7 +1,8 @@
 //! conftest's JSON output: an array of `{filename, namespace, successes, warnings,
 //! failures, exceptions}` with results `{msg, metadata}`. We add `loc: {file, line}` to
 //! results whose location is known, and an entry with an `error` object for each file that
-//! could not be checked, so machine readers see errors too.
+//! could not be checked, so machine readers see errors too. With `--show-suppressed`,
+//! findings hidden by pragmas are listed under `suppressed`.
 
 use serde_json::{Map, Value, json};
 
@@ -11,7 +12,13 @@ pub fn render(report: &Report) -> String {
     let mut entries: Vec<(String, Value)> = Vec::new();
     for r in &report.results {
         let mut obj = Map::new();
-        obj.insert("filename".into(), json!(r.filename));
+        // conftest reports standard input with an empty filename.
+        let filename = if r.filename == "-" {
+            ""
+        } else {
+            r.filename.as_str()
+        };
+        obj.insert("filename".into(), json!(filename));
         obj.insert("namespace".into(), json!(r.namespace));
         obj.insert("successes".into(), json!(r.successes));
         for (key, list) in [
@@ -25,6 +32,14 @@ pub fn render(report: &Report) -> String {
                     list.iter().map(|f| finding(&r.filename, f)).collect(),
                 );
             }
+        }
+        if report.show_suppressed && !r.suppressed.is_empty() {
+            let list = r
+                .suppressed
+                .iter()
+                .map(|f| finding(&r.filename, f))
+                .collect();
+            obj.insert("suppressed".into(), list);
         }
         entries.push((r.filename.clone(), Value::Object(obj)));
     }
@@ -42,7 +57,16 @@ pub fn render(report: &Report) -> String {
     // Stable sort: errors stay after a file's results.
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     let array = Value::Array(entries.into_iter().map(|(_, v)| v).collect());
-    let mut text = serde_json::to_string_pretty(&array).unwrap_or_else(|_| "[]".into());
+    // conftest indents with tabs.
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut buf,
+        serde_json::ser::PrettyFormatter::with_indent(b"\t"),
+    );
+    if serde::Serialize::serialize(&array, &mut ser).is_err() {
+        return "[]\n".into();
+    }
+    let mut text = String::from_utf8(buf).unwrap_or_else(|_| "[]".into());
     text.push('\n');
     text
 }
@@ -54,7 +78,8 @@ fn finding(filename: &str, f: &Finding) -> Value {
         obj.insert("metadata".into(), Value::Object(f.metadata.clone()));
     }
     if let Some(line) = f.line {
-        obj.insert("loc".into(), json!({"file": filename, "line": line}));
+        let file = f.file.as_deref().unwrap_or(filename);
+        obj.insert("loc".into(), json!({"file": file, "line": line}));
     }
     Value::Object(obj)
 }

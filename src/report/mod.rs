@@ -6,7 +6,9 @@
 
 pub mod json;
 pub mod junit;
+pub mod redact;
 pub mod stdout;
+pub mod suppress;
 pub mod verify;
 
 use std::collections::BTreeMap;
@@ -19,8 +21,10 @@ use serde_json::{Map, Value};
 pub struct Finding {
     pub msg: String,
     pub metadata: Map<String, Value>,
-    /// 1-based line in the input, when the policy said where (`line` in its result).
+    /// 1-based line in the input, when the policy said where (`_loc` or `line`).
     pub line: Option<usize>,
+    /// The file the policy named in `_loc.file`, when it differs from the input's name.
+    pub file: Option<String>,
 }
 
 impl Finding {
@@ -29,15 +33,28 @@ impl Finding {
             msg: msg.into(),
             metadata: Map::new(),
             line: None,
+            file: None,
         }
     }
 
-    pub fn with_metadata(msg: String, metadata: Map<String, Value>) -> Self {
-        let line = crate::policy::eval::line_of(&metadata);
+    /// A result object's message and metadata. conftest's reserved `_loc` key
+    /// (`{"file": ..., "line": ...}`) becomes the location and leaves the metadata.
+    pub fn with_metadata(msg: String, mut metadata: Map<String, Value>) -> Self {
+        use crate::policy::eval::{line_of, number};
+        let loc = metadata.shift_remove("_loc");
+        let loc_line = loc.as_ref().and_then(|l| l.get("line")).and_then(number);
+        let file = loc
+            .as_ref()
+            .and_then(|l| l.get("file"))
+            .and_then(|f| f.as_str())
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned);
+        let line = loc_line.or_else(|| line_of(&metadata));
         Self {
             msg,
             metadata,
             line,
+            file,
         }
     }
 }
@@ -51,6 +68,8 @@ pub struct CheckResult {
     pub failures: Vec<Finding>,
     pub warnings: Vec<Finding>,
     pub exceptions: Vec<Finding>,
+    /// Findings hidden by `# dockpolicy ignore=` pragmas.
+    pub suppressed: Vec<Finding>,
 }
 
 impl CheckResult {
@@ -62,6 +81,7 @@ impl CheckResult {
             failures: Vec::new(),
             warnings: Vec::new(),
             exceptions: Vec::new(),
+            suppressed: Vec::new(),
         }
     }
 
@@ -71,6 +91,7 @@ impl CheckResult {
         self.failures.extend(other.failures);
         self.warnings.extend(other.warnings);
         self.exceptions.extend(other.exceptions);
+        self.suppressed.extend(other.suppressed);
     }
 
     fn sort(&mut self) {
@@ -78,6 +99,7 @@ impl CheckResult {
         self.failures.sort_by_key(key);
         self.warnings.sort_by_key(key);
         self.exceptions.sort_by_key(key);
+        self.suppressed.sort_by_key(key);
     }
 }
 
@@ -97,6 +119,7 @@ pub struct Counts {
     pub warnings: usize,
     pub failures: usize,
     pub exceptions: usize,
+    pub suppressed: usize,
     pub errors: usize,
 }
 
@@ -107,6 +130,8 @@ pub struct Report {
     pub errors: Vec<FileError>,
     /// Source text per filename, for showing the offending line.
     pub sources: BTreeMap<String, Arc<str>>,
+    /// List suppressed findings too (`--show-suppressed`).
+    pub show_suppressed: bool,
 }
 
 impl Report {
@@ -129,6 +154,7 @@ impl Report {
             c.warnings += r.warnings.len();
             c.failures += r.failures.len();
             c.exceptions += r.exceptions.len();
+            c.suppressed += r.suppressed.len();
         }
         c.tests = c.passed + c.warnings + c.failures + c.exceptions;
         c.errors = self.errors.len();

@@ -8,17 +8,39 @@ use super::{Counts, Finding, Report};
 /// Renders the report as text.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
+    let none = Vec::new();
     for r in &report.results {
+        let suppressed = if report.show_suppressed {
+            &r.suppressed
+        } else {
+            &none
+        };
+        let total = r.successes
+            + r.failures.len()
+            + r.warnings.len()
+            + r.exceptions.len()
+            + r.suppressed.len();
+        if total == 0 {
+            let _ = writeln!(
+                out,
+                "? {} - {} - no policies found",
+                indicator(&r.filename),
+                r.namespace
+            );
+        }
         for (label, findings) in [
             ("WARN", &r.warnings),
             ("FAIL", &r.failures),
             ("EXCP", &r.exceptions),
+            ("SUPP", suppressed),
         ] {
             for f in findings {
                 let _ = writeln!(
                     out,
-                    "{label} - {} - {} - {}",
-                    r.filename, r.namespace, f.msg
+                    "{label} {} - {} - {}",
+                    indicator(&r.filename),
+                    r.namespace,
+                    f.msg
                 );
                 snippet(&mut out, report, &r.filename, f);
             }
@@ -28,9 +50,7 @@ pub fn render(report: &Report) -> String {
         let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
         let _ = writeln!(out, "ERROR - {}{at} - {}", e.filename, e.message);
     }
-    if !out.is_empty() {
-        out.push('\n');
-    }
+    out.push('\n');
     out.push_str(&summary(&report.counts()));
     out.push('\n');
     out
@@ -39,7 +59,9 @@ pub fn render(report: &Report) -> String {
 fn snippet(out: &mut String, report: &Report, filename: &str, finding: &Finding) {
     let Some(line) = finding.line else { return };
     let _ = writeln!(out, "  --> {filename}:{line}");
-    if let Some(text) = report.source_line(filename, line) {
+    if let Some(raw) = report.source_line(filename, line) {
+        // Never quote a secret, whichever policy pointed at the line.
+        let text = super::redact::redact(raw);
         let width = line.to_string().len();
         let indent = text.len() - text.trim_start().len();
         let marks = text.trim().chars().count().max(1);
@@ -52,6 +74,15 @@ fn snippet(out: &mut String, report: &Report, filename: &str, finding: &Finding)
             " ".repeat(indent),
             "^".repeat(marks)
         );
+    }
+}
+
+/// conftest writes `- file` before the namespace, and a bare `-` for standard input.
+fn indicator(filename: &str) -> String {
+    if filename == "-" {
+        "-".to_owned()
+    } else {
+        format!("- {filename}")
     }
 }
 
@@ -73,6 +104,9 @@ pub fn summary(c: &Counts) -> String {
         plural(c.failures, "failure"),
         plural(c.exceptions, "exception"),
     );
+    if c.suppressed > 0 {
+        s.push_str(&format!(", {} suppressed", c.suppressed));
+    }
     if c.errors > 0 {
         s.push_str(&format!(", {}", plural(c.errors, "error")));
     }

@@ -1,7 +1,7 @@
 # Base images must come from the organisation's registries.
 package org.registry
 
-deny contains {"msg": msg, "line": instr.StartLine} if {
+deny contains {"msg": msg, "_loc": {"line": instr.StartLine}} if {
 	some instr in input
 	instr.Cmd == "from"
 	instr.BaseStage == null

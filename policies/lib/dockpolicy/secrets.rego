@@ -104,7 +104,7 @@ inline_credentials(text) := {kind |
 }
 
 _inline_patterns := {
-	"a user:password passed to -u/--user": `(?:^|\s)(?:-u|--user)[= ]\s*['"]?[^\s:'"]+:([^\s'"@]+)`,
+	"a user:password passed to curl -u/--user": `\bcurl\b[^|;&\n]*\s(?:-u|--user)[= ]?\s*['"]?[^\s:'"]+:([^\s'"]+)`,
 	"credentials in a URL": `[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@'"]+:([^\s/@'"]+)@`,
 	"a --password argument": `(?:^|\s)--(?:password|passwd|pass)[= ]['"]?([^\s'"]+)`,
 }

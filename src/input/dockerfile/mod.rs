@@ -91,8 +91,8 @@ pub fn parse(text: &str, options: &Options) -> Result<Value, DockerfileError> {
         .split('\n')
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
         .collect();
-    let escape = read_directives(&lines)?;
-    let logical = logical_lines(&lines, escape)?;
+    let (escape, directive_lines) = read_directives(&lines)?;
+    let logical = logical_lines(&lines, escape, directive_lines)?;
     if logical.is_empty() {
         return err(
             1,
@@ -102,8 +102,9 @@ pub fn parse(text: &str, options: &Options) -> Result<Value, DockerfileError> {
     Builder::new(&lines, escape, options).build(logical)
 }
 
-/// Reads the parser directives at the top of the file and returns the escape token.
-fn read_directives(lines: &[&str]) -> Result<char, DockerfileError> {
+/// Reads the parser directives at the top of the file; returns the escape token and how
+/// many leading lines were directives (BuildKit keeps those out of the comments).
+fn read_directives(lines: &[&str]) -> Result<(char, usize), DockerfileError> {
     let mut escape = '\\';
     let mut seen: Vec<String> = Vec::new();
     for (idx, raw) in lines.iter().enumerate() {
@@ -133,7 +134,7 @@ fn read_directives(lines: &[&str]) -> Result<char, DockerfileError> {
         }
         seen.push(key);
     }
-    Ok(escape)
+    Ok((escape, seen.len()))
 }
 
 /// Matches `#[ \t]*name[ \t]*=[ \t]*value`, returning the lower-cased name and value.
@@ -167,16 +168,21 @@ fn is_comment(line: &str) -> bool {
 }
 
 /// Strips a trailing escape token (and the blanks after it); returns whether it continues.
+/// An escaped escape token (`echo a\\`) does not continue the line, as in BuildKit.
 fn trim_continuation(line: &str, escape: char) -> (&str, bool) {
     let trimmed = line.trim_end_matches([' ', '\t']);
     match trimmed.strip_suffix(escape) {
-        Some(rest) => (rest, true),
-        None => (line, false),
+        Some(rest) if !rest.ends_with(escape) || rest.is_empty() => (rest, true),
+        _ => (line, false),
     }
 }
 
 /// Joins continuation lines, collects comments and heredoc bodies, as BuildKit does.
-fn logical_lines(lines: &[&str], escape: char) -> Result<Vec<Logical>, DockerfileError> {
+fn logical_lines(
+    lines: &[&str],
+    escape: char,
+    directive_lines: usize,
+) -> Result<Vec<Logical>, DockerfileError> {
     let mut out = Vec::new();
     let mut comments: Vec<(usize, String)> = Vec::new();
     let mut i = 0;
@@ -185,7 +191,11 @@ fn logical_lines(lines: &[&str], escape: char) -> Result<Vec<Logical>, Dockerfil
         let start = i + 1;
         i += 1;
         if is_comment(raw) {
-            let text = raw.trim_start()[1..].trim();
+            if start <= directive_lines {
+                continue;
+            }
+            // BuildKit drops the line's first byte and trims: "  # x" keeps its "#".
+            let text = raw.get(1..).unwrap_or("").trim();
             if text.is_empty() {
                 comments.clear();
             } else {
@@ -216,7 +226,7 @@ fn logical_lines(lines: &[&str], escape: char) -> Result<Vec<Logical>, Dockerfil
             comments: std::mem::take(&mut comments),
             heredocs: Vec::new(),
         };
-        for (name, expand, chomp) in heredoc_markers(&logical.text)? {
+        for (name, expand, chomp) in heredoc_markers(&logical.text, escape)? {
             let mut content = String::new();
             let mut terminated = false;
             while i < lines.len() {
@@ -254,12 +264,16 @@ fn logical_lines(lines: &[&str], escape: char) -> Result<Vec<Logical>, Dockerfil
 }
 
 /// Heredoc markers (`<<EOF`, `<<-EOF`, `<<'EOF'`, `2<<EOF`) on a RUN/COPY/ADD line.
-fn heredoc_markers(line: &str) -> Result<Vec<(String, bool, bool)>, DockerfileError> {
-    let (cmd, rest) = words::split_once_ws(line.trim());
+fn heredoc_markers(line: &str, escape: char) -> Result<Vec<(String, bool, bool)>, DockerfileError> {
+    let (mut cmd, mut rest) = words::split_once_ws(line.trim());
+    if cmd.eq_ignore_ascii_case("onbuild") {
+        // ONBUILD RUN <<EOF: the heredoc belongs to the wrapped instruction.
+        (cmd, rest) = words::split_once_ws(rest);
+    }
     if !matches!(cmd.to_ascii_lowercase().as_str(), "run" | "copy" | "add") {
         return Ok(Vec::new());
     }
-    let (_, args) = words::extract_flags(rest);
+    let (_, args) = words::extract_flags(rest, escape);
     if args.trim_start().starts_with('[') && json_array(args).is_some() {
         return Ok(Vec::new());
     }
@@ -515,7 +529,7 @@ impl<'a> Builder<'a> {
                 "EndLine": comment_line,
             }));
         }
-        let (flags, rest) = words::extract_flags(rest);
+        let (flags, rest) = words::extract_flags(rest, self.escape);
         let (sub_cmd, args) = if cmd == "onbuild" {
             self.onbuild(rest, line)?
         } else {
@@ -573,10 +587,11 @@ impl<'a> Builder<'a> {
             }
             _ => {}
         }
-        let (_, inner_args) = words::extract_flags(inner_rest);
+        let (_, inner_args) = words::extract_flags(inner_rest, self.escape);
         let args = parse_args(&inner, inner_args, self.escape, line)?;
         check_arity(&inner, &args, line)?;
-        Ok((inner, args))
+        // conftest reports the wrapped instruction as written (`RUN`), unlike `Cmd`.
+        Ok((word.to_owned(), args))
     }
 
     /// Records global ARG defaults (and `--build-arg` overrides) for FROM expansion.

@@ -108,8 +108,8 @@ pub fn parse_words(rest: &str, escape: char) -> Vec<String> {
 }
 
 /// BuildKit's `extractBuilderFlags`: leading `--name=value` words become flags (quotes and
-/// backslashes removed); the rest of the line is returned untouched.
-pub fn extract_flags(line: &str) -> (Vec<String>, &str) {
+/// escape tokens removed); the rest of the line is returned untouched.
+pub fn extract_flags(line: &str, escape: char) -> (Vec<String>, &str) {
     let mut flags = Vec::new();
     let bytes = line.as_bytes();
     let mut pos = 0;
@@ -140,7 +140,7 @@ pub fn extract_flags(line: &str) -> (Vec<String>, &str) {
                         blank_ok = true;
                         continue;
                     }
-                    if ch == '\\' {
+                    if ch == escape {
                         match iter.next() {
                             Some((_, next)) => word.push(next),
                             None => continue,
@@ -154,7 +154,7 @@ pub fn extract_flags(line: &str) -> (Vec<String>, &str) {
                         quote = None;
                         continue;
                     }
-                    if ch == '\\' {
+                    if ch == escape {
                         match iter.next() {
                             Some((_, next)) => word.push(next),
                             None => quote = None,
@@ -244,14 +244,16 @@ mod tests {
 
     #[test]
     fn flags_lose_quotes_and_stop_at_first_plain_word() {
-        let (flags, rest) =
-            extract_flags(r#"--mount="type=cache,target=/x" --network=none apt-get install"#);
+        let (flags, rest) = extract_flags(
+            r#"--mount="type=cache,target=/x" --network=none apt-get install"#,
+            '\\',
+        );
         assert_eq!(
             flags,
             vec!["--mount=type=cache,target=/x", "--network=none"]
         );
         assert_eq!(rest, "apt-get install");
-        let (flags, rest) = extract_flags("-- --not-a-flag");
+        let (flags, rest) = extract_flags("-- --not-a-flag", '\\');
         assert!(flags.is_empty());
         assert_eq!(rest, "--not-a-flag");
     }

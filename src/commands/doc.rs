@@ -1,0 +1,80 @@
+//! `dockpolicy doc`: the rule reference, generated from each rule's METADATA.
+
+use std::fmt::Write as _;
+
+use crate::cli::DocArgs;
+use crate::policy::{self, metadata::Annotations};
+use crate::report::exit;
+
+pub fn run(args: &DocArgs) -> anyhow::Result<i32> {
+    let set = policy::load(&policy::Options {
+        bundled: args.policy.is_empty(),
+        policy_paths: args.policy.clone(),
+        all_namespaces: true,
+        ..Default::default()
+    })?;
+    let mut rules: Vec<(&String, &Annotations)> = set
+        .metadata
+        .iter()
+        .filter(|(_, m)| m.custom.id.is_some())
+        .collect();
+    rules.sort_by(|a, b| a.1.custom.id.cmp(&b.1.custom.id));
+    match &args.rule {
+        None => {
+            print!("{}", table(&rules));
+            Ok(exit::CLEAN)
+        }
+        Some(name) => match rules.iter().find(|(_, m)| {
+            [&m.custom.id, &m.custom.slug]
+                .into_iter()
+                .flatten()
+                .any(|n| n.eq_ignore_ascii_case(name))
+        }) {
+            Some((package, meta)) => {
+                print!("{}", full(package, meta));
+                Ok(exit::CLEAN)
+            }
+            None => {
+                eprintln!("error: no rule with id or slug {name:?}; `dockpolicy doc` lists them");
+                Ok(exit::TOOL_ERROR)
+            }
+        },
+    }
+}
+
+/// The Markdown table of rules (the README embeds this output).
+pub fn table(rules: &[(&String, &Annotations)]) -> String {
+    let mut out = String::from("| id | slug | severity | title |\n|---|---|---|---|\n");
+    for (_, m) in rules {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            m.custom.id.as_deref().unwrap_or(""),
+            m.custom.slug.as_deref().unwrap_or(""),
+            m.custom.severity.as_deref().unwrap_or(""),
+            m.title.as_deref().unwrap_or(""),
+        );
+    }
+    out
+}
+
+fn full(package: &str, m: &Annotations) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {} ({}): {}\n",
+        m.custom.id.as_deref().unwrap_or(""),
+        m.custom.slug.as_deref().unwrap_or(""),
+        m.custom.severity.as_deref().unwrap_or(""),
+        m.title.as_deref().unwrap_or("")
+    );
+    if let Some(d) = &m.description {
+        out.push_str(d.trim_end());
+        out.push_str("\n\n");
+    }
+    if let Some(r) = &m.custom.remediation {
+        let _ = writeln!(out, "Remediation: {r}\n");
+    }
+    let _ = writeln!(out, "Package: data.{package}");
+    out
+}

@@ -1,0 +1,165 @@
+//! The user's config file (`.dockpolicy.yaml`, or `--config FILE`).
+//!
+//! It tunes the bundled practices: which registries are allowed, which labels are
+//! required, which base images count as minimal, which rules are off or have another
+//! severity, and per-rule image exemptions. The whole file is also handed to Rego as
+//! `data.dockpolicy_config`, so user policies can read the same settings. Unknown keys
+//! are an error naming the key: a typo must never silently turn a check off.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The file looked for in the working directory when `--config` is not given.
+pub const DEFAULT_FILE: &str = ".dockpolicy.yaml";
+
+/// Severity a rule can be moved to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Deny,
+    Warn,
+}
+
+/// One required label: a name, or a list of alternatives of which one must be set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LabelRequirement {
+    One(String),
+    AnyOf(Vec<String>),
+}
+
+fn default_required_labels() -> Vec<LabelRequirement> {
+    vec![LabelRequirement::AnyOf(vec![
+        "org.opencontainers.image.authors".into(),
+        "maintainer".into(),
+    ])]
+}
+
+/// The settings, with their defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Registries base images may come from (DP003): `host` or `host/path-prefix`.
+    #[serde(default)]
+    pub allowed_registries: Vec<String>,
+    /// Labels the final image must carry (DP009).
+    #[serde(default = "default_required_labels")]
+    pub required_labels: Vec<LabelRequirement>,
+    /// Glob patterns of base images that count as minimal (DP007).
+    #[serde(default)]
+    pub minimal_base_images: Vec<String>,
+    /// Rule ids (or slugs) that never run.
+    #[serde(default)]
+    pub disabled_rules: Vec<String>,
+    /// Per-rule severity overrides: `DP010: deny`.
+    #[serde(default)]
+    pub severity: BTreeMap<String, Severity>,
+    /// Per-rule glob patterns of images a rule ignores: `DP002: ["registry.example.com/legacy/**"]`.
+    #[serde(default)]
+    pub exempt_images: BTreeMap<String, Vec<String>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            allowed_registries: Vec::new(),
+            required_labels: default_required_labels(),
+            minimal_base_images: Vec::new(),
+            disabled_rules: Vec::new(),
+            severity: BTreeMap::new(),
+            exempt_images: BTreeMap::new(),
+        }
+    }
+}
+
+/// A config file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("config file {path}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+pub struct ConfigError {
+    pub path: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Config {
+    /// Parses config text; `path` is for messages.
+    pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
+        if text.trim().is_empty() {
+            return Ok(Config::default());
+        }
+        yaml_serde::from_str(text).map_err(|e| ConfigError {
+            path: path.to_owned(),
+            line: e.location().map(|l| l.line()),
+            message: e.to_string(),
+        })
+    }
+
+    /// Loads `explicit`, or `.dockpolicy.yaml` from the working directory when present.
+    pub fn discover(explicit: Option<&Path>) -> Result<Option<(PathBuf, Config)>, ConfigError> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
+            None => return Ok(None),
+        };
+        let display = path.display().to_string();
+        let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+            path: display.clone(),
+            line: None,
+            message: e.to_string(),
+        })?;
+        Ok(Some((path, Config::parse(&text, &display)?)))
+    }
+
+    /// The settings as Rego sees them at `data.dockpolicy_config`.
+    pub fn to_data(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_means_defaults() {
+        assert_eq!(Config::parse("", "c.yaml").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn every_documented_key_parses() {
+        let c = Config::parse(
+            "allowed_registries: [registry.example.com, ghcr.io/acme]\n\
+             required_labels: [org.opencontainers.image.source, [team, owner]]\n\
+             minimal_base_images: ['registry.example.com/base/**']\n\
+             disabled_rules: [DP010]\n\
+             severity: {DP011: deny}\n\
+             exempt_images: {DP002: ['registry.example.com/legacy/**']}\n",
+            "c.yaml",
+        )
+        .unwrap();
+        assert_eq!(c.allowed_registries.len(), 2);
+        assert_eq!(
+            c.required_labels[1],
+            LabelRequirement::AnyOf(vec!["team".into(), "owner".into()])
+        );
+        assert_eq!(c.severity["DP011"], Severity::Deny);
+        assert_eq!(
+            c.exempt_images["DP002"],
+            vec!["registry.example.com/legacy/**"]
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_an_error_naming_the_key() {
+        let e = Config::parse("allowed_registry: [x]\n", "c.yaml").unwrap_err();
+        assert!(e.to_string().contains("allowed_registry"), "{e}");
+        assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn bad_severity_is_an_error() {
+        assert!(Config::parse("severity: {DP001: fatal}\n", "c.yaml").is_err());
+    }
+}
