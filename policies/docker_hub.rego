@@ -30,9 +30,9 @@ import data.lib.dockpolicy.config
 import data.lib.dockpolicy.image
 import data.lib.dockpolicy.images
 
-deny contains {"msg": msg, "_loc": {"line": ref.line}} if {
+deny contains {"msg": msg, "_loc": ref.loc} if {
 	some ref in images.references
 	not config.exempt("DP004", ref.image)
 	image.is_docker_hub(ref.image)
-	msg := sprintf("image %q comes from Docker Hub; pull it through your own registry", [ref.image])
+	msg := sprintf("%s %q comes from Docker Hub; pull it through your own registry", [ref.where, ref.image])
 }

@@ -29,11 +29,11 @@ import data.lib.dockpolicy.config
 import data.lib.dockpolicy.image
 import data.lib.dockpolicy.images
 
-deny contains {"msg": msg, "_loc": {"line": ref.line}} if {
+deny contains {"msg": msg, "_loc": ref.loc} if {
 	some ref in images.references
 	not config.exempt("DP001", ref.image)
 	parsed := image.parse(ref.image)
 	parsed.digest == ""
 	parsed.tag in {"", "latest"}
-	msg := sprintf("image %q uses the latest tag (an untagged image means latest); pin a version", [ref.image])
+	msg := sprintf("%s %q uses the latest tag (an untagged image means latest); pin a version", [ref.where, ref.image])
 }

@@ -31,6 +31,7 @@ package dockpolicy.missing_labels
 
 import data.lib.dockpolicy.config
 import data.lib.dockpolicy.dockerfile
+import data.lib.dockpolicy.image_config
 
 _labels := {dockerfile.unquote(pair.key) |
 	some i in dockerfile.final_instructions
@@ -58,3 +59,12 @@ _alternatives(entry) := entry if is_array(entry)
 default _maintainer_note := ""
 
 _maintainer_note := "; MAINTAINER is deprecated and does not count, use LABEL org.opencontainers.image.authors=..." if _has_maintainer
+
+# Built images: the labels recorded in the image config.
+warn contains {"msg": msg, "_loc": {}} if {
+	labels := image_config.config.labels
+	some entry in config.required_labels
+	alternatives := _alternatives(entry)
+	count({a | some a in alternatives; labels[a]}) == 0
+	msg := sprintf("the image has no %s label", [concat(" or ", alternatives)])
+}

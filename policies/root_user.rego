@@ -36,6 +36,8 @@ package dockpolicy.root_user
 import data.lib.dockpolicy.config
 import data.lib.dockpolicy.dockerfile
 import data.lib.dockpolicy.image
+import data.lib.dockpolicy.image_config
+import data.lib.dockpolicy.kubernetes
 
 _users := [i | some i in dockerfile.final_instructions; i.Cmd == "user"]
 
@@ -58,3 +60,37 @@ _is_root(user) if split(user, ":")[0] in {"root", "0"}
 _non_root_base if contains(image.parse(dockerfile.final_base.Image).tag, "nonroot")
 
 _non_root_base if config.exempt("DP005", dockerfile.final_base.Image)
+
+# Kubernetes: a container runs as root unless runAsNonRoot is true, and runAsUser: 0
+# runs as root whatever runAsNonRoot says. Container settings override the pod's.
+deny contains {"msg": msg, "_loc": {"key": "image", "value": c.container.image}} if {
+	some c in kubernetes.containers
+	reason := _k8s_root_reason(c)
+	not config.exempt("DP005", object.get(c.container, "image", ""))
+	msg := sprintf("%s container %q %s", [c.name, object.get(c.container, "name", ""), reason])
+}
+
+# A container's effective security setting: its own, else the pod's.
+_k8s_setting(c, field) := c.container.securityContext[field]
+
+_k8s_setting(c, field) := c.pod.securityContext[field] if not _has(c.container.securityContext, field)
+
+_has(obj, field) if obj[field] != null
+
+_k8s_root_reason(c) := "runs as root (runAsUser: 0)" if _k8s_setting(c, "runAsUser") == 0
+
+_k8s_root_reason(c) := "may run as root: set securityContext.runAsNonRoot: true (pod or container)" if {
+	not _k8s_setting(c, "runAsUser") == 0
+	not _k8s_setting(c, "runAsNonRoot") == true
+}
+
+# Built images: the config's User.
+deny contains {"msg": msg, "_loc": {}} if {
+	user := trim_space(image_config.config.user)
+	_root_or_empty(user)
+	msg := sprintf("the image runs as root (config User is %q); build it with a non-root USER", [user])
+}
+
+_root_or_empty(user) if user == ""
+
+_root_or_empty(user) if _is_root(user)

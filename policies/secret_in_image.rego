@@ -33,7 +33,10 @@
 #   remediation: Pass secrets with `RUN --mount=type=secret` (BuildKit) or at run time; rotate any secret that was ever committed.
 package dockpolicy.secret_in_image
 
+import data.lib.dockpolicy.compose
 import data.lib.dockpolicy.dockerfile
+import data.lib.dockpolicy.image_config
+import data.lib.dockpolicy.kubernetes
 import data.lib.dockpolicy.secrets
 
 _instructions := [i | dockerfile.is_dockerfile; some i in input; i.Cmd != "comment"]
@@ -101,4 +104,38 @@ _named_secret(cmd, pair) if {
 	cmd in {"env", "arg"}
 	secrets.secret_name(pair.key)
 	secrets.literal(pair.value)
+}
+
+# Kubernetes: a secret-like env var with a literal `value` (not `valueFrom`), or any env
+# value in a credential format.
+deny contains {"msg": msg, "_loc": {"key": "name", "value": e.name}} if {
+	some c in kubernetes.containers
+	some e in c.container.env
+	_secret_value(e.name, object.get(e, "value", null))
+	msg := sprintf("%s container %q sets env %s to a literal secret (%s); use valueFrom.secretKeyRef", [c.name, object.get(c.container, "name", ""), e.name, secrets.redact(e.value)])
+}
+
+# Compose: the same for a service's environment (list or mapping form).
+deny contains {"msg": msg, "_loc": {"text": pair.key}} if {
+	some s in compose.services
+	some pair in compose.environment(s.service)
+	_secret_value(pair.key, pair.value)
+	msg := sprintf("service %q sets %s to a literal secret (%s); use secrets: or an env file kept out of the repository", [s.name, pair.key, secrets.redact(sprintf("%v", [pair.value]))])
+}
+
+# Built images: Env entries baked into the config.
+deny contains {"msg": msg, "_loc": {}} if {
+	some pair in image_config.env_pairs
+	_secret_value(pair.key, pair.value)
+	msg := sprintf("the image config sets %s to a literal secret (%s)", [pair.key, secrets.redact(pair.value)])
+}
+
+_secret_value(name, value) if {
+	secrets.secret_name(name)
+	secrets.literal(value)
+}
+
+_secret_value(_, value) if {
+	is_string(value)
+	count(secrets.credential_kinds(value)) > 0
 }

@@ -30,9 +30,9 @@ import data.lib.dockpolicy.config
 import data.lib.dockpolicy.image
 import data.lib.dockpolicy.images
 
-deny contains {"msg": msg, "_loc": {"line": ref.line}} if {
+deny contains {"msg": msg, "_loc": ref.loc} if {
 	some ref in images.references
 	not config.exempt("DP002", ref.image)
 	not image.has_digest(ref.image)
-	msg := sprintf("image %q is not pinned by digest; add @sha256:<digest>", [ref.image])
+	msg := sprintf("%s %q is not pinned by digest; add @sha256:<digest>", [ref.where, ref.image])
 }

@@ -36,10 +36,10 @@ import data.lib.dockpolicy.config
 import data.lib.dockpolicy.image
 import data.lib.dockpolicy.images
 
-deny contains {"msg": msg, "_loc": {"line": ref.line}} if {
+deny contains {"msg": msg, "_loc": ref.loc} if {
 	count(config.allowed_registries) > 0
 	some ref in images.references
 	not config.exempt("DP003", ref.image)
 	not image.registry_allowed(ref.image, config.allowed_registries)
-	msg := sprintf("image %q comes from registry %q, which is not in allowed_registries %v", [ref.image, image.parse(ref.image).host, config.allowed_registries])
+	msg := sprintf("%s %q comes from registry %q, which is not in allowed_registries %v", [ref.where, ref.image, image.parse(ref.image).host, config.allowed_registries])
 }

@@ -30,7 +30,8 @@ pub struct Inputs {
 impl Inputs {
     pub fn collect(args: &InputArgs) -> anyhow::Result<Inputs> {
         let ignore = walk::ignore_set(&args.ignore)?;
-        let (targets, walk_errors) = walk::collect(&args.paths, &ignore, args.parser);
+        let (mut targets, walk_errors) = walk::collect(&args.paths, &ignore, args.parser);
+        add_compose_builds(&mut targets);
         let errors = walk_errors
             .into_iter()
             .map(|(filename, e)| FileError {
@@ -100,6 +101,40 @@ impl Inputs {
             },
         }
     }
+}
+
+/// Adds the Dockerfiles that Compose files build, unless they are already checked (each
+/// Dockerfile's findings are reported once, under its own name).
+fn add_compose_builds(targets: &mut Vec<walk::Target>) {
+    let canonical =
+        |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut known: Vec<std::path::PathBuf> = targets.iter().map(|t| canonical(&t.path)).collect();
+    let mut extra = Vec::new();
+    for t in targets
+        .iter()
+        .filter(|t| t.format == Some(Format::Yaml) && input::compose::is_compose_file(&t.path))
+    {
+        let Ok(text) = std::fs::read_to_string(&t.path) else {
+            continue;
+        };
+        let Ok(docs) = input::yaml::parse(&text) else {
+            continue;
+        };
+        for doc in &docs {
+            for dockerfile in input::compose::build_dockerfiles(&t.path, doc) {
+                let c = canonical(&dockerfile);
+                if !known.contains(&c) {
+                    known.push(c);
+                    extra.push(walk::Target {
+                        path: dockerfile,
+                        format: Some(Format::Dockerfile),
+                    });
+                }
+            }
+        }
+    }
+    targets.extend(extra);
+    targets.sort_by(|a, b| a.path.cmp(&b.path));
 }
 
 fn display(path: &std::path::Path) -> String {

@@ -14,6 +14,7 @@ use super::{Inputs, Loaded, input_error, pool};
 use crate::cli::{OutputFormat, TestArgs};
 use crate::config::Config;
 use crate::policy::{self, PolicySet, eval};
+use crate::report::locate;
 use crate::report::suppress::Pragmas;
 use crate::report::{self, CheckResult, ExitPolicy, FileError, Report};
 
@@ -118,9 +119,14 @@ fn check_file(engine: &mut regorus::Engine, policies: &PolicySet, loaded: Loaded
             merged.insert(ns.clone(), CheckResult::new(&outcome.filename, ns));
         }
     }
-    for document in &parsed.documents {
-        let (results, errors) =
+    for (index, document) in parsed.documents.iter().enumerate() {
+        let (mut results, errors) =
             eval::evaluate(engine, &policies.namespaces, &outcome.filename, document);
+        if let (Some(text), Some(range)) = (&outcome.text, parsed.ranges.get(index)) {
+            for r in &mut results {
+                locate_findings(r, text, *range);
+            }
+        }
         for r in results {
             match merged.get_mut(&r.namespace) {
                 Some(m) => m.absorb(r),
@@ -147,6 +153,18 @@ fn check_file(engine: &mut regorus::Engine, policies: &PolicySet, loaded: Loaded
     }
     outcome.results = merged.into_values().collect();
     outcome
+}
+
+/// Gives a line to findings whose policy pointed at content (`_loc: {key, value}`)
+/// rather than at a line, searching the document's own part of the file.
+fn locate_findings(result: &mut CheckResult, text: &str, range: (usize, usize)) {
+    for f in result.failures.iter_mut().chain(result.warnings.iter_mut()) {
+        if f.line.is_none()
+            && let Some(anchor) = &f.anchor
+        {
+            f.line = locate::locate(text, range, anchor);
+        }
+    }
 }
 
 /// `--combine`: one document `[{path, contents}]` (an entry per document of each file),

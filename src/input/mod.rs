@@ -5,6 +5,7 @@
 //! (a JSON array, a YAML list, several YAML documents) is evaluated element by element, as
 //! conftest does; a Dockerfile is one document, its instruction array.
 
+pub mod compose;
 pub mod dockerfile;
 pub mod json;
 pub mod walk;
@@ -152,12 +153,14 @@ impl InputError {
     }
 }
 
-/// A parsed file: its documents, and whether the file held several (so `parse` can print
-/// the array rather than its only element).
+/// A parsed file: its documents, whether the file held several (so `parse` can print
+/// the array rather than its only element), and each document's line range (for
+/// locating findings; the whole file when a document's own range is not known).
 #[derive(Debug, Clone)]
 pub struct Parsed {
     pub documents: Vec<Value>,
     pub multi: bool,
+    pub ranges: Vec<(usize, usize)>,
 }
 
 impl Parsed {
@@ -190,36 +193,36 @@ pub fn parse(
     format: Format,
     options: &dockerfile::Options,
 ) -> Result<Parsed, InputError> {
-    match format {
-        Format::Dockerfile => Ok(Parsed {
-            documents: vec![dockerfile::parse(text, options)?],
-            multi: false,
-        }),
-        Format::Json => Ok(split_top_array(json::parse(text)?)),
+    let whole = (1, text.lines().count().max(1));
+    let (documents, multi, ranges) = match format {
+        Format::Dockerfile => (vec![dockerfile::parse(text, options)?], false, None),
+        Format::Json => {
+            let (docs, multi) = split_top_array(json::parse(text)?);
+            (docs, multi, None)
+        }
         Format::Yaml => {
             let mut docs = yaml::parse(text)?;
             if docs.len() == 1 {
-                Ok(split_top_array(docs.remove(0)))
+                let (docs, multi) = split_top_array(docs.remove(0));
+                (docs, multi, None)
             } else {
-                Ok(Parsed {
-                    documents: docs,
-                    multi: true,
-                })
+                let ranges = yaml::document_ranges(text, docs.len());
+                (docs, true, ranges)
             }
         }
-    }
+    };
+    let ranges = ranges.unwrap_or_else(|| vec![whole; documents.len()]);
+    Ok(Parsed {
+        documents,
+        multi,
+        ranges,
+    })
 }
 
-fn split_top_array(value: Value) -> Parsed {
+fn split_top_array(value: Value) -> (Vec<Value>, bool) {
     match value {
-        Value::Array(items) => Parsed {
-            documents: items,
-            multi: true,
-        },
-        other => Parsed {
-            documents: vec![other],
-            multi: false,
-        },
+        Value::Array(items) => (items, true),
+        other => (vec![other], false),
     }
 }
 

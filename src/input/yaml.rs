@@ -71,6 +71,36 @@ fn key_text(key: yaml_serde::Value) -> String {
     }
 }
 
+/// The line range of each document in a YAML stream, aligned with the parsed documents
+/// when possible: documents are separated by `---` lines, and parts with no content are
+/// dropped as the parser drops empty documents. `None` when they do not line up.
+pub fn document_ranges(text: &str, documents: usize) -> Option<Vec<(usize, usize)>> {
+    let mut ranges = Vec::new();
+    let mut start = 1;
+    let mut has_content = false;
+    let mut last = 0;
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        last = n;
+        if line.starts_with("---") {
+            if has_content {
+                ranges.push((start, n - 1));
+            }
+            start = n;
+            has_content = false;
+            continue;
+        }
+        let t = line.trim();
+        if !t.is_empty() && !t.starts_with('#') && t != "..." {
+            has_content = true;
+        }
+    }
+    if has_content {
+        ranges.push((start, last));
+    }
+    (ranges.len() == documents).then_some(ranges)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@
 
 pub mod json;
 pub mod junit;
+pub mod locate;
 pub mod redact;
 pub mod stdout;
 pub mod suppress;
@@ -25,6 +26,8 @@ pub struct Finding {
     pub line: Option<usize>,
     /// The file the policy named in `_loc.file`, when it differs from the input's name.
     pub file: Option<String>,
+    /// What `_loc` pointed at when it gave no line (resolved against the source text).
+    pub anchor: Option<locate::Anchor>,
 }
 
 impl Finding {
@@ -34,6 +37,7 @@ impl Finding {
             metadata: Map::new(),
             line: None,
             file: None,
+            anchor: None,
         }
     }
 
@@ -50,11 +54,17 @@ impl Finding {
             .filter(|f| !f.is_empty())
             .map(str::to_owned);
         let line = loc_line.or_else(|| line_of(&metadata));
+        let anchor = if line.is_none() {
+            loc.as_ref().and_then(locate::Anchor::from_loc)
+        } else {
+            None
+        };
         Self {
             msg,
             metadata,
             line,
             file,
+            anchor,
         }
     }
 }

@@ -1,13 +1,48 @@
 # METADATA
 # title: Image references across input kinds
 # description: |
-#   Every image reference an input pulls, as {"image", "line", "where"}, whatever the input
-#   kind. The image rules (DP001-DP004) read only this set, so one rule fires on every kind
-#   of input that names images.
+#   Every image reference an input pulls, as {"image", "loc", "where"} (where: how a
+#   message names it, e.g. `base image`), whatever the
+#   input kind: a Dockerfile's external `FROM`s, a Kubernetes workload's containers, a
+#   Compose file's services, and the tags and digests of a built image. The image rules
+#   (DP001-DP004) read only this set, so one rule fires on every kind of input that names
+#   images. `loc` is what the finding's `_loc` should be.
 package lib.dockpolicy.images
 
+import data.lib.dockpolicy.compose
 import data.lib.dockpolicy.dockerfile
+import data.lib.dockpolicy.image_config
+import data.lib.dockpolicy.kubernetes
 
-references contains {"image": f.Image, "line": f.StartLine, "where": "FROM"} if {
+references contains {"image": f.Image, "loc": {"line": f.StartLine}, "where": "base image"} if {
 	some f in dockerfile.external_bases
+}
+
+references contains {"image": c.container.image, "loc": {"key": "image", "value": c.container.image}, "where": where} if {
+	some c in kubernetes.containers
+	is_string(c.container.image)
+	where := sprintf("%s container %q image", [c.name, object.get(c.container, "name", "")])
+}
+
+references contains {"image": s.service.image, "loc": {"key": "image", "value": s.service.image}, "where": sprintf("service %q image", [s.name])} if {
+	some s in compose.services
+	is_string(s.service.image)
+}
+
+# A built image's own references: a tag that is latest, or no digest, is still worth
+# knowing about when the image is deployed by that reference.
+references contains {"image": ref, "loc": {}, "where": "image reference"} if {
+	some ref in image_config.references
+	not contains(ref, "@")
+	not _has_digest_reference
+}
+
+references contains {"image": ref, "loc": {}, "where": "image reference"} if {
+	some ref in image_config.references
+	contains(ref, "@")
+}
+
+_has_digest_reference if {
+	some ref in image_config.references
+	contains(ref, "@")
 }
