@@ -40,6 +40,7 @@ package dockpolicy.build_tools_in_final
 import data.lib.dockpolicy.config
 import data.lib.dockpolicy.dockerfile
 import data.lib.dockpolicy.image
+import data.lib.dockpolicy.image_config
 
 _sdk_images := {"golang", "rust", "maven", "gradle", "gcc", "buildpack-deps", "sdk", "amazoncorretto", "clojure", "haskell", "swift", "elixir"}
 
@@ -106,3 +107,20 @@ _installs(text) := [sprintf("installs %s", [concat(", ", sort(tools))])] if {
 }
 
 _installs(text) := [] if count(_tools_installed(text)) == 0
+
+# Image archives: compilers in the final filesystem.
+warn contains {"msg": msg, "_loc": {}} if {
+	found := {f.path |
+		some f in image_config.archive.files
+		f.type in {"file", "symlink", "hardlink"}
+		_compiler(f.path)
+	}
+	count(found) > 0
+	msg := sprintf("the image carries build tools: %s; use a multi-stage build", [concat(", ", sort(found))])
+}
+
+_compiler(path) if {
+	parts := split(path, "/")
+	parts[count(parts) - 1] in {"gcc", "g++", "cc", "cc1", "cc1plus", "javac", "rustc", "go", "clang"}
+	regex.match(`^/(usr/(local/)?)?(bin|libexec/gcc/.*|lib/gcc/.*|local/go/bin|lib/go[^/]*/bin|lib/jvm/.*/bin)/[^/]+$`, path)
+}

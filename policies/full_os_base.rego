@@ -35,6 +35,7 @@ package dockpolicy.full_os_base
 import data.lib.dockpolicy.config
 import data.lib.dockpolicy.dockerfile
 import data.lib.dockpolicy.image
+import data.lib.dockpolicy.image_config
 
 _distributions := {"ubuntu", "debian", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux", "oraclelinux", "archlinux", "opensuse", "leap", "tumbleweed", "ubi", "ubi7", "ubi8", "ubi9", "ubi10", "kali-rolling", "clearlinux", "photon", "mageia", "alt", "sles"}
 
@@ -56,3 +57,13 @@ _full_os(ref) if {
 }
 
 _minimal_variant(tag) if regex.match(`(^|[-_.])(slim|minimal|micro|distroless)([-_.]|$)`, tag)
+
+# Image archives: a shell or a package manager in the final filesystem means the image
+# is not distroless.
+warn contains {"msg": msg, "_loc": {}} if {
+	found := image_config.present(_os_tools)
+	count(found) > 0
+	msg := sprintf("the image is not minimal: it contains %s", [concat(", ", found)])
+}
+
+_os_tools := ["/bin/sh", "/bin/bash", "/usr/bin/apt", "/usr/bin/apt-get", "/sbin/apk", "/usr/bin/dnf", "/usr/bin/yum", "/usr/bin/microdnf", "/usr/bin/zypper"]

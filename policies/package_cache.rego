@@ -30,6 +30,7 @@
 package dockpolicy.package_cache
 
 import data.lib.dockpolicy.dockerfile
+import data.lib.dockpolicy.image_config
 
 _checks := {
 	"apt": {
@@ -73,3 +74,18 @@ _env_disables_cache("pip") if {
 	some pair in dockerfile.pairs(i)
 	pair.key == "PIP_NO_CACHE_DIR"
 }
+
+# Image archives: package caches left in the final filesystem.
+warn contains {"msg": msg, "_loc": {}} if {
+	some manager, prefix in _cache_dirs
+	cached := [f.path |
+		some f in image_config.archive.files
+		f.type == "file"
+		startswith(f.path, prefix)
+		not endswith(f.path, "/lock")
+	]
+	count(cached) > 0
+	msg := sprintf("the image keeps the %s package cache (%d files under %s)", [manager, count(cached), prefix])
+}
+
+_cache_dirs := {"apt": "/var/lib/apt/lists/", "apk": "/var/cache/apk/", "pip": "/root/.cache/pip/", "yum/dnf": "/var/cache/dnf/", "yum": "/var/cache/yum/"}

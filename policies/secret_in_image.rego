@@ -139,3 +139,27 @@ _secret_value(_, value) if {
 	is_string(value)
 	count(secrets.credential_kinds(value)) > 0
 }
+
+# Image archives: credential files present in the final filesystem (a .pem or .key only
+# when its content is a private key).
+deny contains {"msg": msg, "_loc": {}} if {
+	some f in image_config.archive.files
+	f.type == "file"
+	_archive_credential(f)
+	msg := sprintf("the image contains the credential file %s", [f.path])
+}
+
+_archive_credential(f) if f.private_key
+
+_archive_credential(f) if {
+	secrets.credential_file(f.path)
+	not _key_or_cert(f.path)
+}
+
+_key_or_cert(path) if endswith(lower(path), ".pem")
+
+_key_or_cert(path) if endswith(lower(path), ".key")
+
+_key_or_cert(path) if endswith(lower(path), ".p12")
+
+_key_or_cert(path) if endswith(lower(path), ".pfx")

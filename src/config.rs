@@ -59,6 +59,13 @@ pub struct Config {
     /// Per-rule glob patterns of images a rule ignores: `DP002: ["registry.example.com/legacy/**"]`.
     #[serde(default)]
     pub exempt_images: BTreeMap<String, Vec<String>>,
+    /// DP012: the largest uncompressed image size allowed, in bytes (default 1 GiB).
+    #[serde(default = "default_max_image_size")]
+    pub max_image_size: u64,
+}
+
+fn default_max_image_size() -> u64 {
+    1 << 30
 }
 
 impl Default for Config {
@@ -70,6 +77,7 @@ impl Default for Config {
             disabled_rules: Vec::new(),
             severity: BTreeMap::new(),
             exempt_images: BTreeMap::new(),
+            max_image_size: default_max_image_size(),
         }
     }
 }

@@ -60,6 +60,20 @@ impl Inputs {
     /// Reads and parses one target. Never fails: problems are in `parsed`.
     pub fn load(&self, target: &walk::Target) -> Loaded {
         let filename = display(&target.path);
+        if target.format == Some(Format::Archive) && target.path.as_os_str() != "-" {
+            // Streamed from disk: an archive is never read into memory whole.
+            return Loaded {
+                filename,
+                text: None,
+                parsed: input::archive::read(&target.path)
+                    .map(|doc| Parsed {
+                        documents: vec![doc],
+                        multi: false,
+                        ranges: vec![(1, 1)],
+                    })
+                    .map_err(InputError::from),
+            };
+        }
         let bytes = if target.path.as_os_str() == "-" {
             Ok(self.stdin.clone().unwrap_or_default())
         } else {
@@ -88,6 +102,18 @@ impl Inputs {
                 };
             }
         };
+        if format == Format::Archive {
+            return Loaded {
+                filename,
+                text: None,
+                parsed: Err(InputError::Archive(
+                    input::archive::ArchiveError::NotAnImage(
+                        "image archives are read from a file or directory, not standard input"
+                            .into(),
+                    ),
+                )),
+            };
+        }
         match input::text_of(&bytes, format) {
             Ok(text) => Loaded {
                 filename,

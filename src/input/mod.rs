@@ -5,6 +5,7 @@
 //! (a JSON array, a YAML list, several YAML documents) is evaluated element by element, as
 //! conftest does; a Dockerfile is one document, its instruction array.
 
+pub mod archive;
 pub mod compose;
 pub mod dockerfile;
 pub mod json;
@@ -22,6 +23,8 @@ pub enum Format {
     Dockerfile,
     Json,
     Yaml,
+    /// An image archive: `docker save` tarball or OCI image layout (directory or tar).
+    Archive,
 }
 
 impl fmt::Display for Format {
@@ -30,6 +33,7 @@ impl fmt::Display for Format {
             Format::Dockerfile => "dockerfile",
             Format::Json => "json",
             Format::Yaml => "yaml",
+            Format::Archive => "archive",
         })
     }
 }
@@ -84,6 +88,9 @@ impl Format {
         if named_dockerfile {
             return Some(Format::Dockerfile);
         }
+        if archive::is_archive_name(path) || archive::is_oci_layout_dir(path) {
+            return Some(Format::Archive);
+        }
         match extension? {
             "json" => Some(Format::Json),
             "yaml" | "yml" => Some(Format::Yaml),
@@ -93,6 +100,7 @@ impl Format {
 
     /// Guesses the format of text with no name (standard input).
     pub fn sniff(text: &str) -> Format {
+        // (Archives are binary: they are never read from standard input.)
         let first = text
             .lines()
             .map(str::trim)
@@ -136,8 +144,12 @@ pub enum InputError {
         line: Option<usize>,
         message: String,
     },
-    #[error("cannot tell the file's format from its name; pass --parser dockerfile|json|yaml")]
+    #[error(
+        "cannot tell the file's format from its name; pass --parser dockerfile|json|yaml|archive"
+    )]
     UnknownFormat,
+    #[error("invalid image archive: {0}")]
+    Archive(#[from] archive::ArchiveError),
 }
 
 impl InputError {
@@ -200,6 +212,7 @@ pub fn parse(
             let (docs, multi) = split_top_array(json::parse(text)?);
             (docs, multi, None)
         }
+        Format::Archive => return Err(InputError::UnknownFormat),
         Format::Yaml => {
             let mut docs = yaml::parse(text)?;
             if docs.len() == 1 {

@@ -83,6 +83,13 @@ pub fn collect(
             ));
             continue;
         }
+        if super::archive::is_oci_layout_dir(root) {
+            targets.push(Target {
+                path: root.clone(),
+                format: forced.or(Some(Format::Archive)),
+            });
+            continue;
+        }
         if root.is_file() {
             if !ignored(ignore, root, root.parent().unwrap_or(root)) {
                 targets.push(Target {
@@ -103,8 +110,21 @@ pub fn collect(
                 .filter_entry(move |entry| !ignored(&set, entry.path(), &base))
                 .build()
         };
+        // OCI layout directories are one input each; nothing inside them is walked.
+        let mut layouts: Vec<PathBuf> = Vec::new();
         for entry in walker {
             match entry {
+                Ok(entry) if layouts.iter().any(|l| entry.path().starts_with(l)) => {}
+                Ok(entry)
+                    if entry.file_type().is_some_and(|t| t.is_dir())
+                        && super::archive::is_oci_layout_dir(entry.path()) =>
+                {
+                    layouts.push(entry.path().to_path_buf());
+                    targets.push(Target {
+                        path: entry.into_path(),
+                        format: Some(Format::Archive),
+                    });
+                }
                 Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
                     let format = forced.or_else(|| Format::detect(entry.path()));
                     if format.is_some() {

@@ -26,3 +26,8 @@ exempt(id, ref) if {
 	some pattern in patterns
 	glob.match(pattern, ["/"], ref)
 }
+
+# DP012: the largest uncompressed image size, in bytes.
+default max_image_size := 1073741824
+
+max_image_size := data.dockpolicy_config.max_image_size

@@ -69,3 +69,9 @@ env_pairs := [{"key": substring(e, 0, n), "value": substring(e, n + 1, -1)} |
 	n := indexof(e, "=")
 	n >= 0
 ]
+
+# files is the final filesystem of an image archive, keyed by path.
+files := {f.path: f | some f in archive.files}
+
+# has_file(paths) is the first of paths present in the archive's final filesystem.
+present(paths) := [p | some p in paths; files[p]]
