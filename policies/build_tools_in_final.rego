@@ -70,13 +70,14 @@ _sdk(ref) if {
 	parsed := image.parse(ref)
 	parts := split(parsed.repository, "/")
 	parts[count(parts) - 1] in {"openjdk", "eclipse-temurin", "ibmjava", "ibm-semeru-runtimes", "sapmachine"}
-	contains(parsed.tag, "jdk")
+	# These images are JDKs unless the tag says jre (openjdk:21, eclipse-temurin:21 are JDKs).
+	not contains(parsed.tag, "jre")
 }
 
 _install := `(?:apt-get|apt|apk|yum|dnf|microdnf|zypper)\s+(?:-\S+\s+)*(?:install|add)\b[^&;|\n]*`
 
 # A package word naming a toolchain, with an optional version pin (`gcc=4:12.2.0-3`).
-_tool_word := `^(gcc|g\+\+|cc|make|build-essential|build-base|cmake|clang|autoconf|automake|libtool|gfortran|golang|rustc|cargo|maven|gradle|openjdk-\d+-jdk|java-[\d.]+-openjdk-devel|musl-dev|ninja-build)(?:[=:]\S*)?$`
+_tool_word := `^(gcc|g\+\+|cc|make|build-essential|build-base|cmake|clang|autoconf|automake|libtool|gfortran|golang|rustc|cargo|maven|gradle|openjdk-\d+-jdk|java-[\d.]+-openjdk-devel|musl-dev|ninja-build)(?:-[0-9][0-9.]*|-c\+\+)?(?:[=:]\S*)?$`
 
 _build_commands := {
 	"runs go build": `\bgo\s+build\b`,

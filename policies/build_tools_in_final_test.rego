@@ -12,7 +12,10 @@ test_sdk_base_images_warn if {
 	every img in ["golang:1.23", "rust:1.82", "maven:3.9-eclipse-temurin-21", "gradle:8", "eclipse-temurin:21-jdk", "mcr.microsoft.com/dotnet/sdk:8.0", "openjdk:17-jdk-slim"] {
 		_warns([_from(img, 0, null)])
 	}
-	every img in ["eclipse-temurin:21-jre", "node:22-alpine", "python:3.12-slim", "mcr.microsoft.com/dotnet/aspnet:8.0"] {
+	every img in ["openjdk:21", "eclipse-temurin:21", "openjdk:21-slim"] {
+		_warns([_from(img, 0, null)])
+	}
+	every img in ["eclipse-temurin:21-jre", "openjdk:8-jre-alpine", "node:22-alpine", "python:3.12-slim", "mcr.microsoft.com/dotnet/aspnet:8.0"] {
 		not _warns([_from(img, 0, null)])
 	}
 }
@@ -22,6 +25,8 @@ test_installing_compilers_warns if {
 	_warns([_from("alpine:3.20", 0, null), _run("apk add --no-cache build-base", 0)])
 	_warns([_from("ubuntu:24.04", 0, null), _run("apt-get install -y build-essential=12.10", 0)])
 	not _warns([_from("alpine:3.20", 0, null), _run("apk add --no-cache curl ca-certificates", 0)])
+	_warns([_from("fedora:40", 0, null), _run("yum install -y gcc-c++", 0)])
+	_warns([_from("debian:12-slim", 0, null), _run("apt-get install -y gcc-12 g++-12 clang-16", 0)])
 }
 
 test_running_a_build_warns if {

@@ -35,3 +35,10 @@ test_configured_minimal_images_pass if {
 	count(full_os_base.warn) == 0 with input as [_from("registry.example.com/hardened/ubuntu:24.04", 0, null)]
 		with data.dockpolicy_config.minimal_base_images as ["registry.example.com/hardened/**"]
 }
+
+test_minimal_patterns_match_names_without_tags if {
+	every img in ["registry.example.com/ubuntu:22.04", "ubuntu:22.04"] {
+		count(full_os_base.warn) == 0 with input as [_from(img, 0, null)]
+			with data.dockpolicy_config.minimal_base_images as ["registry.example.com/ubuntu", "docker.io/library/ubuntu"]
+	}
+}

@@ -33,10 +33,12 @@ import data.lib.dockpolicy.config
 import data.lib.dockpolicy.dockerfile
 import data.lib.dockpolicy.image_config
 
+# Labels set to a non-empty value (LABEL maintainer="" does not count).
 _labels := {dockerfile.unquote(pair.key) |
 	some i in dockerfile.final_instructions
 	i.Cmd == "label"
 	some pair in dockerfile.pairs(i)
+	dockerfile.unquote(pair.value) != ""
 }
 
 _has_maintainer if {

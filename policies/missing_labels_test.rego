@@ -47,3 +47,7 @@ test_configured_required_labels if {
 		with data.dockpolicy_config.required_labels as ["org.opencontainers.image.source", ["team", "owner"]]
 	count(results) == 2
 }
+
+test_an_empty_label_does_not_count if {
+	count(missing_labels.warn) == 1 with input as [_from("alpine:3.20", 0, null), _label(["maintainer", "\"\"", "="], 0)]
+}

@@ -40,12 +40,14 @@ _checks := {
 	},
 	"apk": {
 		"uses": `\bapk\s+(?:-\S+\s+)*add\b`,
-		"clean": `--no-cache\b|rm\s+(?:-\S+\s+)*[^&;|\n]*/var/cache/apk`,
+		"flag": `--no-cache\b`,
+		"clean": `rm\s+(?:-\S+\s+)*[^&;|\n]*/var/cache/apk`,
 		"fix": "use apk add --no-cache",
 	},
 	"pip": {
 		"uses": `\bpip[0-9.]*\s+(?:-\S+\s+)*install\b`,
-		"clean": `--no-cache-dir\b|\bPIP_NO_CACHE_DIR=|pip[0-9.]*\s+cache\s+purge`,
+		"flag": `--no-cache-dir\b|\bPIP_NO_CACHE_DIR=`,
+		"clean": `pip[0-9.]*\s+cache\s+purge`,
 		"fix": "use pip install --no-cache-dir",
 	},
 	"yum/dnf": {
@@ -62,10 +64,18 @@ warn contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	text := dockerfile.command_text(i)
 	some manager, check in _checks
 	regex.match(check.uses, text)
-	not regex.match(check.clean, text)
+	# A no-cache flag works wherever it is written; a clean-up must come after the last
+	# install (whatever that install downloads after a clean-up stays in the layer).
+	not regex.match(object.get(check, "flag", "$^"), text)
+	pieces := regex.split(check.uses, text)
+	not regex.match(check.clean, pieces[count(pieces) - 1])
 	not _env_disables_cache(manager)
+	not _uv(manager, text)
 	msg := sprintf("this RUN leaves the %s package cache in the image; %s", [manager, check.fix])
 }
+
+# `uv pip install` is uv's installer, with its own cache flags.
+_uv("pip", text) if not regex.match(_checks.pip.uses, regex.replace(text, `\buv\s+pip\b`, "uv_pip"))
 
 # PIP_NO_CACHE_DIR set with ENV in the final image turns pip's cache off.
 _env_disables_cache("pip") if {

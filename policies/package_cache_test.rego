@@ -54,3 +54,15 @@ test_builder_stages_do_not_count if {
 test_heredoc_bodies_are_checked if {
 	count(package_cache.warn) == 1 with input as [_from, {"Cmd": "run", "Value": ["<<EOF"], "Flags": [], "Stage": 0, "StartLine": 2, "Heredocs": [{"Name": "EOF", "Content": "apk add curl\n"}]}]
 }
+
+test_cleanup_must_follow_the_last_install if {
+	_warns("apt-get install -y curl && rm -rf /var/lib/apt/lists/* && apt-get install -y wget")
+	_warns("echo \"rm -rf /var/lib/apt/lists\" && apt-get install -y curl")
+}
+
+test_uv_pip_is_not_pip if not _warns("uv pip install flask")
+
+test_flags_before_the_subcommand_count if {
+	not _warns("apk --no-cache add nginx")
+	not _warns("pip --no-cache-dir install flask")
+}

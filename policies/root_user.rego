@@ -3,10 +3,10 @@
 # description: |
 #   ## What it does
 #   Flags a final stage that sets no `USER`, or whose last `USER` is root (`root`, `0`,
-#   `root:<group>`, `0:<group>`). Builder stages do not count; `USER` set in an earlier
-#   stage that the final stage builds `FROM` does (Docker inherits it). Base images that
-#   are published to run as non-root by convention (a tag containing `nonroot`, as
-#   distroless uses) are trusted.
+#   `root:<group>`, `0:<group>`, quoted or taken from an `ARG`/`ENV` that says so).
+#   Builder stages do not count; `USER` set in an earlier stage that the final stage
+#   builds `FROM` does (Docker inherits it). A base image you know runs as non-root
+#   (e.g. distroless `:nonroot`) can be listed under `exempt_images: {DP005: [...]}`.
 #
 #   ## Why
 #   A process running as root in a container is root on the host's kernel: a container
@@ -44,22 +44,85 @@ _users := [i | some i in dockerfile.final_instructions; i.Cmd == "user"]
 deny contains {"msg": msg, "_loc": {"line": dockerfile.final_from.StartLine}} if {
 	dockerfile.is_dockerfile
 	count(_users) == 0
-	not _non_root_base
+	not _exempt_base
 	msg := "the final stage sets no USER, so the container runs as root; add USER with a non-root user"
 }
 
 deny contains {"msg": msg, "_loc": {"line": last.StartLine}} if {
 	count(_users) > 0
 	last := _users[count(_users) - 1]
-	_is_root(trim_space(last.Value[0]))
+	user := _resolve(dockerfile.unquote(trim_space(last.Value[0])))
+	_is_root(user)
 	msg := sprintf("the final stage's last USER is %q, which is root; switch to a non-root user", [last.Value[0]])
 }
 
-_is_root(user) if split(user, ":")[0] in {"root", "0"}
+# root, 0 (or 00...), with or without a group.
+_is_root(user) if {
+	name := split(user, ":")[0]
+	name == "root"
+}
 
-_non_root_base if contains(image.parse(dockerfile.final_base.Image).tag, "nonroot")
+_is_root(user) if regex.match(`^0+(:.*)?$`, user)
 
-_non_root_base if config.exempt("DP005", dockerfile.final_base.Image)
+_exempt_base if config.exempt("DP005", dockerfile.final_base.Image)
+
+# USER ${UID} / $UID: the value an ARG default or ENV of the final image (or a global
+# ARG) gives the variable; other text is kept as written.
+_resolve(user) := _vars[name] if {
+	m := regex.find_all_string_submatch_n(`^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?(:.*)?$`, user, 1)
+	count(m) == 1
+	name := m[0][1]
+	_vars[name]
+}
+
+_resolve(user) := user if not _is_variable(user)
+
+_resolve(user) := user if {
+	_is_variable(user)
+	m := regex.find_all_string_submatch_n(`^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?`, user, 1)
+	not _vars[m[0][1]]
+}
+
+_is_variable(user) if startswith(user, "$")
+
+# Variable values for USER: the last ENV of a name wins, and ENV beats ARG (as in Docker).
+_env_defs := [{"key": pair.key, "value": pair.value} |
+	some i in _var_sources
+	i.Cmd == "env"
+	some pair in dockerfile.pairs(i)
+]
+
+_arg_defs := [{"key": pair.key, "value": pair.value} |
+	some i in _var_sources
+	i.Cmd == "arg"
+	some pair in dockerfile.arg_pairs(i)
+	is_string(pair.value)
+]
+
+_vars[k] := values[count(values) - 1] if {
+	some d in _env_defs
+	k := d.key
+	values := [e.value | some e in _env_defs; e.key == k]
+}
+
+_vars[k] := values[count(values) - 1] if {
+	some d in _arg_defs
+	k := d.key
+	not _env_named(k)
+	values := [e.value | some e in _arg_defs; e.key == k]
+}
+
+_env_named(name) if {
+	some d in _env_defs
+	d.key == name
+}
+
+# The final image's ARG/ENV instructions and the global ARGs before the first FROM.
+_var_sources := array.concat(dockerfile.final_instructions, [i |
+	some i in input
+	i.Cmd == "arg"
+	i.StartLine < dockerfile.froms[0].StartLine
+])
 
 # Kubernetes: a container runs as root unless runAsNonRoot is true, and runAsUser: 0
 # runs as root whatever runAsNonRoot says. Container settings override the pod's.

@@ -55,11 +55,38 @@ test_scratch_without_user_runs_as_root if {
 	count(root_user.deny) == 1 with input as [{"Cmd": "from", "Image": "scratch", "ImageResolved": true, "BaseStage": null, "Stage": 0, "StartLine": 1}]
 }
 
-test_trusts_nonroot_tagged_bases if {
+test_a_nonroot_tag_without_user_still_fires_unless_exempted if {
+	count(root_user.deny) == 1 with input as [_from("gcr.io/distroless/static-debian12:nonroot", 0, null, 1)]
 	count(root_user.deny) == 0 with input as [_from("gcr.io/distroless/static-debian12:nonroot", 0, null, 1)]
+		with data.dockpolicy_config.exempt_images as {"DP005": ["gcr.io/distroless/**:nonroot"]}
+}
+
+test_quoted_zero_padded_and_variable_users_resolve if {
+	every u in ["\"root\"", "00", "${UID}", "$UID:0", "${APP_USER}"] {
+		count(root_user.deny) == 1 with input as [
+			{"Cmd": "arg", "Value": ["UID=0"], "Stage": 0, "StartLine": 1},
+			_from("node:22", 0, null, 2),
+			{"Cmd": "env", "Value": ["APP_USER", "root", "="], "Stage": 0, "StartLine": 3},
+			_user(u, 0, 4),
+		]
+	}
+	count(root_user.deny) == 0 with input as [
+		{"Cmd": "arg", "Value": ["UID=1000"], "Stage": 0, "StartLine": 1},
+		_from("node:22", 0, null, 2),
+		_user("${UID}", 0, 3),
+	]
 }
 
 test_config_exempt_images if {
 	count(root_user.deny) == 0 with input as [_from("registry.example.com/runs-as-app:1", 0, null, 1)]
 		with data.dockpolicy_config.exempt_images as {"DP005": ["registry.example.com/runs-as-app:*"]}
+}
+
+test_the_last_definition_of_a_user_variable_wins if {
+	count(root_user.deny) == 0 with input as [
+		_from("node:22", 0, null, 1),
+		{"Cmd": "env", "Value": ["APP_USER", "root", "="], "Stage": 0, "StartLine": 2},
+		{"Cmd": "env", "Value": ["APP_USER", "app", "="], "Stage": 0, "StartLine": 3},
+		_user("$APP_USER", 0, 4),
+	]
 }

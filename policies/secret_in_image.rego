@@ -82,11 +82,21 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some i in _instructions
 	i.Cmd in {"copy", "add"}
 	count(i.Value) > 1
-	some src in array.slice(i.Value, 0, count(i.Value) - 1)
-	not startswith(src, "<<")
-	path := dockerfile.unquote(src)
+	some path in _copy_paths(i)
 	secrets.credential_file(path)
 	msg := sprintf("%s copies the credential file %q into the image", [upper(i.Cmd), path])
+}
+
+# Sources and the destination: `COPY config.json /root/.docker/config.json` counts too.
+_copy_paths(i) := {dockerfile.unquote(p) | some p in i.Value; not startswith(p, "<<")}
+
+# ADD from a URL with credentials or a token in it.
+deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
+	some i in _instructions
+	i.Cmd in {"copy", "add"}
+	text := concat(" ", i.Value)
+	some kind in secrets.credential_kinds(text) | secrets.inline_credentials(text)
+	msg := sprintf("%s contains %s", [upper(i.Cmd), kind])
 }
 
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {

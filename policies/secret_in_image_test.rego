@@ -89,3 +89,27 @@ test_messages_never_contain_the_secret if {
 test_a_named_secret_is_reported_once if {
 	count(secret_in_image.deny) == 1 with input as _doc([_i("env", ["GITHUB_TOKEN", "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB", "="])])
 }
+
+test_settings_with_secret_words_are_not_secrets if {
+	every pair in [["MYSQL_ALLOW_EMPTY_PASSWORD", "yes"], ["MYSQL_RANDOM_ROOT_PASSWORD", "1"], ["TOKEN_EXPIRY_SECONDS", "3600"], ["SESSION_TOKEN_TIMEOUT", "30"], ["DISABLE_PASSWORD_AUTH", "true"], ["PASSWORD_HASH_ALGORITHM", "bcrypt"]] {
+		not _fires([_i("env", [pair[0], pair[1], "="])])
+	}
+}
+
+test_a_literal_default_of_a_variable_is_a_secret if _fires([_i("env", ["SECRET_KEY", "${SECRET_KEY:-defaultsecret}", "="])])
+
+test_image_digests_are_not_url_credentials if {
+	not _fires([_i("run", ["skopeo copy docker://nginx:1.25@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef oci:/x"])])
+}
+
+test_add_from_a_url_with_credentials_fires if {
+	_fires([_i("add", ["https://admin:S3cretPass@files.example.com/app.tar.gz", "/app/"])])
+	_fires([_i("add", ["https://files.example.com/x?token=ghp_0123456789abcdefghijklmnopqrstuvwxyzAB", "/x"])])
+}
+
+test_credential_destinations_and_directories_fire if {
+	_fires([_i("copy", ["config.json", "/root/.docker/config.json"])])
+	_fires([_i("copy", [".aws", "/root/.aws"])])
+	_fires([_i("copy", [".ssh", "/root/.ssh"])])
+	_fires([_i("copy", [".npmrc*", "/root/"])])
+}

@@ -6,6 +6,8 @@
 #   the same document.
 package lib.dockpolicy.config
 
+import data.lib.dockpolicy.image
+
 default allowed_registries := []
 
 allowed_registries := data.dockpolicy_config.allowed_registries
@@ -21,11 +23,7 @@ minimal_base_images := data.dockpolicy_config.minimal_base_images
 
 # exempt(id, image) holds when the config exempts image from rule id
 # (`exempt_images: {DP002: ["registry.example.com/legacy/**"]}`).
-exempt(id, ref) if {
-	patterns := data.dockpolicy_config.exempt_images[id]
-	some pattern in patterns
-	glob.match(pattern, ["/"], ref)
-}
+exempt(id, ref) if image.matches_any(ref, data.dockpolicy_config.exempt_images[id])
 
 # DP012: the largest uncompressed image size, in bytes.
 default max_image_size := 1073741824

@@ -112,8 +112,24 @@ _path_matches(repository, prefix) if repository == prefix
 _path_matches(repository, prefix) if startswith(repository, concat("", [prefix, "/"]))
 
 # matches_any(ref, patterns) holds when ref matches a glob pattern (`*` stays within a
-# path component, `**` crosses them), e.g. "gcr.io/distroless/**".
+# path component, `**` crosses them), e.g. "gcr.io/distroless/**". The pattern may name
+# the image with or without its tag, and Docker Hub images by their short or full name
+# ("ubuntu", "docker.io/library/ubuntu:*").
 matches_any(ref, patterns) if {
 	some pattern in patterns
-	glob.match(pattern, ["/"], ref)
+	some candidate in spellings(ref)
+	glob.match(pattern, ["/"], candidate)
 }
+
+# spellings(ref): the reference as written, without tag and digest, and in full
+# (registry/repository[:tag]).
+spellings(ref) := {ref, name, full, full_name, concat("", [full_name, _tag_suffix(p.tag)])} if {
+	p := parse(ref)
+	name := split(split(ref, "@")[0], ":")[0]
+	full_name := concat("/", [p.host, p.repository])
+	full := concat("", [full_name, _tag_suffix(p.tag)])
+}
+
+_tag_suffix(tag) := "" if tag == ""
+
+_tag_suffix(tag) := concat("", [":", tag]) if tag != ""

@@ -12,7 +12,7 @@ _secret_words := {"password", "passwd", "pwd", "secret", "token", "apikey", "cre
 _secret_pairs := {["api", "key"], ["private", "key"], ["access", "key"], ["secret", "key"], ["auth", "key"], ["client", "secret"]}
 
 # A name whose last word says it holds a reference, not the secret itself.
-_reference_words := {"file", "path", "url", "uri", "dir", "endpoint", "host", "name", "user", "username", "id", "length", "type", "ttl", "header", "enabled", "required", "prefix", "format", "mode", "version", "location", "policy", "expiry", "env", "var"}
+_reference_words := {"file", "path", "url", "uri", "dir", "endpoint", "host", "name", "user", "username", "id", "length", "type", "ttl", "header", "enabled", "required", "prefix", "format", "mode", "version", "location", "policy", "expiry", "env", "var", "seconds", "timeout", "algorithm", "hash", "min", "max", "count", "rotation", "auth", "size", "interval", "days", "hours", "minutes"}
 
 # tokens("AWS_SECRET_ACCESS_KEY") == ["aws", "secret", "access", "key"]; camelCase splits too.
 tokens(name) := [lower(t) | some t in regex.find_n(`[A-Z]+[a-z0-9]*|[a-z0-9]+`, name, -1)]
@@ -53,12 +53,24 @@ credential_kinds(text) := {kind |
 	regex.match(pattern, text)
 }
 
-# literal(value) holds for a value that is written out, not taken from a variable.
+# literal(value) holds for a value that is written out, not taken from a variable, and
+# that is not a mere setting (true/false/yes/no/on/off or a number, as in
+# MYSQL_ALLOW_EMPTY_PASSWORD=yes or TOKEN_EXPIRY=3600; long digit strings still count). A variable with a literal default
+# (${SECRET_KEY:-changeme}) bakes the default in, so it counts.
 literal(value) if {
 	is_string(value)
-	value != ""
-	not startswith(value, "$")
+	v := _default_of(value)
+	v != ""
+	not startswith(v, "$")
+	not regex.match(`^(?i:true|false|yes|no|on|off|-?[0-9]{1,9})$`, v)
 }
+
+_default_of(value) := m[0][1] if {
+	m := regex.find_all_string_submatch_n(`^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]+)\}$`, value, 1)
+	count(m) == 1
+}
+
+_default_of(value) := value if not regex.match(`^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]+)\}$`, value)
 
 # redact(value) shows at most a short prefix: never the secret.
 redact(value) := concat("", [substring(value, 0, _shown(count(value))), "****"])
@@ -73,12 +85,12 @@ _shown(n) := 2 if {
 _shown(n) := 0 if n < 12
 
 # Credential files by name or path suffix.
-_credential_names := {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".env", ".npmrc", ".netrc", ".pypirc", ".git-credentials", ".pgpass", ".htpasswd"}
+_credential_names := {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".env", ".npmrc", ".netrc", ".pypirc", ".git-credentials", ".pgpass", ".htpasswd", ".ssh", ".aws", ".kube", ".gnupg"}
 
 _credential_suffixes := {".pem", ".key", ".p12", ".pfx", ".aws/credentials", ".docker/config.json", ".kube/config"}
 
 credential_file(path) if {
-	base := _basename(trim_right(path, "/"))
+	base := trim_right(_basename(trim_right(path, "/")), "*")
 	base in _credential_names
 }
 
@@ -96,15 +108,18 @@ credential_file(path) if {
 _basename(path) := parts[count(parts) - 1] if parts := split(path, "/")
 
 # Inline credentials in a shell command: `curl -u user:pass`, `https://user:pass@host`,
-# `--password=...`. Values taken from variables (`$TOKEN`) do not count.
+# `--password=...`. Values taken from variables (`$TOKEN`) do not count, and neither do
+# image references (`docker://nginx:1.25@sha256:...` is a tag and a digest, not a password).
 inline_credentials(text) := {kind |
 	some kind, pattern in _inline_patterns
 	some match in regex.find_all_string_submatch_n(pattern, text, -1)
-	literal(match[count(match) - 1])
+	literal(match[1])
+	not startswith(match[2], "sha256:")
 }
 
+# Each pattern captures the password (group 1) and what follows it (group 2).
 _inline_patterns := {
-	"a user:password passed to curl -u/--user": `\bcurl\b[^|;&\n]*\s(?:-u|--user)[= ]?\s*['"]?[^\s:'"]+:([^\s'"]+)`,
-	"credentials in a URL": `[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@'"]+:([^\s/@'"]+)@`,
-	"a --password argument": `(?:^|\s)--(?:password|passwd|pass)[= ]['"]?([^\s'"]+)`,
+	"a user:password passed to curl -u/--user": `\bcurl\b[^|;&\n]*\s(?:-u|--user)[= ]?\s*['"]?[^\s:'"]+:([^\s'"]+)()`,
+	"credentials in a URL": `[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@'"]+:([^\s/@'"]+)@(\S{0,7})`,
+	"a --password argument": `(?:^|\s)--(?:password|passwd|pass)[= ]['"]?([^\s'"]+)()`,
 }
