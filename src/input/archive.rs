@@ -157,13 +157,7 @@ fn read_layout_dir(dir: &Path) -> Result<Value, ArchiveError> {
         let path: PathBuf = dir.join(blob);
         let file =
             std::fs::File::open(&path).map_err(|_| ArchiveError::MissingBlob(blob.to_owned()))?;
-        let mut reader = BufReader::new(file);
-        let gzip = reader.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-        if gzip {
-            read_layer(BufReader::new(GzDecoder::new(reader)))
-        } else {
-            read_layer(reader)
-        }
+        read_layer(file)
     })
 }
 
