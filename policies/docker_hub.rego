@@ -24,6 +24,7 @@
 #   slug: docker-hub
 #   severity: deny
 #   remediation: Pull through your organisation's registry or a pull-through cache.
+#   gatekeeper: true
 package dockpolicy.docker_hub
 
 import data.lib.dockpolicy.config

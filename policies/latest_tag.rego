@@ -23,6 +23,7 @@
 #   slug: latest-tag
 #   severity: deny
 #   remediation: Pin the base image to a version tag (and ideally a digest).
+#   gatekeeper: true
 package dockpolicy.latest_tag
 
 import data.lib.dockpolicy.config

@@ -31,6 +31,7 @@
 #   slug: root-user
 #   severity: deny
 #   remediation: Add `USER <non-root user or uid>` to the final stage (create the user if the base image has none).
+#   gatekeeper: true
 package dockpolicy.root_user
 
 import data.lib.dockpolicy.config
@@ -133,18 +134,26 @@ deny contains {"msg": msg, "_loc": {"key": "image", "value": c.container.image}}
 	msg := sprintf("%s container %q %s", [c.name, object.get(c.container, "name", ""), reason])
 }
 
-# A container's effective security setting: its own, else the pod's.
-_k8s_setting(c, field) := c.container.securityContext[field]
+# A container's effective security setting: its own, else the pod's, else null. Written
+# with object.get so it is always defined: OPA and regorus disagree on `not f(x)` when x
+# is undefined, and this rule must mean the same in the CLI and in Gatekeeper.
+_setting(c, field) := object.get(_security_context(c.container), field, object.get(_security_context(c.pod), field, null))
 
-_k8s_setting(c, field) := c.pod.securityContext[field] if not _has(c.container.securityContext, field)
+_security_context(obj) := sc if {
+	sc := object.get(obj, "securityContext", {})
+	is_object(sc)
+}
 
-_has(obj, field) if obj[field] != null
+_security_context(obj) := {} if {
+	sc := object.get(obj, "securityContext", {})
+	not is_object(sc)
+}
 
-_k8s_root_reason(c) := "runs as root (runAsUser: 0)" if _k8s_setting(c, "runAsUser") == 0
+_k8s_root_reason(c) := "runs as root (runAsUser: 0)" if _setting(c, "runAsUser") == 0
 
 _k8s_root_reason(c) := "may run as root: set securityContext.runAsNonRoot: true (pod or container)" if {
-	not _k8s_setting(c, "runAsUser") == 0
-	not _k8s_setting(c, "runAsNonRoot") == true
+	_setting(c, "runAsUser") != 0
+	_setting(c, "runAsNonRoot") != true
 }
 
 # Built images: the config's User.

@@ -31,6 +31,7 @@
 #   slug: secret-in-image
 #   severity: deny
 #   remediation: Pass secrets with `RUN --mount=type=secret` (BuildKit) or at run time; rotate any secret that was ever committed.
+#   gatekeeper: true
 package dockpolicy.secret_in_image
 
 import data.lib.dockpolicy.compose

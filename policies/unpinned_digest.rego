@@ -24,6 +24,7 @@
 #   slug: unpinned-digest
 #   severity: deny
 #   remediation: Append the image's digest (`docker buildx imagetools inspect IMAGE` shows it) and let a bot such as Renovate update it.
+#   gatekeeper: true
 package dockpolicy.unpinned_digest
 
 import data.lib.dockpolicy.config

@@ -30,6 +30,7 @@
 #   slug: untrusted-registry
 #   severity: deny
 #   remediation: Mirror the image into an allowed registry, or add its registry to allowed_registries.
+#   gatekeeper: true
 package dockpolicy.untrusted_registry
 
 import data.lib.dockpolicy.config

@@ -31,6 +31,58 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Print the rule reference generated from the policies' METADATA.
     Doc(DocArgs),
+    /// Export the practices as Gatekeeper ConstraintTemplates, and test Gatekeeper policies.
+    Gatekeeper(GatekeeperArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GatekeeperArgs {
+    #[command(subcommand)]
+    pub command: GatekeeperCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GatekeeperCommand {
+    /// Write a ConstraintTemplate and a Constraint for every rule marked for Gatekeeper.
+    Export {
+        /// Also export your own rules (their METADATA needs `custom.gatekeeper: true`).
+        #[arg(short, long = "policy", value_name = "PATH")]
+        policy: Vec<PathBuf>,
+        /// Leave the bundled practices out.
+        #[arg(long)]
+        no_bundled: bool,
+        /// Directory to write templates/ and constraints/ into.
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+        /// Config file whose settings become Constraint parameters.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// v0: `rego:` + `libs:` with `import rego.v1` (Gatekeeper 3.15+); v1: `code:` with
+        /// `version: v1` (Gatekeeper 3.19+).
+        #[arg(long, value_enum, default_value = "v0", value_name = "VERSION")]
+        rego_version: RegoVersion,
+    },
+    /// Evaluate ConstraintTemplates and Constraints against manifests or AdmissionReviews.
+    Test {
+        /// ConstraintTemplate files or directories (repeatable).
+        #[arg(short, long = "templates", value_name = "PATH", required = true)]
+        templates: Vec<PathBuf>,
+        /// Constraint files or directories (repeatable).
+        #[arg(short, long = "constraints", value_name = "PATH", required = true)]
+        constraints: Vec<PathBuf>,
+        /// Manifests (YAML/JSON, multi-document) or AdmissionReview objects.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(short, long, value_enum, default_value = "stdout")]
+        output: OutputFormat,
+    },
+    /// Run Gatekeeper test suites (`kind: Suite`, test.gatekeeper.sh/v1alpha1).
+    Verify {
+        /// Suite files or directories containing them.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod gatekeeper;
 pub mod input;
 pub mod policy;
 pub mod report;

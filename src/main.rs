@@ -25,6 +25,7 @@ fn main() {
         Command::Parse(args) => commands::parse::run(args),
         Command::Verify(args) => commands::verify::run(args),
         Command::Doc(args) => commands::doc::run(args),
+        Command::Gatekeeper(args) => commands::gatekeeper::run(args),
     };
     match result {
         Ok(code) => std::process::exit(code),

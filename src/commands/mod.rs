@@ -1,6 +1,7 @@
 //! One module per subcommand, plus the input reading they share.
 
 pub mod doc;
+pub mod gatekeeper;
 pub mod parse;
 pub mod test;
 pub mod verify;
@@ -28,10 +29,14 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    pub fn collect(args: &InputArgs) -> anyhow::Result<Inputs> {
+    /// `compose_builds`: also check the Dockerfiles that Compose files build (`test`
+    /// does; `parse` shows only what was named).
+    pub fn collect(args: &InputArgs, compose_builds: bool) -> anyhow::Result<Inputs> {
         let ignore = walk::ignore_set(&args.ignore)?;
         let (mut targets, walk_errors) = walk::collect(&args.paths, &ignore, args.parser);
-        add_compose_builds(&mut targets);
+        if compose_builds {
+            add_compose_builds(&mut targets);
+        }
         let errors = walk_errors
             .into_iter()
             .map(|(filename, e)| FileError {

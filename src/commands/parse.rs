@@ -8,7 +8,7 @@ use crate::cli::ParseArgs;
 use crate::report::exit;
 
 pub fn run(args: &ParseArgs) -> anyhow::Result<i32> {
-    let inputs = Inputs::collect(&args.input)?;
+    let inputs = Inputs::collect(&args.input, false)?;
     let loaded: Vec<Loaded> = pool(args.input.threads)?
         .install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
     let mut errors = inputs.errors.clone();

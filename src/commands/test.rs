@@ -42,7 +42,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
     let mut options = policy_options(args);
     options.config = Config::discover(args.config.as_deref())?.map(|(_, c)| c);
     let policies = policy::load(&options)?;
-    let inputs = Inputs::collect(&args.input)?;
+    let inputs = Inputs::collect(&args.input, true)?;
     let mut report = Report {
         errors: inputs.errors.clone(),
         show_suppressed: args.show_suppressed,

@@ -28,6 +28,9 @@ pub struct Custom {
     pub severity: Option<String>,
     #[serde(default)]
     pub remediation: Option<String>,
+    /// Exported as a Gatekeeper ConstraintTemplate by `dockpolicy gatekeeper export`.
+    #[serde(default)]
+    pub gatekeeper: bool,
 }
 
 /// Finds the package-level METADATA block of a Rego source: `(package, annotations)`.

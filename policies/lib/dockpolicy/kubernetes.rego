@@ -3,12 +3,18 @@
 # description: |
 #   Finds the pod spec and containers of every workload kind (Pod, Deployment,
 #   StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, ReplicationController, PodTemplate)
-#   in a manifest: the object itself, the items of a `List` kind, or an AdmissionReview's
-#   `request.object` as Gatekeeper passes it (`input.review.object`).
+#   in a manifest: the object itself, the items of a `List` kind, an AdmissionReview
+#   document's `request.object`, or the object Gatekeeper passes (`input.review.object`).
 package lib.dockpolicy.kubernetes
 
 # The manifest objects being judged.
 objects contains input.review.object if is_object(input.review.object)
+
+# An AdmissionReview saved to a file (what the API server sends Gatekeeper).
+objects contains input.request.object if {
+	input.kind == "AdmissionReview"
+	is_object(input.request.object)
+}
 
 objects contains input if _top_level_object
 

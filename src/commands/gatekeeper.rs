@@ -1,0 +1,238 @@
+//! `dockpolicy gatekeeper export|test|verify`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::cli::{GatekeeperArgs, GatekeeperCommand};
+use crate::config::Config;
+use crate::gatekeeper::export::{self, Module};
+use crate::gatekeeper::run::{Constraint, Template, reviews};
+use crate::gatekeeper::suite;
+use crate::input;
+use crate::policy::{bundled, load};
+use crate::report::{self, CheckResult, ExitPolicy, FileError, Finding, Report, exit};
+
+pub fn run(args: &GatekeeperArgs) -> anyhow::Result<i32> {
+    match &args.command {
+        GatekeeperCommand::Export {
+            policy,
+            no_bundled,
+            output,
+            config,
+            rego_version,
+        } => {
+            let mut modules: Vec<Module> = Vec::new();
+            if !no_bundled {
+                modules.extend(bundled::policies().map(|(path, source)| Module {
+                    path,
+                    source: source.to_owned(),
+                }));
+            }
+            for root in policy {
+                for file in load::rego_files(root, false)? {
+                    modules.push(Module {
+                        path: file.display().to_string(),
+                        source: std::fs::read_to_string(&file)?,
+                    });
+                }
+            }
+            let config = Config::discover(config.as_deref())?
+                .map(|(_, c)| c)
+                .unwrap_or_default();
+            let exported =
+                export::export(&modules, &config, *rego_version).map_err(anyhow::Error::msg)?;
+            for e in &exported {
+                for (rel, text) in [&e.template, &e.constraint] {
+                    let path = output.join(rel);
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                    std::fs::write(&path, text)?;
+                    println!("wrote {}", path.display());
+                }
+            }
+            Ok(exit::CLEAN)
+        }
+        GatekeeperCommand::Test {
+            templates,
+            constraints,
+            paths,
+            output,
+        } => test(templates, constraints, paths, *output),
+        GatekeeperCommand::Verify { paths } => verify(paths),
+    }
+}
+
+/// Every YAML/JSON document under `paths`, with the files that could not be read or
+/// parsed reported separately (one bad file never hides the others).
+fn yaml_docs(paths: &[PathBuf], errors: &mut Vec<FileError>) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for root in paths {
+        let files: Vec<PathBuf> = if root.is_dir() {
+            let mut v: Vec<PathBuf> = ignore::WalkBuilder::new(root)
+                .hidden(true)
+                .build()
+                .filter_map(Result::ok)
+                .map(|e| e.into_path())
+                .filter(|p| {
+                    p.is_file()
+                        && matches!(
+                            input::Format::detect(p),
+                            Some(input::Format::Yaml | input::Format::Json)
+                        )
+                })
+                .collect();
+            v.sort();
+            v
+        } else {
+            vec![root.clone()]
+        };
+        for f in files {
+            let name = f.display().to_string();
+            let parsed = std::fs::read_to_string(&f)
+                .map_err(|e| (None, e.to_string()))
+                .and_then(|text| input::yaml::parse(&text).map_err(|e| (e.line(), e.to_string())));
+            match parsed {
+                Ok(docs) => out.extend(docs.into_iter().map(|d| (name.clone(), d))),
+                Err((line, message)) => errors.push(FileError {
+                    filename: name,
+                    line,
+                    message,
+                }),
+            }
+        }
+    }
+    out
+}
+
+fn test(
+    templates: &[PathBuf],
+    constraints: &[PathBuf],
+    paths: &[PathBuf],
+    output: crate::cli::OutputFormat,
+) -> anyhow::Result<i32> {
+    let mut report = Report::default();
+    let mut compiled: Vec<Template> = Vec::new();
+    for (file, doc) in yaml_docs(templates, &mut report.errors) {
+        if doc.get("kind").and_then(Value::as_str) == Some("ConstraintTemplate") {
+            match Template::load(&doc) {
+                Ok(t) => compiled.push(t),
+                Err(message) => report.errors.push(FileError {
+                    filename: file,
+                    line: None,
+                    message,
+                }),
+            }
+        }
+    }
+    let mut loaded: Vec<Constraint> = Vec::new();
+    for (file, doc) in yaml_docs(constraints, &mut report.errors) {
+        if doc
+            .pointer("/apiVersion")
+            .and_then(Value::as_str)
+            .is_some_and(|a| a.starts_with("constraints.gatekeeper.sh/"))
+        {
+            match Constraint::load(&doc) {
+                Ok(c) => loaded.push(c),
+                Err(message) => report.errors.push(FileError {
+                    filename: file,
+                    line: None,
+                    message,
+                }),
+            }
+        }
+    }
+    for (file, doc) in yaml_docs(paths, &mut report.errors) {
+        for review in reviews(&doc) {
+            for c in loaded.iter().filter(|c| c.matches(&review.object)) {
+                let Some(t) = compiled.iter().find(|t| t.kind == c.kind) else {
+                    report.errors.push(FileError {
+                        filename: file.clone(),
+                        line: None,
+                        message: format!(
+                            "constraint {} has no template of kind {}",
+                            c.name, c.kind
+                        ),
+                    });
+                    continue;
+                };
+                let mut result = CheckResult::new(&file, &c.name);
+                match t.review(c, &review, &Value::Null) {
+                    Ok(violations) if violations.is_empty() => result.successes += 1,
+                    Ok(violations) => {
+                        for v in violations {
+                            let mut f = Finding::new(v.msg);
+                            f.metadata.insert(
+                                "enforcementAction".into(),
+                                Value::String(c.enforcement.clone()),
+                            );
+                            f.metadata.insert("details".into(), v.details);
+                            if c.enforcement == "deny" {
+                                result.failures.push(f)
+                            } else {
+                                result.warnings.push(f)
+                            }
+                        }
+                    }
+                    Err(e) => report.errors.push(FileError {
+                        filename: file.clone(),
+                        line: None,
+                        message: e,
+                    }),
+                }
+                merge(&mut report.results, result);
+            }
+        }
+    }
+    report.finish();
+    print!(
+        "{}",
+        match output {
+            crate::cli::OutputFormat::Stdout => report::stdout::render(&report),
+            crate::cli::OutputFormat::Json => report::json::render(&report),
+        }
+    );
+    Ok(report.counts().exit_code(ExitPolicy::default()))
+}
+
+fn merge(results: &mut Vec<CheckResult>, r: CheckResult) {
+    match results
+        .iter_mut()
+        .find(|x| x.filename == r.filename && x.namespace == r.namespace)
+    {
+        Some(existing) => existing.absorb(r),
+        None => results.push(r),
+    }
+}
+
+fn verify(paths: &[PathBuf]) -> anyhow::Result<i32> {
+    let mut failed = 0;
+    let mut total = 0;
+    for root in paths {
+        for suite_path in suite::find_suites(Path::new(root)).map_err(anyhow::Error::msg)? {
+            let results = suite::run_suite(&suite_path).map_err(anyhow::Error::msg)?;
+            for r in results {
+                total += 1;
+                match &r.failure {
+                    None => println!("PASS  {} / {} / {}", r.suite, r.test, r.case),
+                    Some(why) => {
+                        failed += 1;
+                        println!("FAIL  {} / {} / {}\n      {why}", r.suite, r.test, r.case);
+                    }
+                }
+            }
+        }
+    }
+    println!(
+        "\n{} cases, {} passed, {} failed",
+        total,
+        total - failed,
+        failed
+    );
+    Ok(if failed > 0 {
+        exit::FAILURES
+    } else {
+        exit::CLEAN
+    })
+}

@@ -1,0 +1,25 @@
+//! Gatekeeper: exporting the practices as ConstraintTemplates, and evaluating any
+//! ConstraintTemplates and Constraints locally (`gatekeeper test`, `gatekeeper verify`).
+//!
+//! Gatekeeper is the enforcement engine in the cluster; we generate its input and run its
+//! policies the way it does, we do not reimplement admission control.
+
+pub mod export;
+pub mod run;
+pub mod suite;
+
+/// The admission target every template is written for.
+pub const TARGET: &str = "admission.k8s.gatekeeper.sh";
+
+/// Workload kinds whose pod templates the practices read directly (no ExpansionTemplate
+/// needed), by API group.
+pub const MATCH_KINDS: &[(&str, &[&str])] = &[
+    ("", &["Pod", "ReplicationController", "PodTemplate"]),
+    (
+        "apps",
+        &["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"],
+    ),
+    ("batch", &["Job", "CronJob"]),
+    // Pre-1.16 manifests still use this group; matching it costs nothing.
+    ("extensions", &["Deployment", "DaemonSet", "ReplicaSet"]),
+];

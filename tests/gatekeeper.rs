@@ -1,0 +1,276 @@
+//! Gatekeeper: exported templates say exactly what `dockpolicy test` says, any
+//! template/constraint pair evaluates as Gatekeeper would, and Suites run.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+fn dockpolicy() -> Command {
+    let mut cmd = Command::cargo_bin("dockpolicy").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn json(cmd: &mut Command) -> Value {
+    let out = cmd.output().unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("JSON: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// (rule id, message) of every failure and warning in a JSON report. For `gatekeeper
+/// test` the id is the constraint name's prefix (`dp001-latest-tag` → DP001).
+fn findings(report: &Value) -> BTreeSet<(String, String)> {
+    report
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| {
+            let ns = e["namespace"].as_str().unwrap().to_owned();
+            e["failures"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .chain(e["warnings"].as_array().cloned().unwrap_or_default())
+                .map(move |f| {
+                    let id = f["metadata"]["id"]
+                        .as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| ns.split('-').next().unwrap().to_uppercase());
+                    (id, f["msg"].as_str().unwrap().to_owned())
+                })
+        })
+        .collect()
+}
+
+fn export(version: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    dockpolicy()
+        .args(["gatekeeper", "export", "--rego-version", version, "-o"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    dir
+}
+
+#[test]
+fn exported_templates_give_exactly_the_findings_of_dockpolicy_test() {
+    let manifests = [
+        repo("tests/fixtures/inputs/workloads.yaml"),
+        repo("examples/gatekeeper/samples"),
+    ];
+    let cli: BTreeSet<(String, String)> = findings(&json(
+        dockpolicy().args(["test", "-o", "json"]).args(&manifests),
+    ))
+    .into_iter()
+    .filter(|(id, _)| ["DP001", "DP002", "DP004", "DP005", "DP006"].contains(&id.as_str()))
+    .collect();
+    assert!(cli.len() >= 10, "{cli:#?}");
+    for version in ["v0", "v1"] {
+        let dir = export(version);
+        let gk = findings(&json(
+            dockpolicy()
+                .args(["gatekeeper", "test", "-o", "json", "-t"])
+                .arg(dir.path().join("templates"))
+                .arg("-c")
+                .arg(dir.path().join("constraints"))
+                .args(&manifests),
+        ));
+        assert_eq!(
+            gk, cli,
+            "Rego {version} templates disagree with dockpolicy test"
+        );
+    }
+}
+
+#[test]
+fn exported_yaml_has_the_structure_gatekeeper_validates() {
+    for version in ["v0", "v1"] {
+        let dir = export(version);
+        let mut count = 0;
+        for entry in std::fs::read_dir(dir.path().join("templates")).unwrap() {
+            count += 1;
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            let t: Value = yaml_serde::from_str(&text).unwrap();
+            assert_eq!(t["apiVersion"], "templates.gatekeeper.sh/v1");
+            assert_eq!(t["kind"], "ConstraintTemplate");
+            let kind = t["spec"]["crd"]["spec"]["names"]["kind"].as_str().unwrap();
+            assert_eq!(
+                t["metadata"]["name"].as_str().unwrap(),
+                kind.to_lowercase(),
+                "name must be the lower-cased kind"
+            );
+            assert_eq!(
+                t["spec"]["crd"]["spec"]["validation"]["openAPIV3Schema"]["type"], "object",
+                "v1 needs a structural schema"
+            );
+            let target = &t["spec"]["targets"][0];
+            assert_eq!(target["target"], "admission.k8s.gatekeeper.sh");
+            let (rego, libs) = if version == "v0" {
+                (
+                    target["rego"].as_str().unwrap(),
+                    target["libs"].as_array().unwrap(),
+                )
+            } else {
+                let source = &target["code"][0]["source"];
+                assert_eq!(target["code"][0]["engine"], "Rego");
+                assert_eq!(source["version"], "v1");
+                (
+                    source["rego"].as_str().unwrap(),
+                    source["libs"].as_array().unwrap(),
+                )
+            };
+            assert!(rego.contains(&format!("package {}\n", kind.to_lowercase())));
+            assert!(rego.contains("violation contains {\"msg\": r.msg"));
+            for lib in libs {
+                let lib = lib.as_str().unwrap();
+                let package = lib
+                    .lines()
+                    .find_map(|l| l.strip_prefix("package "))
+                    .unwrap();
+                assert!(
+                    package.starts_with("lib."),
+                    "lib package {package} must be under lib."
+                );
+                // Gatekeeper lets templates read only input and data.inventory/lib.
+                assert!(
+                    !lib.contains("data.dockpolicy_config"),
+                    "{package} reads data outside lib/inventory"
+                );
+            }
+            assert_eq!(rego.contains("import rego.v1"), version == "v0");
+        }
+        assert_eq!(count, 6, "DP001-DP006 are exported");
+    }
+}
+
+#[test]
+fn exported_templates_follow_the_constraint_template_crd_when_available() {
+    let Some(schemas) = std::env::var_os("DOCKPOLICY_SCHEMAS")
+        .map(PathBuf::from)
+        .filter(|p| p.is_dir())
+    else {
+        eprintln!(
+            "SKIPPED: DOCKPOLICY_SCHEMAS is not set; exported templates were not checked against the CRD"
+        );
+        return;
+    };
+    let crd: Value = yaml_serde::from_str(
+        &std::fs::read_to_string(schemas.join("gatekeeper-constrainttemplate-crd.yaml")).unwrap(),
+    )
+    .unwrap();
+    let version = crd["spec"]["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "v1")
+        .expect("CRD serves v1");
+    let spec = &version["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"];
+    let target_props = &spec["targets"]["items"]["properties"];
+    for v in ["v0", "v1"] {
+        let dir = export(v);
+        for entry in std::fs::read_dir(dir.path().join("templates")).unwrap() {
+            let t: Value =
+                yaml_serde::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap())
+                    .unwrap();
+            for key in t["spec"].as_object().unwrap().keys() {
+                assert!(spec.get(key).is_some(), "spec.{key} is not in the CRD");
+            }
+            for key in t["spec"]["targets"][0].as_object().unwrap().keys() {
+                assert!(
+                    target_props.get(key).is_some(),
+                    "targets[].{key} is not in the CRD"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn committed_example_templates_are_the_current_export() {
+    let dir = export("v0");
+    for sub in ["templates", "constraints"] {
+        for entry in std::fs::read_dir(dir.path().join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            let committed = repo("examples/gatekeeper")
+                .join(sub)
+                .join(path.file_name().unwrap());
+            assert_eq!(
+                std::fs::read_to_string(&committed).unwrap_or_default(),
+                std::fs::read_to_string(&path).unwrap(),
+                "{} is stale: run `dockpolicy gatekeeper export -o examples/gatekeeper`",
+                committed.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn any_template_evaluates_with_gatekeeper_matching_and_enforcement() {
+    let fx = |f: &str| repo("tests/fixtures/gatekeeper").join(f);
+    let report = json(
+        dockpolicy()
+            .args(["gatekeeper", "test", "-o", "json", "-t"])
+            .arg(fx("requiredlabels-v0.yaml"))
+            .arg("-t")
+            .arg(fx("noprivileged-v1.yaml"))
+            .arg("-c")
+            .arg(fx("constraints.yaml"))
+            .arg(fx("pods.yaml")),
+    );
+    let entries = report.as_array().unwrap();
+    let failures: Vec<&str> = entries
+        .iter()
+        .flat_map(|e| e["failures"].as_array().into_iter().flatten())
+        .map(|f| f["msg"].as_str().unwrap())
+        .collect();
+    let warnings: Vec<&str> = entries
+        .iter()
+        .flat_map(|e| e["warnings"].as_array().into_iter().flatten())
+        .map(|f| f["msg"].as_str().unwrap())
+        .collect();
+    // Only the unlabelled prod Pod lacks the owner label (kube-system is excluded, the
+    // Deployment is not a Pod, the DELETE review carries the label on its oldObject).
+    assert_eq!(failures, vec![r#"you must provide labels: {"owner"}"#]);
+    // enforcementAction: warn, matched by namespace glob and label expression: only the
+    // tier=web pod in prod, not the tier=batch one in team-a.
+    assert_eq!(warnings, vec!["container app is privileged"]);
+    let tests: u64 = entries
+        .iter()
+        .map(|e| e["successes"].as_u64().unwrap())
+        .sum::<u64>()
+        + 2;
+    assert_eq!(tests, 4);
+}
+
+#[test]
+fn example_suites_pass_and_failures_are_reported() {
+    dockpolicy()
+        .args(["gatekeeper", "verify", "examples/gatekeeper"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("12 cases, 12 passed, 0 failed"));
+    let out = dockpolicy()
+        .args([
+            "gatekeeper",
+            "verify",
+            "tests/fixtures/gatekeeper/failing-suite.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("FAIL  tests/fixtures/gatekeeper/failing-suite.yaml / labels / expects no violation but there is one"), "{text}");
+    assert!(
+        text.contains(
+            "PASS  tests/fixtures/gatekeeper/failing-suite.yaml / labels / message regex selects"
+        ),
+        "{text}"
+    );
+}
