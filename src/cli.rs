@@ -33,6 +33,11 @@ pub enum Command {
     Doc(DocArgs),
     /// Export the practices as Gatekeeper ConstraintTemplates, and test Gatekeeper policies.
     Gatekeeper(GatekeeperArgs),
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -131,6 +136,42 @@ pub enum OutputFormat {
     Stdout,
     /// conftest's JSON array, plus result locations
     Json,
+    /// SARIF 2.1.0 for code-scanning UIs
+    Sarif,
+    /// JUnit XML: a test suite per file, a test case per rule
+    Junit,
+    /// GitHub Actions annotations (::error file=...,line=...::message)
+    Github,
+    /// TAP, as conftest prints it
+    Tap,
+    /// a bordered table, as conftest prints it
+    Table,
+}
+
+/// `-o FORMAT` or `-o FORMAT=PATH` (write that format to a file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputSpec {
+    pub format: OutputFormat,
+    pub path: Option<PathBuf>,
+}
+
+fn parse_output_spec(s: &str) -> Result<OutputSpec, String> {
+    let (name, path) = match s.split_once('=') {
+        Some((n, p)) if !p.is_empty() => (n, Some(PathBuf::from(p))),
+        Some(_) => return Err(format!("expected FORMAT=PATH, got {s:?}")),
+        None => (s, None),
+    };
+    let format = OutputFormat::from_str(name, true).map_err(|_| {
+        let names: Vec<String> = OutputFormat::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned()))
+            .collect();
+        format!(
+            "unknown output format {name:?}; one of {}",
+            names.join(", ")
+        )
+    })?;
+    Ok(OutputSpec { format, path })
 }
 
 #[derive(Debug, Args)]
@@ -167,9 +208,18 @@ pub struct TestArgs {
     #[arg(long, value_enum, default_value = "v1", value_name = "VERSION")]
     pub rego_version: RegoVersion,
 
-    /// Output format.
-    #[arg(short, long, value_enum, default_value = "stdout")]
-    pub output: OutputFormat,
+    /// Output format (repeatable): stdout, json, sarif, junit, github, tap, table;
+    /// `FORMAT=PATH` writes it to a file, e.g. `-o stdout -o sarif=results.sarif`.
+    #[arg(short, long, value_parser = parse_output_spec, default_value = "stdout", value_name = "FORMAT[=PATH]")]
+    pub output: Vec<OutputSpec>,
+
+    /// Write the last `-o` format to this file (same as `-o FORMAT=PATH`).
+    #[arg(long, value_name = "PATH")]
+    pub output_file: Option<PathBuf>,
+
+    /// No colours in text output (also: the NO_COLOR environment variable, or not a terminal).
+    #[arg(long)]
+    pub no_color: bool,
 
     /// Exit 1 on warnings, and 2 on failures.
     #[arg(long)]

@@ -26,6 +26,16 @@ fn main() {
         Command::Verify(args) => commands::verify::run(args),
         Command::Doc(args) => commands::doc::run(args),
         Command::Gatekeeper(args) => commands::gatekeeper::run(args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "dockpolicy",
+                &mut std::io::stdout(),
+            );
+            Ok(exit::CLEAN)
+        }
     };
     match result {
         Ok(code) => std::process::exit(code),

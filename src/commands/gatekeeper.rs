@@ -186,13 +186,7 @@ fn test(
         }
     }
     report.finish();
-    print!(
-        "{}",
-        match output {
-            crate::cli::OutputFormat::Stdout => report::stdout::render(&report),
-            crate::cli::OutputFormat::Json => report::json::render(&report),
-        }
-    );
+    print!("{}", report::render(output, &report, &Default::default()));
     Ok(report.counts().exit_code(ExitPolicy::default()))
 }
 

@@ -73,17 +73,30 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
         }
     }
     report.finish();
-    let rendered = match args.output {
-        OutputFormat::Stdout => report::stdout::render(&report),
-        OutputFormat::Json => {
-            for e in &report.errors {
-                let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-                eprintln!("error: {}{at}: {}", e.filename, e.message);
-            }
-            report::json::render(&report)
+    let mut outputs = args.output.clone();
+    if let (Some(path), Some(last)) = (&args.output_file, outputs.last_mut()) {
+        last.path = Some(path.clone());
+    }
+    report.color = !args.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let text_on_stdout = outputs
+        .iter()
+        .any(|o| o.path.is_none() && o.format == OutputFormat::Stdout);
+    if !text_on_stdout {
+        for e in &report.errors {
+            let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+            eprintln!("error: {}{at}: {}", e.filename, e.message);
         }
-    };
-    print!("{rendered}");
+    }
+    for output in &outputs {
+        let rendered = report::render(output.format, &report, &policies.namespaces);
+        match &output.path {
+            Some(path) => std::fs::write(path, rendered)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+            None => print!("{rendered}"),
+        }
+    }
     Ok(report.counts().exit_code(ExitPolicy {
         fail_on_warn: args.fail_on_warn,
         no_fail: args.no_fail,
@@ -151,8 +164,38 @@ fn check_file(engine: &mut regorus::Engine, policies: &PolicySet, loaded: Loaded
             pragmas.apply(r);
         }
     }
+    fill_end_lines(&mut merged, &parsed);
     outcome.results = merged.into_values().collect();
     outcome
+}
+
+/// Findings on a multi-line Dockerfile instruction span it to its last line (for SARIF
+/// regions and GitHub annotations).
+fn fill_end_lines(results: &mut BTreeMap<String, CheckResult>, parsed: &crate::input::Parsed) {
+    let Some(Value::Array(instructions)) = parsed.documents.first() else {
+        return;
+    };
+    let ends: BTreeMap<u64, u64> = instructions
+        .iter()
+        .filter_map(|i| Some((i.get("StartLine")?.as_u64()?, i.get("EndLine")?.as_u64()?)))
+        .collect();
+    if ends.is_empty() {
+        return;
+    }
+    for r in results.values_mut() {
+        for f in r
+            .failures
+            .iter_mut()
+            .chain(r.warnings.iter_mut())
+            .chain(r.suppressed.iter_mut())
+        {
+            if let Some(line) = f.line
+                && f.end_line.is_none()
+            {
+                f.end_line = ends.get(&(line as u64)).map(|&e| e as usize);
+            }
+        }
+    }
 }
 
 /// Gives a line to findings whose policy pointed at content (`_loc: {key, value}`)

@@ -44,3 +44,55 @@ pub fn render_verify(report: &VerifyReport) -> String {
     junit.add_test_suites(suites.into_values());
     junit.to_string().unwrap_or_default()
 }
+
+/// `test` results: one test suite per file, one test case per rule (namespace)
+/// evaluated on it; failures carry every message with its location. Warnings do not fail
+/// a test case; they are listed in its system-out.
+pub fn render_test(report: &super::Report) -> String {
+    let mut suites: BTreeMap<&str, TestSuite> = BTreeMap::new();
+    for r in &report.results {
+        let status = if r.failures.is_empty() {
+            TestCaseStatus::success()
+        } else {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            let lines: Vec<String> = r
+                .failures
+                .iter()
+                .map(|f| match f.line {
+                    Some(l) => format!("{}:{l}: {}", r.filename, f.msg),
+                    None => format!("{}: {}", r.filename, f.msg),
+                })
+                .collect();
+            s.set_message(r.failures[0].msg.as_str());
+            s.set_description(lines.join("\n"));
+            s
+        };
+        let mut case = TestCase::new(r.namespace.as_str(), status);
+        case.set_classname(r.filename.as_str());
+        if !r.warnings.is_empty() {
+            let text: Vec<String> = r
+                .warnings
+                .iter()
+                .map(|w| format!("warning: {}", w.msg))
+                .collect();
+            case.set_system_out(text.join("\n"));
+        }
+        suites
+            .entry(r.filename.as_str())
+            .or_insert_with(|| TestSuite::new(r.filename.as_str()))
+            .add_test_case(case);
+    }
+    for e in &report.errors {
+        let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+        s.set_message(e.message.as_str());
+        let mut case = TestCase::new("dockpolicy", s);
+        case.set_classname(e.filename.as_str());
+        suites
+            .entry(e.filename.as_str())
+            .or_insert_with(|| TestSuite::new(e.filename.as_str()))
+            .add_test_case(case);
+    }
+    let mut junit = Report::new("dockpolicy test");
+    junit.add_test_suites(suites.into_values());
+    junit.to_string().unwrap_or_default()
+}

@@ -4,12 +4,16 @@
 //! sorted by file, namespace, then line and message, so output never depends on thread
 //! scheduling.
 
+pub mod github;
 pub mod json;
 pub mod junit;
 pub mod locate;
 pub mod redact;
+pub mod sarif;
 pub mod stdout;
 pub mod suppress;
+pub mod table;
+pub mod tap;
 pub mod verify;
 
 use std::collections::BTreeMap;
@@ -28,6 +32,8 @@ pub struct Finding {
     pub file: Option<String>,
     /// What `_loc` pointed at when it gave no line (resolved against the source text).
     pub anchor: Option<locate::Anchor>,
+    /// Last line of the offending construct (a multi-line Dockerfile instruction).
+    pub end_line: Option<usize>,
 }
 
 impl Finding {
@@ -38,6 +44,7 @@ impl Finding {
             line: None,
             file: None,
             anchor: None,
+            end_line: None,
         }
     }
 
@@ -65,6 +72,7 @@ impl Finding {
             line,
             file,
             anchor,
+            end_line: None,
         }
     }
 }
@@ -142,6 +150,8 @@ pub struct Report {
     pub sources: BTreeMap<String, Arc<str>>,
     /// List suppressed findings too (`--show-suppressed`).
     pub show_suppressed: bool,
+    /// Colour the text output (a terminal, no NO_COLOR, no --no-color).
+    pub color: bool,
 }
 
 impl Report {
@@ -177,6 +187,24 @@ impl Report {
             .get(filename)?
             .lines()
             .nth(line.checked_sub(1)?)
+    }
+}
+
+/// Renders the report in one output format.
+pub fn render(
+    format: crate::cli::OutputFormat,
+    report: &Report,
+    catalog: &BTreeMap<String, crate::policy::Namespace>,
+) -> String {
+    use crate::cli::OutputFormat as F;
+    match format {
+        F::Stdout => stdout::render(report),
+        F::Json => json::render(report),
+        F::Sarif => sarif::render(report, catalog),
+        F::Junit => junit::render_test(report),
+        F::Github => github::render(report),
+        F::Tap => tap::render(report),
+        F::Table => table::render(report),
     }
 }
 

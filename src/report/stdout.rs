@@ -37,7 +37,8 @@ pub fn render(report: &Report) -> String {
             for f in findings {
                 let _ = writeln!(
                     out,
-                    "{label} {} - {} - {}",
+                    "{} {} - {} - {}",
+                    paint(report.color, label),
                     indicator(&r.filename),
                     r.namespace,
                     f.msg
@@ -48,10 +49,25 @@ pub fn render(report: &Report) -> String {
     }
     for e in &report.errors {
         let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-        let _ = writeln!(out, "ERROR - {}{at} - {}", e.filename, e.message);
+        let _ = writeln!(
+            out,
+            "{} - {}{at} - {}",
+            paint(report.color, "ERROR"),
+            e.filename,
+            e.message
+        );
     }
     out.push('\n');
-    out.push_str(&summary(&report.counts()));
+    let counts = report.counts();
+    let text = summary(&counts);
+    let tone = if counts.errors > 0 || counts.failures > 0 {
+        "FAIL"
+    } else if counts.warnings > 0 {
+        "WARN"
+    } else {
+        "PASS"
+    };
+    out.push_str(&paint_as(report.color, tone, &text));
     out.push('\n');
     out
 }
@@ -75,6 +91,26 @@ fn snippet(out: &mut String, report: &Report, filename: &str, finding: &Finding)
             "^".repeat(marks)
         );
     }
+}
+
+/// The label in its colour (conftest's: red, yellow, cyan), or plain.
+fn paint(color: bool, label: &str) -> String {
+    paint_as(color, label, label)
+}
+
+fn paint_as(color: bool, tone: &str, text: &str) -> String {
+    use anstyle::AnsiColor;
+    if !color {
+        return text.to_owned();
+    }
+    let style = match tone {
+        "FAIL" | "ERROR" => AnsiColor::Red.on_default(),
+        "WARN" => AnsiColor::Yellow.on_default(),
+        "EXCP" => AnsiColor::Cyan.on_default(),
+        "SUPP" => AnsiColor::BrightBlack.on_default(),
+        _ => AnsiColor::Green.on_default(),
+    };
+    format!("{}{text}{}", style.render(), style.render_reset())
 }
 
 /// conftest writes `- file` before the namespace, and a bare `-` for standard input.

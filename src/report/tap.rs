@@ -1,0 +1,63 @@
+//! TAP (Test Anything Protocol), as conftest prints it: one test line per result,
+//! warnings and successes under `#` headings.
+
+use std::fmt::Write as _;
+
+use super::Report;
+
+pub fn render(report: &Report) -> String {
+    let c = report.counts();
+    let total = c.tests + c.errors;
+    let mut out = String::new();
+    if total == 0 {
+        return "0..0\n".into();
+    }
+    let _ = writeln!(out, "1..{total}");
+    let mut n = 0;
+    let mut line = |out: &mut String, ok: bool, file: &str, ns: &str, msg: &str| {
+        n += 1;
+        let status = if ok { "ok" } else { "not ok" };
+        let file = if file == "-" {
+            String::new()
+        } else {
+            format!(" - {file}")
+        };
+        let _ = writeln!(out, "{status} {n}{file} - {ns} - {msg}");
+    };
+    for r in &report.results {
+        for f in &r.failures {
+            line(&mut out, false, &r.filename, &r.namespace, &f.msg);
+        }
+        if !r.warnings.is_empty() {
+            out.push_str("# warnings\n");
+            for f in &r.warnings {
+                line(&mut out, false, &r.filename, &r.namespace, &f.msg);
+            }
+        }
+        if !r.exceptions.is_empty() {
+            out.push_str("# exceptions\n");
+            for f in &r.exceptions {
+                line(&mut out, true, &r.filename, &r.namespace, &f.msg);
+            }
+        }
+        if r.successes > 0 {
+            out.push_str("# successes\n");
+            for _ in 0..r.successes {
+                line(&mut out, true, &r.filename, &r.namespace, "SUCCESS");
+            }
+        }
+    }
+    if !report.errors.is_empty() {
+        out.push_str("# errors\n");
+        for e in &report.errors {
+            line(
+                &mut out,
+                false,
+                &e.filename,
+                "dockpolicy",
+                &e.message.replace('\n', " "),
+            );
+        }
+    }
+    out
+}
