@@ -274,3 +274,62 @@ fn example_suites_pass_and_failures_are_reported() {
         "{text}"
     );
 }
+
+#[test]
+fn an_organisations_rule_marked_for_gatekeeper_is_exported_with_config_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.yaml");
+    std::fs::write(&config, "allowed_registries: [registry.example.com]\nexempt_images: {DP001: ['registry.example.com/legacy/**']}\n").unwrap();
+    dockpolicy()
+        .args([
+            "gatekeeper",
+            "export",
+            "-p",
+            "tests/fixtures/gatekeeper/org",
+            "--config",
+        ])
+        .arg(&config)
+        .arg("-o")
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    let constraint: Value = yaml_serde::from_str(
+        &std::fs::read_to_string(dir.path().join("constraints/dockpolicypullalways.yaml")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        constraint["spec"]["enforcementAction"], "warn",
+        "severity warn becomes enforcementAction warn"
+    );
+    let latest: Value = yaml_serde::from_str(
+        &std::fs::read_to_string(dir.path().join("constraints/dockpolicylatesttag.yaml")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        latest["spec"]["parameters"]["exemptImages"][0],
+        "registry.example.com/legacy/**"
+    );
+    assert_eq!(
+        latest["spec"]["parameters"]["allowedRegistries"][0],
+        "registry.example.com"
+    );
+    // The user's rule runs in its template, with the bundled helpers as libs.
+    let report = json(
+        dockpolicy()
+            .args(["gatekeeper", "test", "-o", "json", "-t"])
+            .arg(dir.path().join("templates"))
+            .arg("-c")
+            .arg(dir.path().join("constraints/dockpolicypullalways.yaml"))
+            .arg("tests/fixtures/inputs/workloads.yaml"),
+    );
+    let warnings: usize = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["warnings"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(
+        warnings, 5,
+        "every container of workloads.yaml lacks imagePullPolicy: Always"
+    );
+}
