@@ -6,6 +6,7 @@
 //! the inventory at `data.inventory`; a Constraint's `spec.match` (kinds, namespaces,
 //! excludedNamespaces, labelSelector) decides which objects it reviews.
 
+use crate::input::strings;
 use serde_json::{Map, Value, json};
 
 /// A compiled ConstraintTemplate.
@@ -253,15 +254,6 @@ fn selects(selector: &Value, labels: &Map<String, Value>) -> bool {
         }
     }
     true
-}
-
-fn strings(value: Option<&Value>) -> Vec<String> {
-    value
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect()
 }
 
 /// The objects a document stands for: itself, an AdmissionReview's object (or old object

@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use crate::input::strings;
 use flate2::read::GzDecoder;
 use serde_json::{Value, json};
 
@@ -409,13 +410,4 @@ fn oci_manifest<'a>(
         return oci_manifest(value, json);
     }
     Ok(value)
-}
-
-fn strings(value: Option<&Value>) -> Vec<String> {
-    value
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect()
 }

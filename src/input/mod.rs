@@ -186,6 +186,16 @@ impl Parsed {
     }
 }
 
+/// The strings of a JSON array (other elements, or a non-array, give nothing).
+pub fn strings(value: Option<&Value>) -> Vec<String> {
+    value
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
+
 /// Checks that the bytes are text and returns them as `&str`.
 pub fn text_of(bytes: &[u8], format: Format) -> Result<&str, InputError> {
     if bytes.contains(&0) {
