@@ -236,6 +236,26 @@ pub struct TestArgs {
     /// Also list findings hidden by `# dockpolicy ignore=` pragmas.
     #[arg(long)]
     pub show_suppressed: bool,
+
+    /// Stop a policy evaluation (one input) that runs longer than this, e.g. `10s`,
+    /// `500ms`; `0` disables the limit.
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = s
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or((s, "s"), |i| s.split_at(i));
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("expected a duration like 10s or 500ms, got {s:?}"))?;
+    match unit {
+        "ms" => Ok(std::time::Duration::from_millis(n)),
+        "s" => Ok(std::time::Duration::from_secs(n)),
+        "m" => Ok(std::time::Duration::from_secs(n * 60)),
+        _ => Err(format!("expected a duration like 10s or 500ms, got {s:?}")),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -769,3 +769,45 @@ fn parse_reports_unparsable_files_with_their_line() {
             bad.display()
         )));
 }
+
+#[test]
+fn timeout_stops_a_runaway_policy_and_the_other_inputs_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let slow = dir.path().join("slow.Dockerfile");
+    let fast = dir.path().join("fast.Dockerfile");
+    std::fs::write(&slow, "FROM slow:1\n").unwrap();
+    std::fs::write(&fast, "FROM fast:1\n").unwrap();
+    let start = std::time::Instant::now();
+    let out = dockpolicy()
+        .args([
+            "test",
+            "--timeout",
+            "500ms",
+            "-p",
+            &fixture("policies/slow"),
+        ])
+        .args([&slow, &fast])
+        .output()
+        .unwrap();
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(30),
+        "the limit ended the evaluation"
+    );
+    assert_eq!(out.status.code(), Some(TOOL_ERROR));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(&format!(
+            "ERROR - {} - policy error in data.main.deny: execution exceeded time limit",
+            slow.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("main - checked"),
+        "the other input still completes: {text}"
+    );
+    dockpolicy()
+        .args(["test", "--timeout", "soon", &fixture("project/Dockerfile")])
+        .assert()
+        .code(TOOL_ERROR);
+}

@@ -35,6 +35,7 @@ pub fn policy_options(args: &TestArgs) -> policy::Options {
         rego_version: args.rego_version,
         include_tests: false,
         config: None,
+        timeout: (!args.timeout.is_zero()).then_some(args.timeout),
     }
 }
 

@@ -31,6 +31,9 @@ pub struct Options {
     pub include_tests: bool,
     /// The config file's settings; `None` means the defaults.
     pub config: Option<Config>,
+    /// Wall-clock limit for one evaluation (one input against the policies); `None` for
+    /// no limit.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// A problem with the policies or data themselves: always a tool error.
@@ -152,6 +155,14 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
     engine
         .eval_query("true".to_owned(), false)
         .map_err(|e| LoadError::Compile(e.to_string()))?;
+    if let Some(limit) = options.timeout {
+        // Cooperative: regorus checks the clock every few hundred steps of work, so a
+        // policy that loops over a huge range or builds huge values is stopped.
+        engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+            limit,
+            check_interval: std::num::NonZeroU32::new(256).expect("non-zero"),
+        });
+    }
     let mut namespaces = discover(&mut engine, options);
     for (name, ns) in namespaces.iter_mut() {
         ns.meta = annotations.get(name).cloned();
