@@ -24,12 +24,7 @@ pub fn run(args: &DocArgs) -> anyhow::Result<i32> {
             print!("{}", table(&rules));
             Ok(exit::CLEAN)
         }
-        Some(name) => match rules.iter().find(|(_, m)| {
-            [&m.custom.id, &m.custom.slug]
-                .into_iter()
-                .flatten()
-                .any(|n| n.eq_ignore_ascii_case(name))
-        }) {
+        Some(name) => match rules.iter().find(|(_, m)| m.is_named(name)) {
             Some((package, meta)) => {
                 print!("{}", full(package, meta));
                 Ok(exit::CLEAN)

@@ -7,6 +7,7 @@ pub mod test;
 pub mod verify;
 
 use std::io::Read as _;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::cli::InputArgs;
@@ -170,6 +171,23 @@ fn add_compose_builds(targets: &mut Vec<walk::Target>) {
 
 fn display(path: &std::path::Path) -> String {
     path.display().to_string()
+}
+
+/// The policy paths given, or `./policy` when none are and it exists (conftest's default).
+pub fn policy_paths_or_default(given: &[PathBuf]) -> Vec<PathBuf> {
+    if given.is_empty() && Path::new("policy").is_dir() {
+        vec![PathBuf::from("policy")]
+    } else {
+        given.to_vec()
+    }
+}
+
+/// Prints errors on standard error, `error: file:line: message`.
+pub fn eprint_errors(errors: &[FileError]) {
+    for e in errors {
+        let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+        eprintln!("error: {}{at}: {}", e.filename, e.message);
+    }
 }
 
 /// A rayon pool with `threads` workers (default: one per core).

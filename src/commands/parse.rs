@@ -36,10 +36,7 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<i32> {
         Value::Object(values.into_iter().collect::<Map<_, _>>())
     };
     println!("{}", serde_json::to_string_pretty(&out)?);
-    for e in &errors {
-        let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-        eprintln!("error: {}{at}: {}", e.filename, e.message);
-    }
+    super::eprint_errors(&errors);
     Ok(if errors.is_empty() {
         exit::CLEAN
     } else {

@@ -5,7 +5,6 @@
 //! files in flight and results never depend on scheduling (the report is sorted).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -21,10 +20,7 @@ use crate::report::{self, CheckResult, ExitPolicy, FileError, Report};
 /// The policy options a `test` invocation implies (conftest's defaults plus the bundled
 /// library when the user brings no policy of their own).
 pub fn policy_options(args: &TestArgs) -> policy::Options {
-    let mut policy_paths = args.policy.clone();
-    if policy_paths.is_empty() && Path::new("policy").is_dir() {
-        policy_paths.push(PathBuf::from("policy"));
-    }
+    let policy_paths = super::policy_paths_or_default(&args.policy);
     let bundled = !args.no_bundled && (args.bundled || policy_paths.is_empty());
     policy::Options {
         policy_paths,
@@ -85,10 +81,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
         .iter()
         .any(|o| o.path.is_none() && o.format == OutputFormat::Stdout);
     if !text_on_stdout {
-        for e in &report.errors {
-            let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-            eprintln!("error: {}{at}: {}", e.filename, e.message);
-        }
+        super::eprint_errors(&report.errors);
     }
     for output in &outputs {
         let rendered = report::render(output.format, &report, &policies.namespaces);

@@ -1,7 +1,5 @@
 //! `dockpolicy verify`: runs a policy bundle's Rego unit tests, optionally with coverage.
 
-use std::path::{Path, PathBuf};
-
 use crate::cli::{VerifyArgs, VerifyOutput};
 use crate::policy::{self, testing};
 use crate::report::exit;
@@ -15,10 +13,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<i32> {
         ),
         None => None,
     };
-    let mut policy_paths = args.policy.clone();
-    if policy_paths.is_empty() && Path::new("policy").is_dir() {
-        policy_paths.push(PathBuf::from("policy"));
-    }
+    let policy_paths = super::policy_paths_or_default(&args.policy);
     let set = policy::load(&policy::Options {
         bundled: args.bundled || policy_paths.is_empty(),
         policy_paths,

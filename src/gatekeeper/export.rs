@@ -117,12 +117,15 @@ pub fn export(
                 .unwrap_or("rule")
                 .replace('_', "-")
         });
+        // Config keys name a rule by id or slug (the slug may come from the package).
+        let names_rule =
+            |key: &str| key.eq_ignore_ascii_case(&id) || key.eq_ignore_ascii_case(&slug);
         let kind = format!("Dockpolicy{}", camel(&slug));
         let name = kind.to_lowercase();
         let severity = config
             .severity
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(&id) || k.eq_ignore_ascii_case(&slug))
+            .find(|(k, _)| names_rule(k))
             .map(|(_, s)| {
                 if *s == crate::config::Severity::Deny {
                     "deny"
@@ -196,7 +199,7 @@ pub fn export(
         let exempt: Vec<&String> = config
             .exempt_images
             .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(&id) || k.eq_ignore_ascii_case(&slug))
+            .filter(|(k, _)| names_rule(k))
             .flat_map(|(_, v)| v)
             .collect();
         if !exempt.is_empty() {

@@ -33,6 +33,16 @@ pub struct Custom {
     pub gatekeeper: bool,
 }
 
+impl Annotations {
+    /// Whether `name` (an id or slug, any case) names this rule.
+    pub fn is_named(&self, name: &str) -> bool {
+        [&self.custom.id, &self.custom.slug]
+            .into_iter()
+            .flatten()
+            .any(|n| n.eq_ignore_ascii_case(name))
+    }
+}
+
 /// Finds the package-level METADATA block of a Rego source: `(package, annotations)`.
 /// Returns `Ok(None)` when the file has no such block, `Err` when the block is not YAML.
 pub fn extract(source: &str) -> Result<Option<(String, Annotations)>, String> {

@@ -78,11 +78,7 @@ impl Namespace {
 
     /// Whether `name` (an id or slug, any case) names this rule.
     pub fn is_named(&self, name: &str) -> bool {
-        let Some(meta) = &self.meta else { return false };
-        [&meta.custom.id, &meta.custom.slug]
-            .into_iter()
-            .flatten()
-            .any(|n| n.eq_ignore_ascii_case(name))
+        self.meta.as_ref().is_some_and(|m| m.is_named(name))
     }
 }
 
@@ -100,15 +96,11 @@ pub struct PolicySet {
 impl PolicySet {
     /// Maps an id or slug (any case) to the rule id, for suppression pragmas.
     pub fn rule_id(&self, name: &str) -> Option<&str> {
-        self.metadata.values().find_map(|m| {
-            let id = m.custom.id.as_deref()?;
-            let named = id.eq_ignore_ascii_case(name)
-                || m.custom
-                    .slug
-                    .as_deref()
-                    .is_some_and(|s| s.eq_ignore_ascii_case(name));
-            named.then_some(id)
-        })
+        self.metadata
+            .values()
+            .filter(|m| m.custom.id.is_some())
+            .find(|m| m.is_named(name))
+            .and_then(|m| m.custom.id.as_deref())
     }
 }
 
