@@ -56,11 +56,16 @@ fn main() {
     })
     .expect("bench policies compile");
     let rules: usize = policies.namespaces.values().map(|n| n.rules.len()).sum();
-    let bundled = policy::load(&policy::Options {
-        bundled: true,
-        ..Default::default()
-    })
-    .expect("bundled policies compile");
+    let bundled_on = |vm| {
+        policy::load(&policy::Options {
+            bundled: true,
+            vm,
+            ..Default::default()
+        })
+        .expect("bundled policies compile")
+    };
+    let bundled_interpreter = bundled_on(policy::VmUse::Off);
+    let bundled = bundled_on(policy::VmUse::Bundled);
 
     let options = Options::default();
     let parse_one = |bytes: &Vec<u8>| {
@@ -87,15 +92,15 @@ fn main() {
                 files
                     .par_iter()
                     .map_init(
-                        || set.engine.clone(),
-                        |engine, bytes| {
+                        || eval::Evaluator::new(set),
+                        |evaluator, bytes| {
                             let Some(parsed) = parse_one(bytes) else {
                                 return 0;
                             };
                             parsed
                                 .documents
                                 .iter()
-                                .map(|d| eval::evaluate(engine, &set.namespaces, "f", d).0.len())
+                                .map(|d| eval::evaluate(evaluator, &set.namespaces, "f", d).0.len())
                                 .sum::<usize>()
                         },
                     )
@@ -109,7 +114,11 @@ fn main() {
         let full = median(|| {
             evaluate(&bundled);
         });
-        report("test (bundled DP001-DP011)", threads, files.len(), full);
+        report("test (bundled, VM)", threads, files.len(), full);
+        let full = median(|| {
+            evaluate(&bundled_interpreter);
+        });
+        report("test (bundled, interpreter)", threads, files.len(), full);
     }
 }
 

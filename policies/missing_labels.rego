@@ -64,6 +64,8 @@ _maintainer_note := "; MAINTAINER is deprecated and does not count, use LABEL or
 
 # Built images: the labels recorded in the image config.
 warn contains {"msg": msg, "_loc": {}} if {
+	# (The guard is not redundant for regorus's VM, which lets `x := undefined` succeed.)
+	image_config.is_image
 	labels := image_config.config.labels
 	some entry in config.required_labels
 	alternatives := _alternatives(entry)

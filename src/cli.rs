@@ -241,6 +241,19 @@ pub struct TestArgs {
     /// `500ms`; `0` disables the limit.
     #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: std::time::Duration,
+
+    /// Which regorus engine evaluates the policies: `auto` runs the bundled practices on
+    /// the bytecode VM (held to the interpreter's results in CI) and your own policies on
+    /// the interpreter; `interpreter` never uses the VM.
+    #[arg(long, value_enum, default_value_t = EngineKind::Auto)]
+    pub engine: EngineKind,
+}
+
+/// The policy evaluation engine of `test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineKind {
+    Auto,
+    Interpreter,
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {

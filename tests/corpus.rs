@@ -67,12 +67,18 @@ fn bundled_practices_run_over_the_corpus_without_errors() {
     use dockpolicy::policy::{self, eval};
 
     let Some(root) = corpus() else { return };
+    // As `test` runs them: on the bytecode VM (tests/engines.rs holds it to the interpreter).
     let set = policy::load(&policy::Options {
         bundled: true,
+        vm: policy::VmUse::Bundled,
         ..Default::default()
     })
     .expect("bundled policies compile");
-    let mut engine = set.engine.clone();
+    assert!(
+        set.compiled.is_some(),
+        "the bundled library compiles to the VM"
+    );
+    let mut evaluator = eval::Evaluator::new(&set);
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut files_with: BTreeMap<String, usize> = BTreeMap::new();
     let mut errors = Vec::new();
@@ -89,7 +95,7 @@ fn bundled_practices_run_over_the_corpus_without_errors() {
             continue;
         };
         let (results, errs) =
-            eval::evaluate(&mut engine, &set.namespaces, "f", &parsed.documents[0]);
+            eval::evaluate(&mut evaluator, &set.namespaces, "f", &parsed.documents[0]);
         errors.extend(errs.into_iter().map(|e| format!("{}: {e}", path.display())));
         let mut seen = std::collections::BTreeSet::new();
         for r in results {

@@ -1,8 +1,9 @@
 //! `dockpolicy test`: evaluates inputs against policies and reports conftest-style.
 //!
-//! Policies are compiled once; each worker thread clones the prepared engine once and
-//! then reads, parses and evaluates whole files, so memory stays proportional to the
-//! files in flight and results never depend on scheduling (the report is sorted).
+//! Policies are compiled once; each worker makes one evaluator (a VM over the shared
+//! bytecode beside a clone of the prepared interpreter) and then reads, parses and
+//! evaluates whole files, so memory stays proportional to the files in flight and results
+//! never depend on scheduling (the report is sorted).
 
 use std::collections::BTreeMap;
 
@@ -10,7 +11,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::{Inputs, Loaded, input_error, pool};
-use crate::cli::{OutputFormat, TestArgs};
+use crate::cli::{EngineKind, OutputFormat, TestArgs};
 use crate::config::Config;
 use crate::policy::{self, PolicySet, eval};
 use crate::report::locate;
@@ -32,6 +33,10 @@ pub fn policy_options(args: &TestArgs) -> policy::Options {
         include_tests: false,
         config: None,
         timeout: (!args.timeout.is_zero()).then_some(args.timeout),
+        vm: match args.engine {
+            EngineKind::Auto => policy::VmUse::Bundled,
+            EngineKind::Interpreter => policy::VmUse::Off,
+        },
     }
 }
 
@@ -56,8 +61,8 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
                 .targets
                 .par_iter()
                 .map_init(
-                    || policies.engine.clone(),
-                    |engine, target| check_file(engine, &policies, inputs.load(target)),
+                    || eval::Evaluator::new(&policies),
+                    |evaluator, target| check_file(evaluator, &policies, inputs.load(target)),
                 )
                 .collect()
         });
@@ -105,7 +110,11 @@ struct FileOutcome {
 }
 
 /// Evaluates every document of one file; results of the same namespace are merged.
-fn check_file(engine: &mut regorus::Engine, policies: &PolicySet, loaded: Loaded) -> FileOutcome {
+fn check_file(
+    evaluator: &mut eval::Evaluator,
+    policies: &PolicySet,
+    loaded: Loaded,
+) -> FileOutcome {
     let mut outcome = FileOutcome {
         filename: loaded.filename,
         text: loaded.text,
@@ -128,7 +137,7 @@ fn check_file(engine: &mut regorus::Engine, policies: &PolicySet, loaded: Loaded
     }
     for (index, document) in parsed.documents.iter().enumerate() {
         let (mut results, errors) =
-            eval::evaluate(engine, &policies.namespaces, &outcome.filename, document);
+            eval::evaluate(evaluator, &policies.namespaces, &outcome.filename, document);
         if let (Some(text), Some(range)) = (&outcome.text, parsed.ranges.get(index)) {
             for r in &mut results {
                 locate_findings(r, text, *range);
@@ -219,9 +228,9 @@ fn check_combined(policies: &PolicySet, loaded: Vec<Loaded>, report: &mut Report
             Err(e) => report.errors.push(input_error(&l.filename, &e)),
         }
     }
-    let mut engine = policies.engine.clone();
+    let mut evaluator = eval::Evaluator::new(policies);
     let (results, errors) = eval::evaluate(
-        &mut engine,
+        &mut evaluator,
         &policies.namespaces,
         "Combined",
         &Value::Array(docs),

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{Namespace, RuleKind, exception_name};
+use super::vm::{self, VmFailure};
+use super::{Namespace, PolicySet, RuleKind, exception_name};
 use crate::report::{CheckResult, Finding};
 
 /// A policy that failed while evaluating an input (a runtime error in Rego, or a result
@@ -18,20 +19,75 @@ pub struct EvalError {
     pub message: String,
 }
 
+/// One worker's evaluation state, made once per worker and reused for every input: the
+/// bytecode VM when the run's rules compiled to it, and the interpreter beside it for what
+/// the VM cannot do (see `vm`).
+pub struct Evaluator {
+    engine: regorus::Engine,
+    machine: Option<vm::Machine>,
+    input: regorus::Value,
+    /// Whether `engine` has been given `input` yet (the interpreter is only asked when the
+    /// VM is off or fails, so its input is set lazily).
+    engine_has_input: bool,
+}
+
+impl Evaluator {
+    pub fn new(set: &PolicySet) -> Evaluator {
+        Evaluator {
+            engine: set.engine.clone(),
+            machine: set.compiled.as_ref().and_then(|c| vm::Machine::new(c).ok()),
+            input: regorus::Value::Undefined,
+            engine_has_input: false,
+        }
+    }
+
+    fn set_input(&mut self, input: regorus::Value) {
+        if let Some(machine) = &mut self.machine {
+            machine.set_input(input.clone());
+        }
+        self.input = input;
+        self.engine_has_input = false;
+    }
+
+    /// The value of `data.<namespace>.<rule>` for the current input.
+    fn rule(&mut self, namespace: &str, rule: &str) -> Result<regorus::Value, EvalError> {
+        let path = format!("data.{namespace}.{rule}");
+        let error = |message: String| EvalError {
+            namespace: namespace.to_owned(),
+            rule: rule.to_owned(),
+            message,
+        };
+        if let Some(machine) = &mut self.machine {
+            match machine.eval(&path) {
+                Ok(value) => return Ok(value),
+                Err(VmFailure::TimedOut(message)) => return Err(error(message)),
+                Err(VmFailure::Other) => {}
+            }
+        }
+        if !self.engine_has_input {
+            self.engine.set_input(self.input.clone());
+            self.engine_has_input = true;
+        }
+        self.engine
+            .eval_rule(path)
+            .map_err(|e| error(e.to_string()))
+    }
+}
+
 /// Evaluates every selected namespace against `input`: one result per namespace that
 /// evaluated, and the errors of those that did not (one failing namespace never hides the
 /// others).
 pub fn evaluate(
-    engine: &mut regorus::Engine,
+    evaluator: &mut Evaluator,
     namespaces: &BTreeMap<String, Namespace>,
     filename: &str,
     input: &Value,
 ) -> (Vec<CheckResult>, Vec<EvalError>) {
-    engine.set_input(regorus::Value::from(input.clone()));
+    evaluator.set_input(regorus::Value::from(input.clone()));
     let mut out = Vec::with_capacity(namespaces.len());
     let mut errors = Vec::new();
     for (name, ns) in namespaces {
-        match evaluate_namespace(engine, name, ns, filename) {
+        match evaluate_namespace(evaluator, name, ns, filename) {
             Ok(result) => out.push(result),
             Err(e) => errors.push(e),
         }
@@ -40,7 +96,7 @@ pub fn evaluate(
 }
 
 fn evaluate_namespace(
-    engine: &mut regorus::Engine,
+    engine: &mut Evaluator,
     name: &str,
     ns: &Namespace,
     filename: &str,
@@ -108,18 +164,8 @@ fn describe(findings: &mut [Finding], ns: &Namespace, kind: RuleKind) {
     }
 }
 
-fn eval_rule(
-    engine: &mut regorus::Engine,
-    namespace: &str,
-    rule: &str,
-) -> Result<Value, EvalError> {
-    let value = engine
-        .eval_rule(format!("data.{namespace}.{rule}"))
-        .map_err(|e| EvalError {
-            namespace: namespace.to_owned(),
-            rule: rule.to_owned(),
-            message: e.to_string(),
-        })?;
+fn eval_rule(engine: &mut Evaluator, namespace: &str, rule: &str) -> Result<Value, EvalError> {
+    let value = engine.rule(namespace, rule)?;
     if value == regorus::Value::Undefined {
         return Ok(Value::Null);
     }
@@ -131,10 +177,7 @@ fn eval_rule(
 }
 
 /// The rule names that `exception` exempts: every string in every array it contains.
-fn exception_names(
-    engine: &mut regorus::Engine,
-    namespace: &str,
-) -> Result<Vec<String>, EvalError> {
+fn exception_names(engine: &mut Evaluator, namespace: &str) -> Result<Vec<String>, EvalError> {
     let value = eval_rule(engine, namespace, "exception")?;
     let mut names = Vec::new();
     if let Value::Array(items) = value {

@@ -34,6 +34,21 @@ pub struct Options {
     /// Wall-clock limit for one evaluation (one input against the policies); `None` for
     /// no limit.
     pub timeout: Option<std::time::Duration>,
+    /// Which result rules to compile to the bytecode VM.
+    pub vm: VmUse,
+}
+
+/// Which namespaces run on the bytecode VM (see `vm`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VmUse {
+    /// None: the interpreter evaluates everything.
+    #[default]
+    Off,
+    /// The bundled practices only. CI holds them to the interpreter's results on the
+    /// corpus and every fixture, which cannot be done for policies we have never seen, and
+    /// the VM does differ on some (it lets `x := <undefined>` succeed, and turns some
+    /// builtin errors into undefined).
+    Bundled,
 }
 
 /// A problem with the policies or data themselves: always a tool error.
@@ -143,12 +158,11 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
         }
         map.insert("dockpolicy_config".into(), config.to_data());
     }
-    engine
-        .add_data(regorus::Value::from(value))
-        .map_err(|e| LoadError::Data {
-            path: "-d".into(),
-            message: e.to_string(),
-        })?;
+    let data = regorus::Value::from(value);
+    engine.add_data(data.clone()).map_err(|e| LoadError::Data {
+        path: "-d".into(),
+        message: e.to_string(),
+    })?;
     // Semantic checks (unsafe variables, unknown functions) run when the engine first
     // prepares for evaluation; do it now so they surface as compile errors.
     engine.set_input(regorus::Value::new_object());
@@ -168,8 +182,27 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
         ns.meta = annotations.get(name).cloned();
     }
     apply_config(&mut namespaces, &config);
+    let compiled = if options.vm != VmUse::Off {
+        let rules: Vec<String> = namespaces
+            .iter()
+            .filter(|(_, ns)| ns.bundled && !ns.user_modules)
+            .flat_map(|(name, ns)| {
+                let exception = ns.has_exception.then_some("exception");
+                ns.rules
+                    .keys()
+                    .map(String::as_str)
+                    .chain(exception)
+                    .map(move |rule| format!("data.{name}.{rule}"))
+            })
+            .collect();
+        // A policy set the VM cannot compile runs on the interpreter alone.
+        super::vm::compile(&engine, &rules, data, options.timeout).ok()
+    } else {
+        None
+    };
     Ok(PolicySet {
         engine,
+        compiled,
         namespaces,
         metadata: annotations,
     })
@@ -232,6 +265,7 @@ fn discover(engine: &mut regorus::Engine, options: &Options) -> BTreeMap<String,
             .starts_with("<bundled>");
         let ns = all.entry(package).or_default();
         ns.bundled |= bundled;
+        ns.user_modules |= !bundled;
         for rule in &module.policy {
             let refr = match rule.as_ref() {
                 Rule::Spec { head, .. } => match head {

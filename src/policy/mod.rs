@@ -11,10 +11,11 @@ pub mod eval;
 pub mod load;
 pub mod metadata;
 pub mod testing;
+pub mod vm;
 
 use std::collections::BTreeMap;
 
-pub use load::{LoadError, Options, RegoVersion, load};
+pub use load::{LoadError, Options, RegoVersion, VmUse, load};
 
 /// Package prefix of the bundled practice rules; these namespaces are always evaluated
 /// while the bundled library is on.
@@ -64,6 +65,8 @@ pub struct Namespace {
     pub has_exception: bool,
     /// Whether the package comes from the bundled library.
     pub bundled: bool,
+    /// Whether some module of the package comes from the user's policies.
+    pub user_modules: bool,
     /// The package's `# METADATA` annotations (rule id, title, severity...).
     pub meta: Option<metadata::Annotations>,
     /// Severity forced by the config file (`severity: {DP010: deny}`).
@@ -86,6 +89,9 @@ impl Namespace {
 #[derive(Clone)]
 pub struct PolicySet {
     pub engine: regorus::Engine,
+    /// The selected result rules compiled to the bytecode VM, when `Options::vm` asked
+    /// for it and the policies compile (see `vm`).
+    pub compiled: Option<vm::Compiled>,
     /// Namespace name (package path without `data.`) → its rules; only the namespaces
     /// selected for evaluation.
     pub namespaces: BTreeMap<String, Namespace>,
