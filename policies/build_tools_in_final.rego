@@ -41,6 +41,7 @@ import data.lib.dockpolicy.config
 import data.lib.dockpolicy.dockerfile
 import data.lib.dockpolicy.image
 import data.lib.dockpolicy.image_config
+import data.lib.dockpolicy.text as text_lib
 
 _sdk_images := {"golang", "rust", "maven", "gradle", "gcc", "buildpack-deps", "sdk", "amazoncorretto", "clojure", "haskell", "swift", "elixir"}
 
@@ -79,35 +80,43 @@ _install := `(?:apt-get|apt|apk|yum|dnf|microdnf|zypper)\s+(?:-\S+\s+)*(?:instal
 # A package word naming a toolchain, with an optional version pin (`gcc=4:12.2.0-3`).
 _tool_word := `^(gcc|g\+\+|cc|make|build-essential|build-base|cmake|clang|autoconf|automake|libtool|gfortran|golang|rustc|cargo|maven|gradle|openjdk-\d+-jdk|java-[\d.]+-openjdk-devel|musl-dev|ninja-build)(?:-[0-9][0-9.]*|-c\+\+)?(?:[=:]\S*)?$`
 
+# Each with the literal words it cannot match without (see lib.dockpolicy.text).
 _build_commands := {
-	"runs go build": `\bgo\s+build\b`,
-	"runs cargo build": `\bcargo\s+build\b`,
-	"runs mvn package": `\bmvnw?\b[^&;|\n]*\b(?:package|install|verify)\b`,
-	"runs gradle build": `\bgradlew?\b[^&;|\n]*\b(?:build|assemble)\b`,
-	"runs an npm build": `\b(?:npm|pnpm|yarn)\s+(?:run\s+)?build\b`,
-	"runs make": `(?:^|[;&|]\s*|\bthen\s+)make(?:\s|$)`,
+	"runs go build": {"pattern": `\bgo\s+build\b`, "needs": ["go"]},
+	"runs cargo build": {"pattern": `\bcargo\s+build\b`, "needs": ["cargo"]},
+	"runs mvn package": {"pattern": `\bmvnw?\b[^&;|\n]*\b(?:package|install|verify)\b`, "needs": ["mvn"]},
+	"runs gradle build": {"pattern": `\bgradlew?\b[^&;|\n]*\b(?:build|assemble)\b`, "needs": ["gradle"]},
+	"runs an npm build": {"pattern": `\b(?:npm|pnpm|yarn)\s+(?:run\s+)?build\b`, "needs": ["npm", "yarn"]},
+	"runs make": {"pattern": `(?:^|[;&|]\s*|\bthen\s+)make(?:\s|$)`, "needs": ["make"]},
 }
+
+_install_needs := ["apt", "apk", "yum", "dnf", "zypper"]
 
 _reasons(text) := array.concat(_installs(text), [r | some r in sort(_builds(text))])
 
 _builds(text) := {reason |
-	some reason, pattern in _build_commands
-	regex.match(pattern, text)
+	some reason, check in _build_commands
+	text_lib.mentions_any(text, check.needs)
+	regex.match(check.pattern, text)
 }
 
 _tools_installed(text) := {tool |
+	text_lib.mentions_any(text, _install_needs)
 	some segment in regex.find_n(_install, text, -1)
 	some word in regex.split(`\s+`, segment)
+	substring(word, 0, 2) in _tool_starts
 	some match in regex.find_all_string_submatch_n(_tool_word, word, 1)
 	tool := match[1]
 }
 
-_installs(text) := [sprintf("installs %s", [concat(", ", sort(tools))])] if {
+# Every name _tool_word accepts starts with one of these two letters; other words skip
+# the regex (a set lookup is far cheaper than a regex match per package word).
+_tool_starts := {"gc", "g+", "cc", "ma", "bu", "cm", "cl", "au", "li", "gf", "go", "ru", "ca", "op", "ja", "mu", "ni"}
+
+_installs(text) := [sprintf("installs %s", [concat(", ", sort(tools))]) |
 	tools := _tools_installed(text)
 	count(tools) > 0
-}
-
-_installs(text) := [] if count(_tools_installed(text)) == 0
+]
 
 # Image archives: compilers in the final filesystem.
 warn contains {"msg": msg, "_loc": {}} if {

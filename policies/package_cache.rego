@@ -31,26 +31,32 @@ package dockpolicy.package_cache
 
 import data.lib.dockpolicy.dockerfile
 import data.lib.dockpolicy.image_config
+import data.lib.dockpolicy.text as text_lib
 
+# `needs`: the words `uses` cannot match without (see lib.dockpolicy.text).
 _checks := {
 	"apt": {
+		"needs": ["apt"],
 		"uses": `\bapt(?:-get)?\s+(?:-\S+\s+)*install\b`,
 		"clean": `rm\s+(?:-\S+\s+)*[^&;|\n]*/var/lib/apt/lists`,
 		"fix": "remove /var/lib/apt/lists/* in the same RUN",
 	},
 	"apk": {
+		"needs": ["apk"],
 		"uses": `\bapk\s+(?:-\S+\s+)*add\b`,
 		"flag": `--no-cache\b`,
 		"clean": `rm\s+(?:-\S+\s+)*[^&;|\n]*/var/cache/apk`,
 		"fix": "use apk add --no-cache",
 	},
 	"pip": {
+		"needs": ["pip"],
 		"uses": `\bpip[0-9.]*\s+(?:-\S+\s+)*install\b`,
 		"flag": `--no-cache-dir\b|\bPIP_NO_CACHE_DIR=`,
 		"clean": `pip[0-9.]*\s+cache\s+purge`,
 		"fix": "use pip install --no-cache-dir",
 	},
 	"yum/dnf": {
+		"needs": ["yum", "dnf"],
 		"uses": `\b(?:yum|dnf|microdnf)\s+(?:-\S+\s+)*install\b`,
 		"clean": `\b(?:yum|dnf|microdnf)\s+clean\s+all\b|rm\s+(?:-\S+\s+)*[^&;|\n]*/var/cache/(?:yum|dnf)`,
 		"fix": "run yum/dnf clean all in the same RUN",
@@ -63,6 +69,7 @@ warn contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	not dockerfile.has_mount(i, "cache")
 	text := dockerfile.command_text(i)
 	some manager, check in _checks
+	text_lib.mentions_any(text, check.needs)
 	regex.match(check.uses, text)
 	# A no-cache flag works wherever it is written; a clean-up must come after the last
 	# install (whatever that install downloads after a clean-up stays in the layer).

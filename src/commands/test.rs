@@ -56,14 +56,24 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
             pool.install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
         check_combined(&policies, loaded, &mut report);
     } else {
+        // One evaluator per worker thread, made before the run: rayon's `map_init` would
+        // make one per work split (dozens), each a VM and an engine clone.
+        let evaluators: Vec<std::sync::Mutex<eval::Evaluator>> = (0..pool.current_num_threads())
+            .map(|_| std::sync::Mutex::new(eval::Evaluator::new(&policies)))
+            .collect();
         let outcomes: Vec<FileOutcome> = pool.install(|| {
             inputs
                 .targets
                 .par_iter()
-                .map_init(
-                    || eval::Evaluator::new(&policies),
-                    |evaluator, target| check_file(evaluator, &policies, inputs.load(target)),
-                )
+                .map(|target| {
+                    let worker = rayon::current_thread_index().unwrap_or(0) % evaluators.len();
+                    // Uncontended: only this worker thread ever takes its own evaluator. A
+                    // poisoned lock (a panic in an earlier file) still holds a usable engine.
+                    let mut evaluator = evaluators[worker]
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    check_file(&mut evaluator, &policies, inputs.load(target))
+                })
                 .collect()
         });
         for o in outcomes {

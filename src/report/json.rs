@@ -9,66 +9,84 @@ use serde_json::{Map, Value, json};
 use super::{Finding, Report};
 
 pub fn render(report: &Report) -> String {
-    let mut entries: Vec<(String, Value)> = Vec::new();
-    for r in &report.results {
-        let mut obj = Map::new();
-        // conftest reports standard input with an empty filename.
-        let filename = if r.filename == "-" {
-            ""
-        } else {
-            r.filename.as_str()
-        };
-        obj.insert("filename".into(), json!(filename));
-        obj.insert("namespace".into(), json!(r.namespace));
-        obj.insert("successes".into(), json!(r.successes));
-        for (key, list) in [
-            ("warnings", &r.warnings),
-            ("failures", &r.failures),
-            ("exceptions", &r.exceptions),
-        ] {
-            if !list.is_empty() {
-                obj.insert(
-                    key.into(),
-                    list.iter().map(|f| finding(&r.filename, f)).collect(),
-                );
-            }
-        }
-        if report.show_suppressed && !r.suppressed.is_empty() {
-            let list = r
-                .suppressed
+    // Entries are sorted by file first and built one at a time while serialising, so the
+    // output never exists twice in memory (as a JSON tree and as text).
+    enum Entry<'a> {
+        Result(&'a super::CheckResult),
+        Error(&'a super::FileError),
+    }
+    let mut entries: Vec<(&str, Entry)> = report
+        .results
+        .iter()
+        .map(|r| (r.filename.as_str(), Entry::Result(r)))
+        .chain(
+            report
+                .errors
                 .iter()
-                .map(|f| finding(&r.filename, f))
-                .collect();
-            obj.insert("suppressed".into(), list);
-        }
-        entries.push((r.filename.clone(), Value::Object(obj)));
-    }
-    for e in &report.errors {
-        let mut error = Map::new();
-        error.insert("message".into(), json!(e.message));
-        if let Some(line) = e.line {
-            error.insert("line".into(), json!(line));
-        }
-        entries.push((
-            e.filename.clone(),
-            json!({"filename": e.filename, "namespace": "", "successes": 0, "error": error}),
-        ));
-    }
+                .map(|e| (e.filename.as_str(), Entry::Error(e))),
+        )
+        .collect();
     // Stable sort: errors stay after a file's results.
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let array = Value::Array(entries.into_iter().map(|(_, v)| v).collect());
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    let values = entries.iter().map(|(_, entry)| match entry {
+        Entry::Result(r) => result(report, r),
+        Entry::Error(e) => error(e),
+    });
     // conftest indents with tabs.
     let mut buf = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(
         &mut buf,
         serde_json::ser::PrettyFormatter::with_indent(b"\t"),
     );
-    if serde::Serialize::serialize(&array, &mut ser).is_err() {
+    if serde::Serializer::collect_seq(&mut ser, values).is_err() {
         return "[]\n".into();
     }
     let mut text = String::from_utf8(buf).unwrap_or_else(|_| "[]".into());
     text.push('\n');
     text
+}
+
+fn result(report: &Report, r: &super::CheckResult) -> Value {
+    let mut obj = Map::new();
+    // conftest reports standard input with an empty filename.
+    let filename = if r.filename == "-" {
+        ""
+    } else {
+        r.filename.as_str()
+    };
+    obj.insert("filename".into(), json!(filename));
+    obj.insert("namespace".into(), json!(r.namespace));
+    obj.insert("successes".into(), json!(r.successes));
+    for (key, list) in [
+        ("warnings", &r.warnings),
+        ("failures", &r.failures),
+        ("exceptions", &r.exceptions),
+    ] {
+        if !list.is_empty() {
+            obj.insert(
+                key.into(),
+                list.iter().map(|f| finding(&r.filename, f)).collect(),
+            );
+        }
+    }
+    if report.show_suppressed && !r.suppressed.is_empty() {
+        let list = r
+            .suppressed
+            .iter()
+            .map(|f| finding(&r.filename, f))
+            .collect();
+        obj.insert("suppressed".into(), list);
+    }
+    Value::Object(obj)
+}
+
+fn error(e: &super::FileError) -> Value {
+    let mut error = Map::new();
+    error.insert("message".into(), json!(e.message));
+    if let Some(line) = e.line {
+        error.insert("line".into(), json!(line));
+    }
+    json!({"filename": e.filename, "namespace": "", "successes": 0, "error": error})
 }
 
 fn finding(filename: &str, f: &Finding) -> Value {

@@ -6,6 +6,8 @@
 #   Dockerfile, a manifest or an image config alike.
 package lib.dockpolicy.secrets
 
+import data.lib.dockpolicy.text as text_lib
+
 # Words that make a name secret-like, and adjacent pairs that do.
 _secret_words := {"password", "passwd", "pwd", "secret", "token", "apikey", "credential", "credentials", "passphrase", "privatekey"}
 
@@ -20,6 +22,8 @@ tokens(name) := [lower(t) | some t in regex.find_n(`[A-Z]+[a-z0-9]*|[a-z0-9]+`, 
 # secret_name(name) holds for names like DB_PASSWORD, GITHUB_TOKEN, API_KEY, apiKey,
 # AWS_SECRET_ACCESS_KEY; not for PASSWORD_FILE, TOKEN_URL, PUBLIC_KEY, SECRET_NAME.
 secret_name(name) if {
+	# Every secret word or pair contains one of these, so names without them skip the regex.
+	text_lib.mentions_any(lower(name), ["pass", "pwd", "secret", "token", "key", "credential"])
 	t := tokens(name)
 	count(t) > 0
 	not t[count(t) - 1] in _reference_words
@@ -38,19 +42,21 @@ _secret_tokens(t) if {
 
 _secret_tokens(t) if t[count(t) - 1] == "pass"
 
-# Credential formats that are secrets whatever the variable is called.
+# Credential formats that are secrets whatever the variable is called, each with the
+# literal words it cannot match without (see lib.dockpolicy.text).
 credential_formats := {
-	"an AWS access key id": `\b(AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b`,
-	"a GitHub token": `\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})`,
-	"a GitLab token": `\bglpat-[A-Za-z0-9_\-]{20,}`,
-	"a Slack token": `\bxox[baprs]-[A-Za-z0-9\-]{10,}`,
-	"a private key": `-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----`,
+	"an AWS access key id": {"pattern": `\b(AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b`, "needs": ["AKIA", "ASIA", "ABIA", "ACCA", "A3T"]},
+	"a GitHub token": {"pattern": `\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})`, "needs": ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]},
+	"a GitLab token": {"pattern": `\bglpat-[A-Za-z0-9_\-]{20,}`, "needs": ["glpat-"]},
+	"a Slack token": {"pattern": `\bxox[baprs]-[A-Za-z0-9\-]{10,}`, "needs": ["xox"]},
+	"a private key": {"pattern": `-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----`, "needs": ["PRIVATE KEY-----"]},
 }
 
 # credential_kinds(text) is the set of credential formats found in text.
 credential_kinds(text) := {kind |
-	some kind, pattern in credential_formats
-	regex.match(pattern, text)
+	some kind, format in credential_formats
+	text_lib.mentions_any(text, format.needs)
+	regex.match(format.pattern, text)
 }
 
 # literal(value) holds for a value that is written out, not taken from a variable, and
@@ -111,15 +117,18 @@ _basename(path) := parts[count(parts) - 1] if parts := split(path, "/")
 # `--password=...`. Values taken from variables (`$TOKEN`) do not count, and neither do
 # image references (`docker://nginx:1.25@sha256:...` is a tag and a digest, not a password).
 inline_credentials(text) := {kind |
-	some kind, pattern in _inline_patterns
-	some match in regex.find_all_string_submatch_n(pattern, text, -1)
+	some kind, check in _inline_patterns
+	text_lib.mentions_any(text, check.needs)
+	text_lib.mentions_all(text, check.needs_all)
+	some match in regex.find_all_string_submatch_n(check.pattern, text, -1)
 	literal(match[1])
 	not startswith(match[2], "sha256:")
 }
 
-# Each pattern captures the password (group 1) and what follows it (group 2).
+# Each pattern captures the password (group 1) and what follows it (group 2); `needs` are
+# words of which it needs one, `needs_all` words it needs every one of.
 _inline_patterns := {
-	"a user:password passed to curl -u/--user": `\bcurl\b[^|;&\n]*\s(?:-u|--user)[= ]?\s*['"]?[^\s:'"]+:([^\s'"]+)()`,
-	"credentials in a URL": `[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@'"]+:([^\s/@'"]+)@(\S{0,7})`,
-	"a --password argument": `(?:^|\s)--(?:password|passwd|pass)[= ]['"]?([^\s'"]+)()`,
+	"a user:password passed to curl -u/--user": {"pattern": `\bcurl\b[^|;&\n]*\s(?:-u|--user)[= ]?\s*['"]?[^\s:'"]+:([^\s'"]+)()`, "needs": ["curl"], "needs_all": ["-u"]},
+	"credentials in a URL": {"pattern": `[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@'"]+:([^\s/@'"]+)@(\S{0,7})`, "needs": ["@"], "needs_all": ["://"]},
+	"a --password argument": {"pattern": `(?:^|\s)--(?:password|passwd|pass)[= ]['"]?([^\s'"]+)()`, "needs": ["--pass"], "needs_all": []},
 }

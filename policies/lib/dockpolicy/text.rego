@@ -1,0 +1,21 @@
+# METADATA
+# title: Text helpers
+# description: |
+#   Cheap pre-checks for the regular expressions of the practices. A pattern that needs a
+#   literal word (`curl`, `glpat-`, `apt`) cannot match text without it, and `contains` is
+#   far cheaper than a regex match, so each pattern lists the words it needs and runs only
+#   on text that mentions one of them (this made DP006, DP008 and DP011 several times faster).
+package lib.dockpolicy.text
+
+# mentions_any(text, words) holds when text contains at least one of words.
+mentions_any(text, words) if {
+	some word in words
+	contains(text, word)
+}
+
+# mentions_all(text, words) holds when text contains every one of words.
+mentions_all(text, words) if {
+	every word in words {
+		contains(text, word)
+	}
+}
