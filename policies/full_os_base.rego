@@ -36,6 +36,7 @@ import data.lib.dockpolicy.config
 import data.lib.dockpolicy.dockerfile
 import data.lib.dockpolicy.image
 import data.lib.dockpolicy.image_config
+import data.lib.dockpolicy.text as text_lib
 
 _distributions := {"ubuntu", "debian", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux", "oraclelinux", "archlinux", "opensuse", "leap", "tumbleweed", "ubi", "ubi7", "ubi8", "ubi9", "ubi10", "kali-rolling", "clearlinux", "photon", "mageia", "alt", "sles"}
 
@@ -56,7 +57,10 @@ _full_os(ref) if {
 	not _minimal_variant(parsed.tag)
 }
 
-_minimal_variant(tag) if regex.match(`(^|[-_.])(slim|minimal|micro|distroless)([-_.]|$)`, tag)
+_minimal_variant(tag) if {
+	text_lib.mentions_any(tag, ["slim", "minimal", "micro", "distroless"])
+	regex.match(`(^|[-_.])(slim|minimal|micro|distroless)([-_.]|$)`, tag)
+}
 
 # Image archives: a shell or a package manager in the final filesystem means the image
 # is not distroless.

@@ -33,32 +33,39 @@ import data.lib.dockpolicy.dockerfile
 import data.lib.dockpolicy.image_config
 import data.lib.dockpolicy.text as text_lib
 
-# `needs`: the words `uses` cannot match without (see lib.dockpolicy.text).
+# `needs`, `flag_needs`, `clean_needs`: the words of which `uses`, `flag` and `clean` need
+# one to match (see lib.dockpolicy.text).
 _checks := {
 	"apt": {
 		"needs": ["apt"],
 		"uses": `\bapt(?:-get)?\s+(?:-\S+\s+)*install\b`,
 		"clean": `rm\s+(?:-\S+\s+)*[^&;|\n]*/var/lib/apt/lists`,
+		"clean_needs": ["/var/lib/apt/lists"],
 		"fix": "remove /var/lib/apt/lists/* in the same RUN",
 	},
 	"apk": {
 		"needs": ["apk"],
 		"uses": `\bapk\s+(?:-\S+\s+)*add\b`,
 		"flag": `--no-cache\b`,
+		"flag_needs": ["--no-cache"],
 		"clean": `rm\s+(?:-\S+\s+)*[^&;|\n]*/var/cache/apk`,
+		"clean_needs": ["/var/cache/apk"],
 		"fix": "use apk add --no-cache",
 	},
 	"pip": {
 		"needs": ["pip"],
 		"uses": `\bpip[0-9.]*\s+(?:-\S+\s+)*install\b`,
 		"flag": `--no-cache-dir\b|\bPIP_NO_CACHE_DIR=`,
+		"flag_needs": ["--no-cache-dir", "PIP_NO_CACHE_DIR="],
 		"clean": `pip[0-9.]*\s+cache\s+purge`,
+		"clean_needs": ["purge"],
 		"fix": "use pip install --no-cache-dir",
 	},
 	"yum/dnf": {
 		"needs": ["yum", "dnf"],
 		"uses": `\b(?:yum|dnf|microdnf)\s+(?:-\S+\s+)*install\b`,
 		"clean": `\b(?:yum|dnf|microdnf)\s+clean\s+all\b|rm\s+(?:-\S+\s+)*[^&;|\n]*/var/cache/(?:yum|dnf)`,
+		"clean_needs": ["clean", "/var/cache/"],
 		"fix": "run yum/dnf clean all in the same RUN",
 	},
 }
@@ -73,12 +80,23 @@ warn contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	regex.match(check.uses, text)
 	# A no-cache flag works wherever it is written; a clean-up must come after the last
 	# install (whatever that install downloads after a clean-up stays in the layer).
-	not regex.match(object.get(check, "flag", "$^"), text)
+	not _flag(check, text)
 	pieces := regex.split(check.uses, text)
-	not regex.match(check.clean, pieces[count(pieces) - 1])
+	not _cleaned(check, pieces[count(pieces) - 1])
 	not _env_disables_cache(manager)
 	not _uv(manager, text)
 	msg := sprintf("this RUN leaves the %s package cache in the image; %s", [manager, check.fix])
+}
+
+_flag(check, text) if {
+	check.flag
+	text_lib.mentions_any(text, check.flag_needs)
+	regex.match(check.flag, text)
+}
+
+_cleaned(check, tail) if {
+	text_lib.mentions_any(tail, check.clean_needs)
+	regex.match(check.clean, tail)
 }
 
 # `uv pip install` is uv's installer, with its own cache flags.

@@ -42,6 +42,11 @@ import data.lib.dockpolicy.secrets
 
 _instructions := [i | dockerfile.is_dockerfile; some i in input; i.Cmd != "comment"]
 
+# The credential formats that can occur in this Dockerfile at all: their words appear in
+# some instruction's text (every value checked below is part of one). Most Dockerfiles have
+# none, and then no instruction is searched.
+_possible := secrets.possible_credential_kinds(concat("\n", [dockerfile.command_text(i) | some i in _instructions]))
+
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some i in _instructions
 	i.Cmd == "env"
@@ -65,7 +70,7 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	i.Cmd in {"env", "label"}
 	some pair in dockerfile.pairs(i)
 	not _named_secret(i.Cmd, pair)
-	some kind in secrets.credential_kinds(pair.value)
+	some kind in secrets.credential_kinds_among(pair.value, _possible)
 	msg := sprintf("%s %s holds %s (%s)", [upper(i.Cmd), pair.key, kind, secrets.redact(pair.value)])
 }
 
@@ -75,7 +80,7 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some pair in dockerfile.arg_pairs(i)
 	not _named_secret("arg", pair)
 	is_string(pair.value)
-	some kind in secrets.credential_kinds(pair.value)
+	some kind in secrets.credential_kinds_among(pair.value, _possible)
 	msg := sprintf("ARG %s holds %s (%s)", [pair.key, kind, secrets.redact(pair.value)])
 }
 
@@ -96,7 +101,7 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some i in _instructions
 	i.Cmd in {"copy", "add"}
 	text := concat(" ", i.Value)
-	some kind in secrets.credential_kinds(text) | secrets.inline_credentials(text)
+	some kind in secrets.credential_kinds_among(text, _possible) | secrets.inline_credentials_among(text, _possible)
 	msg := sprintf("%s contains %s", [upper(i.Cmd), kind])
 }
 
@@ -105,7 +110,7 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	i.Cmd == "run"
 	not dockerfile.has_mount(i, "secret")
 	text := dockerfile.command_text(i)
-	kinds := secrets.credential_kinds(text) | secrets.inline_credentials(text)
+	kinds := secrets.credential_kinds_among(text, _possible) | secrets.inline_credentials_among(text, _possible)
 	some kind in kinds
 	msg := sprintf("RUN contains %s; use RUN --mount=type=secret instead", [kind])
 }

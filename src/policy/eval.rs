@@ -58,7 +58,7 @@ impl Evaluator {
             message,
         };
         if let Some(machine) = &mut self.machine {
-            match machine.eval(&path) {
+            match machine.eval(namespace, rule) {
                 Ok(value) => return Ok(value),
                 Err(VmFailure::TimedOut(message)) => return Err(error(message)),
                 Err(VmFailure::Other) => {}

@@ -183,7 +183,7 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
     }
     apply_config(&mut namespaces, &config);
     let compiled = if options.vm != VmUse::Off {
-        let rules: Vec<String> = namespaces
+        let rules: Vec<(String, String)> = namespaces
             .iter()
             .filter(|(_, ns)| ns.bundled && !ns.user_modules)
             .flat_map(|(name, ns)| {
@@ -192,7 +192,7 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
                     .keys()
                     .map(String::as_str)
                     .chain(exception)
-                    .map(move |rule| format!("data.{name}.{rule}"))
+                    .map(move |rule| (name.clone(), rule.to_owned()))
             })
             .collect();
         // A policy set the VM cannot compile runs on the interpreter alone.

@@ -15,43 +15,77 @@ use std::sync::Arc;
 
 use regorus::rvm::{Program, RegoVM};
 
-/// A program compiled for one run: an entry point per result rule.
+/// Package of the generated module that gathers every compiled rule into one value.
+const COLLECTOR: &str = "dockpolicy_vm_collector";
+
+/// A program compiled for one run: an entry point per result rule, and one that evaluates
+/// them all at once.
 #[derive(Clone)]
 pub struct Compiled {
     program: Arc<Program>,
-    /// `data.<namespace>.<rule>` → entry point index.
-    entries: Arc<HashMap<String, usize>>,
+    /// `(namespace, rule)` → entry point index.
+    entries: Arc<HashMap<(String, String), usize>>,
+    /// Entry point of the collector: `{namespace: {rule: value}}` for every rule.
+    collector: usize,
     data: regorus::Value,
     timeout: Option<std::time::Duration>,
 }
 
-/// Compiles `rules` (full paths, `data.ns.rule`) from the prepared interpreter `engine`.
+/// Compiles `rules` (`(namespace, rule)` pairs) from the prepared interpreter `engine`.
 pub fn compile(
     engine: &regorus::Engine,
-    rules: &[String],
+    rules: &[(String, String)],
     data: regorus::Value,
     timeout: Option<std::time::Duration>,
 ) -> Result<Compiled, String> {
-    let Some(first) = rules.first() else {
+    if rules.is_empty() {
         return Err("no rules to compile".into());
-    };
-    // Compiling marks the engine with an entry point; keep the caller's engine untouched.
+    }
+    // Rules share helpers (the final stage, the parsed base images) that the VM computes
+    // once per evaluation: evaluating every rule in one go made the corpus run 35% faster
+    // than evaluating them one by one. The collector is added to a copy of the engine, so
+    // it is never visible to the interpreter or the user.
     let mut engine = engine.clone();
-    let policy = engine
-        .compile_with_entrypoint(&first.as_str().into())
+    let mut collector = format!("package {COLLECTOR}\n\nall := {{\n");
+    let mut by_namespace: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (namespace, rule) in rules {
+        by_namespace.entry(namespace).or_default().push(rule);
+    }
+    for (namespace, names) in &by_namespace {
+        let fields: Vec<String> = names
+            .iter()
+            .map(|rule| format!("{rule:?}: data.{namespace}.{rule}"))
+            .collect();
+        collector.push_str(&format!("\t{namespace:?}: {{{}}},\n", fields.join(", ")));
+    }
+    collector.push_str("}\n");
+    engine.set_rego_v0(false);
+    engine
+        .add_policy(format!("<{COLLECTOR}>"), collector)
         .map_err(|e| e.to_string())?;
-    let names: Vec<&str> = rules.iter().map(String::as_str).collect();
+    let collector_path = format!("data.{COLLECTOR}.all");
+    let policy = engine
+        .compile_with_entrypoint(&collector_path.as_str().into())
+        .map_err(|e| e.to_string())?;
+    let mut names: Vec<String> = rules
+        .iter()
+        .map(|(namespace, rule)| format!("data.{namespace}.{rule}"))
+        .collect();
+    names.push(collector_path);
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let program =
         regorus::languages::rego::compiler::Compiler::compile_from_policy(&policy, &names)
             .map_err(|e| e.to_string())?;
     let entries = rules
         .iter()
+        .cloned()
         .enumerate()
-        .map(|(i, r)| (r.clone(), i))
+        .map(|(i, r)| (r, i))
         .collect();
     Ok(Compiled {
         program,
         entries: Arc::new(entries),
+        collector: rules.len(),
         data,
         timeout,
     })
@@ -60,7 +94,12 @@ pub fn compile(
 /// One worker's VM: created once per worker and reused for every input.
 pub struct Machine {
     vm: RegoVM,
-    entries: Arc<HashMap<String, usize>>,
+    entries: Arc<HashMap<(String, String), usize>>,
+    collector: usize,
+    /// The collector's value for the current input: not yet run, or its result (`None`
+    /// when it failed, so each rule is evaluated on its own and one failing rule cannot
+    /// hide the others).
+    collected: Option<Option<regorus::Value>>,
 }
 
 /// Why the VM did not produce a rule's value.
@@ -92,18 +131,32 @@ impl Machine {
         Ok(Machine {
             vm,
             entries: compiled.entries.clone(),
+            collector: compiled.collector,
+            collected: None,
         })
     }
 
     pub fn set_input(&mut self, input: regorus::Value) {
         self.vm.set_input(input);
+        self.collected = None;
     }
 
     /// The value of `data.<namespace>.<rule>` for the current input.
-    pub fn eval(&mut self, path: &str) -> Result<regorus::Value, VmFailure> {
-        let Some(&index) = self.entries.get(path) else {
+    pub fn eval(&mut self, namespace: &str, rule: &str) -> Result<regorus::Value, VmFailure> {
+        let key = (namespace.to_owned(), rule.to_owned());
+        let Some(&index) = self.entries.get(&key) else {
             return Err(VmFailure::Other);
         };
+        if self.collected.is_none() {
+            let all = self.vm.execute_entry_point_by_index(self.collector).ok();
+            self.collected = Some(all.filter(|v| v != &regorus::Value::Undefined));
+        }
+        if let Some(Some(all)) = &self.collected {
+            let value = &all[&regorus::Value::from(namespace)][&regorus::Value::from(rule)];
+            if value != &regorus::Value::Undefined {
+                return Ok(value.clone());
+            }
+        }
         self.vm
             .execute_entry_point_by_index(index)
             .map_err(|e| match e {

@@ -82,7 +82,10 @@ _hub_repository(host, path) := path if host != "docker.io"
 is_scratch(ref) if lower(ref) == "scratch"
 
 # has_digest(ref) holds when the reference pins a sha256 content digest.
-has_digest(ref) if regex.match(`@sha256:[a-f0-9]{64}$`, ref)
+has_digest(ref) if {
+	contains(ref, "@sha256:")
+	regex.match(`@sha256:[a-f0-9]{64}$`, ref)
+}
 
 # is_docker_hub(ref) holds for images pulled from Docker Hub, written with or without a host.
 is_docker_hub(ref) if parse(ref).host == "docker.io"

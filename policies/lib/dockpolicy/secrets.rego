@@ -49,14 +49,31 @@ credential_formats := {
 	"a GitHub token": {"pattern": `\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})`, "needs": ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]},
 	"a GitLab token": {"pattern": `\bglpat-[A-Za-z0-9_\-]{20,}`, "needs": ["glpat-"]},
 	"a Slack token": {"pattern": `\bxox[baprs]-[A-Za-z0-9\-]{10,}`, "needs": ["xox"]},
-	"a private key": {"pattern": `-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----`, "needs": ["PRIVATE KEY-----"]},
+	"a private key": {"pattern": `-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----`, "needs": ["KEY-----"]},
 }
 
 # credential_kinds(text) is the set of credential formats found in text.
-credential_kinds(text) := {kind |
-	some kind, format in credential_formats
+credential_kinds(text) := credential_kinds_among(text, object.keys(credential_formats))
+
+# credential_kinds_among(text, kinds): the same, looking only for the formats in kinds
+# (a Dockerfile rule first keeps the formats whose words occur anywhere in the file, so
+# most files look for none, instruction by instruction).
+credential_kinds_among(text, kinds) := {kind |
+	some kind in kinds
+	format := credential_formats[kind]
 	text_lib.mentions_any(text, format.needs)
 	regex.match(format.pattern, text)
+}
+
+# possible_credential_kinds(text): the credential formats and inline-credential patterns
+# whose needed words occur in text; none of the others can match any part of it.
+possible_credential_kinds(text) := {kind |
+	some kind, format in credential_formats
+	text_lib.mentions_any(text, format.needs)
+} | {kind |
+	some kind, check in _inline_patterns
+	text_lib.mentions_any(text, check.needs)
+	text_lib.mentions_all(text, check.needs_all)
 }
 
 # literal(value) holds for a value that is written out, not taken from a variable, and
@@ -116,8 +133,11 @@ _basename(path) := parts[count(parts) - 1] if parts := split(path, "/")
 # Inline credentials in a shell command: `curl -u user:pass`, `https://user:pass@host`,
 # `--password=...`. Values taken from variables (`$TOKEN`) do not count, and neither do
 # image references (`docker://nginx:1.25@sha256:...` is a tag and a digest, not a password).
-inline_credentials(text) := {kind |
-	some kind, check in _inline_patterns
+inline_credentials(text) := inline_credentials_among(text, object.keys(_inline_patterns))
+
+inline_credentials_among(text, kinds) := {kind |
+	some kind in kinds
+	check := _inline_patterns[kind]
 	text_lib.mentions_any(text, check.needs)
 	text_lib.mentions_all(text, check.needs_all)
 	some match in regex.find_all_string_submatch_n(check.pattern, text, -1)
