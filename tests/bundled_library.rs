@@ -119,7 +119,11 @@ fn helpers_live_in_lib_packages_matching_their_path() {
 
 #[test]
 fn test_files_use_their_rule_package_with_a_test_suffix() {
-    for file in rego_files(&policies()) {
+    // (Tests of lib helpers follow the lib rule above.)
+    for file in rego_files(&policies())
+        .into_iter()
+        .filter(|f| !f.starts_with(policies().join("lib")))
+    {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         if let Some(stem) = name.strip_suffix("_test.rego") {
             let source = std::fs::read_to_string(&file).unwrap();

@@ -75,8 +75,12 @@ pub fn read(path: &Path) -> Result<Value, ArchiveError> {
     if path.is_dir() {
         return read_layout_dir(path);
     }
-    let file = std::fs::File::open(path)?;
-    let mut reader = BufReader::new(file);
+    read_from(std::fs::File::open(path)?)
+}
+
+/// Reads an archive (tar, optionally gzip-compressed) from any reader, streamed once.
+pub fn read_from(reader: impl Read) -> Result<Value, ArchiveError> {
+    let mut reader = BufReader::new(reader);
     let gzip = reader.fill_buf()?.starts_with(&[0x1f, 0x8b]);
     if gzip {
         read_tar(BufReader::new(GzDecoder::new(reader)))
