@@ -83,7 +83,7 @@ impl Inputs {
         let bytes = if target.path.as_os_str() == "-" {
             Ok(self.stdin.clone().unwrap_or_default())
         } else {
-            std::fs::read(&target.path)
+            read_bounded(&target.path)
         };
         let bytes = match bytes {
             Ok(b) => b,
@@ -91,7 +91,7 @@ impl Inputs {
                 return Loaded {
                     filename,
                     text: None,
-                    parsed: Err(InputError::Read(e)),
+                    parsed: Err(e),
                 };
             }
         };
@@ -188,6 +188,21 @@ pub fn eprint_errors(errors: &[FileError]) {
         let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
         eprintln!("error: {}{at}: {}", e.filename, e.message);
     }
+}
+
+/// Reads a text input, refusing one over `MAX_TEXT_INPUT` before reading it (a file that
+/// grows while being read is cut off at the limit and refused too).
+fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, InputError> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(input::MAX_TEXT_INPUT + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > input::MAX_TEXT_INPUT {
+        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+        return Err(InputError::TooLarge(size));
+    }
+    Ok(bytes)
 }
 
 /// A rayon pool with `threads` workers (default: one per core).

@@ -25,6 +25,16 @@ use serde_json::{Value, json};
 const MAX_JSON: u64 = 16 * 1024 * 1024;
 /// Largest file whose first bytes are read to tell a private key from a certificate.
 const MAX_KEY_PEEK: u64 = 64 * 1024;
+/// Most files (entries of all layers) an archive may list: memory grows with the file
+/// list, so an archive claiming more is refused. The largest real images list a few
+/// hundred thousand.
+const MAX_ENTRIES: usize = 2_000_000;
+/// A gzip layer that expands more than this many times, past `BOMB_FLOOR` bytes, is a
+/// decompression bomb, not an image layer (real layers expand 2-10x).
+const BOMB_RATIO: u64 = 1000;
+const BOMB_FLOOR: u64 = 1024 * 1024 * 1024;
+/// How many nested OCI indexes are followed to reach an image manifest.
+const MAX_INDEX_DEPTH: usize = 4;
 
 /// Why an archive could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +47,8 @@ pub enum ArchiveError {
     Json { entry: String, message: String },
     #[error("the manifest names {0}, which the archive does not contain")]
     MissingBlob(String),
+    #[error("{0}")]
+    Limit(String),
 }
 
 /// Whether a file name says "image archive" (`*.tar`, `*.tar.gz`, `*.tgz`).
@@ -96,6 +108,7 @@ fn read_tar(reader: impl Read) -> Result<Value, ArchiveError> {
     // A layer that fails to read is an error only if the manifest needs it (legacy
     // `docker save` archives carry small non-layer files such as `VERSION`).
     let mut layers: HashMap<String, Result<Layer, String>> = HashMap::new();
+    let mut entries = 0usize;
     for entry in archive.entries()? {
         let mut entry = entry?;
         if !entry.header().entry_type().is_file() {
@@ -117,7 +130,14 @@ fn read_tar(reader: impl Read) -> Result<Value, ArchiveError> {
             })?;
             json.insert(name, value);
         } else if looks_like_layer(head) {
-            layers.insert(name, read_layer(reader).map_err(|e| e.to_string()));
+            let layer = read_layer(reader);
+            if let Ok(l) = &layer {
+                entries += l.entries.len();
+                if entries > MAX_ENTRIES {
+                    return Err(too_many_entries());
+                }
+            }
+            layers.insert(name, layer.map_err(|e| e.to_string()));
         }
     }
     assemble(&json, &mut |blob| match layers.remove(blob) {
@@ -145,7 +165,7 @@ fn read_layout_dir(dir: &Path) -> Result<Value, ArchiveError> {
             continue;
         }
         let path = dir.join(&blob);
-        if !path.is_file() {
+        if !is_plain_file(&path) {
             return Err(ArchiveError::MissingBlob(blob));
         }
         if std::fs::metadata(&path)?.len() <= MAX_JSON {
@@ -160,10 +180,19 @@ fn read_layout_dir(dir: &Path) -> Result<Value, ArchiveError> {
     }
     assemble(&json, &mut |blob: &str| {
         let path: PathBuf = dir.join(blob);
+        if !is_plain_file(&path) {
+            return Err(ArchiveError::MissingBlob(blob.to_owned()));
+        }
         let file =
             std::fs::File::open(&path).map_err(|_| ArchiveError::MissingBlob(blob.to_owned()))?;
         read_layer(file)
     })
+}
+
+/// A regular file, not a symlink: a layout's blobs are content-addressed files, and a
+/// link could lead the reader anywhere on the machine.
+fn is_plain_file(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
 }
 
 /// Blob paths (`blobs/sha256/<hex>`) that a manifest or index refers to.
@@ -176,7 +205,11 @@ fn descriptors(value: &Value) -> Vec<String> {
             .into_iter()
             .flatten()
         {
-            out.extend(d.get("digest").and_then(Value::as_str).map(blob_path));
+            out.extend(
+                d.get("digest")
+                    .and_then(Value::as_str)
+                    .and_then(|d| blob_path(d).ok()),
+            );
         }
     }
     out.extend(
@@ -184,14 +217,35 @@ fn descriptors(value: &Value) -> Vec<String> {
             .get("config")
             .and_then(|c| c.get("digest"))
             .and_then(Value::as_str)
-            .map(blob_path),
+            .and_then(|d| blob_path(d).ok()),
     );
     out
 }
 
-fn blob_path(digest: &str) -> String {
+/// Where a digest's blob lives in an OCI layout. Only digests of the OCI grammar are
+/// accepted (`alg:encoded`, letters, digits and `+._-=`), so a manifest can never name a
+/// path outside the layout (`sha256:../../etc/passwd`).
+fn blob_path(digest: &str) -> Result<String, ArchiveError> {
     let (alg, hex) = digest.split_once(':').unwrap_or(("sha256", digest));
-    format!("blobs/{alg}/{hex}")
+    let valid = |part: &str, extra: &str| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+    };
+    if valid(alg, "+._-") && valid(hex, "=_-") && !alg.starts_with('.') {
+        Ok(format!("blobs/{alg}/{hex}"))
+    } else {
+        Err(ArchiveError::NotAnImage(format!(
+            "invalid digest {digest:?}"
+        )))
+    }
+}
+
+fn too_many_entries() -> ArchiveError {
+    ArchiveError::Limit(format!(
+        "the archive lists more than {MAX_ENTRIES} files; refused"
+    ))
 }
 
 fn normalise(path: &str) -> String {
@@ -207,12 +261,48 @@ fn looks_like_layer(head: &[u8]) -> bool {
 
 /// Reads one layer tar (gzip or plain), keeping only its file list.
 fn read_layer(reader: impl Read) -> Result<Layer, ArchiveError> {
-    let mut reader = BufReader::new(reader);
+    let compressed = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    let mut reader = BufReader::new(Counted {
+        inner: reader,
+        count: compressed.clone(),
+        limit: None,
+    });
     let gzip = reader.fill_buf()?.starts_with(&[0x1f, 0x8b]);
     if gzip {
-        return read_layer_tar(GzDecoder::new(reader));
+        let expanded = Counted {
+            inner: GzDecoder::new(reader),
+            count: std::rc::Rc::new(std::cell::Cell::new(0)),
+            limit: Some(compressed),
+        };
+        return read_layer_tar(expanded);
     }
     read_layer_tar(reader)
+}
+
+/// A reader that counts its bytes; with `limit` (the bytes read so far on the compressed
+/// side), it fails once the output outgrows the input by `BOMB_RATIO`.
+struct Counted<R> {
+    inner: R,
+    count: std::rc::Rc<std::cell::Cell<u64>>,
+    limit: Option<std::rc::Rc<std::cell::Cell<u64>>>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let total = self.count.get().saturating_add(n as u64);
+        self.count.set(total);
+        if let Some(input) = &self.limit
+            && total > BOMB_FLOOR
+            && total / BOMB_RATIO > input.get()
+        {
+            return Err(std::io::Error::other(format!(
+                "a gzip layer expands more than {BOMB_RATIO}x past {} GiB (a decompression bomb)",
+                BOMB_FLOOR >> 30
+            )));
+        }
+        Ok(n)
+    }
 }
 
 fn read_layer_tar(reader: impl Read) -> Result<Layer, ArchiveError> {
@@ -244,7 +334,10 @@ fn read_layer_tar(reader: impl Read) -> Result<Layer, ArchiveError> {
             let _ = (&mut entry).take(MAX_KEY_PEEK).read_to_string(&mut text);
             private_key = text.contains("PRIVATE KEY-----");
         }
-        layer.size += size;
+        layer.size = layer.size.saturating_add(size);
+        if layer.entries.len() >= MAX_ENTRIES {
+            return Err(too_many_entries());
+        }
         layer.entries.push(Entry {
             path,
             size,
@@ -280,12 +373,13 @@ fn assemble(
             strings(first.get("RepoTags")),
         )
     } else if let Some(index) = json.get("index.json") {
-        let manifest = oci_manifest(index, json)?;
+        let manifest = oci_manifest(index, json, 0)?;
         let config = manifest
             .get("config")
             .and_then(|c| c.get("digest"))
             .and_then(Value::as_str)
             .map(blob_path)
+            .transpose()?
             .unwrap_or_default();
         let layers =
             descriptors(&json!({"layers": manifest.get("layers").cloned().unwrap_or_default()}));
@@ -332,7 +426,7 @@ fn assemble(
     let mut total = 0u64;
     for (i, blob) in layer_blobs.iter().enumerate() {
         let layer = layer_of(blob)?;
-        total += layer.size;
+        total = total.saturating_add(layer.size);
         layer_docs.push(json!({
             "blob": blob,
             "size": layer.size,
@@ -371,12 +465,11 @@ fn apply(files: &mut BTreeMap<String, Entry>, layer: Layer) {
             .rsplit_once('/')
             .unwrap_or(("", entry.path.as_str()));
         if base == ".wh..wh..opq" {
-            let prefix = format!("{dir}/");
-            files.retain(|p, _| !p.starts_with(&prefix));
+            remove_under(files, &format!("{dir}/"));
         } else if let Some(hidden) = base.strip_prefix(".wh.") {
             let target = format!("{dir}/{hidden}");
-            let prefix = format!("{target}/");
-            files.retain(|p, _| p != &target && !p.starts_with(&prefix));
+            files.remove(&target);
+            remove_under(files, &format!("{target}/"));
         } else {
             added.push(entry);
         }
@@ -386,12 +479,31 @@ fn apply(files: &mut BTreeMap<String, Entry>, layer: Layer) {
     }
 }
 
+/// Removes every path that starts with `prefix`: a range of the sorted map, so a layer of
+/// many whiteouts costs what it removes, not a pass over all files each.
+fn remove_under(files: &mut BTreeMap<String, Entry>, prefix: &str) {
+    let doomed: Vec<String> = files
+        .range(prefix.to_owned()..)
+        .take_while(|(p, _)| p.starts_with(prefix))
+        .map(|(p, _)| p.clone())
+        .collect();
+    for p in doomed {
+        files.remove(&p);
+    }
+}
+
 /// The image manifest an OCI index points at (following one nested index; preferring
 /// linux/amd64 when the index lists platforms).
 fn oci_manifest<'a>(
     index: &'a Value,
     json: &'a HashMap<String, Value>,
+    depth: usize,
 ) -> Result<&'a Value, ArchiveError> {
+    if depth > MAX_INDEX_DEPTH {
+        return Err(ArchiveError::NotAnImage(format!(
+            "more than {MAX_INDEX_DEPTH} nested image indexes (a cycle?)"
+        )));
+    }
     let manifests = index
         .get("manifests")
         .and_then(Value::as_array)
@@ -406,12 +518,12 @@ fn oci_manifest<'a>(
         pick.get("digest")
             .and_then(Value::as_str)
             .unwrap_or_default(),
-    );
+    )?;
     let value = json
         .get(&blob)
         .ok_or_else(|| ArchiveError::MissingBlob(blob.clone()))?;
     if value.get("manifests").is_some() {
-        return oci_manifest(value, json);
+        return oci_manifest(value, json, depth + 1);
     }
     Ok(value)
 }

@@ -122,11 +122,22 @@ impl Format {
     }
 }
 
+/// Largest Dockerfile, JSON or YAML input read. Real files are kilobytes; a 100 MB
+/// Dockerfile would become gigabytes of JSON for the policies, so it is refused up front
+/// (image archives are streamed and have their own bounds).
+pub const MAX_TEXT_INPUT: u64 = 16 * 1024 * 1024;
+
 /// Why a file could not be turned into documents. Each carries the line where known.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     #[error("cannot read file: {0}")]
     Read(#[from] std::io::Error),
+    #[error(
+        "file is {} MiB, over the {} MiB limit for text inputs",
+        .0 / (1024 * 1024),
+        MAX_TEXT_INPUT / (1024 * 1024)
+    )]
+    TooLarge(u64),
     #[error("binary file (contains NUL bytes); not a {0}")]
     Binary(Format),
     #[error("not valid UTF-8 text at line {line}")]
