@@ -27,12 +27,12 @@ for n in "${sizes[@]}"; do
   for ((i = 0; i < n; i++)); do
     d="$tree/d$((i / 100))"
     [ -d "$d" ] || mkdir "$d"
-    cp "${files[i % ${#files[@]}]}" "$d/$i.Dockerfile"
+    ln "${files[i % ${#files[@]}]}" "$d/$i.Dockerfile" 2>/dev/null || cp "${files[i % ${#files[@]}]}" "$d/$i.Dockerfile"
   done
   # Warm the page cache, then measure.
   target/release/dockpolicy test -o json "$tree" >/dev/null 2>&1 || true
   /usr/bin/time -f '%e %M' -o "$work/time" target/release/dockpolicy test -o json "$tree" >/dev/null 2>&1 || true
-  read -r wall kb < "$work/time"
+  read -r wall kb < <(tail -n 1 "$work/time")
   python3 -c "n=$n; w=$wall; kb=$kb; print(f'{n:>8} {w:>10.2f} {kb/1024:>10.0f} {w/n*1e6:>12.0f} {n/w:>12.0f}')"
   rm -rf "$tree"
 done

@@ -83,8 +83,8 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
                 .collect()
         });
         for o in outcomes {
-            if let Some(text) = o.text {
-                report.sources.insert(o.filename, text);
+            if !o.lines.is_empty() {
+                report.sources.insert(o.filename.clone(), o.lines);
             }
             report.results.extend(o.results);
             report.errors.extend(o.errors);
@@ -105,12 +105,27 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
         super::eprint_errors(&report.errors);
     }
     for output in &outputs {
-        let rendered = report::render(output.format, &report, &policies.namespaces);
-        match &output.path {
-            Some(path) => std::fs::write(path, rendered)
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
-            None => print!("{rendered}"),
-        }
+        let written = match &output.path {
+            Some(path) => std::fs::File::create(path).and_then(|f| {
+                let mut out = std::io::BufWriter::new(f);
+                report::write(output.format, &report, &policies.namespaces, &mut out)?;
+                std::io::Write::flush(&mut out)
+            }),
+            None => {
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                report::write(output.format, &report, &policies.namespaces, &mut out)
+                    .and_then(|()| std::io::Write::flush(&mut out))
+                    // A reader that stops early (`| head`) is not an error of ours.
+                    .or_else(|e| match e.kind() {
+                        std::io::ErrorKind::BrokenPipe => Ok(()),
+                        _ => Err(e),
+                    })
+            }
+        };
+        written.map_err(|e| match &output.path {
+            Some(path) => anyhow::anyhow!("cannot write {}: {e}", path.display()),
+            None => anyhow::anyhow!("cannot write the report: {e}"),
+        })?;
     }
     let code = report.counts().exit_code(ExitPolicy {
         fail_on_warn: args.fail_on_warn,
@@ -125,6 +140,8 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
 struct FileOutcome {
     filename: String,
     text: Option<std::sync::Arc<str>>,
+    /// The source lines the findings point at (the text itself is dropped with the outcome).
+    lines: BTreeMap<usize, String>,
     results: Vec<CheckResult>,
     errors: Vec<FileError>,
 }
@@ -137,6 +154,7 @@ fn check_file(
 ) -> FileOutcome {
     let mut outcome = FileOutcome {
         filename: loaded.filename,
+        lines: BTreeMap::new(),
         text: loaded.text,
         results: Vec::new(),
         errors: Vec::new(),
@@ -189,6 +207,9 @@ fn check_file(
     }
     fill_end_lines(&mut merged, &parsed);
     outcome.results = merged.into_values().collect();
+    if let Some(text) = outcome.text.take() {
+        outcome.lines = report::pointed_lines(&text, &outcome.results);
+    }
     outcome
 }
 

@@ -9,6 +9,16 @@ use serde_json::{Map, Value, json};
 use super::{Finding, Report};
 
 pub fn render(report: &Report) -> String {
+    let mut buf = Vec::new();
+    if write(report, &mut buf).is_err() {
+        return "[]\n".into();
+    }
+    String::from_utf8(buf).unwrap_or_else(|_| "[]\n".into())
+}
+
+/// Writes the report to `out` as it is built (a 100k-file report is hundreds of MB of
+/// text that need never be held in memory).
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     // Entries are sorted by file first and built one at a time while serialising, so the
     // output never exists twice in memory (as a JSON tree and as text).
     enum Entry<'a> {
@@ -33,17 +43,12 @@ pub fn render(report: &Report) -> String {
         Entry::Error(e) => error(e),
     });
     // conftest indents with tabs.
-    let mut buf = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(
-        &mut buf,
+        &mut *out,
         serde_json::ser::PrettyFormatter::with_indent(b"\t"),
     );
-    if serde::Serializer::collect_seq(&mut ser, values).is_err() {
-        return "[]\n".into();
-    }
-    let mut text = String::from_utf8(buf).unwrap_or_else(|_| "[]".into());
-    text.push('\n');
-    text
+    serde::Serializer::collect_seq(&mut ser, values).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
 }
 
 fn result(report: &Report, r: &super::CheckResult) -> Value {

@@ -17,7 +17,6 @@ pub mod tap;
 pub mod verify;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -146,8 +145,10 @@ pub struct Counts {
 pub struct Report {
     pub results: Vec<CheckResult>,
     pub errors: Vec<FileError>,
-    /// Source text per filename, for showing the offending line.
-    pub sources: BTreeMap<String, Arc<str>>,
+    /// The source lines that findings point at, per filename (line number → text), for
+    /// showing the offending line. Only those lines are kept: a run over 100k files
+    /// would otherwise hold every file's text until the end.
+    pub sources: BTreeMap<String, BTreeMap<usize, String>>,
     /// List suppressed findings too (`--show-suppressed`).
     pub show_suppressed: bool,
     /// Colour the text output (a terminal, no NO_COLOR, no --no-color).
@@ -183,10 +184,33 @@ impl Report {
 
     /// The source line `line` of `filename`, when we have it.
     pub fn source_line(&self, filename: &str, line: usize) -> Option<&str> {
-        self.sources
-            .get(filename)?
-            .lines()
-            .nth(line.checked_sub(1)?)
+        self.sources.get(filename)?.get(&line).map(String::as_str)
+    }
+}
+
+/// The lines of `text` that `results` point at, for `Report::sources`.
+pub fn pointed_lines(text: &str, results: &[CheckResult]) -> BTreeMap<usize, String> {
+    {
+        let wanted: std::collections::BTreeSet<usize> = results
+            .iter()
+            .flat_map(|r| {
+                r.failures
+                    .iter()
+                    .chain(&r.warnings)
+                    .chain(&r.exceptions)
+                    .chain(&r.suppressed)
+            })
+            .filter_map(|f| f.line)
+            .collect();
+        let Some(&last) = wanted.last() else {
+            return BTreeMap::new();
+        };
+        text.lines()
+            .take(last)
+            .enumerate()
+            .filter(|(i, _)| wanted.contains(&(i + 1)))
+            .map(|(i, l)| (i + 1, l.to_owned()))
+            .collect()
     }
 }
 
@@ -205,6 +229,20 @@ pub fn render(
         F::Github => github::render(report),
         F::Tap => tap::render(report),
         F::Table => table::render(report),
+    }
+}
+
+/// Writes the report in one output format to `out`; JSON is streamed, the others are
+/// rendered first.
+pub fn write(
+    format: crate::cli::OutputFormat,
+    report: &Report,
+    catalog: &BTreeMap<String, crate::policy::Namespace>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        crate::cli::OutputFormat::Json => json::write(report, out),
+        other => out.write_all(render(other, report, catalog).as_bytes()),
     }
 }
 
