@@ -733,26 +733,32 @@ fn large_inputs_are_handled() {
 }
 
 #[test]
-fn output_is_identical_whatever_the_thread_count() {
-    let run = |threads: &str| {
+fn output_is_identical_whatever_the_thread_count_and_argument_order() {
+    let inputs = [
+        fixture("dockerfiles"),
+        fixture("project"),
+        fixture("inputs"),
+        fixture("rules"),
+    ];
+    let run = |threads: &str, format: &str, reversed: bool| {
+        let mut args: Vec<&str> = inputs.iter().map(String::as_str).collect();
+        if reversed {
+            args.reverse();
+        }
         dockpolicy()
-            .args([
-                "test",
-                "-j",
-                threads,
-                "-o",
-                "json",
-                &fixture("dockerfiles"),
-                &fixture("project"),
-            ])
+            .args(["test", "--no-color", "-j", threads, "-o", format])
+            .args(args)
             .output()
             .unwrap()
             .stdout
     };
-    let one = run("1");
-    assert!(!one.is_empty());
-    assert_eq!(one, run("2"));
-    assert_eq!(one, run("8"));
+    for format in ["json", "stdout", "sarif", "junit", "github", "tap", "table"] {
+        let one = run("1", format, false);
+        assert!(one.len() > 100, "{format}");
+        assert_eq!(one, run("2", format, false), "{format}, 2 threads");
+        assert_eq!(one, run("8", format, true), "{format}, 8 threads, reversed");
+        assert_eq!(one, run("1", format, true), "{format}, reversed");
+    }
 }
 
 #[test]

@@ -271,10 +271,7 @@ fn archive_paths_and_links_are_recorded_never_followed_or_written() {
     );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     // (`parse` prints one file's document as it is, several files keyed by name.)
-    let files = doc["ImageArchive"]["files"]
-        .as_array()
-        .unwrap()
-        .clone();
+    let files = doc["ImageArchive"]["files"].as_array().unwrap().clone();
     let paths: Vec<(&str, &str)> = files
         .iter()
         .map(|f| (f["path"].as_str().unwrap(), f["type"].as_str().unwrap()))
