@@ -107,7 +107,7 @@ fn a_100_mb_dockerfile_is_refused_without_reading_it_all() {
     assert_eq!(code, TOOL_ERROR);
     let msg = error_for(&report, &huge).unwrap();
     assert!(
-        msg.contains("file is 99 MiB, over the 16 MiB limit"),
+        msg.contains("file is 99 MiB, over the 16 MiB limit for this format"),
         "{msg}"
     );
     assert!(checked(&report, &good));

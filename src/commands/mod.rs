@@ -83,7 +83,10 @@ impl Inputs {
         let bytes = if target.path.as_os_str() == "-" {
             Ok(self.stdin.clone().unwrap_or_default())
         } else {
-            read_bounded(&target.path)
+            read_bounded(
+                &target.path,
+                target.format.map_or(input::MAX_DOCUMENT, Format::max_size),
+            )
         };
         let bytes = match bytes {
             Ok(b) => b,
@@ -190,17 +193,15 @@ pub fn eprint_errors(errors: &[FileError]) {
     }
 }
 
-/// Reads a text input, refusing one over `MAX_TEXT_INPUT` before reading it (a file that
+/// Reads a text input, refusing one over `limit` without reading it whole (a file that
 /// grows while being read is cut off at the limit and refused too).
-fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, InputError> {
-    use std::io::Read as _;
+fn read_bounded(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, InputError> {
     let file = std::fs::File::open(path)?;
     let mut bytes = Vec::new();
-    file.take(input::MAX_TEXT_INPUT + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > input::MAX_TEXT_INPUT {
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
         let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
-        return Err(InputError::TooLarge(size));
+        return Err(InputError::TooLarge { size, limit });
     }
     Ok(bytes)
 }

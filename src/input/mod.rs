@@ -122,10 +122,22 @@ impl Format {
     }
 }
 
-/// Largest Dockerfile, JSON or YAML input read. Real files are kilobytes; a 100 MB
-/// Dockerfile would become gigabytes of JSON for the policies, so it is refused up front
-/// (image archives are streamed and have their own bounds).
-pub const MAX_TEXT_INPUT: u64 = 16 * 1024 * 1024;
+/// Largest Dockerfile read. Real ones are kilobytes; a 100 MB Dockerfile would become
+/// gigabytes of JSON for the policies, so it is refused before being read whole.
+pub const MAX_DOCKERFILE: u64 = 16 * 1024 * 1024;
+/// Largest JSON or YAML input read: `kubectl get -o json` of a large cluster is tens of
+/// MB, so the bound is higher. (Image archives are streamed and have their own bounds.)
+pub const MAX_DOCUMENT: u64 = 128 * 1024 * 1024;
+
+impl Format {
+    /// The largest input of this format that is read.
+    pub fn max_size(self) -> u64 {
+        match self {
+            Format::Dockerfile => MAX_DOCKERFILE,
+            _ => MAX_DOCUMENT,
+        }
+    }
+}
 
 /// Why a file could not be turned into documents. Each carries the line where known.
 #[derive(Debug, thiserror::Error)]
@@ -133,11 +145,11 @@ pub enum InputError {
     #[error("cannot read file: {0}")]
     Read(#[from] std::io::Error),
     #[error(
-        "file is {} MiB, over the {} MiB limit for text inputs",
-        .0 / (1024 * 1024),
-        MAX_TEXT_INPUT / (1024 * 1024)
+        "file is {} MiB, over the {} MiB limit for this format",
+        .size / (1024 * 1024),
+        .limit / (1024 * 1024)
     )]
-    TooLarge(u64),
+    TooLarge { size: u64, limit: u64 },
     #[error("binary file (contains NUL bytes); not a {0}")]
     Binary(Format),
     #[error("not valid UTF-8 text at line {line}")]

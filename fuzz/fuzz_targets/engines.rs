@@ -1,0 +1,58 @@
+//! Differential: the bundled practices give the same results on regorus's bytecode VM
+//! (what `test` uses) and on its interpreter, for any Dockerfile.
+#![no_main]
+
+use std::sync::{Mutex, OnceLock};
+
+use dockpolicy::input::{self, Format, dockerfile::Options};
+use dockpolicy::policy::{self, PolicySet, eval};
+use libfuzzer_sys::fuzz_target;
+
+struct Engines {
+    vm: PolicySet,
+    interpreter: PolicySet,
+    on_vm: eval::Evaluator,
+    on_interpreter: eval::Evaluator,
+}
+
+fn engines() -> &'static Mutex<Engines> {
+    static ENGINES: OnceLock<Mutex<Engines>> = OnceLock::new();
+    ENGINES.get_or_init(|| {
+        let load = |vm| {
+            policy::load(&policy::Options {
+                bundled: true,
+                vm,
+                timeout: Some(std::time::Duration::from_secs(5)),
+                ..Default::default()
+            })
+            .expect("bundled policies compile")
+        };
+        let vm = load(policy::VmUse::Bundled);
+        let interpreter = load(policy::VmUse::Off);
+        assert!(vm.compiled.is_some());
+        Mutex::new(Engines {
+            on_vm: eval::Evaluator::new(&vm),
+            on_interpreter: eval::Evaluator::new(&interpreter),
+            vm,
+            interpreter,
+        })
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = input::text_of(data, Format::Dockerfile) else {
+        return;
+    };
+    let Ok(parsed) = input::parse(text, Format::Dockerfile, &Options::default()) else {
+        return;
+    };
+    let mut guard = engines().lock().unwrap();
+    let e = &mut *guard;
+    let document = &parsed.documents[0];
+    let (fast, fast_errors) = eval::evaluate(&mut e.on_vm, &e.vm.namespaces, "f", document);
+    let (slow, slow_errors) =
+        eval::evaluate(&mut e.on_interpreter, &e.interpreter.namespaces, "f", document);
+    assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "results differ for:\n{text}");
+    let messages = |errors: &[eval::EvalError]| errors.iter().map(|e| e.to_string()).collect::<Vec<_>>();
+    assert_eq!(messages(&fast_errors), messages(&slow_errors), "errors differ for:\n{text}");
+});

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# CI's fuzz smoke test: each target runs briefly (SECONDS_PER_TARGET, default 10) over its
+# seeds. A crash, a timeout or a memory blow-up fails the run and prints libFuzzer's report.
+# The long runs and their figures are in the README's "Security model" section.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${SECONDS_PER_TARGET:-10}"
+command -v cargo-fuzz >/dev/null || cargo install -q cargo-fuzz --locked --version 0.13.2
+fuzz/seed.sh >/dev/null
+# No sanitizer: the project has no unsafe code of its own to check, and without one the
+# stable toolchain builds the targets (no nightly needed).
+cargo fuzz build -s none -O 2>&1 | tail -n 1
+log=$(mktemp)
+for target in $(cargo fuzz list); do
+  if cargo fuzz run -s none -O "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 \
+      -timeout=20 >"$log" 2>&1; then
+    echo "fuzz $target: $(grep -E '^Done [0-9]+ runs' "$log" | tail -n 1)"
+  else
+    tail -n 40 "$log"
+    echo "fuzz $target: FAILED"
+    exit 1
+  fi
+done
