@@ -558,3 +558,33 @@ fn a_policy_error_parse_error_and_timeout_leave_the_other_results_unchanged() {
         assert_eq!(only(&alone, p), only(&together, p), "{}", p.display());
     }
 }
+
+#[test]
+fn unreadable_policy_and_input_files_are_errors_naming_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let policies = dir.path().join("policy");
+    std::fs::create_dir_all(&policies).unwrap();
+    let locked = policies.join("locked.rego");
+    std::fs::write(&locked, "package main\n").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&locked).is_ok() {
+        eprintln!("SKIPPED: running as root, permissions do not stop reads; nothing checked");
+        return;
+    }
+    let good = good_dockerfile(dir.path());
+    let out = dockpolicy()
+        .args(["test", "-p", policies.to_str().unwrap()])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(TOOL_ERROR));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("locked.rego"));
+    let hidden = dir.path().join("hidden.Dockerfile");
+    std::fs::write(&hidden, "FROM x:1\n").unwrap();
+    std::fs::set_permissions(&hidden, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let (report, _, code) = run(&[], &[&hidden, &good]);
+    assert_eq!(code, TOOL_ERROR);
+    assert!(error_for(&report, &hidden).unwrap().contains("cannot read file"));
+    assert!(checked(&report, &good));
+}
