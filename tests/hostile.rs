@@ -60,6 +60,20 @@ fn good_dockerfile(dir: &Path) -> PathBuf {
     p
 }
 
+/// Runs `test -p <policy path>` on a good Dockerfile, expects the tool-error exit code, and
+/// returns stderr (where load errors are reported).
+fn refused(policy: &Path, good: &Path) -> String {
+    let out = dockpolicy()
+        .args(["test", "-p"])
+        .arg(policy)
+        .arg(good)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(TOOL_ERROR));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 #[test]
 fn binary_non_utf8_and_empty_files_are_errors_and_the_others_still_run() {
     let dir = tempfile::tempdir().unwrap();
@@ -439,13 +453,7 @@ fn policy_directories_with_symlink_loops_and_bad_files() {
     assert_eq!(code, 1, "{report}");
     // Non-UTF-8 Rego: an error naming the file.
     std::fs::write(policies.join("latin1.rego"), b"package x\n# \xe9\n").unwrap();
-    let out = dockpolicy()
-        .args(["test", "-p", policies.to_str().unwrap()])
-        .arg(&good)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(TOOL_ERROR));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused(&policies, &good);
     assert!(
         stderr.contains("latin1.rego") && stderr.contains("not valid UTF-8"),
         "{stderr}"
@@ -464,15 +472,8 @@ fn deeply_nested_policies_are_refused_quickly_with_file_and_line() {
     .unwrap();
     let good = good_dockerfile(dir.path());
     let start = Instant::now();
-    let out = dockpolicy()
-        .args(["test", "-p"])
-        .arg(&policy)
-        .arg(&good)
-        .output()
-        .unwrap();
+    let stderr = refused(&policy, &good);
     assert!(start.elapsed() < Duration::from_secs(10));
-    assert_eq!(out.status.code(), Some(TOOL_ERROR));
-    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("deep.rego") && stderr.contains("line 3: brackets nest more than 16 deep"),
         "{stderr}"
@@ -489,14 +490,7 @@ fn network_builtins_are_an_explicit_error() {
     )
     .unwrap();
     let good = good_dockerfile(dir.path());
-    let out = dockpolicy()
-        .args(["test", "-p"])
-        .arg(&policy)
-        .arg(&good)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(TOOL_ERROR));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused(&policy, &good);
     assert!(
         stderr.contains("net.rego") && stderr.contains("line 4: http.send is not available"),
         "{stderr}"
@@ -573,18 +567,16 @@ fn unreadable_policy_and_input_files_are_errors_naming_them() {
         return;
     }
     let good = good_dockerfile(dir.path());
-    let out = dockpolicy()
-        .args(["test", "-p", policies.to_str().unwrap()])
-        .arg(&good)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(TOOL_ERROR));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("locked.rego"));
+    assert!(refused(&policies, &good).contains("locked.rego"));
     let hidden = dir.path().join("hidden.Dockerfile");
     std::fs::write(&hidden, "FROM x:1\n").unwrap();
     std::fs::set_permissions(&hidden, std::fs::Permissions::from_mode(0o000)).unwrap();
     let (report, _, code) = run(&[], &[&hidden, &good]);
     assert_eq!(code, TOOL_ERROR);
-    assert!(error_for(&report, &hidden).unwrap().contains("cannot read file"));
+    assert!(
+        error_for(&report, &hidden)
+            .unwrap()
+            .contains("cannot read file")
+    );
     assert!(checked(&report, &good));
 }
