@@ -8,9 +8,10 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Err(e) = Config::parse(text, ".dockpolicy.yaml") {
-        assert!(e.to_string().contains(".dockpolicy.yaml"), "{e}");
-    } else if let Ok(config) = Config::parse(text, ".dockpolicy.yaml") {
-        let _ = config.to_data();
+    match Config::parse(text, ".dockpolicy.yaml") {
+        Ok(config) => {
+            let _ = config.to_data();
+        }
+        Err(e) => assert!(e.to_string().contains(".dockpolicy.yaml"), "{e}"),
     }
 });

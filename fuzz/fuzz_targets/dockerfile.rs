@@ -16,13 +16,18 @@ fuzz_target!(|data: &[u8]| {
             Ok(parsed) => assert_eq!(parsed.documents.len(), 1),
             Err(e) => {
                 if let Some(line) = e.line() {
-                    assert!(line >= 1 && line <= lines + 1, "line {line} of {lines}: {e}");
+                    assert!(
+                        line >= 1 && line <= lines + 1,
+                        "line {line} of {lines}: {e}"
+                    );
                 }
             }
         }
         // Again with a build argument, which changes how FROM lines resolve.
         if round == 0 {
-            options.build_args.insert("BASE".into(), "registry.example.com/x:1".into());
+            options
+                .build_args
+                .insert("BASE".into(), "registry.example.com/x:1".into());
         }
     }
 });

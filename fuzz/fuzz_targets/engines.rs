@@ -50,9 +50,22 @@ fuzz_target!(|data: &[u8]| {
     let e = &mut *guard;
     let document = &parsed.documents[0];
     let (fast, fast_errors) = eval::evaluate(&mut e.on_vm, &e.vm.namespaces, "f", document);
-    let (slow, slow_errors) =
-        eval::evaluate(&mut e.on_interpreter, &e.interpreter.namespaces, "f", document);
-    assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "results differ for:\n{text}");
-    let messages = |errors: &[eval::EvalError]| errors.iter().map(|e| e.to_string()).collect::<Vec<_>>();
-    assert_eq!(messages(&fast_errors), messages(&slow_errors), "errors differ for:\n{text}");
+    let (slow, slow_errors) = eval::evaluate(
+        &mut e.on_interpreter,
+        &e.interpreter.namespaces,
+        "f",
+        document,
+    );
+    assert_eq!(
+        format!("{fast:?}"),
+        format!("{slow:?}"),
+        "results differ for:\n{text}"
+    );
+    let messages =
+        |errors: &[eval::EvalError]| errors.iter().map(|e| e.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        messages(&fast_errors),
+        messages(&slow_errors),
+        "errors differ for:\n{text}"
+    );
 });

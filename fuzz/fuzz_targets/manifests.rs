@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
             let lines = text.lines().count().max(1);
             assert_eq!(parsed.ranges.len(), parsed.documents.len());
             for (start, end) in &parsed.ranges {
-                assert!(1 <= *start && start <= end && *end <= lines + 1, "{start}..{end} of {lines}");
+                assert!(
+                    1 <= *start && start <= end && *end <= lines + 1,
+                    "{start}..{end} of {lines}"
+                );
             }
         }
     }

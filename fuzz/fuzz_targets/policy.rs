@@ -32,7 +32,9 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => {
             let message = e.to_string();
             assert!(
-                message.contains("policy.rego") || message.contains("compile") || message.contains("no policies"),
+                message.contains("policy.rego")
+                    || message.contains("compile")
+                    || message.contains("no policies"),
                 "{message}"
             );
             return;
@@ -41,5 +43,10 @@ fuzz_target!(|data: &[u8]| {
     let dockerfile = "FROM alpine:3.20 AS build\nRUN apk add --no-cache gcc\nFROM scratch\nCOPY --from=build /x /x\nUSER 1000\n";
     let parsed = input::parse(dockerfile, Format::Dockerfile, &Options::default()).unwrap();
     let mut evaluator = eval::Evaluator::new(&set);
-    let _ = eval::evaluate(&mut evaluator, &set.namespaces, "Dockerfile", &parsed.documents[0]);
+    let _ = eval::evaluate(
+        &mut evaluator,
+        &set.namespaces,
+        "Dockerfile",
+        &parsed.documents[0],
+    );
 });
