@@ -242,6 +242,12 @@ pub struct TestArgs {
     #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: std::time::Duration,
 
+    /// Stop policy evaluations once the process holds more than this much memory, e.g.
+    /// `4GiB`, `512MiB`; `0` disables the limit. The evaluation that crosses it is reported
+    /// as an error; the other inputs go on.
+    #[arg(long, default_value = "4GiB", value_parser = parse_size, value_name = "SIZE")]
+    pub memory_limit: u64,
+
     /// Which regorus engine evaluates the policies: `auto` runs the bundled practices on
     /// the bytecode VM (held to the interpreter's results in CI) and your own policies on
     /// the interpreter; `interpreter` never uses the VM.
@@ -254,6 +260,23 @@ pub struct TestArgs {
 pub enum EngineKind {
     Auto,
     Interpreter,
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("expected a size like 4GiB or 512MiB, got {s:?}"))?;
+    let scale: u64 = match unit {
+        "" | "B" => 1,
+        "KiB" | "K" => 1 << 10,
+        "MiB" | "M" => 1 << 20,
+        "GiB" | "G" => 1 << 30,
+        _ => return Err(format!("expected a size like 4GiB or 512MiB, got {s:?}")),
+    };
+    n.checked_mul(scale)
+        .ok_or_else(|| format!("{s:?} is too large"))
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {

@@ -580,3 +580,34 @@ fn unreadable_policy_and_input_files_are_errors_naming_them() {
     );
     assert!(checked(&report, &good));
 }
+
+#[test]
+fn a_policy_asking_for_impossible_memory_is_an_error_not_an_abort() {
+    // numbers.range over two billion numbers asks for 48 GB in one allocation. With the
+    // system allocator Rust aborts the process; regorus's allocator grants the address
+    // space lazily and the memory limit stops the evaluation at its next check.
+    let dir = tempfile::tempdir().unwrap();
+    let policies = dir.path().join("policy");
+    std::fs::create_dir_all(&policies).unwrap();
+    std::fs::write(
+        policies.join("huge.rego"),
+        "package main\n\ndeny contains \"huge\" if {\n\tinput[0].Value[0] == \"huge:1\"\n\tcount(numbers.range(1, 2000000000)) > 0\n}\n\ndeny contains \"seen\" if true\n",
+    )
+    .unwrap();
+    let huge = dir.path().join("huge.Dockerfile");
+    std::fs::write(&huge, "FROM huge:1\n").unwrap();
+    let good = good_dockerfile(dir.path());
+    let policy = policies.to_str().unwrap().to_owned();
+    for limit in ["4GiB", "256MiB"] {
+        let start = Instant::now();
+        let (report, _, code) = run(&["-p", &policy, "--memory-limit", limit], &[&huge, &good]);
+        assert!(start.elapsed() < Duration::from_secs(30));
+        assert_eq!(code, TOOL_ERROR, "{report}");
+        let msg = error_for(&report, &huge).unwrap();
+        assert!(msg.contains("execution exceeded memory limit"), "{msg}");
+        assert!(
+            report.to_string().contains("seen"),
+            "the other input still ran"
+        );
+    }
+}

@@ -21,6 +21,9 @@ pub use load::{LoadError, Options, RegoVersion, VmUse, load};
 /// while the bundled library is on.
 pub const BUNDLED_PREFIX: &str = "dockpolicy.";
 
+/// Memory the process may hold before policy evaluations are stopped (see `main.rs`).
+pub const DEFAULT_MEMORY_LIMIT: u64 = 4 << 30;
+
 /// What a rule's results mean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RuleKind {
