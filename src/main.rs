@@ -13,11 +13,9 @@ fn main() {
         // SAFETY: first thing in main, before any other thread exists.
         unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
     }
-    // regorus's allocator (mimalloc, `allocator-memory-limits`) lets a policy ask for an
-    // impossible amount (`numbers.range(1, 2000000000)` wants 48 GB at once) and then stops
-    // it with an error at the next check, where the system allocator would abort the whole
-    // process. `test --memory-limit` changes the limit.
-    regorus::set_global_memory_limit(Some(dockpolicy::policy::DEFAULT_MEMORY_LIMIT));
+    // Policies never abort the process by asking for impossible memory (see
+    // `set_memory_limit`); `test --memory-limit` changes the limit.
+    dockpolicy::policy::set_memory_limit(Some(dockpolicy::policy::DEFAULT_MEMORY_LIMIT));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -44,7 +44,7 @@ pub fn policy_options(args: &TestArgs) -> policy::Options {
 const VM_MIN_INPUTS: usize = 4;
 
 pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
-    regorus::set_global_memory_limit((args.memory_limit > 0).then_some(args.memory_limit));
+    policy::set_memory_limit((args.memory_limit > 0).then_some(args.memory_limit));
     let mut options = policy_options(args);
     options.config = Config::discover(args.config.as_deref())?.map(|(_, c)| c);
     let inputs = Inputs::collect(&args.input, true)?;

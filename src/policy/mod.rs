@@ -21,8 +21,17 @@ pub use load::{LoadError, Options, RegoVersion, VmUse, load};
 /// while the bundled library is on.
 pub const BUNDLED_PREFIX: &str = "dockpolicy.";
 
-/// Memory the process may hold before policy evaluations are stopped (see `main.rs`).
+/// Memory the process may hold before policy evaluations are stopped.
 pub const DEFAULT_MEMORY_LIMIT: u64 = 4 << 30;
+
+/// Sets the process-wide memory limit for policy evaluation (`None`: no limit). regorus's
+/// allocator (mimalloc, feature `allocator-memory-limits`) lets a policy ask for an
+/// impossible amount (`numbers.range(1, 2000000000)` wants 48 GB at once) and regorus then
+/// stops it with an error at its next check, where the system allocator would abort the
+/// whole process.
+pub fn set_memory_limit(limit: Option<u64>) {
+    regorus::set_global_memory_limit(limit);
+}
 
 /// What a rule's results mean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
