@@ -1,7 +1,8 @@
 //! Throughput over a directory of Dockerfiles (default: `$DOCKPOLICY_CORPUS/dockerfiles`):
 //! files/second for `parse` alone, for `test` with the 10 rules in
 //! `benches/policies/typical.rego`, and for `test` with the whole bundled library
-//! (DP001-DP011), on 1 thread and on all cores.
+//! (DP001-DP012) on the bytecode VM (as `test` runs it) and on the interpreter, on 1 thread
+//! and on all cores.
 //!
 //! Run: `DOCKPOLICY_CORPUS=../shared/corpus cargo bench --bench throughput`
 //! (or pass a directory: `cargo bench --bench throughput -- path/to/dockerfiles`).
