@@ -306,7 +306,7 @@ fn archive_paths_and_links_are_recorded_never_followed_or_written() {
 fn truncated_oversized_and_incomplete_archives_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let good = good_dockerfile(dir.path());
-    // A layer whose entry claims 1 TiB but holds 10 bytes.
+    // A layer whose entry claims 2 GiB (octal 17777777777) but holds 10 bytes.
     let mut liar = Vec::new();
     raw_entry(
         &mut liar,
