@@ -51,7 +51,6 @@ impl Evaluator {
 
     /// The value of `data.<namespace>.<rule>` for the current input.
     fn rule(&mut self, namespace: &str, rule: &str) -> Result<regorus::Value, EvalError> {
-        let path = format!("data.{namespace}.{rule}");
         let error = |message: String| EvalError {
             namespace: namespace.to_owned(),
             rule: rule.to_owned(),
@@ -69,7 +68,7 @@ impl Evaluator {
             self.engine_has_input = true;
         }
         self.engine
-            .eval_rule(path)
+            .eval_rule(format!("data.{namespace}.{rule}"))
             .map_err(|e| error(e.to_string()))
     }
 }

@@ -23,8 +23,8 @@ const COLLECTOR: &str = "dockpolicy_vm_collector";
 #[derive(Clone)]
 pub struct Compiled {
     program: Arc<Program>,
-    /// `(namespace, rule)` → entry point index.
-    entries: Arc<HashMap<(String, String), usize>>,
+    /// namespace → rule → entry point index (nested so a lookup needs no allocation).
+    entries: Arc<HashMap<String, HashMap<String, usize>>>,
     /// Entry point of the collector: `{namespace: {rule: value}}` for every rule.
     collector: usize,
     data: regorus::Value,
@@ -76,12 +76,13 @@ pub fn compile(
     let program =
         regorus::languages::rego::compiler::Compiler::compile_from_policy(&policy, &names)
             .map_err(|e| e.to_string())?;
-    let entries = rules
-        .iter()
-        .cloned()
-        .enumerate()
-        .map(|(i, r)| (r, i))
-        .collect();
+    let mut entries: HashMap<String, HashMap<String, usize>> = HashMap::new();
+    for (i, (namespace, rule)) in rules.iter().enumerate() {
+        entries
+            .entry(namespace.clone())
+            .or_default()
+            .insert(rule.clone(), i);
+    }
     Ok(Compiled {
         program,
         entries: Arc::new(entries),
@@ -94,7 +95,7 @@ pub fn compile(
 /// One worker's VM: created once per worker and reused for every input.
 pub struct Machine {
     vm: RegoVM,
-    entries: Arc<HashMap<(String, String), usize>>,
+    entries: Arc<HashMap<String, HashMap<String, usize>>>,
     collector: usize,
     /// The collector's value for the current input: not yet run, or its result (`None`
     /// when it failed, so each rule is evaluated on its own and one failing rule cannot
@@ -143,8 +144,11 @@ impl Machine {
 
     /// The value of `data.<namespace>.<rule>` for the current input.
     pub fn eval(&mut self, namespace: &str, rule: &str) -> Result<regorus::Value, VmFailure> {
-        let key = (namespace.to_owned(), rule.to_owned());
-        let Some(&index) = self.entries.get(&key) else {
+        let Some(&index) = self
+            .entries
+            .get(namespace)
+            .and_then(|rules| rules.get(rule))
+        else {
             return Err(VmFailure::Other);
         };
         if self.collected.is_none() {
