@@ -1,6 +1,8 @@
 //! Image archives built by the tests themselves (no Docker, no network): `docker save`
 //! tarballs and OCI layouts, gzip and plain layers, whiteouts; and the practices on them.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -170,14 +172,7 @@ fn ids(path: &Path, extra: &[&str]) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|e| {
-            e["failures"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .chain(e["warnings"].as_array().cloned().unwrap_or_default())
-        })
+        .flat_map(common::failures_and_warnings)
         .map(|f| f["metadata"]["id"].as_str().unwrap().to_owned())
         .collect();
     ids.sort();

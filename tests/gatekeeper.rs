@@ -1,6 +1,8 @@
 //! Gatekeeper: exported templates say exactly what `dockpolicy test` says, any
 //! template/constraint pair evaluates as Gatekeeper would, and Suites run.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -32,19 +34,13 @@ fn findings(report: &Value) -> BTreeSet<(String, String)> {
         .iter()
         .flat_map(|e| {
             let ns = e["namespace"].as_str().unwrap().to_owned();
-            e["failures"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .chain(e["warnings"].as_array().cloned().unwrap_or_default())
-                .map(move |f| {
-                    let id = f["metadata"]["id"]
-                        .as_str()
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| ns.split('-').next().unwrap().to_uppercase());
-                    (id, f["msg"].as_str().unwrap().to_owned())
-                })
+            common::failures_and_warnings(e).map(move |f| {
+                let id = f["metadata"]["id"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| ns.split('-').next().unwrap().to_uppercase());
+                (id, f["msg"].as_str().unwrap().to_owned())
+            })
         })
         .collect()
 }

@@ -1,6 +1,8 @@
 //! One policy set, every place an image appears: the same rule ids fire on Kubernetes
 //! manifests, Compose files and built image configs, located on the offending line.
 
+mod common;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -33,19 +35,13 @@ fn findings(args: &[&str]) -> Vec<(String, String, u64)> {
                 .unwrap()
                 .to_string_lossy()
                 .into_owned();
-            e["failures"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .chain(e["warnings"].as_array().cloned().unwrap_or_default())
-                .map(move |f| {
-                    (
-                        file.clone(),
-                        f["metadata"]["id"].as_str().unwrap().to_owned(),
-                        f["loc"]["line"].as_u64().unwrap_or(0),
-                    )
-                })
+            common::failures_and_warnings(e).map(move |f| {
+                (
+                    file.clone(),
+                    f["metadata"]["id"].as_str().unwrap().to_owned(),
+                    f["loc"]["line"].as_u64().unwrap_or(0),
+                )
+            })
         })
         .collect();
     found.sort();
