@@ -39,21 +39,24 @@ package dockpolicy.build_tools_in_final
 
 import data.lib.dockpolicy.config
 import data.lib.dockpolicy.dockerfile
+import data.lib.dockpolicy.dockerfile.final_base
+import data.lib.dockpolicy.dockerfile.final_from
+import data.lib.dockpolicy.dockerfile.final_instructions
 import data.lib.dockpolicy.image
-import data.lib.dockpolicy.image_config
+import data.lib.dockpolicy.image_config.archive as image_archive
 import data.lib.dockpolicy.text as text_lib
 
 _sdk_images := {"golang", "rust", "maven", "gradle", "gcc", "buildpack-deps", "sdk", "amazoncorretto", "clojure", "haskell", "swift", "elixir"}
 
-warn contains {"msg": msg, "_loc": {"line": dockerfile.final_from.StartLine}} if {
-	base := dockerfile.final_base
+warn contains {"msg": msg, "_loc": {"line": final_from.StartLine}} if {
+	base := final_base
 	_sdk(base.Image)
 	not config.exempt("DP008", base.Image)
 	msg := sprintf("the final image is based on the SDK image %q; build in a separate stage and copy only the artifacts", [base.Image])
 }
 
 warn contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
-	some i in dockerfile.final_instructions
+	some i in final_instructions
 	i.Cmd == "run"
 	reasons := _reasons(dockerfile.command_text(i))
 	count(reasons) > 0
@@ -121,7 +124,7 @@ _installs(text) := [sprintf("installs %s", [concat(", ", sort(tools))]) |
 # Image archives: compilers in the final filesystem.
 warn contains {"msg": msg, "_loc": {}} if {
 	found := {f.path |
-		some f in image_config.archive.files
+		some f in image_archive.files
 		f.type in {"file", "symlink", "hardlink"}
 		_compiler(f.path)
 	}

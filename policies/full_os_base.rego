@@ -33,19 +33,21 @@
 package dockpolicy.full_os_base
 
 import data.lib.dockpolicy.config
-import data.lib.dockpolicy.dockerfile
+import data.lib.dockpolicy.config.minimal_base_images
+import data.lib.dockpolicy.dockerfile.final_base
+import data.lib.dockpolicy.dockerfile.final_from
 import data.lib.dockpolicy.image
 import data.lib.dockpolicy.image_config
 import data.lib.dockpolicy.text as text_lib
 
 _distributions := {"ubuntu", "debian", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux", "oraclelinux", "archlinux", "opensuse", "leap", "tumbleweed", "ubi", "ubi7", "ubi8", "ubi9", "ubi10", "kali-rolling", "clearlinux", "photon", "mageia", "alt", "sles"}
 
-warn contains {"msg": msg, "_loc": {"line": dockerfile.final_from.StartLine}} if {
-	base := dockerfile.final_base
+warn contains {"msg": msg, "_loc": {"line": final_from.StartLine}} if {
+	base := final_base
 	base.ImageResolved
 	_full_os(base.Image)
 	not config.exempt("DP007", base.Image)
-	not image.matches_any(base.Image, config.minimal_base_images)
+	not image.matches_any(base.Image, minimal_base_images)
 	msg := sprintf("the final image is based on %q, a full operating system; use a minimal base (distroless, scratch, alpine or a -slim variant)", [base.Image])
 }
 

@@ -28,10 +28,10 @@
 package dockpolicy.hardcoded_base
 
 import data.lib.dockpolicy.config
-import data.lib.dockpolicy.dockerfile
+import data.lib.dockpolicy.dockerfile.froms
 
 warn contains {"msg": msg, "_loc": {"line": f.StartLine}} if {
-	some f in dockerfile.froms
+	some f in froms
 	f.BaseStage == null
 	lower(f.Image) != "scratch"
 	not contains(f.Value[0], "$")

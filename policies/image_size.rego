@@ -22,15 +22,15 @@
 #   remediation: Move build steps to a builder stage, use a minimal base, and remove caches in the layer that creates them.
 package dockpolicy.image_size
 
-import data.lib.dockpolicy.config
-import data.lib.dockpolicy.image_config
+import data.lib.dockpolicy.config.max_image_size
+import data.lib.dockpolicy.image_config.archive as image_archive
 
 warn contains {"msg": msg, "_loc": {}} if {
-	size := image_config.archive.size
-	size > config.max_image_size
-	by_size := sort([[0 - l.size, i] | some i, l in image_config.archive.layers])
-	top := [_describe(image_config.archive.layers[pair[1]]) | some k, pair in by_size; k < 3]
-	msg := sprintf("the image is %s uncompressed, above max_image_size %s; largest layers: %s", [_human(size), _human(config.max_image_size), concat("; ", top)])
+	size := image_archive.size
+	size > max_image_size
+	by_size := sort([[0 - l.size, i] | some i, l in image_archive.layers])
+	top := [_describe(image_archive.layers[pair[1]]) | some k, pair in by_size; k < 3]
+	msg := sprintf("the image is %s uncompressed, above max_image_size %s; largest layers: %s", [_human(size), _human(max_image_size), concat("; ", top)])
 }
 
 _describe(layer) := sprintf("%s (%s)", [_human(layer.size), _step(layer.created_by)])

@@ -28,10 +28,10 @@ package dockpolicy.latest_tag
 
 import data.lib.dockpolicy.config
 import data.lib.dockpolicy.image
-import data.lib.dockpolicy.images
+import data.lib.dockpolicy.images.references as image_references
 
 deny contains {"msg": msg, "_loc": ref.loc} if {
-	some ref in images.references
+	some ref in image_references
 	not config.exempt("DP001", ref.image)
 	parsed := image.parse(ref.image)
 	parsed.digest == ""

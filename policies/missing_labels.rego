@@ -30,25 +30,30 @@
 package dockpolicy.missing_labels
 
 import data.lib.dockpolicy.config
+import data.lib.dockpolicy.config.required_labels
 import data.lib.dockpolicy.dockerfile
-import data.lib.dockpolicy.image_config
+import data.lib.dockpolicy.dockerfile.final_from
+import data.lib.dockpolicy.dockerfile.final_instructions
+import data.lib.dockpolicy.dockerfile.is_dockerfile
+import data.lib.dockpolicy.image_config.config as image_settings
+import data.lib.dockpolicy.image_config.is_image
 
 # Labels set to a non-empty value (LABEL maintainer="" does not count).
 _labels := {dockerfile.unquote(pair.key) |
-	some i in dockerfile.final_instructions
+	some i in final_instructions
 	i.Cmd == "label"
 	some pair in dockerfile.pairs(i)
 	dockerfile.unquote(pair.value) != ""
 }
 
 _has_maintainer if {
-	some i in dockerfile.final_instructions
+	some i in final_instructions
 	i.Cmd == "maintainer"
 }
 
-warn contains {"msg": msg, "_loc": {"line": dockerfile.final_from.StartLine}} if {
-	dockerfile.is_dockerfile
-	some entry in config.required_labels
+warn contains {"msg": msg, "_loc": {"line": final_from.StartLine}} if {
+	is_dockerfile
+	some entry in required_labels
 	alternatives := _alternatives(entry)
 	count({a | some a in alternatives; a in _labels}) == 0
 	msg := sprintf("the final image has no %s label%s", [concat(" or ", alternatives), _maintainer_note])
@@ -65,9 +70,9 @@ _maintainer_note := "; MAINTAINER is deprecated and does not count, use LABEL or
 # Built images: the labels recorded in the image config.
 warn contains {"msg": msg, "_loc": {}} if {
 	# (The guard is not redundant for regorus's VM, which lets `x := undefined` succeed.)
-	image_config.is_image
-	labels := image_config.config.labels
-	some entry in config.required_labels
+	is_image
+	labels := image_settings.labels
+	some entry in required_labels
 	alternatives := _alternatives(entry)
 	count({a | some a in alternatives; labels[a]}) == 0
 	msg := sprintf("the image has no %s label", [concat(" or ", alternatives)])

@@ -30,7 +30,8 @@
 package dockpolicy.package_cache
 
 import data.lib.dockpolicy.dockerfile
-import data.lib.dockpolicy.image_config
+import data.lib.dockpolicy.dockerfile.final_instructions
+import data.lib.dockpolicy.image_config.archive as image_archive
 import data.lib.dockpolicy.text as text_lib
 
 # `needs`, `flag_needs`, `clean_needs`: the words of which `uses`, `flag` and `clean` need
@@ -71,7 +72,7 @@ _checks := {
 }
 
 warn contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
-	some i in dockerfile.final_instructions
+	some i in final_instructions
 	i.Cmd == "run"
 	not dockerfile.has_mount(i, "cache")
 	text := dockerfile.command_text(i)
@@ -104,7 +105,7 @@ _uv("pip", text) if not regex.match(_checks.pip.uses, regex.replace(text, `\buv\
 
 # PIP_NO_CACHE_DIR set with ENV in the final image turns pip's cache off.
 _env_disables_cache("pip") if {
-	some i in dockerfile.final_instructions
+	some i in final_instructions
 	i.Cmd == "env"
 	some pair in dockerfile.pairs(i)
 	pair.key == "PIP_NO_CACHE_DIR"
@@ -114,7 +115,7 @@ _env_disables_cache("pip") if {
 warn contains {"msg": msg, "_loc": {}} if {
 	some manager, prefix in _cache_dirs
 	cached := [f.path |
-		some f in image_config.archive.files
+		some f in image_archive.files
 		f.type == "file"
 		startswith(f.path, prefix)
 		not endswith(f.path, "/lock")

@@ -36,14 +36,18 @@ package dockpolicy.root_user
 
 import data.lib.dockpolicy.config
 import data.lib.dockpolicy.dockerfile
-import data.lib.dockpolicy.image
-import data.lib.dockpolicy.image_config
-import data.lib.dockpolicy.kubernetes
+import data.lib.dockpolicy.dockerfile.final_base
+import data.lib.dockpolicy.dockerfile.final_from
+import data.lib.dockpolicy.dockerfile.final_instructions
+import data.lib.dockpolicy.dockerfile.froms
+import data.lib.dockpolicy.dockerfile.is_dockerfile
+import data.lib.dockpolicy.image_config.config as image_settings
+import data.lib.dockpolicy.kubernetes.containers as k8s_containers
 
-_users := [i | some i in dockerfile.final_instructions; i.Cmd == "user"]
+_users := [i | some i in final_instructions; i.Cmd == "user"]
 
-deny contains {"msg": msg, "_loc": {"line": dockerfile.final_from.StartLine}} if {
-	dockerfile.is_dockerfile
+deny contains {"msg": msg, "_loc": {"line": final_from.StartLine}} if {
+	is_dockerfile
 	count(_users) == 0
 	not _exempt_base
 	msg := "the final stage sets no USER, so the container runs as root; add USER with a non-root user"
@@ -65,7 +69,7 @@ _is_root(user) if {
 
 _is_root(user) if regex.match(`^0+(:.*)?$`, user)
 
-_exempt_base if config.exempt("DP005", dockerfile.final_base.Image)
+_exempt_base if config.exempt("DP005", final_base.Image)
 
 # USER ${UID} / $UID: the value an ARG default or ENV of the final image (or a global
 # ARG) gives the variable; other text is kept as written.
@@ -119,16 +123,16 @@ _env_named(name) if {
 }
 
 # The final image's ARG/ENV instructions and the global ARGs before the first FROM.
-_var_sources := array.concat(dockerfile.final_instructions, [i |
+_var_sources := array.concat(final_instructions, [i |
 	some i in input
 	i.Cmd == "arg"
-	i.StartLine < dockerfile.froms[0].StartLine
+	i.StartLine < froms[0].StartLine
 ])
 
 # Kubernetes: a container runs as root unless runAsNonRoot is true, and runAsUser: 0
 # runs as root whatever runAsNonRoot says. Container settings override the pod's.
 deny contains {"msg": msg, "_loc": {"key": "image", "value": c.container.image}} if {
-	some c in kubernetes.containers
+	some c in k8s_containers
 	reason := _k8s_root_reason(c)
 	not config.exempt("DP005", object.get(c.container, "image", ""))
 	msg := sprintf("%s container %q %s", [c.name, object.get(c.container, "name", ""), reason])
@@ -158,7 +162,7 @@ _k8s_root_reason(c) := "may run as root: set securityContext.runAsNonRoot: true 
 
 # Built images: the config's User.
 deny contains {"msg": msg, "_loc": {}} if {
-	user := trim_space(image_config.config.user)
+	user := trim_space(image_settings.user)
 	_root_or_empty(user)
 	msg := sprintf("the image runs as root (config User is %q); build it with a non-root USER", [user])
 }

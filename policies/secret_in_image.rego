@@ -35,12 +35,15 @@
 package dockpolicy.secret_in_image
 
 import data.lib.dockpolicy.compose
+import data.lib.dockpolicy.compose.services as compose_services
 import data.lib.dockpolicy.dockerfile
-import data.lib.dockpolicy.image_config
-import data.lib.dockpolicy.kubernetes
+import data.lib.dockpolicy.dockerfile.is_dockerfile
+import data.lib.dockpolicy.image_config.archive as image_archive
+import data.lib.dockpolicy.image_config.env_pairs as image_env_pairs
+import data.lib.dockpolicy.kubernetes.containers as k8s_containers
 import data.lib.dockpolicy.secrets
 
-_instructions := [i | dockerfile.is_dockerfile; some i in input; i.Cmd != "comment"]
+_instructions := [i | is_dockerfile; some i in input; i.Cmd != "comment"]
 
 # The credential formats that can occur in this Dockerfile at all: their words appear in
 # some instruction's text (every value checked below is part of one). Most Dockerfiles have
@@ -125,7 +128,7 @@ _named_secret(cmd, pair) if {
 # Kubernetes: a secret-like env var with a literal `value` (not `valueFrom`), or any env
 # value in a credential format.
 deny contains {"msg": msg, "_loc": {"key": "name", "value": e.name}} if {
-	some c in kubernetes.containers
+	some c in k8s_containers
 	some e in c.container.env
 	_secret_value(e.name, object.get(e, "value", null))
 	msg := sprintf("%s container %q sets env %s to a literal secret (%s); use valueFrom.secretKeyRef", [c.name, object.get(c.container, "name", ""), e.name, secrets.redact(e.value)])
@@ -133,7 +136,7 @@ deny contains {"msg": msg, "_loc": {"key": "name", "value": e.name}} if {
 
 # Compose: the same for a service's environment (list or mapping form).
 deny contains {"msg": msg, "_loc": {"text": pair.key}} if {
-	some s in compose.services
+	some s in compose_services
 	some pair in compose.environment(s.service)
 	_secret_value(pair.key, pair.value)
 	msg := sprintf("service %q sets %s to a literal secret (%s); use secrets: or an env file kept out of the repository", [s.name, pair.key, secrets.redact(sprintf("%v", [pair.value]))])
@@ -141,7 +144,7 @@ deny contains {"msg": msg, "_loc": {"text": pair.key}} if {
 
 # Built images: Env entries baked into the config.
 deny contains {"msg": msg, "_loc": {}} if {
-	some pair in image_config.env_pairs
+	some pair in image_env_pairs
 	_secret_value(pair.key, pair.value)
 	msg := sprintf("the image config sets %s to a literal secret (%s)", [pair.key, secrets.redact(pair.value)])
 }
@@ -159,7 +162,7 @@ _secret_value(_, value) if {
 # Image archives: credential files present in the final filesystem (a .pem or .key only
 # when its content is a private key).
 deny contains {"msg": msg, "_loc": {}} if {
-	some f in image_config.archive.files
+	some f in image_archive.files
 	f.type == "file"
 	_archive_credential(f)
 	msg := sprintf("the image contains the credential file %s", [f.path])

@@ -29,10 +29,10 @@ package dockpolicy.unpinned_digest
 
 import data.lib.dockpolicy.config
 import data.lib.dockpolicy.image
-import data.lib.dockpolicy.images
+import data.lib.dockpolicy.images.references as image_references
 
 deny contains {"msg": msg, "_loc": ref.loc} if {
-	some ref in images.references
+	some ref in image_references
 	not config.exempt("DP002", ref.image)
 	not image.has_digest(ref.image)
 	msg := sprintf("%s %q is not pinned by digest; add @sha256:<digest>", [ref.where, ref.image])

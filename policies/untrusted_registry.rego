@@ -34,13 +34,14 @@
 package dockpolicy.untrusted_registry
 
 import data.lib.dockpolicy.config
+import data.lib.dockpolicy.config.allowed_registries
 import data.lib.dockpolicy.image
-import data.lib.dockpolicy.images
+import data.lib.dockpolicy.images.references as image_references
 
 deny contains {"msg": msg, "_loc": ref.loc} if {
-	count(config.allowed_registries) > 0
-	some ref in images.references
+	count(allowed_registries) > 0
+	some ref in image_references
 	not config.exempt("DP003", ref.image)
-	not image.registry_allowed(ref.image, config.allowed_registries)
-	msg := sprintf("%s %q comes from registry %q, which is not in allowed_registries %v", [ref.where, ref.image, image.parse(ref.image).host, config.allowed_registries])
+	not image.registry_allowed(ref.image, allowed_registries)
+	msg := sprintf("%s %q comes from registry %q, which is not in allowed_registries %v", [ref.where, ref.image, image.parse(ref.image).host, allowed_registries])
 }

@@ -9,40 +9,40 @@
 #   images. `loc` is what the finding's `_loc` should be.
 package lib.dockpolicy.images
 
-import data.lib.dockpolicy.compose
-import data.lib.dockpolicy.dockerfile
-import data.lib.dockpolicy.image_config
-import data.lib.dockpolicy.kubernetes
+import data.lib.dockpolicy.compose.services as compose_services
+import data.lib.dockpolicy.dockerfile.external_bases
+import data.lib.dockpolicy.image_config.references as built_references
+import data.lib.dockpolicy.kubernetes.containers as k8s_containers
 
 references contains {"image": f.Image, "loc": {"line": f.StartLine}, "where": "base image"} if {
-	some f in dockerfile.external_bases
+	some f in external_bases
 }
 
 references contains {"image": c.container.image, "loc": {"key": "image", "value": c.container.image}, "where": where} if {
-	some c in kubernetes.containers
+	some c in k8s_containers
 	is_string(c.container.image)
 	where := sprintf("%s container %q image", [c.name, object.get(c.container, "name", "")])
 }
 
 references contains {"image": s.service.image, "loc": {"key": "image", "value": s.service.image}, "where": sprintf("service %q image", [s.name])} if {
-	some s in compose.services
+	some s in compose_services
 	is_string(s.service.image)
 }
 
 # A built image's own references: a tag that is latest, or no digest, is still worth
 # knowing about when the image is deployed by that reference.
 references contains {"image": ref, "loc": {}, "where": "image reference"} if {
-	some ref in image_config.references
+	some ref in built_references
 	not contains(ref, "@")
 	not _has_digest_reference
 }
 
 references contains {"image": ref, "loc": {}, "where": "image reference"} if {
-	some ref in image_config.references
+	some ref in built_references
 	contains(ref, "@")
 }
 
 _has_digest_reference if {
-	some ref in image_config.references
+	some ref in built_references
 	contains(ref, "@")
 }
