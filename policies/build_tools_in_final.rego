@@ -42,7 +42,7 @@ import data.lib.dockpolicy.dockerfile
 import data.lib.dockpolicy.dockerfile.final_base
 import data.lib.dockpolicy.dockerfile.final_from
 import data.lib.dockpolicy.dockerfile.final_instructions
-import data.lib.dockpolicy.image
+import data.lib.dockpolicy.images
 import data.lib.dockpolicy.image_config.archive as image_archive
 import data.lib.dockpolicy.text as text_lib
 
@@ -64,14 +64,14 @@ warn contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 }
 
 _sdk(ref) if {
-	parsed := image.parse(ref)
+	parsed := images.parse(ref)
 	parts := split(parsed.repository, "/")
 	name := parts[count(parts) - 1]
 	name in _sdk_images
 }
 
 _sdk(ref) if {
-	parsed := image.parse(ref)
+	parsed := images.parse(ref)
 	parts := split(parsed.repository, "/")
 	parts[count(parts) - 1] in {"openjdk", "eclipse-temurin", "ibmjava", "ibm-semeru-runtimes", "sapmachine"}
 	# These images are JDKs unless the tag says jre (openjdk:21, eclipse-temurin:21 are JDKs).
@@ -80,17 +80,19 @@ _sdk(ref) if {
 
 _install := `(?:apt-get|apt|apk|yum|dnf|microdnf|zypper)\s+(?:-\S+\s+)*(?:install|add)\b[^&;|\n]*`
 
-# A package word naming a toolchain, with an optional version pin (`gcc=4:12.2.0-3`).
-_tool_word := `^(gcc|g\+\+|cc|make|build-essential|build-base|cmake|clang|autoconf|automake|libtool|gfortran|golang|rustc|cargo|maven|gradle|openjdk-\d+-jdk|java-[\d.]+-openjdk-devel|musl-dev|ninja-build)(?:-[0-9][0-9.]*|-c\+\+)?(?:[=:]\S*)?$`
+# The toolchain packages, matched as whole package words with an optional version suffix
+# (`gcc-12`, `gcc-c++`) and pin (`gcc=4:12.2.0-3`), plus the JDK package families below.
+_tools := {"gcc", "g++", "cc", "make", "build-essential", "build-base", "cmake", "clang", "autoconf", "automake", "libtool", "gfortran", "golang", "rustc", "cargo", "maven", "gradle", "musl-dev", "ninja-build"}
 
-# Each with the literal words it cannot match without (see lib.dockpolicy.text).
+# Each with the literal words it cannot match without: one of `needs`, all of
+# `needs_all` (see lib.dockpolicy.text).
 _build_commands := {
-	"runs go build": {"pattern": `\bgo\s+build\b`, "needs": ["go"]},
-	"runs cargo build": {"pattern": `\bcargo\s+build\b`, "needs": ["cargo"]},
-	"runs mvn package": {"pattern": `\bmvnw?\b[^&;|\n]*\b(?:package|install|verify)\b`, "needs": ["mvn"]},
-	"runs gradle build": {"pattern": `\bgradlew?\b[^&;|\n]*\b(?:build|assemble)\b`, "needs": ["gradle"]},
-	"runs an npm build": {"pattern": `\b(?:npm|pnpm|yarn)\s+(?:run\s+)?build\b`, "needs": ["npm", "yarn"]},
-	"runs make": {"pattern": `(?:^|[;&|]\s*|\bthen\s+)make(?:\s|$)`, "needs": ["make"]},
+	"runs go build": {"pattern": `\bgo\s+build\b`, "needs": ["go"], "needs_all": ["build"]},
+	"runs cargo build": {"pattern": `\bcargo\s+build\b`, "needs": ["cargo"], "needs_all": ["build"]},
+	"runs mvn package": {"pattern": `\bmvnw?\b[^&;|\n]*\b(?:package|install|verify)\b`, "needs": ["mvn"], "needs_all": []},
+	"runs gradle build": {"pattern": `\bgradlew?\b[^&;|\n]*\b(?:build|assemble)\b`, "needs": ["gradle"], "needs_all": []},
+	"runs an npm build": {"pattern": `\b(?:npm|pnpm|yarn)\s+(?:run\s+)?build\b`, "needs": ["npm", "yarn"], "needs_all": ["build"]},
+	"runs make": {"pattern": `(?:^|[;&|]\s*|\bthen\s+)make(?:\s|$)`, "needs": ["make"], "needs_all": []},
 }
 
 _install_needs := ["apt", "apk", "yum", "dnf", "zypper"]
@@ -100,21 +102,88 @@ _reasons(text) := array.concat(_installs(text), [r | some r in sort(_builds(text
 _builds(text) := {reason |
 	some reason, check in _build_commands
 	text_lib.mentions_any(text, check.needs)
+	text_lib.mentions_all(text, check.needs_all)
 	regex.match(check.pattern, text)
 }
 
+# Every package word that can name a tool contains one of these.
+_tool_needs := ["gcc", "g++", "cc", "make", "build-", "clang", "auto", "libtool", "gfortran", "golang", "rust", "cargo", "maven", "gradle", "jdk", "musl-dev", "ninja"]
+
 _tools_installed(text) := {tool |
 	text_lib.mentions_any(text, _install_needs)
+	text_lib.mentions_any(text, ["install", "add"])
 	some segment in regex.find_n(_install, text, -1)
+	text_lib.mentions_any(segment, _tool_needs)
 	some word in regex.split(`\s+`, segment)
-	substring(word, 0, 2) in _tool_starts
-	some match in regex.find_all_string_submatch_n(_tool_word, word, 1)
-	tool := match[1]
+	_tool_heads[_head(word)]
+	tool := _tool(word)
 }
 
-# Every name _tool_word accepts starts with one of these two letters; other words skip
-# the regex (a set lookup is far cheaper than a regex match per package word).
-_tool_starts := {"gc", "g+", "cc", "ma", "bu", "cm", "cl", "au", "li", "gf", "go", "ru", "ca", "op", "ja", "mu", "ni"}
+# The part of a package word before its first `-`, `=` or `:`: a set lookup on it skips
+# the full check for the words that cannot name a tool (most of them).
+_head(word) := split(split(split(word, "-")[0], "=")[0], ":")[0]
+
+_tool_heads := {"gcc", "g++", "cc", "make", "build", "cmake", "clang", "autoconf", "automake", "libtool", "gfortran", "golang", "rustc", "cargo", "maven", "gradle", "musl", "ninja", "openjdk", "java"}
+
+# _tool(word) is the toolchain a package word names: the word without its version pin
+# (`=...` or `:...`), then without a version suffix (`-12`, `-4.9`, `-c++`).
+_tool(word) := tool if {
+	name := _unpinned(word)
+	tool := _tool_name(name)
+}
+
+_unpinned(word) := substring(word, 0, _pin_at(word))
+
+_pin_at(word) := min([n | some n in [indexof(word, "="), indexof(word, ":")]; n >= 0]) if {
+	text_lib.mentions_any(word, ["=", ":"])
+}
+
+_pin_at(word) := count(word) if not text_lib.mentions_any(word, ["=", ":"])
+
+_tool_name(name) := name if _is_tool(name)
+
+_tool_name(name) := base if {
+	endswith(name, "-c++")
+	base := trim_suffix(name, "-c++")
+	_is_tool(base)
+}
+
+_tool_name(name) := base if {
+	parts := split(name, "-")
+	count(parts) > 1
+	_version(parts[count(parts) - 1])
+	base := concat("-", array.slice(parts, 0, count(parts) - 1))
+	_is_tool(base)
+}
+
+_is_tool(name) if name in _tools
+
+# openjdk-17-jdk
+_is_tool(name) if {
+	startswith(name, "openjdk-")
+	endswith(name, "-jdk")
+	_digits(trim_suffix(trim_prefix(name, "openjdk-"), "-jdk"))
+}
+
+# java-17-openjdk-devel, java-1.8.0-openjdk-devel
+_is_tool(name) if {
+	startswith(name, "java-")
+	endswith(name, "-openjdk-devel")
+	version := trim_suffix(trim_prefix(name, "java-"), "-openjdk-devel")
+	count(version) > 0
+	trim(version, "0123456789.") == ""
+}
+
+# A version suffix: a digit, then digits and dots.
+_version(v) if {
+	substring(v, 0, 1) in {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+	trim(v, "0123456789.") == ""
+}
+
+_digits(v) if {
+	count(v) > 0
+	trim(v, "0123456789") == ""
+}
 
 _installs(text) := [sprintf("installs %s", [concat(", ", sort(tools))]) |
 	tools := _tools_installed(text)

@@ -29,6 +29,15 @@ test_installing_compilers_warns if {
 	_warns([_from("debian:12-slim", 0, null), _run("apt-get install -y gcc-12 g++-12 clang-16", 0)])
 }
 
+test_tool_package_words if {
+	every word in ["make=4.3-4.1", "gcc:12", "gcc-4.9", "openjdk-17-jdk", "java-1.8.0-openjdk-devel", "musl-dev", "ninja-build", "build-essential-12"] {
+		_warns([_from("debian:12-slim", 0, null), _run(concat(" ", ["apt-get install -y", word]), 0)])
+	}
+	every word in ["libgcc-s1", "gcc-", "openjdk-17-jdk-headless", "openjdk-17-jre", "java-17-openjdk", "cmake-data", "makedev", "ca-certificates"] {
+		not _warns([_from("debian:12-slim", 0, null), _run(concat(" ", ["apt-get install -y", word]), 0)])
+	}
+}
+
 test_running_a_build_warns if {
 	every cmd in ["go build -o /app ./cmd", "cargo build --release", "mvn -B package", "./gradlew build", "npm run build", "yarn build", "make && make install", "cd src && make"] {
 		_warns([_from("alpine:3.20", 0, null), _run(cmd, 0)])

@@ -28,12 +28,13 @@
 package dockpolicy.docker_hub
 
 import data.lib.dockpolicy.config
-import data.lib.dockpolicy.image
+import data.lib.dockpolicy.images.parsed as parsed_images
 import data.lib.dockpolicy.images.references as image_references
 
 deny contains {"msg": msg, "_loc": ref.loc} if {
 	some ref in image_references
 	not config.exempt("DP004", ref.image)
-	image.is_docker_hub(ref.image)
+	# image.is_docker_hub, from the references parsed once per input.
+	parsed_images[ref.image].host == "docker.io"
 	msg := sprintf("%s %q comes from Docker Hub; pull it through your own registry", [ref.where, ref.image])
 }

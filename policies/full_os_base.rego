@@ -38,6 +38,7 @@ import data.lib.dockpolicy.dockerfile.final_base
 import data.lib.dockpolicy.dockerfile.final_from
 import data.lib.dockpolicy.image
 import data.lib.dockpolicy.image_config
+import data.lib.dockpolicy.images
 import data.lib.dockpolicy.text as text_lib
 
 _distributions := {"ubuntu", "debian", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux", "oraclelinux", "archlinux", "opensuse", "leap", "tumbleweed", "ubi", "ubi7", "ubi8", "ubi9", "ubi10", "kali-rolling", "clearlinux", "photon", "mageia", "alt", "sles"}
@@ -52,7 +53,7 @@ warn contains {"msg": msg, "_loc": {"line": final_from.StartLine}} if {
 }
 
 _full_os(ref) if {
-	parsed := image.parse(ref)
+	parsed := images.parse(ref)
 	parts := split(parsed.repository, "/")
 	name := parts[count(parts) - 1]
 	name in _distributions

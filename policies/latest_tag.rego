@@ -27,13 +27,13 @@
 package dockpolicy.latest_tag
 
 import data.lib.dockpolicy.config
-import data.lib.dockpolicy.image
+import data.lib.dockpolicy.images.parsed as parsed_images
 import data.lib.dockpolicy.images.references as image_references
 
 deny contains {"msg": msg, "_loc": ref.loc} if {
 	some ref in image_references
 	not config.exempt("DP001", ref.image)
-	parsed := image.parse(ref.image)
+	parsed := parsed_images[ref.image]
 	parsed.digest == ""
 	parsed.tag in {"", "latest"}
 	msg := sprintf("%s %q uses the latest tag (an untagged image means latest); pin a version", [ref.where, ref.image])

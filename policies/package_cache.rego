@@ -35,10 +35,11 @@ import data.lib.dockpolicy.image_config.archive as image_archive
 import data.lib.dockpolicy.text as text_lib
 
 # `needs`, `flag_needs`, `clean_needs`: the words of which `uses`, `flag` and `clean` need
-# one to match (see lib.dockpolicy.text).
+# one to match; `needs_all`: the words `uses` needs every one of (see lib.dockpolicy.text).
 _checks := {
 	"apt": {
 		"needs": ["apt"],
+		"needs_all": ["install"],
 		"uses": `\bapt(?:-get)?\s+(?:-\S+\s+)*install\b`,
 		"clean": `rm\s+(?:-\S+\s+)*[^&;|\n]*/var/lib/apt/lists`,
 		"clean_needs": ["/var/lib/apt/lists"],
@@ -46,6 +47,7 @@ _checks := {
 	},
 	"apk": {
 		"needs": ["apk"],
+		"needs_all": ["add"],
 		"uses": `\bapk\s+(?:-\S+\s+)*add\b`,
 		"flag": `--no-cache\b`,
 		"flag_needs": ["--no-cache"],
@@ -55,6 +57,7 @@ _checks := {
 	},
 	"pip": {
 		"needs": ["pip"],
+		"needs_all": ["install"],
 		"uses": `\bpip[0-9.]*\s+(?:-\S+\s+)*install\b`,
 		"flag": `--no-cache-dir\b|\bPIP_NO_CACHE_DIR=`,
 		"flag_needs": ["--no-cache-dir", "PIP_NO_CACHE_DIR="],
@@ -64,6 +67,7 @@ _checks := {
 	},
 	"yum/dnf": {
 		"needs": ["yum", "dnf"],
+		"needs_all": ["install"],
 		"uses": `\b(?:yum|dnf|microdnf)\s+(?:-\S+\s+)*install\b`,
 		"clean": `\b(?:yum|dnf|microdnf)\s+clean\s+all\b|rm\s+(?:-\S+\s+)*[^&;|\n]*/var/cache/(?:yum|dnf)`,
 		"clean_needs": ["clean", "/var/cache/"],
@@ -78,12 +82,12 @@ warn contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	text := dockerfile.command_text(i)
 	some manager, check in _checks
 	text_lib.mentions_any(text, check.needs)
+	text_lib.mentions_all(text, check.needs_all)
 	regex.match(check.uses, text)
 	# A no-cache flag works wherever it is written; a clean-up must come after the last
 	# install (whatever that install downloads after a clean-up stays in the layer).
 	not _flag(check, text)
-	pieces := regex.split(check.uses, text)
-	not _cleaned(check, pieces[count(pieces) - 1])
+	not _cleaned_after_last_install(check, text)
 	not _env_disables_cache(manager)
 	not _uv(manager, text)
 	msg := sprintf("this RUN leaves the %s package cache in the image; %s", [manager, check.fix])
@@ -95,13 +99,21 @@ _flag(check, text) if {
 	regex.match(check.flag, text)
 }
 
-_cleaned(check, tail) if {
+# (Splitting at the installs costs a regex call, so only text that mentions the clean-up
+# at all is split.)
+_cleaned_after_last_install(check, text) if {
+	text_lib.mentions_any(text, check.clean_needs)
+	pieces := regex.split(check.uses, text)
+	tail := pieces[count(pieces) - 1]
 	text_lib.mentions_any(tail, check.clean_needs)
 	regex.match(check.clean, tail)
 }
 
 # `uv pip install` is uv's installer, with its own cache flags.
-_uv("pip", text) if not regex.match(_checks.pip.uses, regex.replace(text, `\buv\s+pip\b`, "uv_pip"))
+_uv("pip", text) if {
+	contains(text, "uv")
+	not regex.match(_checks.pip.uses, regex.replace(text, `\buv\s+pip\b`, "uv_pip"))
+}
 
 # PIP_NO_CACHE_DIR set with ENV in the final image turns pip's cache off.
 _env_disables_cache("pip") if {

@@ -67,13 +67,17 @@ _is_root(user) if {
 	name == "root"
 }
 
-_is_root(user) if regex.match(`^0+(:.*)?$`, user)
+_is_root(user) if {
+	startswith(user, "0")
+	regex.match(`^0+(:.*)?$`, user)
+}
 
 _exempt_base if config.exempt("DP005", final_base.Image)
 
 # USER ${UID} / $UID: the value an ARG default or ENV of the final image (or a global
 # ARG) gives the variable; other text is kept as written.
 _resolve(user) := _vars[name] if {
+	_is_variable(user)
 	m := regex.find_all_string_submatch_n(`^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?(:.*)?$`, user, 1)
 	count(m) == 1
 	name := m[0][1]

@@ -47,7 +47,7 @@ _instructions := [i | is_dockerfile; some i in input; i.Cmd != "comment"]
 
 # The credential formats that can occur in this Dockerfile at all: their words appear in
 # some instruction's text (every value checked below is part of one). Most Dockerfiles have
-# none, and then no instruction is searched.
+# none, and then the rules below that search instructions stop at `count(_possible) > 0`.
 _possible := secrets.possible_credential_kinds(concat("\n", [dockerfile.command_text(i) | some i in _instructions]))
 
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
@@ -69,21 +69,23 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 }
 
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
+	count(_possible) > 0
 	some i in _instructions
 	i.Cmd in {"env", "label"}
 	some pair in dockerfile.pairs(i)
-	not _named_secret(i.Cmd, pair)
 	some kind in secrets.credential_kinds_among(pair.value, _possible)
+	not _named_secret(i.Cmd, pair)
 	msg := sprintf("%s %s holds %s (%s)", [upper(i.Cmd), pair.key, kind, secrets.redact(pair.value)])
 }
 
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
+	count(_possible) > 0
 	some i in _instructions
 	i.Cmd == "arg"
 	some pair in dockerfile.arg_pairs(i)
-	not _named_secret("arg", pair)
 	is_string(pair.value)
 	some kind in secrets.credential_kinds_among(pair.value, _possible)
+	not _named_secret("arg", pair)
 	msg := sprintf("ARG %s holds %s (%s)", [pair.key, kind, secrets.redact(pair.value)])
 }
 
@@ -101,6 +103,7 @@ _copy_paths(i) := {dockerfile.unquote(p) | some p in i.Value; not startswith(p, 
 
 # ADD from a URL with credentials or a token in it.
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
+	count(_possible) > 0
 	some i in _instructions
 	i.Cmd in {"copy", "add"}
 	text := concat(" ", i.Value)
@@ -109,6 +112,7 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 }
 
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
+	count(_possible) > 0
 	some i in _instructions
 	i.Cmd == "run"
 	not dockerfile.has_mount(i, "secret")

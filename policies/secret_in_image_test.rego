@@ -96,6 +96,13 @@ test_settings_with_secret_words_are_not_secrets if {
 	}
 }
 
+test_settings_are_case_insensitive_and_short_numbers if {
+	not _fires([_i("env", ["DISABLE_PASSWORD_AUTH", "TRUE", "="])])
+	not _fires([_i("env", ["TOKEN_TTL_OFFSET", "-5", "="])])
+	_fires([_i("env", ["DB_PASSWORD", "1234567890", "="])])
+	_fires([_i("env", ["DB_PASSWORD", "--5", "="])])
+}
+
 test_a_literal_default_of_a_variable_is_a_secret if _fires([_i("env", ["SECRET_KEY", "${SECRET_KEY:-defaultsecret}", "="])])
 
 test_image_digests_are_not_url_credentials if {

@@ -58,7 +58,10 @@ final_base := f if {
 }
 
 # command_text(i) is a RUN's shell text: its arguments and every heredoc body.
-command_text(i) := concat("\n", array.concat([concat(" ", i.Value)], [h.Content | some h in object.get(i, "Heredocs", [])]))
+# (Most instructions have no heredoc: the first form keeps them to one builtin call.)
+command_text(i) := concat(" ", i.Value) if not i.Heredocs
+
+command_text(i) := concat("\n", array.concat([concat(" ", i.Value)], [h.Content | some h in i.Heredocs])) if i.Heredocs
 
 # has_mount(i, type) holds when a RUN has a `--mount=type=<type>` flag.
 has_mount(i, type) if {

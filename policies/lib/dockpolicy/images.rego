@@ -11,6 +11,7 @@ package lib.dockpolicy.images
 
 import data.lib.dockpolicy.compose.services as compose_services
 import data.lib.dockpolicy.dockerfile.external_bases
+import data.lib.dockpolicy.image
 import data.lib.dockpolicy.image_config.references as built_references
 import data.lib.dockpolicy.kubernetes.containers as k8s_containers
 
@@ -46,3 +47,13 @@ _has_digest_reference if {
 	some ref in built_references
 	contains(ref, "@")
 }
+
+# parsed[image]: each referenced image parsed once per input. image.parse is the costliest
+# helper the image rules share, and a rule's value is computed once per evaluation where a
+# function call is not, so DP001, DP004, DP007 and DP008 read it from here.
+parsed[r.image] := image.parse(r.image) if some r in references
+
+# parse(ref) is image.parse(ref), taken from `parsed` when ref is one of the references.
+parse(ref) := parsed[ref]
+
+parse(ref) := image.parse(ref) if not parsed[ref]
