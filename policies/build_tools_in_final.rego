@@ -38,10 +38,9 @@
 package dockpolicy.build_tools_in_final
 
 import data.lib.dockpolicy.config
-import data.lib.dockpolicy.dockerfile
 import data.lib.dockpolicy.dockerfile.final_base
 import data.lib.dockpolicy.dockerfile.final_from
-import data.lib.dockpolicy.dockerfile.final_instructions
+import data.lib.dockpolicy.dockerfile.final_runs
 import data.lib.dockpolicy.images
 import data.lib.dockpolicy.image_config.archive as image_archive
 import data.lib.dockpolicy.text as text_lib
@@ -56,9 +55,9 @@ warn contains {"msg": msg, "_loc": {"line": final_from.StartLine}} if {
 }
 
 warn contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
-	some i in final_instructions
-	i.Cmd == "run"
-	reasons := _reasons(dockerfile.command_text(i))
+	some run in final_runs
+	i := run.instruction
+	reasons := _reasons(run.text)
 	count(reasons) > 0
 	msg := sprintf("the final image %s; use a multi-stage build", [concat(" and ", reasons)])
 }

@@ -29,7 +29,6 @@
 #   remediation: Add the labels with LABEL in the final stage (OCI annotation keys such as org.opencontainers.image.authors).
 package dockpolicy.missing_labels
 
-import data.lib.dockpolicy.config
 import data.lib.dockpolicy.config.required_labels
 import data.lib.dockpolicy.dockerfile
 import data.lib.dockpolicy.dockerfile.final_from

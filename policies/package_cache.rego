@@ -31,6 +31,7 @@ package dockpolicy.package_cache
 
 import data.lib.dockpolicy.dockerfile
 import data.lib.dockpolicy.dockerfile.final_instructions
+import data.lib.dockpolicy.dockerfile.final_runs
 import data.lib.dockpolicy.image_config.archive as image_archive
 import data.lib.dockpolicy.text as text_lib
 
@@ -76,10 +77,10 @@ _checks := {
 }
 
 warn contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
-	some i in final_instructions
-	i.Cmd == "run"
+	some run in final_runs
+	i := run.instruction
 	not dockerfile.has_mount(i, "cache")
-	text := dockerfile.command_text(i)
+	text := run.text
 	some manager, check in _checks
 	text_lib.mentions_any(text, check.needs)
 	text_lib.mentions_all(text, check.needs_all)

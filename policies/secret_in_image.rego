@@ -48,7 +48,10 @@ _instructions := [i | is_dockerfile; some i in input; i.Cmd != "comment"]
 # The credential formats that can occur in this Dockerfile at all: their words appear in
 # some instruction's text (every value checked below is part of one). Most Dockerfiles have
 # none, and then the rules below that search instructions stop at `count(_possible) > 0`.
-_possible := secrets.possible_credential_kinds(concat("\n", [dockerfile.command_text(i) | some i in _instructions]))
+_possible := secrets.possible_credential_kinds(concat("\n", array.concat(
+	[concat(" ", i.Value) | some i in _instructions],
+	[h.Content | some i in _instructions; some h in i.Heredocs],
+)))
 
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some i in _instructions

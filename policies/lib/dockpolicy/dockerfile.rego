@@ -34,13 +34,30 @@ _base_of(f) := [sprintf("%d", [f.BaseStage])] if f.BaseStage != null
 
 _base_of(f) := [] if f.BaseStage == null
 
-final_stages := {to_number(s) | some s in graph.reachable(_stage_graph, {sprintf("%d", [final_stage])})}
+# (Most final stages start from an image, not an earlier stage: then the graph walk, with
+# its number formatting per stage, is skipped.)
+final_stages := {final_stage} if not _final_builds_on_a_stage
+
+final_stages := {to_number(s) | some s in graph.reachable(_stage_graph, {sprintf("%d", [final_stage])})} if _final_builds_on_a_stage
+
+_final_builds_on_a_stage if {
+	some f in froms
+	f.Stage == final_stage
+	f.BaseStage != null
+}
 
 # Instructions (comments excluded) of the final image, in source order.
 final_instructions := [i |
 	some i in input
 	i.Cmd != "comment"
 	i.Stage in final_stages
+]
+
+# The RUN instructions of the final image with their shell text, in source order: DP008
+# and DP011 both read every one, so the text is computed once per input.
+final_runs := [{"instruction": i, "text": command_text(i)} |
+	some i in final_instructions
+	i.Cmd == "run"
 ]
 
 # The FROM that starts the final stage.
@@ -90,13 +107,8 @@ _arg_pair(word) := {"key": word, "value": null} if indexof(word, "=") == -1
 
 # unquote removes one pair of surrounding quotes.
 unquote(s) := substring(s, 1, count(s) - 2) if {
-	count(s) >= 2
-	q := substring(s, 0, 1)
-	q in {"\"", "'"}
-	endswith(s, q)
-}
-
-unquote(s) := s if not _quoted(s)
+	_quoted(s)
+} else := s
 
 _quoted(s) if {
 	count(s) >= 2
