@@ -82,7 +82,7 @@ pub fn evaluate(
     filename: &str,
     input: &Value,
 ) -> (Vec<CheckResult>, Vec<EvalError>) {
-    evaluator.set_input(regorus::Value::from(input.clone()));
+    evaluator.set_input(super::document::to_regorus(input));
     let mut out = Vec::with_capacity(namespaces.len());
     let mut errors = Vec::new();
     for (name, ns) in namespaces {

@@ -7,6 +7,7 @@
 
 pub mod bundled;
 pub mod data;
+pub mod document;
 pub mod eval;
 pub mod load;
 pub mod metadata;
