@@ -11,32 +11,16 @@
 //! Run: `DOCKPOLICY_CORPUS=../shared/corpus cargo bench --bench rule_costs`
 //! (or pass a directory: `cargo bench --bench rule_costs -- path/to/dockerfiles`).
 
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
-
 use dockpolicy::config::Config;
 use dockpolicy::input::{self, Format, dockerfile::Options};
 use dockpolicy::policy::{self, eval};
 
+mod common;
+
 const RUNS: usize = 5;
 
 fn main() {
-    let dir = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with('-'))
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("DOCKPOLICY_CORPUS").map(|c| PathBuf::from(c).join("dockerfiles"))
-        });
-    let Some(dir) = dir else {
-        eprintln!("set DOCKPOLICY_CORPUS or pass a directory of Dockerfiles");
-        std::process::exit(2);
-    };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("readable dir")
-        .map(|e| e.expect("readable entry").path())
-        .collect();
-    paths.sort();
+    let (dir, paths) = common::corpus_files();
     let options = Options::default();
     let documents: Vec<serde_json::Value> = paths
         .iter()
@@ -76,7 +60,7 @@ fn main() {
 
     let cost = |set: &policy::PolicySet| {
         let mut evaluator = eval::Evaluator::new(set);
-        let time = median(|| {
+        let time = common::median(RUNS, || {
             for document in &documents {
                 let (results, errors) =
                     eval::evaluate(&mut evaluator, &set.namespaces, "f", document);
@@ -101,16 +85,4 @@ fn main() {
         "(the whole set)",
         cost(&all)
     );
-}
-
-fn median(mut run: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            run();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[RUNS / 2]
 }

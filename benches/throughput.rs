@@ -10,31 +10,18 @@
 //! the disk. Each figure is the median of several runs.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use dockpolicy::input::{self, Format, dockerfile::Options};
 use dockpolicy::policy::{self, eval};
 use rayon::prelude::*;
 
+mod common;
+
 const RUNS: usize = 7;
 
 fn main() {
-    let dir = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with('-'))
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("DOCKPOLICY_CORPUS").map(|c| PathBuf::from(c).join("dockerfiles"))
-        });
-    let Some(dir) = dir else {
-        eprintln!("set DOCKPOLICY_CORPUS or pass a directory of Dockerfiles");
-        std::process::exit(2);
-    };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("readable dir")
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
+    let (dir, paths) = common::corpus_files();
     let files: Vec<Vec<u8>> = paths
         .iter()
         .map(|p| std::fs::read(p).expect("readable file"))
@@ -84,7 +71,7 @@ fn main() {
             .num_threads(threads)
             .build()
             .unwrap();
-        let parse = median(|| {
+        let parse = common::median(RUNS, || {
             pool.install(|| files.par_iter().filter_map(parse_one).count());
         });
         report("parse", threads, files.len(), parse);
@@ -108,31 +95,19 @@ fn main() {
                     .sum::<usize>()
             })
         };
-        let test = median(|| {
+        let test = common::median(RUNS, || {
             evaluate(&policies);
         });
         report(&format!("test ({rules} rules)"), threads, files.len(), test);
-        let full = median(|| {
+        let full = common::median(RUNS, || {
             evaluate(&bundled);
         });
         report("test (bundled, VM)", threads, files.len(), full);
-        let full = median(|| {
+        let full = common::median(RUNS, || {
             evaluate(&bundled_interpreter);
         });
         report("test (bundled, interpreter)", threads, files.len(), full);
     }
-}
-
-fn median(mut run: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            run();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[RUNS / 2]
 }
 
 fn report(name: &str, threads: usize, files: usize, time: Duration) {
