@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use regorus::rvm::program::DeserializationResult;
 use regorus::rvm::{Program, RegoVM};
 
 /// Package of the generated module that gathers every compiled rule into one value.
@@ -23,6 +24,8 @@ const COLLECTOR: &str = "dockpolicy_vm_collector";
 #[derive(Clone)]
 pub struct Compiled {
     program: Arc<Program>,
+    /// `program` serialised, from which each worker makes its own copy (see `Machine::new`).
+    program_bytes: Option<Arc<Vec<u8>>>,
     /// namespace → rule → entry point index (nested so a lookup needs no allocation).
     entries: Arc<HashMap<String, HashMap<String, usize>>>,
     /// Entry point of the collector: `{namespace: {rule: value}}` for every rule.
@@ -83,8 +86,10 @@ pub fn compile(
             .or_default()
             .insert(rule.clone(), i);
     }
+    let program_bytes = program.serialize_binary().ok().map(Arc::new);
     Ok(Compiled {
         program,
+        program_bytes,
         entries: Arc::new(entries),
         collector: rules.len(),
         data,
@@ -114,9 +119,25 @@ pub enum VmFailure {
 impl Machine {
     pub fn new(compiled: &Compiled) -> Result<Machine, String> {
         let mut vm = RegoVM::new();
-        vm.load_program(compiled.program.clone());
-        vm.set_data(compiled.data.clone())
-            .map_err(|e| e.to_string())?;
+        // Each worker runs its own copy of the program and data, not the shared one: the VM
+        // clones the program's `Arc` and its literal values on every rule call, and two
+        // threads counting references on the same allocations slowed each other down.
+        let program = compiled
+            .program_bytes
+            .as_ref()
+            .and_then(|bytes| match Program::deserialize_binary(bytes) {
+                Ok(DeserializationResult::Complete(program)) => Some(Arc::new(program)),
+                _ => None,
+            })
+            .unwrap_or_else(|| compiled.program.clone());
+        vm.load_program(program);
+        let data = compiled
+            .data
+            .to_json_str()
+            .ok()
+            .and_then(|json| regorus::Value::from_json_str(&json).ok())
+            .unwrap_or_else(|| compiled.data.clone());
+        vm.set_data(data).map_err(|e| e.to_string())?;
         // The instruction budget would stop a large but honest input (a Dockerfile with
         // thousands of RUN lines); the wall-clock limit is the guard that matters.
         vm.set_max_instructions(usize::MAX);
