@@ -582,6 +582,35 @@ fn unreadable_policy_and_input_files_are_errors_naming_them() {
 }
 
 #[test]
+fn the_bundled_rules_alone_get_the_memory_limit_as_each_evaluations_budget() {
+    // Only the bundled practices, all on the VM (4 inputs or more): --memory-limit becomes
+    // each evaluation's budget. One smaller than any evaluation needs stops every file's
+    // evaluation, worded as the process-wide limit is, and the run still completes.
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = (0..4)
+        .map(|i| {
+            let p = dir.path().join(format!("{i}.Dockerfile"));
+            std::fs::write(
+                &p,
+                "FROM alpine:3.20\nRUN apk add --no-cache curl\nUSER 1000\n",
+            )
+            .unwrap();
+            p
+        })
+        .collect();
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let (report, _, code) = run(&["--memory-limit", "100"], &paths);
+    assert_eq!(code, TOOL_ERROR, "{report}");
+    for file in &files {
+        let msg = error_for(&report, file).expect("an error for every file");
+        assert!(msg.contains("execution exceeded memory limit"), "{msg}");
+    }
+    let (report, _, code) = run(&[], &paths);
+    assert_ne!(code, TOOL_ERROR, "{report}");
+    assert!(files.iter().all(|file| checked(&report, file)), "{report}");
+}
+
+#[test]
 fn a_policy_asking_for_impossible_memory_is_an_error_not_an_abort() {
     // numbers.range over two billion numbers asks for 48 GB in one allocation. With the
     // system allocator Rust aborts the process; regorus's allocator grants the address

@@ -44,14 +44,14 @@ pub fn policy_options(args: &TestArgs) -> policy::Options {
 const VM_MIN_INPUTS: usize = 4;
 
 pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
-    policy::set_memory_limit((args.memory_limit > 0).then_some(args.memory_limit));
     let mut options = policy_options(args);
     options.config = Config::discover(args.config.as_deref())?.map(|(_, c)| c);
     let inputs = Inputs::collect(&args.input, true)?;
     if inputs.targets.len() < VM_MIN_INPUTS {
         options.vm = policy::VmUse::Off;
     }
-    let policies = policy::load(&options)?;
+    let mut policies = policy::load(&options)?;
+    policies.limit_memory((args.memory_limit > 0).then_some(args.memory_limit));
     let mut report = Report {
         errors: inputs.errors.clone(),
         show_suppressed: args.show_suppressed,

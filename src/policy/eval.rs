@@ -59,7 +59,7 @@ impl Evaluator {
         if let Some(machine) = &mut self.machine {
             match machine.eval(namespace, rule) {
                 Ok(value) => return Ok(value),
-                Err(VmFailure::TimedOut(message)) => return Err(error(message)),
+                Err(VmFailure::Limit(message)) => return Err(error(message)),
                 Err(VmFailure::Other) => {}
             }
         }

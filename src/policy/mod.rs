@@ -113,6 +113,29 @@ pub struct PolicySet {
 }
 
 impl PolicySet {
+    /// Applies `--memory-limit` (`None`: no limit) to this run's evaluations.
+    ///
+    /// When every selected namespace runs on the VM (the bundled practices on their own,
+    /// the common case), the limit becomes each evaluation's budget, which the VM checks
+    /// against its own thread's allocations. Otherwise it is regorus's process-wide
+    /// ceiling, which the interpreter needs; every thread checks that one against shared
+    /// counters every 16 VM instructions, and those shared atomics cost 7% of a two-thread
+    /// corpus run (`bench/ab.sh`), which the VM-only case no longer pays.
+    pub fn limit_memory(&mut self, limit: Option<u64>) {
+        let namespaces = &self.namespaces;
+        match &mut self.compiled {
+            Some(compiled)
+                if namespaces.iter().all(|(name, ns)| {
+                    !ns.has_exception && compiled.covers(name, ns.rules.keys())
+                }) =>
+            {
+                set_memory_limit(None);
+                compiled.set_memory_budget(limit);
+            }
+            _ => set_memory_limit(limit),
+        }
+    }
+
     /// Maps an id or slug (any case) to the rule id, for suppression pragmas.
     pub fn rule_id(&self, name: &str) -> Option<&str> {
         self.metadata

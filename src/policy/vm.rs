@@ -32,6 +32,22 @@ pub struct Compiled {
     collector: usize,
     data: regorus::Value,
     timeout: Option<std::time::Duration>,
+    /// Bytes one evaluation may allocate (see `PolicySet::limit_memory`).
+    memory_budget: Option<std::num::NonZeroU64>,
+}
+
+impl Compiled {
+    /// Whether every one of `rules` of `namespace` runs on this program.
+    pub fn covers<'a>(&self, namespace: &str, mut rules: impl Iterator<Item = &'a String>) -> bool {
+        self.entries
+            .get(namespace)
+            .is_some_and(|compiled| rules.all(|rule| compiled.contains_key(rule)))
+    }
+
+    /// Gives every evaluation on this program a memory budget of `bytes` (`None`: none).
+    pub fn set_memory_budget(&mut self, bytes: Option<u64>) {
+        self.memory_budget = bytes.and_then(std::num::NonZeroU64::new);
+    }
 }
 
 /// Compiles `rules` (`(namespace, rule)` pairs) from the prepared interpreter `engine`.
@@ -94,6 +110,7 @@ pub fn compile(
         collector: rules.len(),
         data,
         timeout,
+        memory_budget: None,
     })
 }
 
@@ -110,8 +127,9 @@ pub struct Machine {
 
 /// Why the VM did not produce a rule's value.
 pub enum VmFailure {
-    /// The time limit ended the evaluation: final, the interpreter would time out too.
-    TimedOut(String),
+    /// The time or memory limit ended the evaluation: final, the interpreter would stop
+    /// too (and for memory, it would run without the budget).
+    Limit(String),
     /// Anything else: the interpreter evaluates the rule instead.
     Other,
 }
@@ -138,6 +156,9 @@ impl Machine {
             .and_then(|json| regorus::Value::from_json_str(&json).ok())
             .unwrap_or_else(|| compiled.data.clone());
         vm.set_data(data).map_err(|e| e.to_string())?;
+        if let Some(limit) = compiled.memory_budget {
+            vm.set_memory_budget_config(Some(regorus::MemoryBudgetConfig { limit }));
+        }
         // The instruction budget would stop a large but honest input (a Dockerfile with
         // thousands of RUN lines); the wall-clock limit is the guard that matters.
         vm.set_max_instructions(usize::MAX);
@@ -188,10 +209,15 @@ impl Machine {
                 // Worded as the interpreter words it, so the report does not depend on
                 // which engine ran.
                 regorus::rvm::vm::VmError::TimeLimitExceeded { elapsed, limit, .. } => {
-                    VmFailure::TimedOut(format!(
+                    VmFailure::Limit(format!(
                         "execution exceeded time limit (elapsed={}ns, limit={}ns)",
                         elapsed.as_nanos(),
                         limit.as_nanos()
+                    ))
+                }
+                regorus::rvm::vm::VmError::MemoryBudgetExceeded { usage, budget, .. } => {
+                    VmFailure::Limit(format!(
+                        "execution exceeded memory limit (usage={usage} bytes, limit={budget} bytes)"
                     ))
                 }
                 _ => VmFailure::Other,
