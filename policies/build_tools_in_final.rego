@@ -131,13 +131,8 @@ _tool(word) := tool if {
 	tool := _tool_name(name)
 }
 
-_unpinned(word) := substring(word, 0, _pin_at(word))
-
-_pin_at(word) := min([n | some n in [indexof(word, "="), indexof(word, ":")]; n >= 0]) if {
-	text_lib.mentions_any(word, ["=", ":"])
-}
-
-_pin_at(word) := count(word) if not text_lib.mentions_any(word, ["=", ":"])
+# (No tool name or version suffix contains `=` or `:`, so the pin starts at the first one.)
+_unpinned(word) := split(split(word, "=")[0], ":")[0]
 
 _tool_name(name) := name if _is_tool(name)
 
