@@ -85,7 +85,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
         });
         for o in outcomes {
             if !o.lines.is_empty() {
-                report.sources.insert(o.filename.clone(), o.lines);
+                report.sources.insert(o.filename, o.lines);
             }
             report.results.extend(o.results);
             report.errors.extend(o.errors);
@@ -140,8 +140,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
 
 struct FileOutcome {
     filename: String,
-    text: Option<std::sync::Arc<str>>,
-    /// The source lines the findings point at (the text itself is dropped with the outcome).
+    /// The source lines the findings point at (not the whole text, which is dropped here).
     lines: BTreeMap<usize, String>,
     results: Vec<CheckResult>,
     errors: Vec<FileError>,
@@ -153,10 +152,10 @@ fn check_file(
     policies: &PolicySet,
     loaded: Loaded,
 ) -> FileOutcome {
+    let text = loaded.text;
     let mut outcome = FileOutcome {
         filename: loaded.filename,
         lines: BTreeMap::new(),
-        text: loaded.text,
         results: Vec::new(),
         errors: Vec::new(),
     };
@@ -177,7 +176,7 @@ fn check_file(
     for (index, document) in parsed.documents.iter().enumerate() {
         let (mut results, errors) =
             eval::evaluate(evaluator, &policies.namespaces, &outcome.filename, document);
-        if let (Some(text), Some(range)) = (&outcome.text, parsed.ranges.get(index)) {
+        if let (Some(text), Some(range)) = (&text, parsed.ranges.get(index)) {
             for r in &mut results {
                 locate_findings(r, text, *range);
             }
@@ -196,7 +195,7 @@ fn check_file(
             message: e.to_string(),
         }));
     }
-    if let Some(text) = &outcome.text {
+    if let Some(text) = &text {
         let pragmas = Pragmas::parse(text, |name| {
             policies
                 .rule_id(name)
@@ -208,8 +207,8 @@ fn check_file(
     }
     fill_end_lines(&mut merged, &parsed);
     outcome.results = merged.into_values().collect();
-    if let Some(text) = outcome.text.take() {
-        outcome.lines = report::pointed_lines(&text, &outcome.results);
+    if let Some(text) = &text {
+        outcome.lines = report::pointed_lines(text, &outcome.results);
     }
     outcome
 }

@@ -190,28 +190,26 @@ impl Report {
 
 /// The lines of `text` that `results` point at, for `Report::sources`.
 pub fn pointed_lines(text: &str, results: &[CheckResult]) -> BTreeMap<usize, String> {
-    {
-        let wanted: std::collections::BTreeSet<usize> = results
-            .iter()
-            .flat_map(|r| {
-                r.failures
-                    .iter()
-                    .chain(&r.warnings)
-                    .chain(&r.exceptions)
-                    .chain(&r.suppressed)
-            })
-            .filter_map(|f| f.line)
-            .collect();
-        let Some(&last) = wanted.last() else {
-            return BTreeMap::new();
-        };
-        text.lines()
-            .take(last)
-            .enumerate()
-            .filter(|(i, _)| wanted.contains(&(i + 1)))
-            .map(|(i, l)| (i + 1, l.to_owned()))
-            .collect()
-    }
+    let wanted: std::collections::BTreeSet<usize> = results
+        .iter()
+        .flat_map(|r| {
+            r.failures
+                .iter()
+                .chain(&r.warnings)
+                .chain(&r.exceptions)
+                .chain(&r.suppressed)
+        })
+        .filter_map(|f| f.line)
+        .collect();
+    let Some(&last) = wanted.last() else {
+        return BTreeMap::new();
+    };
+    text.lines()
+        .take(last)
+        .enumerate()
+        .filter(|(i, _)| wanted.contains(&(i + 1)))
+        .map(|(i, l)| (i + 1, l.to_owned()))
+        .collect()
 }
 
 /// Renders the report in one output format.
