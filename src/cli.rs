@@ -262,9 +262,13 @@ pub enum EngineKind {
     Interpreter,
 }
 
+/// `"512MiB"` → `("512", "MiB")`: the leading digits and the unit after them (`""` if none).
+fn number_and_unit(s: &str) -> (&str, &str) {
+    s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()))
+}
+
 fn parse_size(s: &str) -> Result<u64, String> {
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (number, unit) = s.split_at(split);
+    let (number, unit) = number_and_unit(s);
     let n: u64 = number
         .parse()
         .map_err(|_| format!("expected a size like 4GiB or 512MiB, got {s:?}"))?;
@@ -280,15 +284,13 @@ fn parse_size(s: &str) -> Result<u64, String> {
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    let (number, unit) = s
-        .find(|c: char| !c.is_ascii_digit())
-        .map_or((s, "s"), |i| s.split_at(i));
+    let (number, unit) = number_and_unit(s);
     let n: u64 = number
         .parse()
         .map_err(|_| format!("expected a duration like 10s or 500ms, got {s:?}"))?;
     match unit {
         "ms" => Ok(std::time::Duration::from_millis(n)),
-        "s" => Ok(std::time::Duration::from_secs(n)),
+        "" | "s" => Ok(std::time::Duration::from_secs(n)),
         "m" => Ok(std::time::Duration::from_secs(n * 60)),
         _ => Err(format!("expected a duration like 10s or 500ms, got {s:?}")),
     }
@@ -350,5 +352,35 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
         _ => Err(format!("expected KEY=VALUE, got {s:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{parse_duration, parse_size};
+
+    #[test]
+    fn durations_take_ms_s_m_and_default_to_seconds() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        for bad in ["", "s", "soon", "1h", "-1s", "1.5s"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn sizes_take_binary_units_and_default_to_bytes() {
+        assert_eq!(parse_size("100"), Ok(100));
+        assert_eq!(parse_size("100B"), Ok(100));
+        assert_eq!(parse_size("4KiB"), Ok(4 << 10));
+        assert_eq!(parse_size("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_size("4G"), Ok(4 << 30));
+        for bad in ["", "MiB", "4GB", "1.5GiB", "-1", "99999999999GiB"] {
+            assert!(parse_size(bad).is_err(), "{bad:?}");
+        }
     }
 }
