@@ -60,6 +60,14 @@ fn good_dockerfile(dir: &Path) -> PathBuf {
     p
 }
 
+/// `dir/policy/<file>` holding `source`; returns the `policy` directory.
+fn policy_dir(dir: &Path, file: &str, source: &str) -> PathBuf {
+    let policies = dir.join("policy");
+    std::fs::create_dir_all(&policies).unwrap();
+    std::fs::write(policies.join(file), source).unwrap();
+    policies
+}
+
 /// Runs `test -p <policy path>` on a good Dockerfile, expects the tool-error exit code, and
 /// returns stderr (where load errors are reported).
 fn refused(policy: &Path, good: &Path) -> String {
@@ -438,13 +446,11 @@ fn oci_layouts_cannot_point_outside_themselves() {
 #[test]
 fn policy_directories_with_symlink_loops_and_bad_files() {
     let dir = tempfile::tempdir().unwrap();
-    let policies = dir.path().join("policy");
-    std::fs::create_dir_all(&policies).unwrap();
-    std::fs::write(
-        policies.join("main.rego"),
+    let policies = policy_dir(
+        dir.path(),
+        "main.rego",
         "package main\n\ndeny contains \"always\" if true\n",
-    )
-    .unwrap();
+    );
     std::os::unix::fs::symlink(&policies, policies.join("loop")).unwrap();
     let good = good_dockerfile(dir.path());
     let start = Instant::now();
@@ -500,17 +506,15 @@ fn network_builtins_are_an_explicit_error() {
 #[test]
 fn a_policy_error_parse_error_and_timeout_leave_the_other_results_unchanged() {
     let dir = tempfile::tempdir().unwrap();
-    let policies = dir.path().join("policy");
-    std::fs::create_dir_all(&policies).unwrap();
     // Fails on one input only, loops on another, and reports on every input.
-    std::fs::write(
-        policies.join("main.rego"),
+    let policies = policy_dir(
+        dir.path(),
+        "main.rego",
         "package main\n\nimport rego.v1\n\n\
          deny contains msg if {\n\tsome i in input\n\ti.Cmd == \"from\"\n\tmsg := sprintf(\"base %s\", [i.Value[0]])\n}\n\n\
          deny contains \"boom\" if {\n\tsome i in input\n\ti.Value[0] == \"boom:1\"\n\tto_number(\"x\")\n}\n\n\
          deny contains \"slow\" if {\n\tsome i in input\n\ti.Value[0] == \"slow:1\"\n\tcount([x | some x in numbers.range(1, 100000000)]) < 0\n}\n",
-    )
-    .unwrap();
+    );
     let mut inputs = Vec::new();
     for name in ["a", "b", "c"] {
         let p = dir.path().join(format!("{name}.Dockerfile"));
@@ -557,10 +561,8 @@ fn a_policy_error_parse_error_and_timeout_leave_the_other_results_unchanged() {
 fn unreadable_policy_and_input_files_are_errors_naming_them() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    let policies = dir.path().join("policy");
-    std::fs::create_dir_all(&policies).unwrap();
+    let policies = policy_dir(dir.path(), "locked.rego", "package main\n");
     let locked = policies.join("locked.rego");
-    std::fs::write(&locked, "package main\n").unwrap();
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
     if std::fs::read(&locked).is_ok() {
         eprintln!("SKIPPED: running as root, permissions do not stop reads; nothing checked");
@@ -616,13 +618,11 @@ fn a_policy_asking_for_impossible_memory_is_an_error_not_an_abort() {
     // system allocator Rust aborts the process; regorus's allocator grants the address
     // space lazily and the memory limit stops the evaluation at its next check.
     let dir = tempfile::tempdir().unwrap();
-    let policies = dir.path().join("policy");
-    std::fs::create_dir_all(&policies).unwrap();
-    std::fs::write(
-        policies.join("huge.rego"),
+    let policies = policy_dir(
+        dir.path(),
+        "huge.rego",
         "package main\n\ndeny contains \"huge\" if {\n\tinput[0].Value[0] == \"huge:1\"\n\tcount(numbers.range(1, 2000000000)) > 0\n}\n\ndeny contains \"seen\" if true\n",
-    )
-    .unwrap();
+    );
     let huge = dir.path().join("huge.Dockerfile");
     std::fs::write(&huge, "FROM huge:1\n").unwrap();
     let good = good_dockerfile(dir.path());
