@@ -156,7 +156,7 @@ _is_tool(name) if name in _tools
 _is_tool(name) if {
 	startswith(name, "openjdk-")
 	endswith(name, "-jdk")
-	_digits(trim_suffix(trim_prefix(name, "openjdk-"), "-jdk"))
+	text_lib.digits(trim_suffix(trim_prefix(name, "openjdk-"), "-jdk"))
 }
 
 # java-17-openjdk-devel, java-1.8.0-openjdk-devel
@@ -172,11 +172,6 @@ _is_tool(name) if {
 _version(v) if {
 	substring(v, 0, 1) in {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
 	trim(v, "0123456789.") == ""
-}
-
-_digits(v) if {
-	count(v) > 0
-	trim(v, "0123456789") == ""
 }
 
 _installs(text) := [sprintf("installs %s", [concat(", ", sort(tools))]) |

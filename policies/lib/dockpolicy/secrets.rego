@@ -95,9 +95,8 @@ _setting(v) if lower(v) in {"true", "false", "yes", "no", "on", "off"}
 # Up to nine digits, with an optional minus sign.
 _setting(v) if {
 	digits := trim_prefix(v, "-")
-	count(digits) > 0
 	count(digits) <= 9
-	trim(digits, "0123456789") == ""
+	text_lib.digits(digits)
 }
 
 _default_pattern := `^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]+)\}$`

@@ -5,6 +5,7 @@
 #   literal word (`curl`, `glpat-`, `apt`) cannot match text without it, and `contains` is
 #   far cheaper than a regex match, so each pattern lists the words it needs and runs only
 #   on text that mentions one of them (this made DP006, DP008 and DP011 several times faster).
+#   `digits` is a character check written with string builtins for the same reason.
 package lib.dockpolicy.text
 
 # mentions_any(text, words) holds when text contains at least one of words.
@@ -18,4 +19,10 @@ mentions_all(text, words) if {
 	every word in words {
 		contains(text, word)
 	}
+}
+
+# digits(s) holds when s is one or more ASCII digits (`[0-9]+`, without a regex).
+digits(s) if {
+	count(s) > 0
+	trim(s, "0123456789") == ""
 }

@@ -13,3 +13,13 @@ test_mentions_all if {
 	not text.mentions_all("curl x", ["curl", "-u"])
 	text.mentions_all("anything", [])
 }
+
+test_digits if {
+	text.digits("0")
+	text.digits("0123456789")
+	not text.digits("")
+	not text.digits("12a")
+	not text.digits("-1")
+	not text.digits("1.5")
+	not text.digits("١٢")
+}
