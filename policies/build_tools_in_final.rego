@@ -111,6 +111,9 @@ _tool_needs := ["gcc", "g++", "cc", "make", "build-", "clang", "auto", "libtool"
 _tools_installed(text) := {tool |
 	text_lib.mentions_any(text, _install_needs)
 	text_lib.mentions_any(text, ["install", "add"])
+	# An install segment can name a tool only when the whole text does: most installs
+	# name none, and skip the regex.
+	text_lib.mentions_any(text, _tool_needs)
 	some segment in regex.find_n(_install, text, -1)
 	text_lib.mentions_any(segment, _tool_needs)
 	some word in regex.split(`\s+`, segment)
