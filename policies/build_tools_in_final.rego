@@ -184,6 +184,9 @@ _installs(text) := [sprintf("installs %s", [concat(", ", sort(tools))]) |
 
 # Image archives: compilers in the final filesystem.
 warn contains {"msg": msg, "_loc": {}} if {
+	# Manifests, Compose files and images are objects, Dockerfiles arrays: this builtin
+	# check ends the body for a Dockerfile before any helper rule is called.
+	is_object(input)
 	found := {f.path |
 		some f in image_archive.files
 		f.type in {"file", "symlink", "hardlink"}

@@ -68,6 +68,9 @@ _minimal_variant(tag) if {
 # Image archives: a shell or a package manager in the final filesystem means the image
 # is not distroless.
 warn contains {"msg": msg, "_loc": {}} if {
+	# Images are objects, Dockerfiles arrays: this builtin check ends the body for a
+	# Dockerfile before any helper is called.
+	is_object(input)
 	found := image_config.present(_os_tools)
 	count(found) > 0
 	msg := sprintf("the image is not minimal: it contains %s", [concat(", ", found)])

@@ -26,6 +26,9 @@ import data.lib.dockpolicy.config.max_image_size
 import data.lib.dockpolicy.image_config.archive as image_archive
 
 warn contains {"msg": msg, "_loc": {}} if {
+	# Manifests, Compose files and images are objects, Dockerfiles arrays: this builtin
+	# check ends the body for a Dockerfile before any helper rule is called.
+	is_object(input)
 	size := image_archive.size
 	size > max_image_size
 	by_size := sort([[0 - l.size, i] | some i, l in image_archive.layers])

@@ -68,6 +68,9 @@ _maintainer_note := "; MAINTAINER is deprecated and does not count, use LABEL or
 
 # Built images: the labels recorded in the image config.
 warn contains {"msg": msg, "_loc": {}} if {
+	# Manifests, Compose files and images are objects, Dockerfiles arrays: this builtin
+	# check ends the body for a Dockerfile before any helper rule is called.
+	is_object(input)
 	# (The guard is not redundant for regorus's VM, which lets `x := undefined` succeed.)
 	is_image
 	labels := image_settings.labels

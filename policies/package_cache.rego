@@ -126,6 +126,9 @@ _env_disables_cache("pip") if {
 
 # Image archives: package caches left in the final filesystem.
 warn contains {"msg": msg, "_loc": {}} if {
+	# Manifests, Compose files and images are objects, Dockerfiles arrays: this builtin
+	# check ends the body for a Dockerfile before any helper rule is called.
+	is_object(input)
 	some manager, prefix in _cache_dirs
 	cached := [f.path |
 		some f in image_archive.files

@@ -136,6 +136,9 @@ _var_sources := array.concat(final_instructions, [i |
 # Kubernetes: a container runs as root unless runAsNonRoot is true, and runAsUser: 0
 # runs as root whatever runAsNonRoot says. Container settings override the pod's.
 deny contains {"msg": msg, "_loc": {"key": "image", "value": c.container.image}} if {
+	# Manifests, Compose files and images are objects, Dockerfiles arrays: this builtin
+	# check ends the body for a Dockerfile before any helper rule is called.
+	is_object(input)
 	some c in k8s_containers
 	reason := _k8s_root_reason(c)
 	not config.exempt("DP005", object.get(c.container, "image", ""))
@@ -166,6 +169,7 @@ _k8s_root_reason(c) := "may run as root: set securityContext.runAsNonRoot: true 
 
 # Built images: the config's User.
 deny contains {"msg": msg, "_loc": {}} if {
+	is_object(input)
 	user := trim_space(image_settings.user)
 	_root_or_empty(user)
 	msg := sprintf("the image runs as root (config User is %q); build it with a non-root USER", [user])

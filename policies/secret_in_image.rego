@@ -135,6 +135,9 @@ _named_secret(cmd, pair) if {
 # Kubernetes: a secret-like env var with a literal `value` (not `valueFrom`), or any env
 # value in a credential format.
 deny contains {"msg": msg, "_loc": {"key": "name", "value": e.name}} if {
+	# Manifests, Compose files and images are objects, Dockerfiles arrays: this builtin
+	# check ends the body for a Dockerfile before any helper rule is called.
+	is_object(input)
 	some c in k8s_containers
 	some e in c.container.env
 	_secret_value(e.name, object.get(e, "value", null))
@@ -143,6 +146,7 @@ deny contains {"msg": msg, "_loc": {"key": "name", "value": e.name}} if {
 
 # Compose: the same for a service's environment (list or mapping form).
 deny contains {"msg": msg, "_loc": {"text": pair.key}} if {
+	is_object(input)
 	some s in compose_services
 	some pair in compose.environment(s.service)
 	_secret_value(pair.key, pair.value)
@@ -151,6 +155,7 @@ deny contains {"msg": msg, "_loc": {"text": pair.key}} if {
 
 # Built images: Env entries baked into the config.
 deny contains {"msg": msg, "_loc": {}} if {
+	is_object(input)
 	some pair in image_env_pairs
 	_secret_value(pair.key, pair.value)
 	msg := sprintf("the image config sets %s to a literal secret (%s)", [pair.key, secrets.redact(pair.value)])
@@ -169,6 +174,7 @@ _secret_value(_, value) if {
 # Image archives: credential files present in the final filesystem (a .pem or .key only
 # when its content is a private key).
 deny contains {"msg": msg, "_loc": {}} if {
+	is_object(input)
 	some f in image_archive.files
 	f.type == "file"
 	_archive_credential(f)
