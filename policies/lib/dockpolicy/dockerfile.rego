@@ -6,14 +6,14 @@
 #   text with heredoc bodies, label and env pairs.
 package lib.dockpolicy.dockerfile
 
-# is_dockerfile holds when the input is a Dockerfile instruction array.
-is_dockerfile if {
-	is_array(input)
-	some instruction in input
-	instruction.Cmd == "from"
-}
+# is_dockerfile holds when the input is a Dockerfile instruction array (one with a FROM).
+is_dockerfile if count(_froms) > 0
 
-froms := [f | some f in input; f.Cmd == "from"] if is_dockerfile
+froms := _froms if is_dockerfile
+
+# (One pass over the input finds the FROMs and decides is_dockerfile: the VM walks the
+# whole array for an existential check too, so the two used to cost two passes.)
+_froms := [f | some f in input; f.Cmd == "from"] if is_array(input)
 
 # external_bases contains the FROM instructions that pull an image from a registry:
 # not `scratch`, not an earlier stage, and with every ARG resolved.
