@@ -56,6 +56,7 @@ _possible := secrets.possible_credential_kinds(concat("\n", array.concat(
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some i in _instructions
 	i.Cmd == "env"
+	secrets.may_name_secret(concat(" ", i.Value))
 	some pair in dockerfile.pairs(i)
 	secrets.secret_name(pair.key)
 	secrets.literal(pair.value)
@@ -65,6 +66,7 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some i in _instructions
 	i.Cmd == "arg"
+	secrets.may_name_secret(concat(" ", i.Value))
 	some pair in dockerfile.arg_pairs(i)
 	secrets.secret_name(pair.key)
 	secrets.literal(pair.value)

@@ -30,6 +30,14 @@ test_env_with_a_reference_name_does_not_fire if not _fires([_i("env", ["PASSWORD
 
 test_arg_with_a_literal_default_fires if _fires([_i("arg", ["GITHUB_TOKEN=abc123"])])
 
+# The instruction-level pre-check (may_name_secret) must not hide a secret name that is
+# one pair among several, or written in mixed case.
+test_secret_name_among_other_pairs_fires if {
+	_fires([_i("env", ["PATH", "/usr/local/bin", "=", "Db_Password", "hunter2", "=", "LANG", "C.UTF-8", "="])])
+	_fires([_i("arg", ["VERSION=1.2", "ApiKey=abc123"])])
+	not _fires([_i("env", ["PATH", "/usr/local/bin", "=", "LANG", "C.UTF-8", "="])])
+}
+
 test_arg_without_default_does_not_fire if not _fires([_i("arg", ["GITHUB_TOKEN"])])
 
 test_credential_formats_fire_whatever_the_name if {

@@ -22,8 +22,7 @@ tokens(name) := [lower(t) | some t in regex.find_n(`[A-Z]+[a-z0-9]*|[a-z0-9]+`, 
 # secret_name(name) holds for names like DB_PASSWORD, GITHUB_TOKEN, API_KEY, apiKey,
 # AWS_SECRET_ACCESS_KEY; not for PASSWORD_FILE, TOKEN_URL, PUBLIC_KEY, SECRET_NAME.
 secret_name(name) if {
-	# Every secret word or pair contains one of these, so names without them skip the regex.
-	text_lib.mentions_any(lower(name), ["pass", "pwd", "secret", "token", "key", "credential"])
+	may_name_secret(name)
 	t := tokens(name)
 	count(t) > 0
 	not t[count(t) - 1] in _reference_words
@@ -171,3 +170,8 @@ _inline_patterns := {
 	"credentials in a URL": {"pattern": `[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@'"]+:([^\s/@'"]+)@(\S{0,7})`, "needs": ["@"], "needs_all": ["://"]},
 	"a --password argument": {"pattern": `(?:^|\s)--(?:password|passwd|pass)[= ]['"]?([^\s'"]+)()`, "needs": ["--pass"], "needs_all": []},
 }
+
+# may_name_secret(text) holds when text (a name, or text the names are part of) contains
+# one of the words every secret word or pair contains: without one, no name in it is
+# secret, and secret_name's regex is skipped.
+may_name_secret(text) if text_lib.mentions_any(lower(text), ["pass", "pwd", "secret", "token", "key", "credential"])
