@@ -98,6 +98,7 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some i in _instructions
 	i.Cmd in {"copy", "add"}
 	count(i.Value) > 1
+	secrets.may_name_credential_file(concat(" ", i.Value))
 	some path in _copy_paths(i)
 	secrets.credential_file(path)
 	msg := sprintf("%s copies the credential file %q into the image", [upper(i.Cmd), path])

@@ -128,3 +128,29 @@ test_credential_destinations_and_directories_fire if {
 	_fires([_i("copy", [".ssh", "/root/.ssh"])])
 	_fires([_i("copy", [".npmrc*", "/root/"])])
 }
+
+# The pre-checks must cover every word they stand in for: a name or suffix added to the
+# lists in lib.dockpolicy.secrets without a matching pre-check word fails here.
+test_pre_checks_cover_every_secret_word_and_credential_file if {
+	every word in secrets._secret_words {
+		secrets.may_name_secret(upper(word))
+	}
+	every pair in secrets._secret_pairs {
+		secrets.may_name_secret(concat("_", pair))
+	}
+	every name in secrets._credential_names {
+		secrets.may_name_credential_file(name)
+	}
+	every suffix in secrets._credential_suffixes {
+		secrets.may_name_credential_file(upper(suffix))
+	}
+	not secrets.may_name_secret("PATH /usr/local/bin")
+	not secrets.may_name_credential_file("requirements.txt /app/")
+}
+
+test_copy_of_a_credential_file_fires if {
+	_fires([_i("copy", ["id_rsa", "/root/.ssh/id_rsa"])])
+	_fires([_i("copy", ["certs/Server.PEM", "/etc/ssl/"])])
+	_fires([_i("add", [".env.production", "/app/"])])
+	not _fires([_i("copy", ["requirements.txt", "/app/"])])
+}

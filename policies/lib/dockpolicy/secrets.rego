@@ -148,6 +148,13 @@ credential_file(path) if {
 
 _basename(path) := parts[count(parts) - 1] if parts := split(path, "/")
 
+# may_name_credential_file(text) holds when text (a path, or text the paths are part of)
+# contains, in any case, a word every credential file name or suffix above contains:
+# without one, credential_file holds for none of its paths.
+may_name_credential_file(text) if text_lib.mentions_any(lower(text), _credential_file_needs)
+
+_credential_file_needs := ["id_", ".env", ".npmrc", ".netrc", ".pypirc", ".git-credentials", ".pgpass", ".htpasswd", ".ssh", ".aws", ".kube", ".gnupg", ".pem", ".key", ".p12", ".pfx", ".docker/config.json"]
+
 # Inline credentials in a shell command: `curl -u user:pass`, `https://user:pass@host`,
 # `--password=...`. Values taken from variables (`$TOKEN`) do not count, and neither do
 # image references (`docker://nginx:1.25@sha256:...` is a tag and a digest, not a password).
