@@ -20,12 +20,16 @@ references contains {"image": f.Image, "loc": {"line": f.StartLine}, "where": "b
 }
 
 references contains {"image": c.container.image, "loc": {"key": "image", "value": c.container.image}, "where": where} if {
+	# Manifests, Compose files and images are objects, Dockerfiles arrays: this builtin
+	# check ends the body for a Dockerfile before any helper rule is called.
+	is_object(input)
 	some c in k8s_containers
 	is_string(c.container.image)
 	where := sprintf("%s container %q image", [c.name, object.get(c.container, "name", "")])
 }
 
 references contains {"image": s.service.image, "loc": {"key": "image", "value": s.service.image}, "where": sprintf("service %q image", [s.name])} if {
+	is_object(input)
 	some s in compose_services
 	is_string(s.service.image)
 }
@@ -33,12 +37,14 @@ references contains {"image": s.service.image, "loc": {"key": "image", "value": 
 # A built image's own references: a tag that is latest, or no digest, is still worth
 # knowing about when the image is deployed by that reference.
 references contains {"image": ref, "loc": {}, "where": "image reference"} if {
+	is_object(input)
 	some ref in built_references
 	not contains(ref, "@")
 	not _has_digest_reference
 }
 
 references contains {"image": ref, "loc": {}, "where": "image reference"} if {
+	is_object(input)
 	some ref in built_references
 	contains(ref, "@")
 }
