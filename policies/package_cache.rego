@@ -84,11 +84,10 @@ warn contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some manager, check in _checks
 	text_lib.mentions_any(text, check.needs)
 	text_lib.mentions_all(text, check.needs_all)
-	regex.match(check.uses, text)
 	# A no-cache flag works wherever it is written; a clean-up must come after the last
 	# install (whatever that install downloads after a clean-up stays in the layer).
 	not _flag(check, text)
-	not _cleaned_after_last_install(check, text)
+	_installs_without_clean_up(check, text)
 	not _env_disables_cache(manager)
 	not _uv(manager, text)
 	msg := sprintf("this RUN leaves the %s package cache in the image; %s", [manager, check.fix])
@@ -100,12 +99,23 @@ _flag(check, text) if {
 	regex.match(check.flag, text)
 }
 
-# (Splitting at the installs costs a regex call, so only text that mentions the clean-up
-# at all is split.)
-_cleaned_after_last_install(check, text) if {
+# The text installs and nothing after its last install cleans up. Each regex call costs
+# far more than the string checks, so text that never mentions the clean-up is only
+# matched, and text that does is only split at its installs (more than one piece: it
+# installs; the last piece: what runs after the last install).
+_installs_without_clean_up(check, text) if {
+	not text_lib.mentions_any(text, check.clean_needs)
+	regex.match(check.uses, text)
+}
+
+_installs_without_clean_up(check, text) if {
 	text_lib.mentions_any(text, check.clean_needs)
 	pieces := regex.split(check.uses, text)
-	tail := pieces[count(pieces) - 1]
+	count(pieces) > 1
+	not _cleans_up(check, pieces[count(pieces) - 1])
+}
+
+_cleans_up(check, tail) if {
 	text_lib.mentions_any(tail, check.clean_needs)
 	regex.match(check.clean, tail)
 }

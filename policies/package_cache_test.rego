@@ -66,3 +66,10 @@ test_flags_before_the_subcommand_count if {
 	not _warns("apk --no-cache add nginx")
 	not _warns("pip --no-cache-dir install flask")
 }
+
+# Text that mentions the clean-up is split at its installs instead of matched: without an
+# install it still does not warn.
+test_cleanup_without_an_install_passes if {
+	not _warns("apt-mark hold install-info && rm -rf /var/lib/apt/lists/*")
+	_warns("rm -rf /var/lib/apt/lists/* && apt-mark hold x && apt-get install -y curl")
+}
