@@ -137,14 +137,15 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
 /// Finds the inputs and compiles the policies, side by side when the run will likely
 /// check many files (a directory, or several paths): over the corpus each is about 9 ms of
 /// otherwise single-threaded start-up. A run over a few named files stays sequential, so
-/// it never compiles the VM it would not use.
+/// it never compiles the VM it would not use; so does `-j 1`, which asks for one thread.
 fn collect_and_load(
     args: &TestArgs,
     mut options: policy::Options,
 ) -> anyhow::Result<(Inputs, PolicySet)> {
     let many = args.input.paths.len() >= VM_MIN_INPUTS
         || args.input.paths.iter().any(|p| p.is_dir());
-    if !many || options.vm == policy::VmUse::Off {
+    let one_thread = args.input.threads.is_some_and(|n| n <= 1);
+    if !many || one_thread || options.vm == policy::VmUse::Off {
         let inputs = Inputs::collect(&args.input, true)?;
         if inputs.targets.len() < VM_MIN_INPUTS {
             options.vm = policy::VmUse::Off;
