@@ -147,8 +147,8 @@ fn collect_and_load(
     args: &TestArgs,
     mut options: policy::Options,
 ) -> anyhow::Result<(Inputs, PolicySet)> {
-    let many = args.input.paths.len() >= VM_MIN_INPUTS
-        || args.input.paths.iter().any(|p| p.is_dir());
+    let many =
+        args.input.paths.len() >= VM_MIN_INPUTS || args.input.paths.iter().any(|p| p.is_dir());
     let one_thread = args.input.threads.is_some_and(|n| n <= 1);
     if !many || one_thread || options.vm == policy::VmUse::Off {
         let inputs = Inputs::collect(&args.input, true)?;
