@@ -4,7 +4,8 @@
 //! could not be checked, so machine readers see errors too. With `--show-suppressed`,
 //! findings hidden by pragmas are listed under `suppressed`.
 
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::{Finding, Report};
 
@@ -39,8 +40,8 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     // Stable sort: errors stay after a file's results.
     entries.sort_by(|a, b| a.0.cmp(b.0));
     let values = entries.iter().map(|(_, entry)| match entry {
-        Entry::Result(r) => result(report, r),
-        Entry::Error(e) => error(e),
+        Entry::Result(r) => JsonEntry::Result(result(report, r)),
+        Entry::Error(e) => JsonEntry::Error(error(e)),
     });
     // conftest indents with tabs.
     let mut ser = serde_json::Serializer::with_formatter(
@@ -51,58 +52,112 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     out.write_all(b"\n")
 }
 
-fn result(report: &Report, r: &super::CheckResult) -> Value {
-    let mut obj = Map::new();
-    // conftest reports standard input with an empty filename.
-    let filename = if r.filename == "-" {
-        ""
-    } else {
-        r.filename.as_str()
+// The entries are serialised from borrowed structs, in conftest's key order: building a
+// `serde_json::Value` per entry (and cloning each finding's metadata into it) made writing
+// the corpus report 24 ms of serial time at the end of the run.
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum JsonEntry<'a> {
+    Result(ResultEntry<'a>),
+    Error(ErrorEntry<'a>),
+}
+
+#[derive(Serialize)]
+struct ResultEntry<'a> {
+    filename: &'a str,
+    namespace: &'a str,
+    successes: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warnings: Option<Findings<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failures: Option<Findings<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exceptions: Option<Findings<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<Findings<'a>>,
+}
+
+/// A list of findings, serialised one by one.
+struct Findings<'a> {
+    filename: &'a str,
+    list: &'a [Finding],
+}
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.list.iter().map(|f| JsonFinding {
+            msg: &f.msg,
+            metadata: (!f.metadata.is_empty()).then_some(&f.metadata),
+            loc: f.line.map(|line| Loc {
+                file: f.file.as_deref().unwrap_or(self.filename),
+                line,
+            }),
+        }))
+    }
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    msg: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<&'a Map<String, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    loc: Option<Loc<'a>>,
+}
+
+#[derive(Serialize)]
+struct Loc<'a> {
+    file: &'a str,
+    line: usize,
+}
+
+#[derive(Serialize)]
+struct ErrorEntry<'a> {
+    filename: &'a str,
+    namespace: &'a str,
+    successes: usize,
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+}
+
+fn result<'a>(report: &Report, r: &'a super::CheckResult) -> ResultEntry<'a> {
+    let findings = |list: &'a [Finding]| {
+        (!list.is_empty()).then_some(Findings {
+            filename: &r.filename,
+            list,
+        })
     };
-    obj.insert("filename".into(), json!(filename));
-    obj.insert("namespace".into(), json!(r.namespace));
-    obj.insert("successes".into(), json!(r.successes));
-    for (key, list) in [
-        ("warnings", &r.warnings),
-        ("failures", &r.failures),
-        ("exceptions", &r.exceptions),
-    ] {
-        if !list.is_empty() {
-            obj.insert(
-                key.into(),
-                list.iter().map(|f| finding(&r.filename, f)).collect(),
-            );
-        }
+    ResultEntry {
+        // conftest reports standard input with an empty filename.
+        filename: if r.filename == "-" { "" } else { &r.filename },
+        namespace: &r.namespace,
+        successes: r.successes,
+        warnings: findings(&r.warnings),
+        failures: findings(&r.failures),
+        exceptions: findings(&r.exceptions),
+        suppressed: if report.show_suppressed {
+            findings(&r.suppressed)
+        } else {
+            None
+        },
     }
-    if report.show_suppressed && !r.suppressed.is_empty() {
-        let list = r
-            .suppressed
-            .iter()
-            .map(|f| finding(&r.filename, f))
-            .collect();
-        obj.insert("suppressed".into(), list);
-    }
-    Value::Object(obj)
 }
 
-fn error(e: &super::FileError) -> Value {
-    let mut error = Map::new();
-    error.insert("message".into(), json!(e.message));
-    if let Some(line) = e.line {
-        error.insert("line".into(), json!(line));
+fn error(e: &super::FileError) -> ErrorEntry<'_> {
+    ErrorEntry {
+        filename: &e.filename,
+        namespace: "",
+        successes: 0,
+        error: ErrorDetail {
+            message: &e.message,
+            line: e.line,
+        },
     }
-    json!({"filename": e.filename, "namespace": "", "successes": 0, "error": error})
-}
-
-fn finding(filename: &str, f: &Finding) -> Value {
-    let mut obj = Map::new();
-    obj.insert("msg".into(), json!(f.msg));
-    if !f.metadata.is_empty() {
-        obj.insert("metadata".into(), Value::Object(f.metadata.clone()));
-    }
-    if let Some(line) = f.line {
-        let file = f.file.as_deref().unwrap_or(filename);
-        obj.insert("loc".into(), json!({"file": file, "line": line}));
-    }
-    Value::Object(obj)
 }
