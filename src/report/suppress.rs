@@ -29,6 +29,10 @@ impl Pragmas {
     /// Reads pragmas from source text. `resolve` maps a name (id or slug) to the rule id.
     pub fn parse(text: &str, resolve: impl Fn(&str) -> String) -> Pragmas {
         let mut pragmas = Pragmas::default();
+        // Every pragma names the tool; most files never do, and skip the per-line regex.
+        if !text.contains("dockpolicy") {
+            return pragmas;
+        }
         let mut pending: BTreeSet<String> = BTreeSet::new();
         for (idx, line) in text.lines().enumerate() {
             if let Some(caps) = PRAGMA.captures(line) {
