@@ -18,8 +18,8 @@ static PATTERNS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 });
 
 /// All the patterns in one automaton: most quoted lines match none of them, and one scan
-/// says so where ten did (the text report quotes a line under each of ~10,000 findings
-/// over the corpus, and the ten scans were most of its rendering time).
+/// says so where nine did (the text report quotes a line under each of ~10,000 findings
+/// over the corpus, and the nine scans were most of its rendering time).
 static ANY: LazyLock<RegexSet> = LazyLock::new(|| {
     RegexSet::new(SOURCES.iter().map(|(re, _)| re)).expect("valid redaction regexes")
 });

@@ -77,10 +77,11 @@ pub fn render(report: &Report, catalog: &BTreeMap<String, Namespace>) -> String 
     for r in &report.results {
         let i = index.get(r.namespace.as_str()).copied().unwrap_or(0);
         let id = rule_id(&r.namespace, catalog.get(&r.namespace));
+        // A suppressed finding stays visible, at warning level, with its suppression.
         for (findings, level, suppressed) in [
             (&r.failures, "error", false),
             (&r.warnings, "warning", false),
-            (&r.suppressed, "note", true),
+            (&r.suppressed, "warning", true),
         ] {
             for f in findings {
                 results.push(result(&r.filename, &id, i, level, f, suppressed));
@@ -90,13 +91,7 @@ pub fn render(report: &Report, catalog: &BTreeMap<String, Namespace>) -> String 
     let notifications: Vec<Value> = report
         .errors
         .iter()
-        .map(|e| {
-            let mut n = json!({"level": "error", "message": {"text": e.message}, "locations": [location(&e.filename, e.line, None)]});
-            if e.line.is_none() {
-                n["locations"] = json!([{"physicalLocation": {"artifactLocation": {"uri": uri(&e.filename)}}}]);
-            }
-            n
-        })
+        .map(|e| json!({"level": "error", "message": {"text": e.message}, "locations": [location(&e.filename, e.line, None)]}))
         .collect();
     let doc = Sarif {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
@@ -214,8 +209,7 @@ fn result<'a>(
     SarifResult {
         rule_id: id.to_owned(),
         rule_index: index,
-        // A suppressed finding stays visible, at warning level, with its suppression.
-        level: if suppressed { "warning" } else { level },
+        level,
         message: Message { text: &f.msg },
         locations: [location(
             f.file.as_deref().unwrap_or(file),
