@@ -20,10 +20,12 @@ corpus="${DOCKPOLICY_CORPUS:-../shared/corpus}/dockerfiles"
 [ -d "$corpus" ] || { echo "no corpus at $corpus (set DOCKPOLICY_CORPUS)"; exit 2; }
 
 cargo build --release -q
-version=$(cargo metadata --format-version 1 2>/dev/null |
-  python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "regex"))')
-registry_src=$(dirname "$(cargo metadata --format-version 1 2>/dev/null |
-  python3 -c 'import json,sys; print(next(p["manifest_path"] for p in json.load(sys.stdin)["packages"] if p["name"] == "regex"))')")
+# The regex crate the build uses: its version and its source directory, one per line.
+read -r -d '' version registry_src < <(cargo metadata --format-version 1 2>/dev/null |
+  python3 -c 'import json, os, sys
+regex = next(p for p in json.load(sys.stdin)["packages"] if p["name"] == "regex")
+print(regex["version"]); print(os.path.dirname(regex["manifest_path"]))') || true
+[ -d "$registry_src" ] || { echo "cannot find the regex crate's source (cargo metadata)"; exit 2; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
