@@ -39,12 +39,19 @@ test_tool_package_words if {
 }
 
 test_running_a_build_warns if {
-	every cmd in ["go build -o /app ./cmd", "cargo build --release", "mvn -B package", "./gradlew build", "npm run build", "yarn build", "make && make install", "cd src && make"] {
+	every cmd in ["go build -o /app ./cmd", "cargo build --release", "mvn -B package", "./gradlew build", "npm run build", "pnpm run build", "yarn build", "make && make install", "cd src && make"] {
 		_warns([_from("alpine:3.20", 0, null), _run(cmd, 0)])
 	}
 	every cmd in ["npm ci --omit=dev", "echo makefile", "cmake --version", "go version"] {
 		not _warns([_from("alpine:3.20", 0, null), _run(cmd, 0)])
 	}
+}
+
+# npm and yarn are two keys of one check: a RUN naming both gives its reason once.
+test_npm_and_yarn_in_one_run_give_one_reason if {
+	results := build_tools_in_final.warn with input as [_from("node:22", 0, null), _run("npm install -g yarn && yarn build", 0)]
+	some r in results
+	r.msg == "the final image runs an npm build; use a multi-stage build"
 }
 
 test_builder_stages_do_not_count if {

@@ -35,20 +35,23 @@ import data.lib.dockpolicy.dockerfile.final_runs
 import data.lib.dockpolicy.image_config.archive as image_archive
 import data.lib.dockpolicy.text as text_lib
 
-# `needs`, `flag_needs`, `clean_needs`: the words of which `uses`, `flag` and `clean` need
-# one to match; `needs_all`: the words `uses` needs every one of (see lib.dockpolicy.text).
+# Keyed by the word each install command needs (`uses` cannot match text without it; yum
+# and dnf share a check), with `verb`, the word it needs besides. Both are tested with
+# `contains` in the rule body itself: most RUNs install with none of these managers, and a
+# builtin per check costs less than a helper call per check. `flag_needs`, `clean_needs`:
+# the words of which `flag` and `clean` need one to match (see lib.dockpolicy.text).
 _checks := {
 	"apt": {
-		"needs": ["apt"],
-		"needs_all": ["install"],
+		"manager": "apt",
+		"verb": "install",
 		"uses": `\bapt(?:-get)?\s+(?:-\S+\s+)*install\b`,
 		"clean": `rm\s+(?:-\S+\s+)*[^&;|\n]*/var/lib/apt/lists`,
 		"clean_needs": ["/var/lib/apt/lists"],
 		"fix": "remove /var/lib/apt/lists/* in the same RUN",
 	},
 	"apk": {
-		"needs": ["apk"],
-		"needs_all": ["add"],
+		"manager": "apk",
+		"verb": "add",
 		"uses": `\bapk\s+(?:-\S+\s+)*add\b`,
 		"flag": `--no-cache\b`,
 		"flag_needs": ["--no-cache"],
@@ -57,8 +60,8 @@ _checks := {
 		"fix": "use apk add --no-cache",
 	},
 	"pip": {
-		"needs": ["pip"],
-		"needs_all": ["install"],
+		"manager": "pip",
+		"verb": "install",
 		"uses": `\bpip[0-9.]*\s+(?:-\S+\s+)*install\b`,
 		"flag": `--no-cache-dir\b|\bPIP_NO_CACHE_DIR=`,
 		"flag_needs": ["--no-cache-dir", "PIP_NO_CACHE_DIR="],
@@ -66,24 +69,28 @@ _checks := {
 		"clean_needs": ["purge"],
 		"fix": "use pip install --no-cache-dir",
 	},
-	"yum/dnf": {
-		"needs": ["yum", "dnf"],
-		"needs_all": ["install"],
-		"uses": `\b(?:yum|dnf|microdnf)\s+(?:-\S+\s+)*install\b`,
-		"clean": `\b(?:yum|dnf|microdnf)\s+clean\s+all\b|rm\s+(?:-\S+\s+)*[^&;|\n]*/var/cache/(?:yum|dnf)`,
-		"clean_needs": ["clean", "/var/cache/"],
-		"fix": "run yum/dnf clean all in the same RUN",
-	},
+	"yum": _yum_dnf,
+	"dnf": _yum_dnf,
+}
+
+_yum_dnf := {
+	"manager": "yum/dnf",
+	"verb": "install",
+	"uses": `\b(?:yum|dnf|microdnf)\s+(?:-\S+\s+)*install\b`,
+	"clean": `\b(?:yum|dnf|microdnf)\s+clean\s+all\b|rm\s+(?:-\S+\s+)*[^&;|\n]*/var/cache/(?:yum|dnf)`,
+	"clean_needs": ["clean", "/var/cache/"],
+	"fix": "run yum/dnf clean all in the same RUN",
 }
 
 warn contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	some run in final_runs
+	text := run.text
+	some word, check in _checks
+	contains(text, word)
+	contains(text, check.verb)
 	i := run.instruction
 	not dockerfile.has_mount(i, "cache")
-	text := run.text
-	some manager, check in _checks
-	text_lib.mentions_any(text, check.needs)
-	text_lib.mentions_all(text, check.needs_all)
+	manager := check.manager
 	# A no-cache flag works wherever it is written; a clean-up must come after the last
 	# install (whatever that install downloads after a clean-up stays in the layer).
 	not _flag(check, text)

@@ -40,6 +40,12 @@ test_yum_and_dnf_need_clean_all if {
 	not _warns("microdnf install -y httpd && microdnf clean all")
 }
 
+# yum and dnf are two keys of one check: a RUN naming both still gets one finding.
+test_yum_and_dnf_in_one_run_warn_once if {
+	_warns("yum install -y dnf-plugins-core && dnf install -y httpd")
+	not _warns("yum install -y dnf-plugins-core && dnf install -y httpd && dnf clean all")
+}
+
 test_cache_mounts_never_warn if {
 	count(package_cache.warn) == 0 with input as [_from, {"Cmd": "run", "Value": ["apt-get install -y curl"], "Flags": ["--mount=type=cache,target=/var/cache/apt"], "Stage": 0, "StartLine": 2}]
 }
