@@ -54,14 +54,15 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
         ..Report::default()
     };
     let pool = pool(args.input.threads)?;
+    // One evaluator per worker thread, made before the run: rayon's `map_init` would
+    // make one per work split (dozens), each a VM and an engine clone.
+    let mut evaluators: Vec<std::sync::Mutex<eval::Evaluator>> = Vec::new();
     if args.input.combine {
         let loaded: Vec<Loaded> =
             pool.install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
         check_combined(&policies, loaded, &mut report);
     } else {
-        // One evaluator per worker thread, made before the run: rayon's `map_init` would
-        // make one per work split (dozens), each a VM and an engine clone.
-        let evaluators: Vec<std::sync::Mutex<eval::Evaluator>> = (0..pool.current_num_threads())
+        evaluators = (0..pool.current_num_threads())
             .map(|_| std::sync::Mutex::new(eval::Evaluator::new(&policies)))
             .collect();
         let outcomes: Vec<FileOutcome> = pool.install(|| {
@@ -133,9 +134,13 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
         fail_on_warn: args.fail_on_warn,
         no_fail: args.no_fail,
     });
-    // The process ends right after this; freeing the compiled policies value by value
-    // took 4% of a one-file run, and the operating system reclaims it all at once.
+    // The process ends right after this, and the operating system reclaims its memory at
+    // once: freeing the compiled policies value by value took 4% of a one-file run, and
+    // the report, the workers' VMs and the input list took 6-10 ms (3%) after a corpus run.
     std::mem::forget(policies);
+    std::mem::forget(report);
+    std::mem::forget(evaluators);
+    std::mem::forget(inputs);
     Ok(code)
 }
 
