@@ -40,17 +40,16 @@ final_stages := {final_stage} if not _final_builds_on_a_stage
 
 final_stages := {to_number(s) | some s in graph.reachable(_stage_graph, {sprintf("%d", [final_stage])})} if _final_builds_on_a_stage
 
-_final_builds_on_a_stage if {
-	some f in froms
-	f.Stage == final_stage
-	f.BaseStage != null
-}
+_final_builds_on_a_stage if final_from.BaseStage != null
 
 # Instructions (comments excluded) of the final image, in source order.
+# (A rule named inside a loop is looked up again on every iteration, each lookup a VM
+# call: this rule and those below bind such a value once, before their loop.)
 final_instructions := [i |
+	stages := final_stages
 	some i in input
 	i.Cmd != "comment"
-	i.Stage in final_stages
+	i.Stage in stages
 ]
 
 # The RUN instructions of the final image with their shell text, in source order: DP008
@@ -62,15 +61,17 @@ final_runs := [{"instruction": i, "text": command_text(i)} |
 
 # The FROM that starts the final stage.
 final_from := f if {
+	last := final_stage
 	some f in froms
-	f.Stage == final_stage
+	f.Stage == last
 }
 
 # The external image at the root of the final image's stage chain (undefined for scratch
 # or an unresolved ARG).
 final_base := f if {
+	stages := final_stages
 	some f in froms
-	f.Stage in final_stages
+	f.Stage in stages
 	f.BaseStage == null
 }
 
