@@ -88,13 +88,13 @@ _tools := {"gcc", "g++", "cc", "make", "build-essential", "build-base", "cmake",
 # itself: a builtin per check costs less than a helper call per check, and most RUNs
 # name none of these words.
 _build_commands := {
-	"go": {"reason": "runs go build", "pattern": `\bgo\s+build\b`, "verb": "build"},
+	"go": {"reason": "runs go build", "pattern": `\bgo\s+build\b`, "verb": "build", "says": [" go build "]},
 	"cargo": {"reason": "runs cargo build", "pattern": `\bcargo\s+build\b`, "verb": "build"},
 	"mvn": {"reason": "runs mvn package", "pattern": `\bmvnw?\b[^&;|\n]*\b(?:package|install|verify)\b`, "verb": ""},
 	"gradle": {"reason": "runs gradle build", "pattern": `\bgradlew?\b[^&;|\n]*\b(?:build|assemble)\b`, "verb": ""},
 	"npm": _npm_build,
 	"yarn": _npm_build,
-	"make": {"reason": "runs make", "pattern": `(?:^|[;&|]\s*|\bthen\s+)make(?:\s|$)`, "verb": ""},
+	"make": {"reason": "runs make", "pattern": `(?:^|[;&|]\s*|\bthen\s+)make(?:\s|$)`, "verb": "", "says": ["&& make ", "; make "]},
 }
 
 _npm_build := {"reason": "runs an npm build", "pattern": `\b(?:npm|pnpm|yarn)\s+(?:run\s+)?build\b`, "verb": "build"}
@@ -107,8 +107,18 @@ _builds(text) := {check.reason |
 	some word, check in _build_commands
 	contains(text, word)
 	contains(text, check.verb)
-	regex.match(check.pattern, text)
+	_runs(check, text)
 }
+
+# `says`: the usual spellings of a command, each of which its pattern matches wherever
+# it is found (a test holds each to its pattern): text containing one is decided without
+# the regex.
+_runs(check, text) if {
+	some spelling in check.says
+	contains(text, spelling)
+}
+
+_runs(check, text) if regex.match(check.pattern, text)
 
 # Every package word that can name a tool contains one of these.
 _tool_needs := ["gcc", "g++", "cc", "make", "build-", "clang", "auto", "libtool", "gfortran", "golang", "rust", "cargo", "maven", "gradle", "jdk", "musl-dev", "ninja"]
@@ -121,10 +131,15 @@ _tools_installed(text) := {tool |
 	text_lib.mentions_any(text, _tool_needs)
 	some segment in regex.find_n(_install, text, -1)
 	text_lib.mentions_any(segment, _tool_needs)
-	some word in regex.split(`\s+`, segment)
+	# Package words: the segment split at ASCII whitespace (what `\s` means in OPA; a
+	# segment never holds a newline), with string builtins rather than a regex call.
+	some word in split(strings.replace_n(_blanks, segment), " ")
+	word != ""
 	_tool_heads[_head(word)]
 	tool := _tool(word)
 }
+
+_blanks := {"\t": " ", "\r": " ", "\f": " "}
 
 # The part of a package word before its first `-`, `=` or `:`: a set lookup on it skips
 # the full check for the words that cannot name a tool (most of them).

@@ -75,3 +75,20 @@ test_one_finding_per_run_names_every_reason if {
 	some r in results
 	r.msg == "the final image installs gcc, make and runs make; use a multi-stage build"
 }
+
+# A command's usual spellings decide without its regex, so each must match its pattern
+# wherever it stands, word characters on both sides included.
+test_usual_spellings_match_their_patterns_anywhere if {
+	every _, check in build_tools_in_final._build_commands {
+		every spelling in object.get(check, "says", []) {
+			regex.match(check.pattern, spelling)
+			regex.match(check.pattern, concat("", ["x", spelling, "x"]))
+		}
+	}
+}
+
+test_package_words_are_split_at_tabs_too if {
+	results := build_tools_in_final.warn with input as [_from("debian:12-slim", 0, null), _run("apt-get install -y\tgcc\tmake", 0)]
+	some r in results
+	r.msg == "the final image installs gcc, make; use a multi-stage build"
+}

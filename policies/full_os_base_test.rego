@@ -18,6 +18,16 @@ test_minimal_bases_pass if {
 	}
 }
 
+# A minimal variant is a whole `-`, `_` or `.`-separated part of the tag, anywhere in it.
+test_minimal_variants_are_whole_parts_of_the_tag if {
+	every img in ["debian:slim", "debian:12-slim-amd64", "ubuntu:22.04_minimal", "fedora:40.micro", "debian:distroless"] {
+		not _warns(img)
+	}
+	every img in ["debian:slimmer", "ubuntu:noslim", "fedora:micro2", "debian:12-minimalist", "ubuntu:22.04"] {
+		_warns(img)
+	}
+}
+
 test_only_the_final_stage_counts if {
 	count(full_os_base.warn) == 0 with input as [_from("ubuntu:24.04", 0, null), _from("alpine:3.20", 1, null)]
 	count(full_os_base.warn) == 1 with input as [_from("alpine:3.20", 0, null), _from("debian:12", 1, null)]

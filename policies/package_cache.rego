@@ -47,6 +47,7 @@ _checks := {
 		"uses": `\bapt(?:-get)?\s+(?:-\S+\s+)*install\b`,
 		"clean": `rm\s+(?:-\S+\s+)*[^&;|\n]*/var/lib/apt/lists`,
 		"clean_needs": ["/var/lib/apt/lists"],
+		"clean_says": ["rm -rf /var/lib/apt/lists"],
 		"fix": "remove /var/lib/apt/lists/* in the same RUN",
 	},
 	"apk": {
@@ -55,8 +56,10 @@ _checks := {
 		"uses": `\bapk\s+(?:-\S+\s+)*add\b`,
 		"flag": `--no-cache\b`,
 		"flag_needs": ["--no-cache"],
+		"flag_says": ["--no-cache "],
 		"clean": `rm\s+(?:-\S+\s+)*[^&;|\n]*/var/cache/apk`,
 		"clean_needs": ["/var/cache/apk"],
+		"clean_says": ["rm -rf /var/cache/apk"],
 		"fix": "use apk add --no-cache",
 	},
 	"pip": {
@@ -65,8 +68,10 @@ _checks := {
 		"uses": `\bpip[0-9.]*\s+(?:-\S+\s+)*install\b`,
 		"flag": `--no-cache-dir\b|\bPIP_NO_CACHE_DIR=`,
 		"flag_needs": ["--no-cache-dir", "PIP_NO_CACHE_DIR="],
+		"flag_says": ["--no-cache-dir "],
 		"clean": `pip[0-9.]*\s+cache\s+purge`,
 		"clean_needs": ["purge"],
+		"clean_says": [],
 		"fix": "use pip install --no-cache-dir",
 	},
 	"yum": _yum_dnf,
@@ -79,6 +84,7 @@ _yum_dnf := {
 	"uses": `\b(?:yum|dnf|microdnf)\s+(?:-\S+\s+)*install\b`,
 	"clean": `\b(?:yum|dnf|microdnf)\s+clean\s+all\b|rm\s+(?:-\S+\s+)*[^&;|\n]*/var/cache/(?:yum|dnf)`,
 	"clean_needs": ["clean", "/var/cache/"],
+	"clean_says": [" yum clean all ", " dnf clean all ", "rm -rf /var/cache/yum", "rm -rf /var/cache/dnf"],
 	"fix": "run yum/dnf clean all in the same RUN",
 }
 
@@ -98,6 +104,14 @@ warn contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	not _env_disables_cache(manager)
 	not _uv(manager, text)
 	msg := sprintf("this RUN leaves the %s package cache in the image; %s", [manager, check.fix])
+}
+
+# `flag_says`, `clean_says`: the usual spellings of the flag and the clean-up, each of
+# which `flag` or `clean` matches wherever it is found (a test holds each to its pattern).
+# Text containing one is decided without the regex; other text falls to the second rule.
+_flag(check, text) if {
+	some spelling in check.flag_says
+	contains(text, spelling)
 }
 
 _flag(check, text) if {
@@ -120,6 +134,11 @@ _installs_without_clean_up(check, text) if {
 	pieces := regex.split(check.uses, text)
 	count(pieces) > 1
 	not _cleans_up(check, pieces[count(pieces) - 1])
+}
+
+_cleans_up(check, tail) if {
+	some spelling in check.clean_says
+	contains(tail, spelling)
 }
 
 _cleans_up(check, tail) if {

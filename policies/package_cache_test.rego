@@ -79,3 +79,18 @@ test_cleanup_without_an_install_passes if {
 	not _warns("apt-mark hold install-info && rm -rf /var/lib/apt/lists/*")
 	_warns("rm -rf /var/lib/apt/lists/* && apt-mark hold x && apt-get install -y curl")
 }
+
+# The usual spellings of a no-cache flag or a clean-up decide without the regex, so each
+# must match its pattern wherever it stands, word characters on both sides included.
+test_usual_spellings_match_their_patterns_anywhere if {
+	every _, check in package_cache._checks {
+		every spelling in object.get(check, "flag_says", []) {
+			regex.match(check.flag, spelling)
+			regex.match(check.flag, concat("", ["x", spelling, "x"]))
+		}
+		every spelling in check.clean_says {
+			regex.match(check.clean, spelling)
+			regex.match(check.clean, concat("", ["x", spelling, "x"]))
+		}
+	}
+}
