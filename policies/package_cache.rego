@@ -45,6 +45,7 @@ _checks := {
 		"manager": "apt",
 		"verb": "install",
 		"uses": `\bapt(?:-get)?\s+(?:-\S+\s+)*install\b`,
+		"uses_says": [" apt-get install ", "\tapt-get install ", " apt-get -y install ", " apt install "],
 		"clean": `rm\s+(?:-\S+\s+)*[^&;|\n]*/var/lib/apt/lists`,
 		"clean_needs": ["/var/lib/apt/lists"],
 		"clean_says": ["rm -rf /var/lib/apt/lists"],
@@ -54,6 +55,7 @@ _checks := {
 		"manager": "apk",
 		"verb": "add",
 		"uses": `\bapk\s+(?:-\S+\s+)*add\b`,
+		"uses_says": [" apk add ", "\tapk add "],
 		"flag": `--no-cache\b`,
 		"flag_needs": ["--no-cache"],
 		"flag_says": ["--no-cache "],
@@ -66,6 +68,7 @@ _checks := {
 		"manager": "pip",
 		"verb": "install",
 		"uses": `\bpip[0-9.]*\s+(?:-\S+\s+)*install\b`,
+		"uses_says": [" pip install ", " pip3 install ", "\tpip install ", "\tpip3 install "],
 		"flag": `--no-cache-dir\b|\bPIP_NO_CACHE_DIR=`,
 		"flag_needs": ["--no-cache-dir", "PIP_NO_CACHE_DIR="],
 		"flag_says": ["--no-cache-dir "],
@@ -82,6 +85,7 @@ _yum_dnf := {
 	"manager": "yum/dnf",
 	"verb": "install",
 	"uses": `\b(?:yum|dnf|microdnf)\s+(?:-\S+\s+)*install\b`,
+	"uses_says": [" yum install ", " yum -y install ", " dnf install ", " dnf -y install ", "\tyum install ", "\tdnf install "],
 	"clean": `\b(?:yum|dnf|microdnf)\s+clean\s+all\b|rm\s+(?:-\S+\s+)*[^&;|\n]*/var/cache/(?:yum|dnf)`,
 	"clean_needs": ["clean", "/var/cache/"],
 	"clean_says": [" yum clean all ", " dnf clean all ", "rm -rf /var/cache/yum", "rm -rf /var/cache/dnf"],
@@ -122,18 +126,37 @@ _flag(check, text) if {
 
 # The text installs and nothing after its last install cleans up. Each regex call costs
 # far more than the string checks, so text that never mentions the clean-up is only
-# matched, and text that does is only split at its installs (more than one piece: it
-# installs; the last piece: what runs after the last install).
+# matched (or found to use a usual spelling of the install), and text that does is only
+# split at its installs (more than one piece: it installs; the last piece: what runs
+# after the last install), unless a usual clean-up follows the last mention of the verb.
 _installs_without_clean_up(check, text) if {
 	not text_lib.mentions_any(text, check.clean_needs)
-	regex.match(check.uses, text)
+	_installs(check, text)
 }
 
 _installs_without_clean_up(check, text) if {
 	text_lib.mentions_any(text, check.clean_needs)
+	not _cleans_up_after_the_last_verb(check, text)
 	pieces := regex.split(check.uses, text)
 	count(pieces) > 1
 	not _cleans_up(check, pieces[count(pieces) - 1])
+}
+
+_installs(check, text) if {
+	some spelling in check.uses_says
+	contains(text, spelling)
+}
+
+_installs(check, text) if regex.match(check.uses, text)
+
+# Every install the pattern finds ends with the verb (`install`, `add`), so what follows
+# the verb's last mention also follows the last install: a usual clean-up there settles
+# that the text cleans up after its installs, whatever they are.
+_cleans_up_after_the_last_verb(check, text) if {
+	pieces := split(text, check.verb)
+	after := pieces[count(pieces) - 1]
+	some spelling in check.clean_says
+	contains(after, spelling)
 }
 
 _cleans_up(check, tail) if {

@@ -46,6 +46,14 @@ test_yum_and_dnf_in_one_run_warn_once if {
 	not _warns("yum install -y dnf-plugins-core && dnf install -y httpd && dnf clean all")
 }
 
+# A clean-up after the verb's last mention settles it without the regex; when the verb
+# comes up again after the clean-up, the installs themselves decide.
+test_the_last_install_decides_even_when_the_verb_comes_later if {
+	_warns("apt-get install -y curl && rm -rf /var/lib/apt/lists/* && apt-get install -y vim")
+	not _warns("apt-get install -y gcc && rm -rf /var/lib/apt/lists/* && make install")
+	not _warns("apt-get -o Acquire::Retries=3 install -y curl && rm -r /var/lib/apt/lists")
+}
+
 test_cache_mounts_never_warn if {
 	count(package_cache.warn) == 0 with input as [_from, {"Cmd": "run", "Value": ["apt-get install -y curl"], "Flags": ["--mount=type=cache,target=/var/cache/apt"], "Stage": 0, "StartLine": 2}]
 }
@@ -80,13 +88,18 @@ test_cleanup_without_an_install_passes if {
 	_warns("rm -rf /var/lib/apt/lists/* && apt-mark hold x && apt-get install -y curl")
 }
 
-# The usual spellings of a no-cache flag or a clean-up decide without the regex, so each
-# must match its pattern wherever it stands, word characters on both sides included.
+# The usual spellings of an install, a no-cache flag or a clean-up decide without the
+# regex, so each must match its pattern wherever it stands, word characters on both
+# sides included.
 test_usual_spellings_match_their_patterns_anywhere if {
 	every _, check in package_cache._checks {
 		every spelling in object.get(check, "flag_says", []) {
 			regex.match(check.flag, spelling)
 			regex.match(check.flag, concat("", ["x", spelling, "x"]))
+		}
+		every spelling in check.uses_says {
+			regex.match(check.uses, spelling)
+			regex.match(check.uses, concat("", ["x", spelling, "x"]))
 		}
 		every spelling in check.clean_says {
 			regex.match(check.clean, spelling)
