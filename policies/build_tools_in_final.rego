@@ -94,7 +94,7 @@ _build_commands := {
 	"gradle": {"reason": "runs gradle build", "pattern": `\bgradlew?\b[^&;|\n]*\b(?:build|assemble)\b`, "verb": ""},
 	"npm": _npm_build,
 	"yarn": _npm_build,
-	"make": {"reason": "runs make", "pattern": `(?:^|[;&|]\s*|\bthen\s+)make(?:\s|$)`, "verb": "", "says": ["&& make ", "; make "]},
+	"make": {"reason": "runs make", "pattern": `(?:^|[;&|]\s*|\bthen\s+)make(?:\s|$)`, "verb": "", "says": ["&& make ", "; make ", "; \tmake ", "&& \tmake "]},
 }
 
 _npm_build := {"reason": "runs an npm build", "pattern": `\b(?:npm|pnpm|yarn)\s+(?:run\s+)?build\b`, "verb": "build"}
@@ -118,10 +118,18 @@ _runs(check, text) if {
 	contains(text, spelling)
 }
 
+# (At the end of the text a spelling needs no closing blank: `cd src && make`.)
+_runs(check, text) if {
+	some spelling in check.says
+	endswith(text, trim_suffix(spelling, " "))
+}
+
 _runs(check, text) if regex.match(check.pattern, text)
 
 # Every package word that can name a tool contains one of these.
-_tool_needs := ["gcc", "g++", "cc", "make", "build-", "clang", "auto", "libtool", "gfortran", "golang", "rust", "cargo", "maven", "gradle", "jdk", "musl-dev", "ninja"]
+# (`autoconf` and `rustc` rather than `auto` and `rust`: those also pass text that only
+# runs apt-get autoremove or adds a trust key, and each text passed costs a regex call.)
+_tool_needs := ["gcc", "g++", "cc", "make", "build-", "clang", "autoconf", "automake", "libtool", "gfortran", "golang", "rustc", "cargo", "maven", "gradle", "jdk", "musl-dev", "ninja"]
 
 _tools_installed(text) := {tool |
 	text_lib.mentions_any(text, _install_needs)

@@ -83,6 +83,8 @@ test_usual_spellings_match_their_patterns_anywhere if {
 		every spelling in object.get(check, "says", []) {
 			regex.match(check.pattern, spelling)
 			regex.match(check.pattern, concat("", ["x", spelling, "x"]))
+			# At the end of the text, without its closing blank.
+			regex.match(check.pattern, concat("", ["x", trim_suffix(spelling, " ")]))
 		}
 	}
 }
@@ -91,4 +93,14 @@ test_package_words_are_split_at_tabs_too if {
 	results := build_tools_in_final.warn with input as [_from("debian:12-slim", 0, null), _run("apt-get install -y\tgcc\tmake", 0)]
 	some r in results
 	r.msg == "the final image installs gcc, make; use a multi-stage build"
+}
+
+# The pre-check before the install regex must pass every word a tool can be named by.
+test_tool_needs_cover_every_tool if {
+	every word in array.concat([t | some t in build_tools_in_final._tools], ["openjdk-17-jdk", "java-1.8.0-openjdk-devel", "gcc-c++", "gcc-12"]) {
+		some need in build_tools_in_final._tool_needs
+		contains(word, need)
+	}
+	_warns([_from("debian:12-slim", 0, null), _run("apt-get install -y autoconf rustc", 0)])
+	not _warns([_from("debian:12-slim", 0, null), _run("apt-get autoremove -y && apt-get install -y trust", 0)])
 }

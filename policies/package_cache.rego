@@ -154,15 +154,22 @@ _installs(check, text) if regex.match(check.uses, text)
 # that the text cleans up after its installs, whatever they are.
 _cleans_up_after_the_last_verb(check, text) if {
 	pieces := split(text, check.verb)
-	after := pieces[count(pieces) - 1]
-	some spelling in check.clean_says
-	contains(after, spelling)
+	_says_clean_up(check, pieces[count(pieces) - 1])
 }
 
-_cleans_up(check, tail) if {
+# x (the end of a RUN's text) contains a usual clean-up, or ends with one without its
+# closing blank (`&& yum clean all` as the last command).
+_says_clean_up(check, x) if {
 	some spelling in check.clean_says
-	contains(tail, spelling)
+	contains(x, spelling)
 }
+
+_says_clean_up(check, x) if {
+	some spelling in check.clean_says
+	endswith(x, trim_suffix(spelling, " "))
+}
+
+_cleans_up(check, tail) if _says_clean_up(check, tail)
 
 _cleans_up(check, tail) if {
 	text_lib.mentions_any(tail, check.clean_needs)

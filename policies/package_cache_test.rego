@@ -104,6 +104,8 @@ test_usual_spellings_match_their_patterns_anywhere if {
 		every spelling in check.clean_says {
 			regex.match(check.clean, spelling)
 			regex.match(check.clean, concat("", ["x", spelling, "x"]))
+			# At the end of the text, without its closing blank.
+			regex.match(check.clean, concat("", ["x", trim_suffix(spelling, " ")]))
 		}
 	}
 }
