@@ -230,8 +230,8 @@ pub fn render(
     }
 }
 
-/// Writes the report in one output format to `out`; JSON is streamed, the others are
-/// rendered first.
+/// Writes the report in one output format to `out`; JSON is streamed, text written in
+/// parts, the others are rendered first.
 pub fn write(
     format: crate::cli::OutputFormat,
     report: &Report,
@@ -240,6 +240,7 @@ pub fn write(
 ) -> std::io::Result<()> {
     match format {
         crate::cli::OutputFormat::Json => json::write(report, out),
+        crate::cli::OutputFormat::Stdout => stdout::write(report, out),
         other => out.write_all(render(other, report, catalog).as_bytes()),
     }
 }

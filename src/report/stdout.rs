@@ -5,48 +5,46 @@ use std::fmt::Write as _;
 
 use super::{Counts, Finding, Report};
 
+/// Results rendered per parallel job: each renders on its own, so the jobs' text is
+/// simply joined in order.
+const RESULTS_PER_JOB: usize = 256;
+
 /// Renders the report as text.
 pub fn render(report: &Report) -> String {
-    let mut out = String::new();
-    let none = Vec::new();
-    for r in &report.results {
-        let suppressed = if report.show_suppressed {
-            &r.suppressed
-        } else {
-            &none
-        };
-        let total = r.successes
-            + r.failures.len()
-            + r.warnings.len()
-            + r.exceptions.len()
-            + r.suppressed.len();
-        if total == 0 {
-            let _ = writeln!(
-                out,
-                "? {} - {} - no policies found",
-                indicator(&r.filename),
-                r.namespace
-            );
-        }
-        for (label, findings) in [
-            ("WARN", &r.warnings),
-            ("FAIL", &r.failures),
-            ("EXCP", &r.exceptions),
-            ("SUPP", suppressed),
-        ] {
-            for f in findings {
-                let _ = writeln!(
-                    out,
-                    "{} {} - {} - {}",
-                    paint(report.color, label),
-                    indicator(&r.filename),
-                    r.namespace,
-                    f.msg
-                );
-                snippet(&mut out, report, &r.filename, f);
-            }
-        }
+    let mut out = Vec::new();
+    match write(report, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(_) => String::new(),
     }
+}
+
+/// Writes the report as text to `out`.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    // The findings are rendered on the current rayon pool's threads: over the corpus they
+    // are ~10,000 findings with a quoted (and redaction-checked) line each, which took
+    // 8 ms of single-threaded time after the workers had finished. Each part is written
+    // as it is, never joined into one string (3.7 MB over the corpus).
+    let parts: Vec<String> = report
+        .results
+        .par_chunks(RESULTS_PER_JOB)
+        .map(|results| {
+            let mut part = String::new();
+            for r in results {
+                render_result(&mut part, report, r);
+            }
+            part
+        })
+        .collect();
+    for part in &parts {
+        out.write_all(part.as_bytes())?;
+    }
+    out.write_all(closing(report).as_bytes())
+}
+
+/// The errors and the summary line that end the text report.
+fn closing(report: &Report) -> String {
+    let mut out = String::new();
     for e in &report.errors {
         let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
         let _ = writeln!(
@@ -70,6 +68,43 @@ pub fn render(report: &Report) -> String {
     out.push_str(&paint_as(report.color, tone, &text));
     out.push('\n');
     out
+}
+
+/// One (file, namespace) result: its findings, each with its location and quoted line.
+fn render_result(out: &mut String, report: &Report, r: &super::CheckResult) {
+    let suppressed: &[Finding] = if report.show_suppressed {
+        &r.suppressed
+    } else {
+        &[]
+    };
+    let total =
+        r.successes + r.failures.len() + r.warnings.len() + r.exceptions.len() + r.suppressed.len();
+    if total == 0 {
+        let _ = writeln!(
+            out,
+            "? {} - {} - no policies found",
+            indicator(&r.filename),
+            r.namespace
+        );
+    }
+    for (label, findings) in [
+        ("WARN", r.warnings.as_slice()),
+        ("FAIL", r.failures.as_slice()),
+        ("EXCP", r.exceptions.as_slice()),
+        ("SUPP", suppressed),
+    ] {
+        for f in findings {
+            let _ = writeln!(
+                out,
+                "{} {} - {} - {}",
+                paint(report.color, label),
+                indicator(&r.filename),
+                r.namespace,
+                f.msg
+            );
+            snippet(out, report, &r.filename, f);
+        }
+    }
 }
 
 fn snippet(out: &mut String, report: &Report, filename: &str, finding: &Finding) {
