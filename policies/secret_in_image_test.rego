@@ -148,6 +148,22 @@ test_pre_checks_cover_every_secret_word_and_credential_file if {
 	not secrets.may_name_credential_file("requirements.txt /app/")
 }
 
+# The words possible_credential_kinds looks for are exactly the formats' and inline
+# patterns' own needed words.
+test_possible_kinds_look_for_every_needed_word if {
+	needs := {[need, kind] | some kind, format in secrets.credential_formats; some need in format.needs}
+	needs == {[need, kind] | some need, kind in secrets._kinds_by_need}
+	inline := {[need, kind, also] |
+		some kind, check in secrets._inline_patterns
+		some need in check.needs
+		also := concat("", check.needs_all)
+		count(check.needs_all) <= 1
+	}
+	inline == {[need, p.kind, p.also] | some need, p in secrets._inline_patterns_by_need}
+	secrets.possible_credential_kinds("curl -u a:b https://x") == {"a user:password passed to curl -u/--user"}
+	secrets.possible_credential_kinds("AKIA https://u:p@x --pass") == {"an AWS access key id", "credentials in a URL", "a --password argument"}
+}
+
 test_copy_of_a_credential_file_fires if {
 	_fires([_i("copy", ["id_rsa", "/root/.ssh/id_rsa"])])
 	_fires([_i("copy", ["certs/Server.PEM", "/etc/ssl/"])])

@@ -66,13 +66,36 @@ credential_kinds_among(text, kinds) := {kind |
 
 # possible_credential_kinds(text): the credential formats and inline-credential patterns
 # whose needed words occur in text; none of the others can match any part of it.
+# (Every Dockerfile's whole text goes through here: the needed words are tested with
+# `contains` in the comprehensions themselves, a builtin per word where a helper call per
+# format cost more.)
 possible_credential_kinds(text) := {kind |
-	some kind, format in credential_formats
-	text_lib.mentions_any(text, format.needs)
+	some need, kind in _kinds_by_need
+	contains(text, need)
 } | {kind |
-	some kind, check in _inline_patterns
-	text_lib.mentions_any(text, check.needs)
-	text_lib.mentions_all(text, check.needs_all)
+	some need, pattern in _inline_patterns_by_need
+	contains(text, need)
+	contains(text, pattern.also)
+	kind := pattern.kind
+}
+
+# Each word a credential format needs, with the format's kind; and each inline pattern
+# by the one word of its `needs`, with its `needs_all` word ("" when none). A test holds
+# both to credential_formats and _inline_patterns.
+_kinds_by_need := {
+	"AKIA": "an AWS access key id", "ASIA": "an AWS access key id", "ABIA": "an AWS access key id",
+	"ACCA": "an AWS access key id", "A3T": "an AWS access key id",
+	"ghp_": "a GitHub token", "gho_": "a GitHub token", "ghu_": "a GitHub token",
+	"ghs_": "a GitHub token", "ghr_": "a GitHub token", "github_pat_": "a GitHub token",
+	"glpat-": "a GitLab token",
+	"xox": "a Slack token",
+	"KEY-----": "a private key",
+}
+
+_inline_patterns_by_need := {
+	"curl": {"kind": "a user:password passed to curl -u/--user", "also": "-u"},
+	"@": {"kind": "credentials in a URL", "also": "://"},
+	"--pass": {"kind": "a --password argument", "also": ""},
 }
 
 # literal(value) holds for a value that is written out, not taken from a variable, and
