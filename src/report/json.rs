@@ -48,49 +48,57 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     // level, which gives exactly the text of the whole array pretty-printed at once: JSON
     // strings hold no raw newline, so every newline in an entry's text is a line break.
     use rayon::prelude::*;
-    let parts: Vec<std::io::Result<Vec<u8>>> = entries
-        .par_chunks(ENTRIES_PER_JOB)
-        .map(|chunk| {
-            let mut part = Vec::new();
-            let mut entry = Vec::new();
-            for (_, e) in chunk {
-                entry.clear();
-                let value = match e {
-                    Entry::Result(r) => JsonEntry::Result(result(report, r)),
-                    Entry::Error(e) => JsonEntry::Error(error(e)),
-                };
-                // conftest indents with tabs.
-                let mut ser = serde_json::Serializer::with_formatter(
-                    &mut entry,
-                    serde_json::ser::PrettyFormatter::with_indent(b"\t"),
-                );
-                value.serialize(&mut ser).map_err(std::io::Error::other)?;
-                if !part.is_empty() {
-                    part.push(b',');
-                }
-                part.extend_from_slice(b"\n\t");
-                for (i, line) in entry.split(|&b| b == b'\n').enumerate() {
-                    if i > 0 {
-                        part.extend_from_slice(b"\n\t");
-                    }
-                    part.extend_from_slice(line);
-                }
-            }
-            Ok(part)
-        })
-        .collect();
     out.write_all(b"[")?;
-    for (i, part) in parts.into_iter().enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
+    let mut first = true;
+    // A batch of jobs at a time, so that a 100k-file report is never held whole.
+    for batch in entries.chunks(ENTRIES_PER_JOB * JOBS_PER_BATCH) {
+        let parts: Vec<std::io::Result<Vec<u8>>> = batch
+            .par_chunks(ENTRIES_PER_JOB)
+            .map(|chunk| {
+                let mut part = Vec::new();
+                let mut entry = Vec::new();
+                for (_, e) in chunk {
+                    entry.clear();
+                    let value = match e {
+                        Entry::Result(r) => JsonEntry::Result(result(report, r)),
+                        Entry::Error(e) => JsonEntry::Error(error(e)),
+                    };
+                    // conftest indents with tabs.
+                    let mut ser = serde_json::Serializer::with_formatter(
+                        &mut entry,
+                        serde_json::ser::PrettyFormatter::with_indent(b"\t"),
+                    );
+                    value.serialize(&mut ser).map_err(std::io::Error::other)?;
+                    if !part.is_empty() {
+                        part.push(b',');
+                    }
+                    part.extend_from_slice(b"\n\t");
+                    for (i, line) in entry.split(|&b| b == b'\n').enumerate() {
+                        if i > 0 {
+                            part.extend_from_slice(b"\n\t");
+                        }
+                        part.extend_from_slice(line);
+                    }
+                }
+                Ok(part)
+            })
+            .collect();
+        for part in parts {
+            if !first {
+                out.write_all(b",")?;
+            }
+            first = false;
+            out.write_all(&part?)?;
         }
-        out.write_all(&part?)?;
     }
     out.write_all(b"\n]\n")
 }
 
 /// Entries serialised per parallel job.
 const ENTRIES_PER_JOB: usize = 256;
+
+/// Jobs rendered before their output is written: bounds the memory the report holds.
+const JOBS_PER_BATCH: usize = 16;
 
 // The entries are serialised from borrowed structs, in conftest's key order: building a
 // `serde_json::Value` per entry (and cloning each finding's metadata into it) made writing
@@ -233,8 +241,9 @@ mod tests {
     #[test]
     fn chunked_output_is_the_array_pretty_printed_in_one_go() {
         let mut report = Report::default();
-        for i in 0..(ENTRIES_PER_JOB * 2 + 7) {
-            let mut r = CheckResult::new(&format!("a/{i:04}.Dockerfile"), "dockpolicy.x");
+        // More than one batch of jobs, the last job and batch partly filled.
+        for i in 0..(ENTRIES_PER_JOB * JOBS_PER_BATCH + ENTRIES_PER_JOB * 2 + 7) {
+            let mut r = CheckResult::new(&format!("a/{i:05}.Dockerfile"), "dockpolicy.x");
             r.successes = i % 3;
             if i % 2 == 0 {
                 let mut metadata = Map::new();

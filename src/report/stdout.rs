@@ -9,6 +9,9 @@ use super::{Counts, Finding, Report};
 /// simply joined in order.
 const RESULTS_PER_JOB: usize = 256;
 
+/// Jobs rendered before their text is written: bounds the memory the report holds.
+const JOBS_PER_BATCH: usize = 16;
+
 /// Renders the report as text.
 pub fn render(report: &Report) -> String {
     let mut out = Vec::new();
@@ -25,19 +28,21 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     // are ~10,000 findings with a quoted (and redaction-checked) line each, which took
     // 8 ms of single-threaded time after the workers had finished. Each part is written
     // as it is, never joined into one string (3.7 MB over the corpus).
-    let parts: Vec<String> = report
-        .results
-        .par_chunks(RESULTS_PER_JOB)
-        .map(|results| {
-            let mut part = String::new();
-            for r in results {
-                render_result(&mut part, report, r);
-            }
-            part
-        })
-        .collect();
-    for part in &parts {
-        out.write_all(part.as_bytes())?;
+    // A batch of jobs at a time, so that a 100k-file report is never held whole.
+    for batch in report.results.chunks(RESULTS_PER_JOB * JOBS_PER_BATCH) {
+        let parts: Vec<String> = batch
+            .par_chunks(RESULTS_PER_JOB)
+            .map(|results| {
+                let mut part = String::new();
+                for r in results {
+                    render_result(&mut part, report, r);
+                }
+                part
+            })
+            .collect();
+        for part in &parts {
+            out.write_all(part.as_bytes())?;
+        }
     }
     out.write_all(closing(report).as_bytes())
 }
