@@ -42,63 +42,46 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     if entries.is_empty() {
         return out.write_all(b"[]\n");
     }
-    // The entries are serialised on the current rayon pool's threads, a chunk each, and
-    // the chunks written in order (the corpus report took 14 ms on one thread after the
-    // workers had finished). Each entry is pretty-printed on its own and then indented one
-    // level, which gives exactly the text of the whole array pretty-printed at once: JSON
-    // strings hold no raw newline, so every newline in an entry's text is a line break.
-    use rayon::prelude::*;
+    // The entries are serialised in parallel (see `write_in_parallel`). Each entry is
+    // pretty-printed on its own and then indented one level, which gives exactly the text
+    // of the whole array pretty-printed at once: JSON strings hold no raw newline, so
+    // every newline in an entry's text is a line break.
     out.write_all(b"[")?;
-    let mut first = true;
-    // A batch of jobs at a time, so that a 100k-file report is never held whole.
-    for batch in entries.chunks(ENTRIES_PER_JOB * JOBS_PER_BATCH) {
-        let parts: Vec<std::io::Result<Vec<u8>>> = batch
-            .par_chunks(ENTRIES_PER_JOB)
-            .map(|chunk| {
-                let mut part = Vec::new();
-                let mut entry = Vec::new();
-                for (_, e) in chunk {
-                    entry.clear();
-                    let value = match e {
-                        Entry::Result(r) => JsonEntry::Result(result(report, r)),
-                        Entry::Error(e) => JsonEntry::Error(error(e)),
-                    };
-                    // conftest indents with tabs.
-                    let mut ser = serde_json::Serializer::with_formatter(
-                        &mut entry,
-                        serde_json::ser::PrettyFormatter::with_indent(b"\t"),
-                    );
-                    value.serialize(&mut ser).map_err(std::io::Error::other)?;
-                    if !part.is_empty() {
-                        part.push(b',');
-                    }
-                    part.extend_from_slice(b"\n\t");
-                    for (i, line) in entry.split(|&b| b == b'\n').enumerate() {
-                        if i > 0 {
-                            part.extend_from_slice(b"\n\t");
-                        }
-                        part.extend_from_slice(line);
-                    }
+    super::write_in_parallel(
+        &entries,
+        |chunk| {
+            let mut part = Vec::new();
+            let mut entry = Vec::new();
+            for (_, e) in chunk {
+                entry.clear();
+                let value = match e {
+                    Entry::Result(r) => JsonEntry::Result(result(report, r)),
+                    Entry::Error(e) => JsonEntry::Error(error(e)),
+                };
+                // conftest indents with tabs.
+                let mut ser = serde_json::Serializer::with_formatter(
+                    &mut entry,
+                    serde_json::ser::PrettyFormatter::with_indent(b"\t"),
+                );
+                value.serialize(&mut ser).map_err(std::io::Error::other)?;
+                if !part.is_empty() {
+                    part.push(b',');
                 }
-                Ok(part)
-            })
-            .collect();
-        for part in parts {
-            if !first {
-                out.write_all(b",")?;
+                part.extend_from_slice(b"\n\t");
+                for (i, line) in entry.split(|&b| b == b'\n').enumerate() {
+                    if i > 0 {
+                        part.extend_from_slice(b"\n\t");
+                    }
+                    part.extend_from_slice(line);
+                }
             }
-            first = false;
-            out.write_all(&part?)?;
-        }
-    }
+            Ok(part)
+        },
+        b",",
+        out,
+    )?;
     out.write_all(b"\n]\n")
 }
-
-/// Entries serialised per parallel job.
-const ENTRIES_PER_JOB: usize = 256;
-
-/// Jobs rendered before their output is written: bounds the memory the report holds.
-const JOBS_PER_BATCH: usize = 16;
 
 // The entries are serialised from borrowed structs, in conftest's key order: building a
 // `serde_json::Value` per entry (and cloning each finding's metadata into it) made writing
@@ -242,7 +225,8 @@ mod tests {
     fn chunked_output_is_the_array_pretty_printed_in_one_go() {
         let mut report = Report::default();
         // More than one batch of jobs, the last job and batch partly filled.
-        for i in 0..(ENTRIES_PER_JOB * JOBS_PER_BATCH + ENTRIES_PER_JOB * 2 + 7) {
+        let (per_job, per_batch) = (crate::report::ITEMS_PER_JOB, crate::report::JOBS_PER_BATCH);
+        for i in 0..(per_job * per_batch + per_job * 2 + 7) {
             let mut r = CheckResult::new(&format!("a/{i:05}.Dockerfile"), "dockpolicy.x");
             r.successes = i % 3;
             if i % 2 == 0 {

@@ -245,6 +245,39 @@ pub fn write(
     }
 }
 
+/// Items rendered per parallel job of `write_in_parallel`.
+const ITEMS_PER_JOB: usize = 256;
+
+/// Jobs rendered before their output is written: bounds the memory a report holds (a
+/// 100k-file report is hundreds of MB of text that need never exist at once).
+const JOBS_PER_BATCH: usize = 16;
+
+/// Writes `items` in order to `out`, each job's worth rendered by `render` on the current
+/// rayon pool's threads, with `between` written between consecutive jobs' output. The
+/// text and JSON reports render ~10,000 corpus findings this way: on one thread after
+/// the workers had finished, that was 8 ms (text) and 14 ms (JSON) of serial time.
+fn write_in_parallel<T: Sync>(
+    items: &[T],
+    render: impl Fn(&[T]) -> std::io::Result<Vec<u8>> + Sync,
+    between: &[u8],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let mut first = true;
+    for batch in items.chunks(ITEMS_PER_JOB * JOBS_PER_BATCH) {
+        let parts: Vec<std::io::Result<Vec<u8>>> =
+            batch.par_chunks(ITEMS_PER_JOB).map(&render).collect();
+        for part in parts {
+            if !first {
+                out.write_all(between)?;
+            }
+            first = false;
+            out.write_all(&part?)?;
+        }
+    }
+    Ok(())
+}
+
 /// How findings map to the exit code (`--fail-on-warn`, `--no-fail`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ExitPolicy {

@@ -5,13 +5,6 @@ use std::fmt::Write as _;
 
 use super::{Counts, Finding, Report};
 
-/// Results rendered per parallel job: each renders on its own, so the jobs' text is
-/// simply joined in order.
-const RESULTS_PER_JOB: usize = 256;
-
-/// Jobs rendered before their text is written: bounds the memory the report holds.
-const JOBS_PER_BATCH: usize = 16;
-
 /// Renders the report as text.
 pub fn render(report: &Report) -> String {
     let mut out = Vec::new();
@@ -23,27 +16,20 @@ pub fn render(report: &Report) -> String {
 
 /// Writes the report as text to `out`.
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    use rayon::prelude::*;
-    // The findings are rendered on the current rayon pool's threads: over the corpus they
-    // are ~10,000 findings with a quoted (and redaction-checked) line each, which took
-    // 8 ms of single-threaded time after the workers had finished. Each part is written
-    // as it is, never joined into one string (3.7 MB over the corpus).
-    // A batch of jobs at a time, so that a 100k-file report is never held whole.
-    for batch in report.results.chunks(RESULTS_PER_JOB * JOBS_PER_BATCH) {
-        let parts: Vec<String> = batch
-            .par_chunks(RESULTS_PER_JOB)
-            .map(|results| {
-                let mut part = String::new();
-                for r in results {
-                    render_result(&mut part, report, r);
-                }
-                part
-            })
-            .collect();
-        for part in &parts {
-            out.write_all(part.as_bytes())?;
-        }
-    }
+    // Findings rendered in parallel, each part written as it is (the whole report is
+    // 3.7 MB over the corpus), then the errors and the summary.
+    super::write_in_parallel(
+        &report.results,
+        |results| {
+            let mut part = String::new();
+            for r in results {
+                render_result(&mut part, report, r);
+            }
+            Ok(part.into_bytes())
+        },
+        b"",
+        out,
+    )?;
     out.write_all(closing(report).as_bytes())
 }
 
