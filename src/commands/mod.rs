@@ -141,21 +141,27 @@ impl Inputs {
 /// Adds the Dockerfiles that Compose files build, unless they are already checked (each
 /// Dockerfile's findings are reported once, under its own name).
 fn add_compose_builds(targets: &mut Vec<walk::Target>) {
+    let extra = compose_dockerfiles(targets);
+    targets.extend(extra);
+    targets.sort_by(|a, b| a.path.cmp(&b.path));
+}
+
+/// The Dockerfiles that the Compose files among `targets` build and `targets` lacks.
+fn compose_dockerfiles(targets: &[walk::Target]) -> Vec<walk::Target> {
     let composes: Vec<&walk::Target> = targets
         .iter()
         .filter(|t| t.format == Some(Format::Yaml) && input::compose::is_compose_file(&t.path))
         .collect();
+    let mut extra = Vec::new();
     if composes.is_empty() {
         // Resolving every target's real path is a few system calls each: 5-9 ms of start-up
         // over a corpus of 1,726 Dockerfiles, for nothing when there is no Compose file.
-        targets.sort_by(|a, b| a.path.cmp(&b.path));
-        return;
+        return extra;
     }
     let canonical =
         |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let mut known: std::collections::HashSet<std::path::PathBuf> =
         targets.iter().map(|t| canonical(&t.path)).collect();
-    let mut extra = Vec::new();
     for t in composes {
         let Ok(text) = std::fs::read_to_string(&t.path) else {
             continue;
@@ -174,8 +180,7 @@ fn add_compose_builds(targets: &mut Vec<walk::Target>) {
             }
         }
     }
-    targets.extend(extra);
-    targets.sort_by(|a, b| a.path.cmp(&b.path));
+    extra
 }
 
 fn display(path: &std::path::Path) -> String {

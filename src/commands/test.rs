@@ -54,15 +54,14 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
         ..Report::default()
     };
     let pool = pool(args.input.threads)?;
-    // One evaluator per worker thread, made before the run: rayon's `map_init` would
-    // make one per work split (dozens), each a VM and an engine clone.
-    let mut evaluators: Vec<std::sync::Mutex<eval::Evaluator>> = Vec::new();
     if args.input.combine {
         let loaded: Vec<Loaded> =
             pool.install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
         check_combined(&policies, loaded, &mut report);
     } else {
-        evaluators = (0..pool.current_num_threads())
+        // One evaluator per worker thread, made before the run: rayon's `map_init` would
+        // make one per work split (dozens), each a VM and an engine clone.
+        let evaluators: Vec<std::sync::Mutex<eval::Evaluator>> = (0..pool.current_num_threads())
             .map(|_| std::sync::Mutex::new(eval::Evaluator::new(&policies)))
             .collect();
         let outcomes: Vec<FileOutcome> = pool.install(|| {
@@ -92,6 +91,8 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
             report.results.extend(o.results);
             report.errors.extend(o.errors);
         }
+        // Each a VM and an engine clone: left to the operating system at exit (below).
+        std::mem::forget(evaluators);
     }
     report.finish();
     let mut outputs = args.output.clone();
@@ -118,7 +119,6 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
     // the report, the workers' VMs and the input list took 6-10 ms (3%) after a corpus run.
     std::mem::forget(policies);
     std::mem::forget(report);
-    std::mem::forget(evaluators);
     std::mem::forget(inputs);
     Ok(code)
 }
