@@ -110,19 +110,8 @@ _builds(text) := {check.reason |
 	_runs(check, text)
 }
 
-# `says`: the usual spellings of a command, each of which its pattern matches wherever
-# it is found (a test holds each to its pattern): text containing one is decided without
-# the regex.
-_runs(check, text) if {
-	some spelling in check.says
-	contains(text, spelling)
-}
-
-# (At the end of the text a spelling needs no closing blank: `cd src && make`.)
-_runs(check, text) if {
-	some spelling in check.says
-	endswith(text, trim_suffix(spelling, " "))
-}
+# `says`: the usual spellings of a command (see lib.dockpolicy.text.says_any).
+_runs(check, text) if text_lib.says_any(text, check.says)
 
 _runs(check, text) if regex.match(check.pattern, text)
 

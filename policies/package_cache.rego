@@ -110,13 +110,9 @@ warn contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	msg := sprintf("this RUN leaves the %s package cache in the image; %s", [manager, check.fix])
 }
 
-# `flag_says`, `clean_says`: the usual spellings of the flag and the clean-up, each of
-# which `flag` or `clean` matches wherever it is found (a test holds each to its pattern).
-# Text containing one is decided without the regex; other text falls to the second rule.
-_flag(check, text) if {
-	some spelling in check.flag_says
-	contains(text, spelling)
-}
+# `uses_says`, `flag_says`, `clean_says`: the usual spellings of the install, the flag
+# and the clean-up (see lib.dockpolicy.text.says_any); other text falls to the regex.
+_flag(check, text) if text_lib.says_any(text, check.flag_says)
 
 _flag(check, text) if {
 	check.flag
@@ -142,10 +138,7 @@ _installs_without_clean_up(check, text) if {
 	not _cleans_up(check, pieces[count(pieces) - 1])
 }
 
-_installs(check, text) if {
-	some spelling in check.uses_says
-	contains(text, spelling)
-}
+_installs(check, text) if text_lib.says_any(text, check.uses_says)
 
 _installs(check, text) if regex.match(check.uses, text)
 
@@ -154,22 +147,10 @@ _installs(check, text) if regex.match(check.uses, text)
 # that the text cleans up after its installs, whatever they are.
 _cleans_up_after_the_last_verb(check, text) if {
 	pieces := split(text, check.verb)
-	_says_clean_up(check, pieces[count(pieces) - 1])
+	text_lib.says_any(pieces[count(pieces) - 1], check.clean_says)
 }
 
-# x (the end of a RUN's text) contains a usual clean-up, or ends with one without its
-# closing blank (`&& yum clean all` as the last command).
-_says_clean_up(check, x) if {
-	some spelling in check.clean_says
-	contains(x, spelling)
-}
-
-_says_clean_up(check, x) if {
-	some spelling in check.clean_says
-	endswith(x, trim_suffix(spelling, " "))
-}
-
-_cleans_up(check, tail) if _says_clean_up(check, tail)
+_cleans_up(check, tail) if text_lib.says_any(tail, check.clean_says)
 
 _cleans_up(check, tail) if {
 	text_lib.mentions_any(tail, check.clean_needs)

@@ -21,6 +21,21 @@ mentions_all(text, words) if {
 	}
 }
 
+# says_any(text, spellings) holds when text contains one of spellings, or ends with one
+# without its closing blank (`cd src && make` as a RUN's last command). A practice lists
+# the usual spellings of what its regex looks for, each of which the regex matches
+# wherever it stands (its tests hold every spelling to that), and decides text that says
+# one without the regex call.
+says_any(text, spellings) if {
+	some spelling in spellings
+	contains(text, spelling)
+}
+
+says_any(text, spellings) if {
+	some spelling in spellings
+	endswith(text, trim_suffix(spelling, " "))
+}
+
 # digits(s) holds when s is one or more ASCII digits (`[0-9]+`, without a regex).
 digits(s) if {
 	count(s) > 0

@@ -14,6 +14,22 @@ test_mentions_all if {
 	text.mentions_all("anything", [])
 }
 
+# matches_wherever_it_stands(pattern, spelling): what a practice's usual spelling must
+# satisfy for says_any to stand in for its regex: a match on its own, between word
+# characters, and at the end of a text without its closing blank.
+matches_wherever_it_stands(pattern, spelling) if {
+	regex.match(pattern, spelling)
+	regex.match(pattern, concat("", ["x", spelling, "x"]))
+	regex.match(pattern, concat("", ["x", trim_suffix(spelling, " ")]))
+}
+
+test_says_any if {
+	text.says_any("cd src && make -j4", ["&& make "])
+	text.says_any("cd src && make", ["&& make "])
+	not text.says_any("cd src && makefile", ["&& make "])
+	not text.says_any("anything", [])
+}
+
 test_digits if {
 	text.digits("0")
 	text.digits("0123456789")
