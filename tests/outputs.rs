@@ -146,6 +146,66 @@ fn one_run_prints_text_and_writes_sarif_and_junit() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown output format \"yaml\""));
 }
 
+/// A run that writes only text or only JSON renders each file's part as it checks the
+/// file; a run that also writes another format renders the whole report at the end. Both
+/// must print the same thing.
+#[test]
+fn text_and_json_are_the_same_rendered_per_file_or_at_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["stdout", "json"] {
+        for extra in [&[][..], &["--show-suppressed"][..]] {
+            let alone = run(&[&["-o", format][..], extra].concat());
+            let sarif = format!("sarif={}", dir.path().join("r.sarif").display());
+            let beside = run(&[&["-o", format, "-o", &sarif][..], extra].concat());
+            assert_eq!(alone, beside, "{format} {extra:?}");
+        }
+    }
+}
+
+/// Two files whose names print the same (bytes that are not UTF-8) are still reported as
+/// the whole report sorts them: by the printed name, then namespace.
+#[cfg(unix)]
+#[test]
+fn files_with_the_same_printed_name_are_sorted_by_namespace() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let source =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/outputs/app.Dockerfile");
+    let names =
+        [&b"x\xff.Dockerfile"[..], &b"x\xfe.Dockerfile"[..]].map(std::ffi::OsStr::from_bytes);
+    for name in names {
+        std::fs::copy(&source, dir.path().join(name)).unwrap();
+    }
+    let sarif = tempfile::tempdir().unwrap();
+    let sarif = format!("sarif={}", sarif.path().join("r.sarif").display());
+    let report = |extra: &[&str]| {
+        // Named, with the parser given: a name that is not UTF-8 says no format.
+        let out = Command::cargo_bin("dockpolicy")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["test", "--parser", "dockerfile", "-o", "json"])
+            .args(extra)
+            .args(names)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let alone = report(&[]);
+    let parsed: Value = serde_json::from_str(&alone).unwrap();
+    let namespaces: Vec<&str> = parsed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["namespace"].as_str().unwrap())
+        .collect();
+    assert!(
+        namespaces.len() > 2 && namespaces.is_sorted(),
+        "{namespaces:?}"
+    );
+    assert_eq!(namespaces[0], namespaces[1], "each namespace twice");
+    assert_eq!(alone, report(&["-o", &sarif]));
+}
+
 #[test]
 fn multi_line_instructions_span_their_lines_in_sarif_and_github() {
     let (text, _) = run(&["-o", "github"]);

@@ -48,9 +48,16 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
     options.config = Config::discover(args.config.as_deref())?.map(|(_, c)| c);
     let (inputs, mut policies) = collect_and_load(args, options)?;
     policies.limit_memory((args.memory_limit > 0).then_some(args.memory_limit));
+    let mut outputs = args.output.clone();
+    if let (Some(path), Some(last)) = (&args.output_file, outputs.last_mut()) {
+        last.path = Some(path.clone());
+    }
     let mut report = Report {
         errors: inputs.errors.clone(),
         show_suppressed: args.show_suppressed,
+        color: !args.no_color
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            && std::io::IsTerminal::is_terminal(&std::io::stdout()),
         ..Report::default()
     };
     let pool = pool(args.input.threads)?;
@@ -64,6 +71,11 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
         let evaluators: Vec<std::sync::Mutex<eval::Evaluator>> = (0..pool.current_num_threads())
             .map(|_| std::sync::Mutex::new(eval::Evaluator::new(&policies)))
             .collect();
+        let render_as = rendered_format(&outputs, &inputs);
+        let style = report::stdout::Style {
+            color: report.color,
+            show_suppressed: report.show_suppressed,
+        };
         let outcomes: Vec<FileOutcome> = pool.install(|| {
             inputs
                 .targets
@@ -80,7 +92,11 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
                     let mut evaluator = evaluators[worker]
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    check_file(&mut evaluator, &policies, inputs.load(target))
+                    let mut outcome = check_file(&mut evaluator, &policies, inputs.load(target));
+                    if let Some(format) = render_as {
+                        outcome.render(format, &style);
+                    }
+                    outcome
                 })
                 .collect()
         });
@@ -89,19 +105,13 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
                 report.sources.insert(o.filename, o.lines);
             }
             report.results.extend(o.results);
+            report.rendered.extend(o.rendered);
             report.errors.extend(o.errors);
         }
         // Each a VM and an engine clone: left to the operating system at exit (below).
         std::mem::forget(evaluators);
     }
     report.finish();
-    let mut outputs = args.output.clone();
-    if let (Some(path), Some(last)) = (&args.output_file, outputs.last_mut()) {
-        last.path = Some(path.clone());
-    }
-    report.color = !args.no_color
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::IsTerminal::is_terminal(&std::io::stdout());
     let text_on_stdout = outputs
         .iter()
         .any(|o| o.path.is_none() && o.format == OutputFormat::Stdout);
@@ -191,12 +201,49 @@ fn collect_and_load(
     Ok((inputs, policies))
 }
 
+/// The format every output of the run is written in, when the workers can render each
+/// file's part of it as they go (see `Report::rendered`): text or JSON, and every file
+/// under its own name (the report is sorted by file, and a file's part is one block).
+fn rendered_format(outputs: &[crate::cli::OutputSpec], inputs: &Inputs) -> Option<OutputFormat> {
+    let format = outputs.first()?.format;
+    if !matches!(format, OutputFormat::Stdout | OutputFormat::Json)
+        || outputs.iter().any(|o| o.format != format)
+    {
+        return None;
+    }
+    let mut names = std::collections::HashSet::with_capacity(inputs.targets.len());
+    inputs
+        .targets
+        .iter()
+        .all(|t| names.insert(super::display(&t.path)))
+        .then_some(format)
+}
+
 struct FileOutcome {
     filename: String,
     /// The source lines the findings point at (not the whole text, which is dropped here).
     lines: BTreeMap<usize, String>,
     results: Vec<CheckResult>,
+    /// `results` and `lines` rendered, in their place (see `Report::rendered`).
+    rendered: Option<report::RenderedFile>,
     errors: Vec<FileError>,
+}
+
+impl FileOutcome {
+    /// Replaces the results and their source lines by their output in `format`.
+    fn render(&mut self, format: OutputFormat, style: &report::stdout::Style) {
+        self.rendered = report::RenderedFile::render(
+            self.filename.clone(),
+            &mut self.results,
+            &self.lines,
+            format,
+            style,
+        );
+        if self.rendered.is_some() {
+            self.results = Vec::new();
+            self.lines = BTreeMap::new();
+        }
+    }
 }
 
 /// Evaluates every document of one file; results of the same namespace are merged.
@@ -210,6 +257,7 @@ fn check_file(
         filename: loaded.filename,
         lines: BTreeMap::new(),
         results: Vec::new(),
+        rendered: None,
         errors: Vec::new(),
     };
     let parsed = match loaded.parsed {

@@ -24,12 +24,20 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     // output never exists twice in memory (as a JSON tree and as text).
     enum Entry<'a> {
         Result(&'a super::CheckResult),
+        Rendered(&'a super::RenderedFile),
         Error(&'a super::FileError),
     }
     let mut entries: Vec<(&str, Entry)> = report
         .results
         .iter()
         .map(|r| (r.filename.as_str(), Entry::Result(r)))
+        .chain(
+            report
+                .rendered
+                .iter()
+                .filter(|f| f.entries > 0)
+                .map(|f| (f.filename.as_str(), Entry::Rendered(f))),
+        )
         .chain(
             report
                 .errors
@@ -53,26 +61,20 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
             let mut part = Vec::new();
             let mut entry = Vec::new();
             for (_, e) in chunk {
-                entry.clear();
-                let value = match e {
-                    Entry::Result(r) => JsonEntry::Result(result(report, r)),
-                    Entry::Error(e) => JsonEntry::Error(error(e)),
-                };
-                // conftest indents with tabs.
-                let mut ser = serde_json::Serializer::with_formatter(
-                    &mut entry,
-                    serde_json::ser::PrettyFormatter::with_indent(b"\t"),
-                );
-                value.serialize(&mut ser).map_err(std::io::Error::other)?;
-                if !part.is_empty() {
-                    part.push(b',');
-                }
-                part.extend_from_slice(b"\n\t");
-                for (i, line) in entry.split(|&b| b == b'\n').enumerate() {
-                    if i > 0 {
-                        part.extend_from_slice(b"\n\t");
+                match e {
+                    Entry::Result(r) => {
+                        let value = JsonEntry::Result(result(report.show_suppressed, r));
+                        push_entry(&mut part, &mut entry, &value)?;
                     }
-                    part.extend_from_slice(line);
+                    Entry::Error(e) => {
+                        push_entry(&mut part, &mut entry, &JsonEntry::Error(error(e)))?
+                    }
+                    Entry::Rendered(f) => {
+                        if !part.is_empty() {
+                            part.push(b',');
+                        }
+                        part.extend_from_slice(&f.bytes);
+                    }
                 }
             }
             Ok(part)
@@ -81,6 +83,45 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
         out,
     )?;
     out.write_all(b"\n]\n")
+}
+
+/// One file's results as `write` prints them (entries separated by commas, without the
+/// array's brackets), made by the worker that checked the file.
+pub fn render_file(results: &[super::CheckResult], show_suppressed: bool) -> Vec<u8> {
+    let mut part = Vec::new();
+    let mut entry = Vec::new();
+    for r in results {
+        let value = JsonEntry::Result(result(show_suppressed, r));
+        // Serialising borrowed strings and numbers into a Vec cannot fail.
+        if push_entry(&mut part, &mut entry, &value).is_err() {
+            part.clear();
+            break;
+        }
+    }
+    part
+}
+
+/// Appends `value` to `part` as one entry of the array: a comma after an earlier entry,
+/// then the entry pretty-printed and indented one level (`entry` is scratch space).
+fn push_entry(part: &mut Vec<u8>, entry: &mut Vec<u8>, value: &JsonEntry) -> std::io::Result<()> {
+    entry.clear();
+    // conftest indents with tabs.
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut *entry,
+        serde_json::ser::PrettyFormatter::with_indent(b"\t"),
+    );
+    value.serialize(&mut ser).map_err(std::io::Error::other)?;
+    if !part.is_empty() {
+        part.push(b',');
+    }
+    part.extend_from_slice(b"\n\t");
+    for (i, line) in entry.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            part.extend_from_slice(b"\n\t");
+        }
+        part.extend_from_slice(line);
+    }
+    Ok(())
 }
 
 // The entries are serialised from borrowed structs, in conftest's key order: building a
@@ -158,7 +199,7 @@ struct ErrorDetail<'a> {
     line: Option<usize>,
 }
 
-fn result<'a>(report: &Report, r: &'a super::CheckResult) -> ResultEntry<'a> {
+fn result<'a>(show_suppressed: bool, r: &'a super::CheckResult) -> ResultEntry<'a> {
     let findings = |list: &'a [Finding]| {
         (!list.is_empty()).then_some(Findings {
             filename: &r.filename,
@@ -173,7 +214,7 @@ fn result<'a>(report: &Report, r: &'a super::CheckResult) -> ResultEntry<'a> {
         warnings: findings(&r.warnings),
         failures: findings(&r.failures),
         exceptions: findings(&r.exceptions),
-        suppressed: if report.show_suppressed {
+        suppressed: if show_suppressed {
             findings(&r.suppressed)
         } else {
             None
@@ -203,7 +244,7 @@ mod tests {
         let mut entries: Vec<JsonEntry> = report
             .results
             .iter()
-            .map(|r| JsonEntry::Result(result(report, r)))
+            .map(|r| JsonEntry::Result(result(report.show_suppressed, r)))
             .chain(report.errors.iter().map(|e| JsonEntry::Error(error(e))))
             .collect();
         // Every result file here sorts before every error file, as `write` orders them.

@@ -111,12 +111,26 @@ impl CheckResult {
         self.suppressed.extend(other.suppressed);
     }
 
-    fn sort(&mut self) {
-        let key = |f: &Finding| (f.line.is_none(), f.line, f.msg.clone());
-        self.failures.sort_by_key(key);
-        self.warnings.sort_by_key(key);
-        self.exceptions.sort_by_key(key);
-        self.suppressed.sort_by_key(key);
+    /// Puts the findings in their canonical order: by line (findings without one last),
+    /// then message.
+    pub fn sort(&mut self) {
+        let order = |a: &Finding, b: &Finding| {
+            (a.line.is_none(), a.line, &a.msg).cmp(&(b.line.is_none(), b.line, &b.msg))
+        };
+        self.failures.sort_by(order);
+        self.warnings.sort_by(order);
+        self.exceptions.sort_by(order);
+        self.suppressed.sort_by(order);
+    }
+
+    /// This result's part of the summary counts (`tests` and `errors` are left to
+    /// `Report::counts`).
+    fn add_to(&self, c: &mut Counts) {
+        c.passed += self.successes;
+        c.warnings += self.warnings.len();
+        c.failures += self.failures.len();
+        c.exceptions += self.exceptions.len();
+        c.suppressed += self.suppressed.len();
     }
 }
 
@@ -140,10 +154,56 @@ pub struct Counts {
     pub errors: usize,
 }
 
+/// One file's results, already rendered in the run's only output format by the worker
+/// that checked the file (see `Report::rendered`).
+#[derive(Debug, Clone, Default)]
+pub struct RenderedFile {
+    pub filename: String,
+    pub bytes: Vec<u8>,
+    /// The results in `bytes` (JSON writes a separator between entries).
+    pub entries: usize,
+    /// Their part of the summary counts.
+    pub counts: Counts,
+}
+
+impl RenderedFile {
+    /// `results` (one file's, in namespace order) rendered as `format` prints them;
+    /// `None` for a format that is only rendered whole.
+    pub fn render(
+        filename: String,
+        results: &mut [CheckResult],
+        lines: &BTreeMap<usize, String>,
+        format: crate::cli::OutputFormat,
+        style: &stdout::Style,
+    ) -> Option<RenderedFile> {
+        let mut counts = Counts::default();
+        for r in results.iter_mut() {
+            r.sort();
+            r.add_to(&mut counts);
+        }
+        let bytes = match format {
+            crate::cli::OutputFormat::Stdout => stdout::render_file(results, lines, style),
+            crate::cli::OutputFormat::Json => json::render_file(results, style.show_suppressed),
+            _ => return None,
+        };
+        Some(RenderedFile {
+            filename,
+            bytes,
+            entries: results.len(),
+            counts,
+        })
+    }
+}
+
 /// Everything a run found.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     pub results: Vec<CheckResult>,
+    /// Files whose results the workers rendered as they went, when the run writes one
+    /// text or JSON report: a run over many files then holds each file's output rather
+    /// than its results (a tenth of the memory), and has no rendering left at the end. A
+    /// run fills either this or `results`, never both.
+    pub rendered: Vec<RenderedFile>,
     pub errors: Vec<FileError>,
     /// The source lines that findings point at, per filename (line number → text), for
     /// showing the offending line. Only those lines are kept: a run over 100k files
@@ -163,6 +223,8 @@ impl Report {
         }
         self.results
             .sort_by(|a, b| (&a.filename, &a.namespace).cmp(&(&b.filename, &b.namespace)));
+        // Each holds one file's results in namespace order (and filenames are unique).
+        self.rendered.sort_by(|a, b| a.filename.cmp(&b.filename));
         self.errors.sort_by(|a, b| {
             (&a.filename, a.line, &a.message).cmp(&(&b.filename, b.line, &b.message))
         });
@@ -171,11 +233,14 @@ impl Report {
     pub fn counts(&self) -> Counts {
         let mut c = Counts::default();
         for r in &self.results {
-            c.passed += r.successes;
-            c.warnings += r.warnings.len();
-            c.failures += r.failures.len();
-            c.exceptions += r.exceptions.len();
-            c.suppressed += r.suppressed.len();
+            r.add_to(&mut c);
+        }
+        for f in &self.rendered {
+            c.passed += f.counts.passed;
+            c.warnings += f.counts.warnings;
+            c.failures += f.counts.failures;
+            c.exceptions += f.counts.exceptions;
+            c.suppressed += f.counts.suppressed;
         }
         c.tests = c.passed + c.warnings + c.failures + c.exceptions;
         c.errors = self.errors.len();
@@ -312,5 +377,109 @@ impl Counts {
             (false, true, true) => exit::FAILURES,
             _ => exit::CLEAN,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::OutputFormat;
+
+    /// Three files' results (findings with and without lines, suppressed ones, a secret in
+    /// a quoted line, standard input) and errors, one of them for a file between them.
+    fn files() -> Vec<(String, Vec<CheckResult>, BTreeMap<usize, String>)> {
+        let mut out = Vec::new();
+        for name in ["b/Dockerfile", "-", "a/Dockerfile"] {
+            let mut lines = BTreeMap::new();
+            lines.insert(
+                2,
+                "ENV API_TOKEN=ghp_0123456789abcdefghijklmnopqrstuvwxyzAB".into(),
+            );
+            lines.insert(5, "  RUN make".into());
+            let mut results = Vec::new();
+            for ns in ["dockpolicy.one", "dockpolicy.two"] {
+                let mut r = CheckResult::new(name, ns);
+                r.successes = 1;
+                let mut metadata = Map::new();
+                metadata.insert("id".into(), Value::String("DP001".into()));
+                let mut f = Finding::with_metadata(format!("{ns} at five"), metadata);
+                f.line = Some(5);
+                r.warnings.push(f);
+                let mut f = Finding::new("secret on two");
+                f.line = Some(2);
+                r.failures.push(f);
+                r.failures.push(Finding::new("no line"));
+                let mut f = Finding::new("hidden");
+                f.line = Some(5);
+                r.suppressed.push(f);
+                results.push(r);
+            }
+            out.push((name.to_owned(), results, lines));
+        }
+        out
+    }
+
+    fn errors() -> Vec<FileError> {
+        vec![
+            FileError {
+                filename: "a/Dockerfile".into(),
+                line: Some(3),
+                message: "policy error".into(),
+            },
+            FileError {
+                filename: "a/missing".into(),
+                line: None,
+                message: "no such file".into(),
+            },
+        ]
+    }
+
+    fn written(report: &Report, format: OutputFormat) -> String {
+        let mut out = Vec::new();
+        write(format, report, &BTreeMap::new(), &mut out).expect("writes");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn files_rendered_by_the_workers_give_the_report_rendered_at_the_end() {
+        for format in [OutputFormat::Stdout, OutputFormat::Json] {
+            for (show_suppressed, color) in [(false, false), (true, true)] {
+                let base = Report {
+                    errors: errors(),
+                    show_suppressed,
+                    color,
+                    ..Report::default()
+                };
+                let mut whole = base.clone();
+                let mut parts = base.clone();
+                let style = stdout::Style {
+                    color,
+                    show_suppressed,
+                };
+                for (name, mut results, lines) in files() {
+                    whole.results.extend(results.clone());
+                    whole.sources.insert(name.clone(), lines.clone());
+                    let rendered = RenderedFile::render(name, &mut results, &lines, format, &style);
+                    parts
+                        .rendered
+                        .push(rendered.expect("text and JSON render per file"));
+                }
+                whole.finish();
+                parts.finish();
+                assert_eq!(whole.counts(), parts.counts());
+                let text = written(&parts, format);
+                assert_eq!(written(&whole, format), text, "{format:?}");
+                assert!(text.contains("b/Dockerfile") && !text.contains("ghp_0123"));
+            }
+        }
+        // Formats rendered whole are not rendered per file.
+        let (name, mut results, lines) = files().remove(0);
+        let style = stdout::Style {
+            color: false,
+            show_suppressed: false,
+        };
+        assert!(
+            RenderedFile::render(name, &mut results, &lines, OutputFormat::Sarif, &style).is_none()
+        );
     }
 }

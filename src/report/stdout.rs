@@ -16,14 +16,21 @@ pub fn render(report: &Report) -> String {
 
 /// Writes the report as text to `out`.
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    // Files the workers already rendered (see `Report::rendered`), in order.
+    for file in &report.rendered {
+        out.write_all(&file.bytes)?;
+    }
     // Findings rendered in parallel, each part written as it is (the whole report is
     // 3.7 MB over the corpus), then the errors and the summary.
+    let style = Style::of(report);
     super::write_in_parallel(
         &report.results,
         |results| {
             let mut part = String::new();
             for r in results {
-                render_result(&mut part, report, r);
+                render_result(&mut part, &style, r, &|line| {
+                    report.source_line(&r.filename, line)
+                });
             }
             Ok(part.into_bytes())
         },
@@ -31,6 +38,38 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
         out,
     )?;
     out.write_all(closing(report).as_bytes())
+}
+
+/// How findings are shown: the report's settings that text rendering depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+    pub show_suppressed: bool,
+}
+
+impl Style {
+    fn of(report: &Report) -> Style {
+        Style {
+            color: report.color,
+            show_suppressed: report.show_suppressed,
+        }
+    }
+}
+
+/// One file's results as text, with its source lines (`pointed_lines`) quoted: what
+/// `write` prints for those results, made by the worker that checked the file.
+pub fn render_file(
+    results: &[super::CheckResult],
+    lines: &std::collections::BTreeMap<usize, String>,
+    style: &Style,
+) -> Vec<u8> {
+    let mut out = String::new();
+    for r in results {
+        render_result(&mut out, style, r, &|line| {
+            lines.get(&line).map(String::as_str)
+        });
+    }
+    out.into_bytes()
 }
 
 /// The errors and the summary line that end the text report.
@@ -62,8 +101,13 @@ fn closing(report: &Report) -> String {
 }
 
 /// One (file, namespace) result: its findings, each with its location and quoted line.
-fn render_result(out: &mut String, report: &Report, r: &super::CheckResult) {
-    let suppressed: &[Finding] = if report.show_suppressed {
+fn render_result<'a>(
+    out: &mut String,
+    style: &Style,
+    r: &super::CheckResult,
+    source: &dyn Fn(usize) -> Option<&'a str>,
+) {
+    let suppressed: &[Finding] = if style.show_suppressed {
         &r.suppressed
     } else {
         &[]
@@ -88,20 +132,25 @@ fn render_result(out: &mut String, report: &Report, r: &super::CheckResult) {
             let _ = writeln!(
                 out,
                 "{} {} - {} - {}",
-                paint(report.color, label),
+                paint(style.color, label),
                 indicator(&r.filename),
                 r.namespace,
                 f.msg
             );
-            snippet(out, report, &r.filename, f);
+            snippet(out, source, &r.filename, f);
         }
     }
 }
 
-fn snippet(out: &mut String, report: &Report, filename: &str, finding: &Finding) {
+fn snippet<'a>(
+    out: &mut String,
+    source: &dyn Fn(usize) -> Option<&'a str>,
+    filename: &str,
+    finding: &Finding,
+) {
     let Some(line) = finding.line else { return };
     let _ = writeln!(out, "  --> {filename}:{line}");
-    if let Some(raw) = report.source_line(filename, line) {
+    if let Some(raw) = source(line) {
         // Never quote a secret, whichever policy pointed at the line.
         let text = super::redact::redact(raw);
         let width = line.to_string().len();
