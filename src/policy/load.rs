@@ -189,20 +189,15 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
     }
     apply_config(&mut namespaces, &config);
     let compiled = if options.vm != VmUse::Off {
-        let rules: Vec<(String, String)> = namespaces
-            .iter()
-            .filter(|(_, ns)| ns.bundled && !ns.user_modules)
-            .flat_map(|(name, ns)| {
-                let exception = ns.has_exception.then_some("exception");
-                ns.rules
-                    .keys()
-                    .map(String::as_str)
-                    .chain(exception)
-                    .map(move |rule| (name.clone(), rule.to_owned()))
-            })
-            .collect();
-        // A policy set the VM cannot compile runs on the interpreter alone.
-        super::vm::compile(&engine, &rules, data, options.timeout).ok()
+        let rules = vm_rules(&namespaces);
+        // The bundled library alone (no policies or data of the user's, which could
+        // change what its rules mean) usually has its program compiled ahead.
+        let alone = user_policies == 0 && options.data_paths.is_empty();
+        alone
+            .then(|| super::vm::embedded(&rules, data.clone(), options.timeout))
+            .flatten()
+            // A policy set the VM cannot compile runs on the interpreter alone.
+            .or_else(|| super::vm::compile(&engine, &rules, data, options.timeout).ok())
     } else {
         None
     };
@@ -215,6 +210,23 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
         namespaces,
         metadata: annotations,
     })
+}
+
+/// The result rules the VM runs, `(namespace, rule)`: every rule (and `exception`) of the
+/// bundled namespaces that no user module adds to.
+pub(super) fn vm_rules(namespaces: &BTreeMap<String, Namespace>) -> Vec<(String, String)> {
+    namespaces
+        .iter()
+        .filter(|(_, ns)| ns.bundled && !ns.user_modules)
+        .flat_map(|(name, ns)| {
+            let exception = ns.has_exception.then_some("exception");
+            ns.rules
+                .keys()
+                .map(String::as_str)
+                .chain(exception)
+                .map(move |rule| (name.clone(), rule.to_owned()))
+        })
+        .collect()
 }
 
 /// Prepares `engine` for evaluation, which runs regorus's semantic checks.

@@ -136,6 +136,12 @@ impl PolicySet {
         }
     }
 
+    /// The result rules the VM runs for this set.
+    #[cfg(test)]
+    pub fn vm_rules(&self) -> Vec<(String, String)> {
+        load::vm_rules(&self.namespaces)
+    }
+
     /// Maps an id or slug (any case) to the rule id, for suppression pragmas.
     pub fn rule_id(&self, name: &str) -> Option<&str> {
         self.metadata

@@ -65,6 +65,73 @@ pub fn compile(
     // than evaluating them one by one. The collector is added to a copy of the engine, so
     // it is never visible to the interpreter or the user.
     let mut engine = engine.clone();
+    engine.set_rego_v0(false);
+    engine
+        .add_policy(collector_name(), collector_source(rules))
+        .map_err(|e| e.to_string())?;
+    let names = entry_names(rules);
+    let policy = engine
+        .compile_with_entrypoint(&names[rules.len()].as_str().into())
+        .map_err(|e| e.to_string())?;
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let program =
+        regorus::languages::rego::compiler::Compiler::compile_from_policy(&policy, &names)
+            .map_err(|e| e.to_string())?;
+    let program_bytes = program.serialize_binary().ok().map(Arc::new);
+    Ok(Compiled::new(program, program_bytes, rules, data, timeout))
+}
+
+/// The bundled library's rules compiled ahead of time (`EMBEDDED_PROGRAM`), when that is
+/// exactly the program `compile` would make for `rules` here: the same entry points, from
+/// the same sources (every policy's text is in the program, for its spans). Compiling
+/// takes about 4.5 ms, half of the start-up before a corpus run; checking and reading the
+/// embedded program, well under one. A stale copy (a policy edited since) only costs that
+/// time: it is never run. A test holds the file to a fresh compile.
+pub fn embedded(
+    rules: &[(String, String)],
+    data: regorus::Value,
+    timeout: Option<std::time::Duration>,
+) -> Option<Compiled> {
+    let Ok(DeserializationResult::Complete(program)) =
+        Program::deserialize_binary(EMBEDDED_PROGRAM)
+    else {
+        return None;
+    };
+    if !program.entry_points.keys().eq(entry_names(rules).iter()) {
+        return None;
+    }
+    let mut expected: HashMap<String, String> = super::bundled::policies()
+        .map(|(path, source)| (path, source.to_owned()))
+        .collect();
+    expected.insert(collector_name(), collector_source(rules));
+    let same_sources = program.sources.len() == expected.len()
+        && program
+            .sources
+            .iter()
+            .all(|s| expected.get(&s.name) == Some(&s.content));
+    if !same_sources {
+        return None;
+    }
+    let bytes = Arc::new(EMBEDDED_PROGRAM.to_vec());
+    Some(Compiled::new(
+        Arc::new(program),
+        Some(bytes),
+        rules,
+        data,
+        timeout,
+    ))
+}
+
+/// The bundled library's program as `compile` makes it for every bundled rule, written by
+/// `DOCKPOLICY_BLESS=1 cargo test --lib embedded_program` (see `embedded`).
+pub const EMBEDDED_PROGRAM: &[u8] = include_bytes!("bundled.rvm");
+
+fn collector_name() -> String {
+    format!("<{COLLECTOR}>")
+}
+
+/// The generated module whose one rule gathers `rules` into `{namespace: {rule: value}}`.
+fn collector_source(rules: &[(String, String)]) -> String {
     let mut collector = format!("package {COLLECTOR}\n\nall := {{\n");
     let mut by_namespace: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
     for (namespace, rule) in rules {
@@ -78,40 +145,43 @@ pub fn compile(
         collector.push_str(&format!("\t{namespace:?}: {{{}}},\n", fields.join(", ")));
     }
     collector.push_str("}\n");
-    engine.set_rego_v0(false);
-    engine
-        .add_policy(format!("<{COLLECTOR}>"), collector)
-        .map_err(|e| e.to_string())?;
-    let collector_path = format!("data.{COLLECTOR}.all");
-    let policy = engine
-        .compile_with_entrypoint(&collector_path.as_str().into())
-        .map_err(|e| e.to_string())?;
-    let mut names: Vec<String> = rules
+    collector
+}
+
+/// The program's entry points: one per rule, in order, then the collector's.
+fn entry_names(rules: &[(String, String)]) -> Vec<String> {
+    rules
         .iter()
         .map(|(namespace, rule)| format!("data.{namespace}.{rule}"))
-        .collect();
-    names.push(collector_path);
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let program =
-        regorus::languages::rego::compiler::Compiler::compile_from_policy(&policy, &names)
-            .map_err(|e| e.to_string())?;
-    let mut entries: HashMap<String, HashMap<String, usize>> = HashMap::new();
-    for (i, (namespace, rule)) in rules.iter().enumerate() {
-        entries
-            .entry(namespace.clone())
-            .or_default()
-            .insert(rule.clone(), i);
+        .chain([format!("data.{COLLECTOR}.all")])
+        .collect()
+}
+
+impl Compiled {
+    fn new(
+        program: Arc<Program>,
+        program_bytes: Option<Arc<Vec<u8>>>,
+        rules: &[(String, String)],
+        data: regorus::Value,
+        timeout: Option<std::time::Duration>,
+    ) -> Compiled {
+        let mut entries: HashMap<String, HashMap<String, usize>> = HashMap::new();
+        for (i, (namespace, rule)) in rules.iter().enumerate() {
+            entries
+                .entry(namespace.clone())
+                .or_default()
+                .insert(rule.clone(), i);
+        }
+        Compiled {
+            program,
+            program_bytes,
+            entries: Arc::new(entries),
+            collector: rules.len(),
+            data,
+            timeout,
+            memory_budget: None,
+        }
     }
-    let program_bytes = program.serialize_binary().ok().map(Arc::new);
-    Ok(Compiled {
-        program,
-        program_bytes,
-        entries: Arc::new(entries),
-        collector: rules.len(),
-        data,
-        timeout,
-        memory_budget: None,
-    })
 }
 
 /// One worker's VM: created once per worker and reused for every input.
@@ -222,5 +292,71 @@ impl Machine {
                 }
                 _ => VmFailure::Other,
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundled(config: crate::config::Config) -> crate::policy::PolicySet {
+        crate::policy::load(&crate::policy::Options {
+            bundled: true,
+            vm: crate::policy::VmUse::Bundled,
+            config: Some(config),
+            ..Default::default()
+        })
+        .expect("the bundled library loads")
+    }
+
+    /// The embedded program is what compiling the bundled library here gives, byte for
+    /// byte. After a change to the policies (or to regorus), write it anew with
+    /// `DOCKPOLICY_BLESS=1 cargo test --lib embedded_program`.
+    #[test]
+    fn embedded_program_is_the_bundled_library_compiled_here() {
+        let set = bundled(crate::config::Config::default());
+        let rules = set.vm_rules();
+        let fresh = compile(&set.engine, &rules, regorus::Value::new_object(), None)
+            .expect("the bundled library compiles");
+        let bytes = fresh.program_bytes.expect("the program serialises");
+        if std::env::var_os("DOCKPOLICY_BLESS").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/policy/bundled.rvm");
+            std::fs::write(path, bytes.as_slice()).expect("write the embedded program");
+            return;
+        }
+        assert!(
+            bytes.as_slice() == EMBEDDED_PROGRAM,
+            "src/policy/bundled.rvm is stale: run DOCKPOLICY_BLESS=1 cargo test --lib embedded_program"
+        );
+        let used = set.compiled.expect("the VM runs the bundled library");
+        assert_eq!(
+            used.program_bytes.as_deref(),
+            Some(&EMBEDDED_PROGRAM.to_vec())
+        );
+    }
+
+    #[test]
+    fn the_embedded_program_is_used_only_for_what_it_was_compiled_from() {
+        let set = bundled(crate::config::Config::default());
+        let rules = set.vm_rules();
+        let data = regorus::Value::new_object();
+        assert!(embedded(&rules, data.clone(), None).is_some());
+        // Fewer rules (a disabled one): another collector, another program.
+        assert!(embedded(&rules[1..], data.clone(), None).is_none());
+        // A rule of another name.
+        let mut renamed = rules.clone();
+        renamed[0].1.push('x');
+        assert!(embedded(&renamed, data, None).is_none());
+        // A config that disables a rule still compiles, and runs the rest.
+        let config = crate::config::Config {
+            disabled_rules: vec!["DP001".into()],
+            ..Default::default()
+        };
+        let set = bundled(config);
+        let used = set.compiled.expect("compiled at run time");
+        assert_ne!(
+            used.program_bytes.as_deref(),
+            Some(&EMBEDDED_PROGRAM.to_vec())
+        );
     }
 }
