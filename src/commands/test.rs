@@ -72,10 +72,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
             .map(|_| std::sync::Mutex::new(eval::Evaluator::new(&policies)))
             .collect();
         let render_as = rendered_format(&outputs, &inputs);
-        let style = report::stdout::Style {
-            color: report.color,
-            show_suppressed: report.show_suppressed,
-        };
+        let style = report::stdout::Style::of(&report);
         let outcomes: Vec<FileOutcome> = pool.install(|| {
             inputs
                 .targets
@@ -210,6 +207,11 @@ fn rendered_format(outputs: &[crate::cli::OutputSpec], inputs: &Inputs) -> Optio
         || outputs.iter().any(|o| o.format != format)
     {
         return None;
+    }
+    // The walk keeps paths unique, so only a name that is not UTF-8 (printed lossily) can
+    // print like another: without one, no name is printed here just to compare.
+    if inputs.targets.iter().all(|t| t.path.to_str().is_some()) {
+        return Some(format);
     }
     let mut names = std::collections::HashSet::with_capacity(inputs.targets.len());
     inputs

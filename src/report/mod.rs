@@ -125,12 +125,15 @@ impl CheckResult {
 
     /// This result's part of the summary counts (`tests` and `errors` are left to
     /// `Report::counts`).
-    fn add_to(&self, c: &mut Counts) {
-        c.passed += self.successes;
-        c.warnings += self.warnings.len();
-        c.failures += self.failures.len();
-        c.exceptions += self.exceptions.len();
-        c.suppressed += self.suppressed.len();
+    fn counts(&self) -> Counts {
+        Counts {
+            passed: self.successes,
+            warnings: self.warnings.len(),
+            failures: self.failures.len(),
+            exceptions: self.exceptions.len(),
+            suppressed: self.suppressed.len(),
+            ..Counts::default()
+        }
     }
 }
 
@@ -152,6 +155,17 @@ pub struct Counts {
     pub exceptions: usize,
     pub suppressed: usize,
     pub errors: usize,
+}
+
+impl Counts {
+    /// Adds the findings `other` counts (`tests` and `errors` are `Report::counts`'s).
+    fn add(&mut self, other: &Counts) {
+        self.passed += other.passed;
+        self.warnings += other.warnings;
+        self.failures += other.failures;
+        self.exceptions += other.exceptions;
+        self.suppressed += other.suppressed;
+    }
 }
 
 /// One file's results, already rendered in the run's only output format by the worker
@@ -179,7 +193,7 @@ impl RenderedFile {
         let mut counts = Counts::default();
         for r in results.iter_mut() {
             r.sort();
-            r.add_to(&mut counts);
+            counts.add(&r.counts());
         }
         let bytes = match format {
             crate::cli::OutputFormat::Stdout => stdout::render_file(results, lines, style),
@@ -233,14 +247,10 @@ impl Report {
     pub fn counts(&self) -> Counts {
         let mut c = Counts::default();
         for r in &self.results {
-            r.add_to(&mut c);
+            c.add(&r.counts());
         }
         for f in &self.rendered {
-            c.passed += f.counts.passed;
-            c.warnings += f.counts.warnings;
-            c.failures += f.counts.failures;
-            c.exceptions += f.counts.exceptions;
-            c.suppressed += f.counts.suppressed;
+            c.add(&f.counts);
         }
         c.tests = c.passed + c.warnings + c.failures + c.exceptions;
         c.errors = self.errors.len();

@@ -48,7 +48,7 @@ pub struct Style {
 }
 
 impl Style {
-    fn of(report: &Report) -> Style {
+    pub fn of(report: &Report) -> Style {
         Style {
             color: report.color,
             show_suppressed: report.show_suppressed,
