@@ -22,14 +22,14 @@ const RUNS: usize = 5;
 fn main() {
     let (dir, paths) = common::corpus_files();
     let options = Options::default();
-    let documents: Vec<serde_json::Value> = paths
+    let documents: Vec<input::Document> = paths
         .iter()
         .filter_map(|p| {
             let bytes = std::fs::read(p).ok()?;
             let text = input::text_of(&bytes, Format::Dockerfile).ok()?;
             input::parse(text, Format::Dockerfile, &options)
                 .ok()
-                .map(|parsed| parsed.whole())
+                .and_then(|parsed| parsed.documents.into_iter().next())
         })
         .collect();
     println!(

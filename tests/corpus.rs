@@ -48,6 +48,13 @@ fn every_corpus_dockerfile_parses_or_fails_as_docker_would() {
         match result {
             Ok(p) => {
                 assert_eq!(p.documents.len(), 1);
+                // Policies see the typed instructions converted directly; that must be
+                // the value regorus makes of the JSON document `parse` prints.
+                assert_eq!(
+                    dockpolicy::policy::document::to_regorus(&p.documents[0]),
+                    regorus::Value::from(p.documents[0].to_json()),
+                    "{name}"
+                );
                 parsed += 1;
             }
             Err(e) => refused.push(format!("{name}:{}: {e}", e.line().unwrap_or(0))),

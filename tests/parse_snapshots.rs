@@ -4,14 +4,14 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use dockpolicy::input::dockerfile::{Options, parse};
+use dockpolicy::input::dockerfile::{Options, parse, to_json};
 
 fn snapshot(name: &str, options: &Options) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/dockerfiles")
         .join(format!("{name}.Dockerfile"));
     let text = std::fs::read_to_string(&path).expect("fixture exists");
-    let value = parse(&text, options).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let value = to_json(&parse(&text, options).unwrap_or_else(|e| panic!("{name}: {e}")));
     insta::assert_json_snapshot!(name, value);
 }
 
@@ -72,7 +72,7 @@ fn build_args_override_arg_defaults() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dockerfiles/args.Dockerfile"),
     )
     .unwrap();
-    let doc = parse(&text, &options).unwrap();
+    let doc = to_json(&parse(&text, &options).unwrap());
     let froms: Vec<_> = doc
         .as_array()
         .unwrap()

@@ -15,6 +15,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for document in &parsed.documents {
-        let _ = compose::build_dockerfiles(Path::new("project/compose.yaml"), document);
+        let document = document.to_json();
+        let _ = compose::build_dockerfiles(Path::new("project/compose.yaml"), &document);
     }
 });

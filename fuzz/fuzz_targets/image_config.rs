@@ -33,13 +33,14 @@ fuzz_target!(|data: &[u8]| {
     let mut guard = policies().lock().unwrap();
     let (set, evaluator) = &mut *guard;
     for document in parsed.documents.iter().take(4) {
+        let document = document.to_json();
         // A document wrapped as docker inspect and as an OCI config exercises both readers.
         for doc in [
             document.clone(),
             serde_json::json!({"Config": document, "RootFS": {"Type": "layers"}}),
             serde_json::json!({"config": document, "rootfs": {"type": "layers"}}),
         ] {
-            let _ = eval::evaluate(evaluator, &set.namespaces, "f", &doc);
+            let _ = eval::evaluate(evaluator, &set.namespaces, "f", &input::Document::Json(doc));
         }
     }
 });

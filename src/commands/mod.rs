@@ -73,7 +73,7 @@ impl Inputs {
                 text: None,
                 parsed: input::archive::read(&target.path)
                     .map(|doc| Parsed {
-                        documents: vec![doc],
+                        documents: vec![input::Document::Json(doc)],
                         multi: false,
                         ranges: vec![(1, 1)],
                     })

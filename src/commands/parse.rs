@@ -21,7 +21,7 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<i32> {
                     parsed
                         .documents
                         .iter()
-                        .map(|d| json!({"path": l.filename, "contents": d})),
+                        .map(|d| json!({"path": l.filename, "contents": d.to_json()})),
                 );
                 values.push((l.filename, parsed.whole()));
             }

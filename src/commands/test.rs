@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::{Inputs, Loaded, input_error, pool};
 use crate::cli::{EngineKind, OutputFormat, TestArgs};
 use crate::config::Config;
+use crate::input::Document;
 use crate::policy::{self, PolicySet, eval};
 use crate::report::locate;
 use crate::report::suppress::Pragmas;
@@ -319,12 +320,12 @@ fn check_file(
 /// Findings on a multi-line Dockerfile instruction span it to its last line (for SARIF
 /// regions and GitHub annotations).
 fn fill_end_lines(results: &mut BTreeMap<String, CheckResult>, parsed: &crate::input::Parsed) {
-    let Some(Value::Array(instructions)) = parsed.documents.first() else {
+    let Some(Document::Dockerfile(instructions)) = parsed.documents.first() else {
         return;
     };
-    let ends: BTreeMap<u64, u64> = instructions
+    let ends: BTreeMap<usize, usize> = instructions
         .iter()
-        .filter_map(|i| Some((i.get("StartLine")?.as_u64()?, i.get("EndLine")?.as_u64()?)))
+        .map(|i| (i.start_line, i.end_line))
         .collect();
     if ends.is_empty() {
         return;
@@ -339,7 +340,7 @@ fn fill_end_lines(results: &mut BTreeMap<String, CheckResult>, parsed: &crate::i
             if let Some(line) = f.line
                 && f.end_line.is_none()
             {
-                f.end_line = ends.get(&(line as u64)).map(|&e| e as usize);
+                f.end_line = ends.get(&line).copied();
             }
         }
     }
@@ -367,7 +368,7 @@ fn check_combined(policies: &PolicySet, loaded: Vec<Loaded>, report: &mut Report
             Ok(p) => docs.extend(
                 p.documents
                     .into_iter()
-                    .map(|d| json!({"path": l.filename, "contents": d})),
+                    .map(|d| json!({"path": l.filename, "contents": d.into_json()})),
             ),
             Err(e) => report.errors.push(input_error(&l.filename, &e)),
         }
@@ -377,7 +378,7 @@ fn check_combined(policies: &PolicySet, loaded: Vec<Loaded>, report: &mut Report
         &mut evaluator,
         &policies.namespaces,
         "Combined",
-        &Value::Array(docs),
+        &Document::Json(Value::Array(docs)),
     );
     report.results.extend(results);
     report.errors.extend(errors.into_iter().map(|e| FileError {

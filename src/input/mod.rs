@@ -1,8 +1,9 @@
 //! Input files → the JSON documents that policies evaluate.
 //!
-//! One module per format. Each turns raw bytes into `serde_json::Value` documents; the
-//! caller keeps the text for source lines in reports. A file whose top level is an array
-//! (a JSON array, a YAML list, several YAML documents) is evaluated element by element, as
+//! One module per format. Each turns raw bytes into documents (`Document`): JSON values,
+//! or a Dockerfile's typed instructions, which stand for their JSON array; the caller
+//! keeps the text for source lines in reports. A file whose top level is an array (a JSON
+//! array, a YAML list, several YAML documents) is evaluated element by element, as
 //! conftest does; a Dockerfile is one document, its instruction array.
 
 pub mod archive;
@@ -193,7 +194,7 @@ impl InputError {
 /// locating findings; the whole file when a document's own range is not known).
 #[derive(Debug, Clone)]
 pub struct Parsed {
-    pub documents: Vec<Value>,
+    pub documents: Vec<Document>,
     pub multi: bool,
     pub ranges: Vec<(usize, usize)>,
 }
@@ -202,9 +203,39 @@ impl Parsed {
     /// The whole file as one JSON value (what `parse` prints and `--combine` embeds).
     pub fn whole(&self) -> Value {
         if self.multi {
-            Value::Array(self.documents.clone())
+            Value::Array(self.documents.iter().map(Document::to_json).collect())
         } else {
-            self.documents.first().cloned().unwrap_or(Value::Null)
+            self.documents
+                .first()
+                .map_or(Value::Null, Document::to_json)
+        }
+    }
+}
+
+/// One document of a file, as policies see it (`to_json`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Document {
+    /// JSON, YAML (manifests, Compose files) and image documents.
+    Json(Value),
+    /// A Dockerfile, kept typed: evaluation converts it to regorus values without a JSON
+    /// document in between (see `dockerfile::Instruction`).
+    Dockerfile(Vec<dockerfile::Instruction>),
+}
+
+impl Document {
+    /// The document as JSON: what policies see, `parse` prints and data files hold.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Document::Json(value) => value.clone(),
+            Document::Dockerfile(instructions) => dockerfile::to_json(instructions),
+        }
+    }
+
+    /// `to_json`, without a copy of a JSON document.
+    pub fn into_json(self) -> Value {
+        match self {
+            Document::Json(value) => value,
+            Document::Dockerfile(instructions) => dockerfile::to_json(&instructions),
         }
     }
 }
@@ -240,7 +271,10 @@ pub fn parse(
 ) -> Result<Parsed, InputError> {
     let whole = (1, text.lines().count().max(1));
     let (documents, multi, ranges) = match format {
-        Format::Dockerfile => (vec![dockerfile::parse(text, options)?], false, None),
+        Format::Dockerfile => {
+            let instructions = dockerfile::parse(text, options)?;
+            (vec![Document::Dockerfile(instructions)], false, None)
+        }
         Format::Json => {
             let (docs, multi) = split_top_array(json::parse(text)?);
             (docs, multi, None)
@@ -253,7 +287,7 @@ pub fn parse(
                 (docs, multi, None)
             } else {
                 let ranges = yaml::document_ranges(text, docs.len());
-                (docs, true, ranges)
+                (docs.into_iter().map(Document::Json).collect(), true, ranges)
             }
         }
     };
@@ -265,10 +299,10 @@ pub fn parse(
     })
 }
 
-fn split_top_array(value: Value) -> (Vec<Value>, bool) {
+fn split_top_array(value: Value) -> (Vec<Document>, bool) {
     match value {
-        Value::Array(items) => (items, true),
-        other => (vec![other], false),
+        Value::Array(items) => (items.into_iter().map(Document::Json).collect(), true),
+        other => (vec![Document::Json(other)], false),
     }
 }
 

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::vm::{self, VmFailure};
 use super::{Namespace, PolicySet, RuleKind, exception_name};
+use crate::input::Document;
 use crate::report::{CheckResult, Finding};
 
 /// A policy that failed while evaluating an input (a runtime error in Rego, or a result
@@ -80,7 +81,7 @@ pub fn evaluate(
     evaluator: &mut Evaluator,
     namespaces: &BTreeMap<String, Namespace>,
     filename: &str,
-    input: &Value,
+    input: &Document,
 ) -> (Vec<CheckResult>, Vec<EvalError>) {
     evaluator.set_input(super::document::to_regorus(input));
     let mut out = Vec::with_capacity(namespaces.len());

@@ -1,4 +1,4 @@
-//! Dockerfile → the JSON document policies see.
+//! Dockerfile → the instructions policies see, as conftest's JSON document.
 //!
 //! The document is conftest's: an array of instruction objects with `Cmd` (lower-case),
 //! `SubCmd`, `JSON`, `Flags`, `Value` and `Stage`, built with BuildKit's line and word rules
@@ -14,13 +14,15 @@
 //! `Value` splitting, which conftest compatibility needs anyway.
 
 mod expand;
+mod instruction;
 mod words;
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 pub use expand::{Expanded, expand};
+pub use instruction::{Base, Heredoc, Instruction, to_json};
 
 /// A Dockerfile that Docker itself would refuse, with the 1-based line of the problem.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -42,15 +44,6 @@ fn err<T>(line: usize, message: impl Into<String>) -> Result<T, DockerfileError>
 pub struct Options {
     /// `--build-arg KEY=VALUE`: overrides the default of a declared `ARG`.
     pub build_args: HashMap<String, String>,
-}
-
-/// A heredoc body attached to RUN/COPY/ADD.
-#[derive(Debug, Clone, PartialEq)]
-struct Heredoc {
-    name: String,
-    content: String,
-    expand: bool,
-    chomp: bool,
 }
 
 /// Instructions BuildKit knows, in lower case.
@@ -84,8 +77,8 @@ struct Logical {
     heredocs: Vec<Heredoc>,
 }
 
-/// Parses a Dockerfile into conftest's instruction array.
-pub fn parse(text: &str, options: &Options) -> Result<Value, DockerfileError> {
+/// Parses a Dockerfile into conftest's instructions (`to_json` gives the array).
+pub fn parse(text: &str, options: &Options) -> Result<Vec<Instruction>, DockerfileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text
         .split('\n')
@@ -438,7 +431,7 @@ struct Builder<'a> {
     lines: &'a [&'a str],
     escape: char,
     options: &'a Options,
-    out: Vec<Value>,
+    out: Vec<Instruction>,
     stage: Option<usize>,
     stage_names: Vec<Option<String>>,
     global_args: HashMap<String, String>,
@@ -477,7 +470,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn build(mut self, logical: Vec<Logical>) -> Result<Value, DockerfileError> {
+    fn build(mut self, logical: Vec<Logical>) -> Result<Vec<Instruction>, DockerfileError> {
         for l in logical {
             self.instruction(l)?;
         }
@@ -487,7 +480,7 @@ impl<'a> Builder<'a> {
                 "the Dockerfile has no FROM instruction: no stages to build",
             );
         }
-        Ok(Value::Array(self.out))
+        Ok(self.out)
     }
 
     fn original(&self, start: usize, end: usize) -> String {
@@ -517,17 +510,19 @@ impl<'a> Builder<'a> {
         }
         let stage = self.stage.unwrap_or(0);
         for (comment_line, text) in &l.comments {
-            self.out.push(json!({
-                "Cmd": "comment",
-                "SubCmd": "",
-                "JSON": false,
-                "Flags": [],
-                "Value": [text],
-                "Stage": stage,
-                "Original": self.lines[comment_line - 1].trim(),
-                "StartLine": comment_line,
-                "EndLine": comment_line,
-            }));
+            self.out.push(Instruction {
+                cmd: "comment".into(),
+                sub_cmd: String::new(),
+                json: false,
+                flags: Vec::new(),
+                value: vec![text.clone()],
+                stage,
+                original: self.lines[comment_line - 1].trim().to_owned(),
+                start_line: *comment_line,
+                end_line: *comment_line,
+                heredocs: Vec::new(),
+                from: None,
+            });
         }
         let (flags, rest) = words::extract_flags(rest, self.escape);
         let (sub_cmd, args) = if cmd == "onbuild" {
@@ -537,30 +532,27 @@ impl<'a> Builder<'a> {
             check_arity(&cmd, &args, line)?;
             (String::new(), args)
         };
-        let mut obj = Map::new();
-        obj.insert("Cmd".into(), json!(cmd));
-        obj.insert("SubCmd".into(), json!(sub_cmd));
-        obj.insert("JSON".into(), json!(args.json));
-        obj.insert("Flags".into(), json!(flags));
-        obj.insert("Value".into(), json!(args.value));
-        obj.insert("Stage".into(), json!(stage));
-        obj.insert("Original".into(), json!(self.original(l.start, l.end)));
-        obj.insert("StartLine".into(), json!(l.start));
-        obj.insert("EndLine".into(), json!(l.end));
-        if !l.heredocs.is_empty() {
-            let docs: Vec<Value> = l
-                .heredocs
-                .iter()
-                .map(|h| json!({"Name": h.name, "Content": h.content, "Expand": h.expand, "Chomp": h.chomp}))
-                .collect();
-            obj.insert("Heredocs".into(), Value::Array(docs));
-        }
-        match cmd.as_str() {
-            "from" => self.from(&mut obj, &args.value, line)?,
-            "arg" if self.stage.is_none() => self.global_arg(&args.value),
-            _ => {}
-        }
-        self.out.push(Value::Object(obj));
+        let from = match cmd.as_str() {
+            "from" => Some(self.from(&args.value, line)?),
+            "arg" if self.stage.is_none() => {
+                self.global_arg(&args.value);
+                None
+            }
+            _ => None,
+        };
+        self.out.push(Instruction {
+            original: self.original(l.start, l.end),
+            cmd,
+            sub_cmd,
+            json: args.json,
+            flags,
+            value: args.value,
+            stage,
+            start_line: l.start,
+            end_line: l.end,
+            heredocs: l.heredocs,
+            from,
+        });
         Ok(())
     }
 
@@ -610,12 +602,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn from(
-        &mut self,
-        obj: &mut Map<String, Value>,
-        value: &[String],
-        line: usize,
-    ) -> Result<(), DockerfileError> {
+    fn from(&mut self, value: &[String], line: usize) -> Result<Base, DockerfileError> {
         let name = match value {
             [_] => None,
             [_, kw, name] if kw.eq_ignore_ascii_case("as") => Some(name.to_lowercase()),
@@ -644,21 +631,24 @@ impl<'a> Builder<'a> {
             .stage_names
             .iter()
             .position(|s| s.as_deref() == Some(lower.as_str()));
-        obj.insert("Image".into(), json!(image.value));
-        obj.insert("ImageResolved".into(), json!(image.resolved));
-        obj.insert("StageName".into(), json!(name));
-        obj.insert("BaseStage".into(), json!(base_stage));
-        self.stage_names.push(name);
-        Ok(())
+        self.stage_names.push(name.clone());
+        Ok(Base {
+            image: image.value,
+            image_resolved: image.resolved,
+            stage_name: name,
+            base_stage,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn parse_ok(text: &str) -> Vec<Value> {
-        match parse(text, &Options::default()) {
+        match parse(text, &Options::default()).map(|i| to_json(&i)) {
             Ok(Value::Array(a)) => a,
             other => panic!("unexpected: {other:?}"),
         }
