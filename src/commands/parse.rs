@@ -5,27 +5,45 @@ use serde_json::{Map, Value, json};
 
 use super::{Inputs, Loaded, input_error, pool};
 use crate::cli::ParseArgs;
+use crate::input::InputError;
 use crate::report::exit;
 
 pub fn run(args: &ParseArgs) -> anyhow::Result<i32> {
     let inputs = Inputs::collect(&args.input, false)?;
-    let loaded: Vec<Loaded> = pool(args.input.threads)?
-        .install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
+    // Each file becomes JSON on the worker that parsed it: with `--combine` its entries
+    // (one per document), otherwise the whole file.
+    let loaded: Vec<(String, Result<Value, InputError>)> =
+        pool(args.input.threads)?.install(|| {
+            inputs
+                .targets
+                .par_iter()
+                .map(|t| {
+                    let Loaded {
+                        filename, parsed, ..
+                    } = inputs.load(t);
+                    let json = parsed.map(|p| {
+                        if args.input.combine {
+                            let entries = p
+                                .documents
+                                .into_iter()
+                                .map(|d| json!({"path": filename, "contents": d.into_json()}));
+                            Value::Array(entries.collect())
+                        } else {
+                            p.into_whole()
+                        }
+                    });
+                    (filename, json)
+                })
+                .collect()
+        });
     let mut errors = inputs.errors.clone();
     let mut values: Vec<(String, Value)> = Vec::new();
     let mut combined: Vec<Value> = Vec::new();
-    for l in loaded {
-        match l.parsed {
-            Ok(parsed) => {
-                combined.extend(
-                    parsed
-                        .documents
-                        .iter()
-                        .map(|d| json!({"path": l.filename, "contents": d.to_json()})),
-                );
-                values.push((l.filename, parsed.whole()));
-            }
-            Err(e) => errors.push(input_error(&l.filename, &e)),
+    for (filename, json) in loaded {
+        match json {
+            Ok(Value::Array(entries)) if args.input.combine => combined.extend(entries),
+            Ok(whole) => values.push((filename, whole)),
+            Err(e) => errors.push(input_error(&filename, &e)),
         }
     }
     let out = if args.input.combine {

@@ -200,14 +200,13 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    /// The whole file as one JSON value (what `parse` prints and `--combine` embeds).
-    pub fn whole(&self) -> Value {
+    /// The whole file as one JSON value (what `parse` prints and a data file holds).
+    pub fn into_whole(self) -> Value {
+        let mut documents = self.documents.into_iter().map(Document::into_json);
         if self.multi {
-            Value::Array(self.documents.iter().map(Document::to_json).collect())
+            Value::Array(documents.collect())
         } else {
-            self.documents
-                .first()
-                .map_or(Value::Null, Document::to_json)
+            documents.next().unwrap_or(Value::Null)
         }
     }
 }

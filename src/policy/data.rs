@@ -68,7 +68,7 @@ fn read(path: &Path) -> Result<Value, LoadError> {
             path: display.clone(),
             message: e.to_string(),
         })?;
-    match parsed.whole() {
+    match parsed.into_whole() {
         Value::Null => Ok(Value::Object(Map::new())),
         v @ Value::Object(_) => Ok(v),
         _ => Err(LoadError::Data {
