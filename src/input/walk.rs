@@ -106,7 +106,7 @@ pub fn collect(
                 .hidden(true)
                 .git_ignore(true)
                 .require_git(false)
-                .sort_by_file_path(|a, b| a.cmp(b))
+                .sort_by_file_name(|a, b| a.cmp(b))
                 .filter_entry(move |entry| !ignored(&set, entry.path(), &base))
                 .build()
         };

@@ -17,7 +17,9 @@ mod expand;
 mod instruction;
 mod words;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use serde_json::Value;
 
@@ -434,29 +436,35 @@ struct Builder<'a> {
     out: Vec<Instruction>,
     stage: Option<usize>,
     stage_names: Vec<Option<String>>,
-    global_args: HashMap<String, String>,
+    /// The platform ARGs until a global ARG or a `--build-arg` changes them: most
+    /// Dockerfiles never do, and share one copy.
+    global_args: Cow<'static, HashMap<String, String>>,
 }
+
+/// BuildKit defines the platform ARGs in the global scope automatically. We assume a
+/// linux/amd64 build; `--build-arg` overrides these like any other ARG.
+static PLATFORM_ARGS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    [
+        ("TARGETPLATFORM", "linux/amd64"),
+        ("TARGETOS", "linux"),
+        ("TARGETARCH", "amd64"),
+        ("TARGETVARIANT", ""),
+        ("BUILDPLATFORM", "linux/amd64"),
+        ("BUILDOS", "linux"),
+        ("BUILDARCH", "amd64"),
+        ("BUILDVARIANT", ""),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+});
 
 impl<'a> Builder<'a> {
     fn new(lines: &'a [&'a str], escape: char, options: &'a Options) -> Self {
-        // BuildKit defines the platform ARGs in the global scope automatically. We assume a
-        // linux/amd64 build; `--build-arg` overrides these like any other ARG.
-        let mut global_args: HashMap<String, String> = [
-            ("TARGETPLATFORM", "linux/amd64"),
-            ("TARGETOS", "linux"),
-            ("TARGETARCH", "amd64"),
-            ("TARGETVARIANT", ""),
-            ("BUILDPLATFORM", "linux/amd64"),
-            ("BUILDOS", "linux"),
-            ("BUILDARCH", "amd64"),
-            ("BUILDVARIANT", ""),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+        let mut global_args = Cow::Borrowed(&*PLATFORM_ARGS);
         for (k, v) in &options.build_args {
             if global_args.contains_key(k) {
-                global_args.insert(k.clone(), v.clone());
+                global_args.to_mut().insert(k.clone(), v.clone());
             }
         }
         Self {
@@ -594,10 +602,10 @@ impl<'a> Builder<'a> {
                 None => (word.clone(), None),
             };
             if let Some(v) = self.options.build_args.get(&name) {
-                self.global_args.insert(name, v.clone());
+                self.global_args.to_mut().insert(name, v.clone());
             } else if let Some(d) = default {
                 let v = expand(d, &self.global_args, self.escape).value;
-                self.global_args.insert(name, v);
+                self.global_args.to_mut().insert(name, v);
             }
         }
     }
