@@ -49,7 +49,7 @@ _sdk_images := {"golang", "rust", "maven", "gradle", "gcc", "buildpack-deps", "s
 
 warn contains {"msg": msg, "_loc": {"line": final_from.StartLine}} if {
 	base := final_base
-	_sdk(base.Image)
+	_sdk(images.parse(base.Image))
 	not config.exempt("DP008", base.Image)
 	msg := sprintf("the final image is based on the SDK image %q; build in a separate stage and copy only the artifacts", [base.Image])
 }
@@ -62,15 +62,14 @@ warn contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	msg := sprintf("the final image %s; use a multi-stage build", [concat(" and ", reasons)])
 }
 
-_sdk(ref) if {
-	parsed := images.parse(ref)
+# _sdk(parsed) holds for a parsed image reference (images.parse) that names an SDK.
+_sdk(parsed) if {
 	parts := split(parsed.repository, "/")
 	name := parts[count(parts) - 1]
 	name in _sdk_images
 }
 
-_sdk(ref) if {
-	parsed := images.parse(ref)
+_sdk(parsed) if {
 	parts := split(parsed.repository, "/")
 	parts[count(parts) - 1] in {"openjdk", "eclipse-temurin", "ibmjava", "ibm-semeru-runtimes", "sapmachine"}
 	# These images are JDKs unless the tag says jre (openjdk:21, eclipse-temurin:21 are JDKs).
@@ -126,13 +125,14 @@ _tools_installed(text) := {tool |
 	# An install segment can name a tool only when the whole text does: most installs
 	# name none, and skip the regex.
 	text_lib.mentions_any(text, _tool_needs)
+	heads := _tool_heads
 	some segment in regex.find_n(_install, text, -1)
 	text_lib.mentions_any(segment, _tool_needs)
 	# Package words: the segment split at ASCII whitespace (what `\s` means in OPA; a
 	# segment never holds a newline), with string builtins rather than a regex call.
 	some word in split(strings.replace_n(_blanks, segment), " ")
 	word != ""
-	_tool_heads[_head(word)]
+	heads[_head(word)]
 	tool := _tool(word)
 }
 

@@ -74,22 +74,24 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 }
 
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
-	count(_possible) > 0
+	possible := _possible
+	count(possible) > 0
 	some i in _instructions
 	i.Cmd in {"env", "label"}
 	some pair in dockerfile.pairs(i)
-	some kind in secrets.credential_kinds_among(pair.value, _possible)
+	some kind in secrets.credential_kinds_among(pair.value, possible)
 	not _named_secret(i.Cmd, pair)
 	msg := sprintf("%s %s holds %s (%s)", [upper(i.Cmd), pair.key, kind, secrets.redact(pair.value)])
 }
 
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
-	count(_possible) > 0
+	possible := _possible
+	count(possible) > 0
 	some i in _instructions
 	i.Cmd == "arg"
 	some pair in dockerfile.arg_pairs(i)
 	is_string(pair.value)
-	some kind in secrets.credential_kinds_among(pair.value, _possible)
+	some kind in secrets.credential_kinds_among(pair.value, possible)
 	not _named_secret("arg", pair)
 	msg := sprintf("ARG %s holds %s (%s)", [pair.key, kind, secrets.redact(pair.value)])
 }
@@ -109,21 +111,23 @@ _copy_paths(i) := {dockerfile.unquote(p) | some p in i.Value; not startswith(p, 
 
 # ADD from a URL with credentials or a token in it.
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
-	count(_possible) > 0
+	possible := _possible
+	count(possible) > 0
 	some i in _instructions
 	i.Cmd in {"copy", "add"}
 	text := concat(" ", i.Value)
-	some kind in secrets.credential_kinds_among(text, _possible) | secrets.inline_credentials_among(text, _possible)
+	some kind in secrets.credential_kinds_among(text, possible) | secrets.inline_credentials_among(text, possible)
 	msg := sprintf("%s contains %s", [upper(i.Cmd), kind])
 }
 
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
-	count(_possible) > 0
+	possible := _possible
+	count(possible) > 0
 	some i in _instructions
 	i.Cmd == "run"
 	not dockerfile.has_mount(i, "secret")
 	text := dockerfile.command_text(i)
-	kinds := secrets.credential_kinds_among(text, _possible) | secrets.inline_credentials_among(text, _possible)
+	kinds := secrets.credential_kinds_among(text, possible) | secrets.inline_credentials_among(text, possible)
 	some kind in kinds
 	msg := sprintf("RUN contains %s; use RUN --mount=type=secret instead", [kind])
 }

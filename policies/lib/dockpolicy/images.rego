@@ -60,6 +60,7 @@ _has_digest_reference if {
 parsed[r.image] := image.parse(r.image) if some r in references
 
 # parse(ref) is image.parse(ref), taken from `parsed` when ref is one of the references.
-parse(ref) := parsed[ref]
-
-parse(ref) := image.parse(ref) if not parsed[ref]
+# (One definition with `else`: two definitions would each look `parsed` up, a VM call.)
+parse(ref) := known if {
+	known := parsed[ref]
+} else := image.parse(ref)

@@ -58,8 +58,9 @@ credential_kinds(text) := credential_kinds_among(text, object.keys(credential_fo
 # (a Dockerfile rule first keeps the formats whose words occur anywhere in the file, so
 # most files look for none, instruction by instruction).
 credential_kinds_among(text, kinds) := {kind |
+	formats := credential_formats
 	some kind in kinds
-	format := credential_formats[kind]
+	format := formats[kind]
 	text_lib.mentions_any(text, format.needs)
 	regex.match(format.pattern, text)
 }
