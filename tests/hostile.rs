@@ -585,9 +585,10 @@ fn unreadable_policy_and_input_files_are_errors_naming_them() {
 
 #[test]
 fn the_bundled_rules_alone_get_the_memory_limit_as_each_evaluations_budget() {
-    // Only the bundled practices, all on the VM (4 inputs or more): --memory-limit becomes
-    // each evaluation's budget. One smaller than any evaluation needs stops every file's
-    // evaluation, worded as the process-wide limit is, and the run still completes.
+    // Only the bundled practices, all on the VM (from one input up, with the program
+    // compiled into the binary): --memory-limit becomes each evaluation's budget. One
+    // smaller than any evaluation needs stops every file's evaluation, worded as the
+    // process-wide limit is, and the run still completes.
     let dir = tempfile::tempdir().unwrap();
     let files: Vec<PathBuf> = (0..4)
         .map(|i| {
@@ -600,16 +601,21 @@ fn the_bundled_rules_alone_get_the_memory_limit_as_each_evaluations_budget() {
             p
         })
         .collect();
-    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    let (report, _, code) = run(&["--memory-limit", "100"], &paths);
-    assert_eq!(code, TOOL_ERROR, "{report}");
-    for file in &files {
-        let msg = error_for(&report, file).expect("an error for every file");
-        assert!(msg.contains("execution exceeded memory limit"), "{msg}");
+    for count in [1, 4] {
+        let paths: Vec<&Path> = files[..count].iter().map(PathBuf::as_path).collect();
+        let (report, _, code) = run(&["--memory-limit", "100"], &paths);
+        assert_eq!(code, TOOL_ERROR, "{report}");
+        for file in &files[..count] {
+            let msg = error_for(&report, file).expect("an error for every file");
+            assert!(msg.contains("execution exceeded memory limit"), "{msg}");
+        }
+        let (report, _, code) = run(&[], &paths);
+        assert_ne!(code, TOOL_ERROR, "{report}");
+        assert!(
+            files[..count].iter().all(|file| checked(&report, file)),
+            "{report}"
+        );
     }
-    let (report, _, code) = run(&[], &paths);
-    assert_ne!(code, TOOL_ERROR, "{report}");
-    assert!(files.iter().all(|file| checked(&report, file)), "{report}");
 }
 
 #[test]
