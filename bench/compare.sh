@@ -46,5 +46,5 @@ ours = data[0]["median"]
 print(f"{'tool':<34} {'median s':>9} {'files/s':>10} {'dockpolicy is':>14}")
 for name, r in zip(names, data):
     m = r["median"]
-    print(f"{name:<34} {m:>9.2f} {files/m:>10.0f} {m/ours:>13.1f}x")
+    print(f"{name:<34} {m:>9.4f} {files/m:>10.0f} {m/ours:>13.1f}x")
 PY
