@@ -200,12 +200,11 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
         alone
             .then(|| super::vm::embedded(&rules, data.clone(), options.timeout))
             .flatten()
-            // A policy set the VM cannot compile runs on the interpreter alone.
-            .or_else(|| {
-                let compile = options.vm == VmUse::Bundled;
-                compile
-                    .then(|| super::vm::compile(&engine, &rules, data, options.timeout).ok())
-                    .flatten()
+            .or_else(|| match options.vm {
+                // A policy set the VM cannot compile runs on the interpreter alone.
+                VmUse::Bundled => super::vm::compile(&engine, &rules, data, options.timeout).ok(),
+                // A small run does not pay for the compile.
+                VmUse::Precompiled | VmUse::Off => None,
             })
     } else {
         None
