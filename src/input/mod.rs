@@ -9,6 +9,7 @@
 pub mod archive;
 pub mod compose;
 pub mod dockerfile;
+pub mod image_reference;
 pub mod json;
 pub mod walk;
 pub mod yaml;

@@ -51,6 +51,15 @@ struct InstructionKeys {
     content: Value,
     expand: Value,
     chomp: Value,
+    pairs: Value,
+    key: Value,
+    value_key: Value,
+    image_ref: Value,
+    registry: Value,
+    host: Value,
+    repository: Value,
+    tag: Value,
+    digest: Value,
 }
 
 impl InstructionKeys {
@@ -75,6 +84,15 @@ impl InstructionKeys {
             content: key("Content"),
             expand: key("Expand"),
             chomp: key("Chomp"),
+            pairs: key("Pairs"),
+            key: key("key"),
+            value_key: key("value"),
+            image_ref: key("ImageRef"),
+            registry: key("registry"),
+            host: key("host"),
+            repository: key("repository"),
+            tag: key("tag"),
+            digest: key("digest"),
         }
     }
 }
@@ -92,7 +110,7 @@ fn dockerfile_to_regorus(instructions: &[Instruction]) -> Value {
             // Pushed in key order (byte order: `BaseStage` < `Cmd` < ... < `Value`), so
             // the map is built in one pass: `from_iter` finds the keys already sorted,
             // where an insert per key compared each with the keys before it.
-            let mut fields = Vec::with_capacity(14);
+            let mut fields = Vec::with_capacity(16);
             if let Some(from) = &i.from {
                 fields.push((
                     keys.base_stage.clone(),
@@ -118,6 +136,16 @@ fn dockerfile_to_regorus(instructions: &[Instruction]) -> Value {
             }
             if let Some(from) = &i.from {
                 fields.push((keys.image.clone(), string(&from.image)));
+                let reference = from.reference().map_or(Value::Null, |r| {
+                    Value::from(BTreeMap::from([
+                        (keys.digest.clone(), string(&r.digest)),
+                        (keys.host.clone(), string(&r.host)),
+                        (keys.registry.clone(), string(&r.registry)),
+                        (keys.repository.clone(), string(&r.repository)),
+                        (keys.tag.clone(), string(&r.tag)),
+                    ]))
+                });
+                fields.push((keys.image_ref.clone(), reference));
                 fields.push((
                     keys.image_resolved.clone(),
                     Value::Bool(from.image_resolved),
@@ -125,6 +153,15 @@ fn dockerfile_to_regorus(instructions: &[Instruction]) -> Value {
             }
             fields.push((keys.json.clone(), Value::Bool(i.json)));
             fields.push((keys.original.clone(), string(&i.original)));
+            if let Some(pairs) = i.pairs() {
+                let pairs = pairs.into_iter().map(|(key, value)| {
+                    Value::from(BTreeMap::from([
+                        (keys.key.clone(), string(key)),
+                        (keys.value_key.clone(), value.map_or(Value::Null, string)),
+                    ]))
+                });
+                fields.push((keys.pairs.clone(), Value::from(pairs.collect::<Vec<_>>())));
+            }
             fields.push((keys.stage.clone(), number(i.stage)));
             if let Some(from) = &i.from {
                 let stage_name = from.stage_name.as_deref().map_or(Value::Null, string);

@@ -8,6 +8,8 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::input::image_reference::ImageReference;
+
 /// An instruction (or a `comment` entry) with the fields of conftest's document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Instruction {
@@ -71,17 +73,135 @@ impl Instruction {
                 .collect();
             obj.insert("Heredocs".into(), Value::Array(docs));
         }
+        if let Some(pairs) = self.pairs() {
+            let pairs: Vec<Value> = pairs
+                .into_iter()
+                .map(|(key, value)| json!({"key": key, "value": value}))
+                .collect();
+            obj.insert("Pairs".into(), Value::Array(pairs));
+        }
         if let Some(from) = &self.from {
             obj.insert("Image".into(), json!(from.image));
+            obj.insert(
+                "ImageRef".into(),
+                from.reference().map_or(Value::Null, |r| r.to_json()),
+            );
             obj.insert("ImageResolved".into(), json!(from.image_resolved));
             obj.insert("StageName".into(), json!(from.stage_name));
             obj.insert("BaseStage".into(), json!(from.base_stage));
         }
         Value::Object(obj)
     }
+
+    /// The `Pairs` of an ENV, LABEL or ARG: `(key, value)` with one pair of surrounding
+    /// quotes removed from each, as `lib.dockpolicy.dockerfile.pairs` and `arg_pairs`
+    /// compute them. ENV and LABEL hold `Value` triples `[key, value, separator]`; an ARG
+    /// word is `NAME` (value `None`, no default) or `NAME=value`. `None` for other
+    /// instructions.
+    pub fn pairs(&self) -> Option<Vec<(&str, Option<&str>)>> {
+        match self.cmd.as_str() {
+            "env" | "label" => Some(
+                self.value
+                    .chunks(3)
+                    .filter(|triple| triple.len() > 1)
+                    .map(|triple| (unquote(&triple[0]), Some(unquote(&triple[1]))))
+                    .collect(),
+            ),
+            "arg" => Some(
+                self.value
+                    .iter()
+                    .map(|word| match word.split_once('=') {
+                        Some((key, value)) => (key, Some(unquote(value))),
+                        None => (word.as_str(), None),
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+impl Base {
+    /// `ImageRef`: the image parsed as a reference, `None` when the FROM names an earlier
+    /// stage (which is no image reference).
+    pub fn reference(&self) -> Option<ImageReference> {
+        self.base_stage
+            .is_none()
+            .then(|| ImageReference::parse(&self.image))
+    }
+}
+
+/// `s` without one pair of surrounding quotes (`"a b"` → `a b`), as written otherwise.
+fn unquote(s: &str) -> &str {
+    let bytes = s.as_bytes();
+    match bytes {
+        [first @ (b'"' | b'\''), .., last] if first == last => &s[1..s.len() - 1],
+        _ => s,
+    }
 }
 
 /// A whole Dockerfile's document: the array of its instructions' objects.
 pub fn to_json(instructions: &[Instruction]) -> Value {
     Value::Array(instructions.iter().map(Instruction::to_json).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn instruction(cmd: &str, value: &[&str]) -> Instruction {
+        Instruction {
+            cmd: cmd.into(),
+            sub_cmd: String::new(),
+            json: false,
+            flags: vec![],
+            value: value.iter().map(|v| v.to_string()).collect(),
+            stage: 0,
+            original: String::new(),
+            start_line: 1,
+            end_line: 1,
+            heredocs: vec![],
+            from: None,
+        }
+    }
+
+    #[test]
+    fn env_and_label_pairs_come_from_value_triples_with_quotes_removed() {
+        let env = instruction("env", &["A", "\"x y\"", "=", "B", "'1'", "=", "C"]);
+        assert_eq!(
+            env.pairs(),
+            Some(vec![("A", Some("x y")), ("B", Some("1"))])
+        );
+        let label = instruction("label", &["\"org.a\"", "\"", "="]);
+        assert_eq!(label.pairs(), Some(vec![("org.a", Some("\""))]));
+        // Mismatched quotes stay as written.
+        let env = instruction("env", &["K", "\"v'", " "]);
+        assert_eq!(env.pairs(), Some(vec![("K", Some("\"v'"))]));
+    }
+
+    #[test]
+    fn arg_pairs_split_at_the_first_equals_sign() {
+        let arg = instruction("arg", &["N", "M=\"a=b\"", "=x"]);
+        assert_eq!(
+            arg.pairs(),
+            Some(vec![("N", None), ("M", Some("a=b")), ("", Some("x"))])
+        );
+        assert_eq!(instruction("run", &["echo"]).pairs(), None);
+        let json = arg.to_json();
+        assert_eq!(json["Pairs"][0], json!({"key": "N", "value": null}));
+    }
+
+    #[test]
+    fn a_from_naming_an_earlier_stage_has_no_image_reference() {
+        let mut from = instruction("from", &["build"]);
+        from.from = Some(Base {
+            image: "build".into(),
+            image_resolved: true,
+            stage_name: None,
+            base_stage: Some(0),
+        });
+        assert_eq!(from.to_json()["ImageRef"], Value::Null);
+        from.from.as_mut().unwrap().base_stage = None;
+        assert_eq!(from.to_json()["ImageRef"]["repository"], "library/build");
+    }
 }

@@ -4,8 +4,9 @@
 //! `SubCmd`, `JSON`, `Flags`, `Value` and `Stage`, built with BuildKit's line and word rules
 //! so conftest policies run unchanged (including its `comment` entries). Each object also
 //! carries `Original`, `StartLine` and `EndLine`; heredoc instructions carry `Heredocs`; and
-//! `FROM` carries the base image with ARG defaults expanded (`Image`, `ImageResolved`), its
-//! `StageName` and the `BaseStage` it builds on when it names an earlier stage.
+//! `FROM` carries the base image with ARG defaults expanded (`Image`, `ImageResolved`) and
+//! parsed (`ImageRef`), its `StageName` and the `BaseStage` it builds on when it names an
+//! earlier stage; ENV, LABEL and ARG carry their key/value `Pairs`.
 //!
 //! Why our own reader: neither crate available does the job (see README, "Design notes"):
 //! `dockerfile-parser` 0.9 rejects heredocs and `# escape=`, and `parse-dockerfile` 0.1.9

@@ -1,0 +1,176 @@
+//! The fields the Dockerfile parser computes in Rust so that policies need not (`ImageRef`
+//! on FROM, `Pairs` on ENV/LABEL/ARG) must be exactly what the bundled Rego helpers compute
+//! (`lib.dockpolicy.image.parse`, `lib.dockpolicy.dockerfile.pairs`/`arg_pairs`): the
+//! practices read the fields from our documents and fall back to the helpers for documents
+//! made elsewhere, and Gatekeeper runs the Rego helper alone. Held on every fixture
+//! Dockerfile, on generated references, and on the corpus when `DOCKPOLICY_CORPUS` is set.
+
+use std::path::{Path, PathBuf};
+
+use dockpolicy::input::image_reference::ImageReference;
+use dockpolicy::input::{self, Document, Format, dockerfile::Options};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+/// The bundled library in regorus's interpreter, with a module that calls the helpers on
+/// `input`.
+fn helpers() -> regorus::Engine {
+    let mut engine = regorus::Engine::new();
+    engine.set_rego_v0(false);
+    for (path, source) in dockpolicy::policy::bundled::policies() {
+        engine
+            .add_policy(path, source.to_string())
+            .expect("bundled policy");
+    }
+    engine
+        .add_policy(
+            "check.rego".into(),
+            "package check\n\
+             import data.lib.dockpolicy.dockerfile\n\
+             import data.lib.dockpolicy.image\n\
+             reference := image.parse(input.image)\n\
+             pairs := dockerfile.pairs(input.instruction)\n\
+             arg_pairs := dockerfile.arg_pairs(input.instruction)\n"
+                .into(),
+        )
+        .expect("check module");
+    engine
+}
+
+fn rego(engine: &mut regorus::Engine, rule: &str, input: Value) -> Value {
+    engine.set_input(regorus::Value::from(input));
+    let value = engine
+        .eval_rule(format!("data.check.{rule}"))
+        .expect("helper evaluates");
+    serde_json::from_str(&value.to_json_str().expect("JSON value")).expect("JSON")
+}
+
+fn rego_reference(engine: &mut regorus::Engine, reference: &str) -> Value {
+    rego(engine, "reference", json!({ "image": reference }))
+}
+
+/// Checks every FROM and ENV/LABEL/ARG of the Dockerfiles under `dir`; returns how many
+/// fields were compared.
+fn check_dockerfiles(engine: &mut regorus::Engine, dir: &Path) -> usize {
+    let mut compared = 0;
+    let mut paths: Vec<PathBuf> = walk(dir);
+    paths.sort();
+    for path in paths {
+        if Format::detect(&path) != Some(Format::Dockerfile) {
+            continue;
+        }
+        let bytes = std::fs::read(&path).expect("readable");
+        let Ok(parsed) = input::text_of(&bytes, Format::Dockerfile)
+            .and_then(|text| input::parse(text, Format::Dockerfile, &Options::default()))
+        else {
+            continue;
+        };
+        let Some(Document::Dockerfile(instructions)) = parsed.documents.first() else {
+            continue;
+        };
+        for instruction in instructions {
+            let mut object = instruction.to_json();
+            let name = format!("{}:{}", path.display(), instruction.start_line);
+            if let Some(base) = &instruction.from {
+                let expected = match base.base_stage {
+                    Some(_) => Value::Null,
+                    None => rego_reference(engine, &base.image),
+                };
+                assert_eq!(object["ImageRef"], expected, "{name}: {}", base.image);
+                compared += 1;
+            }
+            if let Some(pairs) = object.as_object_mut().and_then(|o| o.remove("Pairs")) {
+                let helper = if instruction.cmd == "arg" {
+                    "arg_pairs"
+                } else {
+                    "pairs"
+                };
+                let expected = rego(engine, helper, json!({ "instruction": object }));
+                assert_eq!(pairs, expected, "{name}: {:?}", instruction.value);
+                compared += 1;
+            }
+        }
+    }
+    compared
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("readable dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[test]
+fn fixture_dockerfiles_get_the_fields_the_rego_helpers_compute() {
+    let mut engine = helpers();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let compared = check_dockerfiles(&mut engine, &root.join("tests/fixtures"))
+        + check_dockerfiles(&mut engine, &root.join("examples"));
+    assert!(compared > 50, "only {compared} fields compared");
+}
+
+#[test]
+fn corpus_dockerfiles_get_the_fields_the_rego_helpers_compute() {
+    let Some(root) = std::env::var_os("DOCKPOLICY_CORPUS").map(PathBuf::from) else {
+        eprintln!("SKIPPED: DOCKPOLICY_CORPUS is not set; the corpus fields were not checked");
+        return;
+    };
+    let mut engine = helpers();
+    let compared = check_dockerfiles(&mut engine, &root.join("dockerfiles"));
+    assert!(compared > 3000, "only {compared} fields compared");
+}
+
+#[test]
+fn edge_references_parse_as_the_rego_helper_parses_them() {
+    let mut engine = helpers();
+    for reference in [
+        "",
+        "/",
+        "//",
+        "@",
+        ":",
+        "a@b@c",
+        "a:b:c",
+        "localhost",
+        "localhost/x",
+        "localhost:5000/x:1@sha256:0",
+        "REG.IO/Team/App:Tag",
+        "index.docker.io/x",
+        "Registry-1.Docker.IO/a/b",
+        "x.y",
+        "x.y/",
+        "/x.y",
+        "ÉCOLE.fr/app",
+        "$REGISTRY/app:${TAG}",
+    ] {
+        assert_eq!(
+            ImageReference::parse(reference).to_json(),
+            rego_reference(&mut engine, reference),
+            "{reference:?}"
+        );
+    }
+}
+
+thread_local! {
+    static ENGINE: std::cell::RefCell<regorus::Engine> = std::cell::RefCell::new(helpers());
+}
+
+proptest! {
+    // Each case is one interpreter evaluation (~0.1 ms).
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_references_parse_as_the_rego_helper_parses_them(
+        reference in "[a-zA-Z0-9./:@_É-]{0,24}"
+    ) {
+        let expected = ENGINE.with(|engine| rego_reference(&mut engine.borrow_mut(), &reference));
+        prop_assert_eq!(ImageReference::parse(&reference).to_json(), expected, "{:?}", reference);
+    }
+}
