@@ -2,8 +2,8 @@
 # title: Dockerfile input helpers
 # description: |
 #   Accessors over the Dockerfile document (conftest's instruction array plus
-#   dockpolicy's `Image`, `BaseStage` and line fields): stages, the final image, command
-#   text with heredoc bodies, label and env pairs.
+#   dockpolicy's `Image`, `ImageRef`, `BaseStage`, `Pairs` and line fields): stages, the
+#   final image, command text with heredoc bodies, label, env and arg pairs.
 package lib.dockpolicy.dockerfile
 
 # is_dockerfile holds when the input is a Dockerfile instruction array (one with a FROM).
@@ -89,15 +89,22 @@ has_mount(i, type) if {
 	part in {sprintf("type=%s", [type])}
 }
 
-# pairs(i) turns ENV/LABEL values ([key, value, sep, ...]) into [{key, value}], quotes removed.
-pairs(i) := [{"key": unquote(i.Value[k]), "value": unquote(i.Value[k + 1])} |
+# pairs(i) is an ENV's or LABEL's `Value` ([key, value, sep, ...]) as [{key, value}], quotes
+# removed. dockpolicy's parser gives it as `Pairs` (computed in Rust, several times cheaper
+# than here); the computation serves documents made elsewhere, e.g. conftest's JSON.
+pairs(i) := i.Pairs if {
+	i.Pairs
+} else := [{"key": unquote(i.Value[k]), "value": unquote(i.Value[k + 1])} |
 	some k in numbers.range(0, count(i.Value) - 1)
 	k % 3 == 0
 	k + 1 < count(i.Value)
 ]
 
-# ARG values ([NAME] or [NAME=value]) as [{key, value}]; value null without a default.
-arg_pairs(i) := [_arg_pair(word) | some word in i.Value]
+# ARG values ([NAME] or [NAME=value]) as [{key, value}]; value null without a default
+# (`Pairs` too when the parser made the document).
+arg_pairs(i) := i.Pairs if {
+	i.Pairs
+} else := [_arg_pair(word) | some word in i.Value]
 
 _arg_pair(word) := {"key": substring(word, 0, n), "value": unquote(substring(word, n + 1, -1))} if {
 	n := indexof(word, "=")
