@@ -7,10 +7,11 @@ warn contains msg if {
 	msg := "add LABEL org.opencontainers.image.authors so incidents reach the owning team"
 }
 
+# `Pairs` is the LABEL's [{key, value}] with quotes removed, so
+# LABEL "org.opencontainers.image.authors"="team@example.com" counts too.
 _has_owner if {
 	some instr in input
 	instr.Cmd == "label"
-	some i, key in instr.Value
-	i % 3 == 0
-	key == "org.opencontainers.image.authors"
+	some pair in instr.Pairs
+	pair.key == "org.opencontainers.image.authors"
 }

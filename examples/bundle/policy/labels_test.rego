@@ -5,7 +5,7 @@ import data.org.labels
 test_owner_label_passes if {
 	count(labels.warn) == 0 with input as [
 		{"Cmd": "from", "Value": ["alpine:3.20"]},
-		{"Cmd": "label", "Value": ["org.opencontainers.image.authors", "\"team@example.com\"", "="]},
+		{"Cmd": "label", "Value": ["\"org.opencontainers.image.authors\"", "\"team@example.com\"", "="], "Pairs": [{"key": "org.opencontainers.image.authors", "value": "team@example.com"}]},
 	]
 }
 
