@@ -8,6 +8,9 @@
    documents `dockpolicy parse` prints for a set of inputs (Dockerfiles, manifests), with
    the default config as `data.dockpolicy_config`; the findings must be identical to
    `dockpolicy test -o json`.
+3. The same for every Dockerfile with the parser's `ImageRef` and `Pairs` fields removed,
+   so that OPA computes them with the bundled Rego helpers (as for documents made
+   elsewhere, and as Gatekeeper always does): still identical findings.
 
 Usage: opa_differential.py DOCKPOLICY_BINARY POLICIES_DIR INPUT... 
 OPA comes from the `opa-golib-python-bindings` package (install it with
@@ -58,6 +61,11 @@ def reviews(doc):
 
 
 def gatekeeper_check(binary, inputs, failures):
+    """Compares the exported templates on the manifests among inputs; returns the number
+    of comparisons made (none without manifests: `gatekeeper test` then has nothing to do)."""
+    if not inputs:
+        print("SKIP  gatekeeper templates: no manifests among the inputs")
+        return 0
     with tempfile.TemporaryDirectory() as out_dir:
         for version in ("v0", "v1"):
             res = run(binary, "gatekeeper", "export", "--rego-version", version, "-o", out_dir)
@@ -109,6 +117,7 @@ def gatekeeper_check(binary, inputs, failures):
                 for f in entry.get("failures", []) + entry.get("warnings", []):
                     ours.add((rule_id, f["msg"]))
             compare(f"gatekeeper templates ({version})", opa_found, ours, failures)
+    return 2
 
 
 def cli_check(binary, policies, inputs, failures):
@@ -130,6 +139,9 @@ def cli_check(binary, policies, inputs, failures):
         "max_image_size": 1073741824,
     }})
     opa_found = set()
+    # Findings on Dockerfiles with the parser's ImageRef/Pairs removed (check 3).
+    opa_helpers_found = set()
+    dockerfiles = set()
     checked = []
     for path in inputs:
         parsed = parse_json(binary, path)
@@ -138,13 +150,15 @@ def cli_check(binary, policies, inputs, failures):
         checked.append(path)
         is_dockerfile = isinstance(parsed, list) and parsed and isinstance(parsed[0], dict) and "Cmd" in parsed[0]
         for doc in ([parsed] if is_dockerfile else documents(parsed, True)):
-            for package, rule in packages:
-                try:
-                    value = engine.eval_document(f"{package}.{rule}", doc)
-                except OpaUndefinedError:
-                    value = []
+            for package, value in evaluate(engine, packages, doc):
                 for v in value:
                     opa_found.add((path, package, v["msg"]))
+        if is_dockerfile:
+            dockerfiles.add(path)
+            stripped = [{k: v for k, v in i.items() if k not in ("ImageRef", "Pairs")} for i in parsed]
+            for package, value in evaluate(engine, packages, stripped):
+                for v in value:
+                    opa_helpers_found.add((path, package, v["msg"]))
     ours = set()
     res = run(binary, "test", "-o", "json", *checked)
     for entry in json.loads(res.stdout):
@@ -153,6 +167,22 @@ def cli_check(binary, policies, inputs, failures):
         for f in entry.get("failures", []) + entry.get("warnings", []):
             ours.add((entry["filename"], entry["namespace"], f["msg"]))
     compare(f"bundled rules on {len(checked)} inputs", opa_found, ours, failures)
+    compare(
+        f"bundled rules on {len(dockerfiles)} Dockerfiles without ImageRef/Pairs (Rego helpers in OPA)",
+        opa_helpers_found,
+        {x for x in ours if x[0] in dockerfiles},
+        failures,
+    )
+    return 2
+
+
+def evaluate(engine, packages, doc):
+    """(package, findings) of each bundled rule on doc, in OPA."""
+    for package, rule in packages:
+        try:
+            yield package, engine.eval_document(f"{package}.{rule}", doc)
+        except OpaUndefinedError:
+            yield package, []
 
 
 def compare(what, opa, ours, failures):
@@ -179,9 +209,8 @@ def main():
             expanded.append(p)
     failures = []
     manifests = [p for p in expanded if p.endswith((".yaml", ".yml", ".json"))]
-    gatekeeper_check(binary, manifests, failures)
-    cli_check(binary, policies, expanded, failures)
-    checks = 3
+    checks = gatekeeper_check(binary, manifests, failures)
+    checks += cli_check(binary, policies, expanded, failures)
     print(f"\nopa differential: {checks - len(failures)} passed, {len(failures)} failed")
     sys.exit(1 if failures else 0)
 

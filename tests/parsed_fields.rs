@@ -174,3 +174,29 @@ proptest! {
         prop_assert_eq!(ImageReference::parse(&reference).to_json(), expected, "{:?}", reference);
     }
 }
+
+#[test]
+fn each_helper_reads_pairs_only_from_its_own_instructions() {
+    // `pairs` splits ENV/LABEL triples and `arg_pairs` ARG words; called on the other kind
+    // they must give what they give on a document without `Pairs` (conftest's), not the
+    // parser's pairs of the other kind.
+    let mut engine = helpers();
+    let dockerfile = "FROM alpine\nARG A=1 B\nENV C=2\n";
+    let parsed = input::parse(dockerfile, Format::Dockerfile, &Options::default()).expect("parses");
+    let Some(Document::Dockerfile(instructions)) = parsed.documents.first() else {
+        panic!("a Dockerfile document")
+    };
+    for instruction in &instructions[1..] {
+        let with = instruction.to_json();
+        let mut without = with.clone();
+        without.as_object_mut().expect("object").remove("Pairs");
+        for helper in ["pairs", "arg_pairs"] {
+            assert_eq!(
+                rego(&mut engine, helper, json!({ "instruction": with })),
+                rego(&mut engine, helper, json!({ "instruction": without })),
+                "{helper} on {}",
+                instruction.original
+            );
+        }
+    }
+}

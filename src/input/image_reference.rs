@@ -4,7 +4,7 @@
 //! `f.ImageRef.tag` instead of splitting strings itself. The bundled Rego helper
 //! `lib.dockpolicy.image.parse` does the same for references found in manifests, Compose
 //! files and images (and in Gatekeeper, where no Rust runs); the two must agree on every
-//! reference, which `tests/image_reference.rs` checks against the Rego helper on every
+//! reference, which `tests/parsed_fields.rs` checks against the Rego helper on every
 //! fixture and corpus `FROM`. Parsing in Rust is pure syntax moved out of the policy
 //! engine: the Rego parse was ~7% of evaluating a corpus Dockerfile (see README,
 //! Performance).

@@ -91,8 +91,11 @@ has_mount(i, type) if {
 
 # pairs(i) is an ENV's or LABEL's `Value` ([key, value, sep, ...]) as [{key, value}], quotes
 # removed. dockpolicy's parser gives it as `Pairs` (computed in Rust, several times cheaper
-# than here); the computation serves documents made elsewhere, e.g. conftest's JSON.
+# than here); the computation serves documents made elsewhere, e.g. conftest's JSON. (Each
+# helper returns `Pairs` only for its own instructions: called on an ARG, `pairs` still
+# splits it as an ENV, as it does for conftest's documents.)
 pairs(i) := i.Pairs if {
+	i.Cmd != "arg"
 	i.Pairs
 } else := [{"key": unquote(i.Value[k]), "value": unquote(i.Value[k + 1])} |
 	some k in numbers.range(0, count(i.Value) - 1)
@@ -103,6 +106,7 @@ pairs(i) := i.Pairs if {
 # ARG values ([NAME] or [NAME=value]) as [{key, value}]; value null without a default
 # (`Pairs` too when the parser made the document).
 arg_pairs(i) := i.Pairs if {
+	i.Cmd == "arg"
 	i.Pairs
 } else := [_arg_pair(word) | some word in i.Value]
 

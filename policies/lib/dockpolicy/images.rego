@@ -68,7 +68,7 @@ parsed[r.image] := image.parse(r.image) if {
 
 # (Documents made elsewhere, e.g. by an older dockpolicy, may lack `ImageRef`.)
 _base_reference(f) := f.ImageRef if {
-	f.ImageRef
+	is_object(f.ImageRef)
 } else := image.parse(f.Image)
 
 # parse(ref) is image.parse(ref), taken from `parsed` when ref is one of the references.
