@@ -72,7 +72,11 @@ _base_reference(f) := f.ImageRef if {
 } else := image.parse(f.Image)
 
 # parse(ref) is image.parse(ref), taken from `parsed` when ref is one of the references.
-# (One definition with `else`: two definitions would each look `parsed` up, a VM call.)
+# (One definition with `else`: two definitions would each look `parsed` up, a VM call.
+# `is_object` is not redundant: regorus's VM lets `known := <undefined>` succeed, and then
+# an unresolved final base, which is not among the references, parsed as nothing there;
+# found by the `engines` fuzz target.)
 parse(ref) := known if {
 	known := parsed[ref]
+	is_object(known)
 } else := image.parse(ref)
