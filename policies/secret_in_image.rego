@@ -146,7 +146,11 @@ deny contains {"msg": msg, "_loc": {"key": "name", "value": e.name}} if {
 	# check ends the body for a Dockerfile before any helper rule is called.
 	is_object(input)
 	some c in k8s_containers
-	some e in c.container.env
+	# (`env:` left empty is null: see lib.dockpolicy.kubernetes on iterating it.)
+	env := c.container.env
+	is_array(env)
+	some e in env
+	is_object(e)
 	_secret_value(e.name, object.get(e, "value", null))
 	msg := sprintf("%s container %q sets env %s to a literal secret (%s); use valueFrom.secretKeyRef", [c.name, object.get(c.container, "name", ""), e.name, secrets.redact(e.value)])
 }

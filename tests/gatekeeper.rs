@@ -59,6 +59,9 @@ fn export(version: &str) -> tempfile::TempDir {
 fn exported_templates_give_exactly_the_findings_of_dockpolicy_test() {
     let manifests = [
         repo("tests/fixtures/inputs/workloads.yaml"),
+        // Empty collections (null in YAML): `gatekeeper test` runs on the interpreter,
+        // which used to stop with an error there where Gatekeeper finds the violation.
+        repo("tests/fixtures/inputs/empty-collections.yaml"),
         repo("examples/gatekeeper/samples"),
     ];
     let cli: BTreeSet<(String, String)> = findings(&json(

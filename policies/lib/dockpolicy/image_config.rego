@@ -46,14 +46,20 @@ _labels(l) := {} if not is_object(l)
 # tags an archive's manifest records.
 references contains ref if {
 	is_object(input)
-	some ref in input.RepoTags
+	# (docker inspect may print null for an empty list: a null is checked before it is
+	# iterated, see lib.dockpolicy.kubernetes.)
+	tags := input.RepoTags
+	is_array(tags)
+	some ref in tags
 	is_string(ref)
 	ref != "<none>:<none>"
 }
 
 references contains ref if {
 	is_object(input)
-	some ref in input.RepoDigests
+	digests := input.RepoDigests
+	is_array(digests)
+	some ref in digests
 	is_string(ref)
 }
 
@@ -65,7 +71,10 @@ references contains ref if {
 
 # env_pairs is the config's Env ("K=V" strings) as [{key, value}].
 env_pairs := [{"key": substring(e, 0, n), "value": substring(e, n + 1, -1)} |
-	some e in config.env
+	env := config.env
+	is_array(env)
+	some e in env
+	is_string(e)
 	n := indexof(e, "=")
 	n >= 0
 ]

@@ -21,7 +21,12 @@ objects contains input if _top_level_object
 objects contains item if {
 	_top_level_object
 	endswith(input.kind, "List")
-	some item in input.items
+	# (Each collection a manifest may leave empty, `items:` parsing as null, is checked
+	# before it is iterated: regorus's interpreter stops with an error on `some x in null`,
+	# where OPA, Gatekeeper and the VM find nothing.)
+	items := input.items
+	is_array(items)
+	some item in items
 	is_object(item)
 }
 
@@ -64,7 +69,9 @@ pods contains {"object": o, "spec": o.spec.jobTemplate.spec.template.spec, "path
 containers contains {"container": c, "pod": p.spec, "name": name(p.object), "path": array.concat(p.path, [kind, i])} if {
 	some p in pods
 	some kind in ["containers", "initContainers", "ephemeralContainers"]
-	some i, c in p.spec[kind]
+	list := p.spec[kind]
+	is_array(list)
+	some i, c in list
 	is_object(c)
 }
 
