@@ -43,7 +43,7 @@ manifest = json.dumps([{"Config": "config.json", "RepoTags": ["x:1"], "Layers": 
 open(sys.argv[1], "wb").write(tar_bytes([("manifest.json", manifest), ("config.json", config), ("layer.tar", layer)]))
 PY
 seed dockerfile "${dockerfiles[@]}"
-seed engines "${dockerfiles[@]}"
+seed engines "${dockerfiles[@]}" "${yamls[@]}" "${jsons[@]}"
 seed manifests "${yamls[@]}" "${jsons[@]}"
 seed compose "${composes[@]}" "${yamls[@]}"
 seed image_config "${jsons[@]}"
