@@ -140,6 +140,10 @@ deny contains {"msg": msg, "_loc": {"key": "image", "value": c.container.image}}
 	# check ends the body for a Dockerfile before any helper rule is called.
 	is_object(input)
 	some c in k8s_containers
+	# (The finding's location names the image. Without one the rule reports nothing in
+	# OPA and the interpreter, and regorus's VM must not report a location it cannot
+	# name: found by the engines fuzz target.)
+	is_string(c.container.image)
 	reason := _k8s_root_reason(c)
 	not config.exempt("DP005", object.get(c.container, "image", ""))
 	msg := sprintf("%s container %q %s", [c.name, object.get(c.container, "name", ""), reason])

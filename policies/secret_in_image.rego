@@ -151,6 +151,8 @@ deny contains {"msg": msg, "_loc": {"key": "name", "value": e.name}} if {
 	is_array(env)
 	some e in env
 	is_object(e)
+	# (An entry without a name is reported by no engine; the VM needs saying so.)
+	is_string(e.name)
 	_secret_value(e.name, object.get(e, "value", null))
 	msg := sprintf("%s container %q sets env %s to a literal secret (%s); use valueFrom.secretKeyRef", [c.name, object.get(c.container, "name", ""), e.name, secrets.redact(e.value)])
 }

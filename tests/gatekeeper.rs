@@ -59,9 +59,10 @@ fn export(version: &str) -> tempfile::TempDir {
 fn exported_templates_give_exactly_the_findings_of_dockpolicy_test() {
     let manifests = [
         repo("tests/fixtures/inputs/workloads.yaml"),
-        // Empty collections (null in YAML): `gatekeeper test` runs on the interpreter,
-        // which used to stop with an error there where Gatekeeper finds the violation.
-        repo("tests/fixtures/inputs/empty-collections.yaml"),
+        // Empty collections (null in YAML) and missing fields: `gatekeeper test` runs on
+        // the interpreter, which used to stop with an error there where Gatekeeper finds
+        // the violation.
+        repo("tests/fixtures/inputs/incomplete-manifests.yaml"),
         repo("examples/gatekeeper/samples"),
     ];
     let cli: BTreeSet<(String, String)> = findings(&json(
