@@ -8,7 +8,8 @@
 use std::path::{Path, PathBuf};
 
 use dockpolicy::input::image_reference::ImageReference;
-use dockpolicy::input::{self, Document, Format, dockerfile::Options};
+use dockpolicy::input::{self, Document, Format, dockerfile::Options, walk};
+use globset::GlobSet;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -53,12 +54,13 @@ fn rego_reference(engine: &mut regorus::Engine, reference: &str) -> Value {
 /// fields were compared.
 fn check_dockerfiles(engine: &mut regorus::Engine, dir: &Path) -> usize {
     let mut compared = 0;
-    let mut paths: Vec<PathBuf> = walk(dir);
-    paths.sort();
-    for path in paths {
-        if Format::detect(&path) != Some(Format::Dockerfile) {
+    // The files `dockpolicy test <dir>` would read as Dockerfiles, in its order.
+    let (targets, _) = walk::collect(&[dir.to_path_buf()], &GlobSet::empty(), None);
+    for target in targets {
+        if target.format != Some(Format::Dockerfile) {
             continue;
         }
+        let path = target.path;
         let bytes = std::fs::read(&path).expect("readable");
         let Ok(parsed) = input::text_of(&bytes, Format::Dockerfile)
             .and_then(|text| input::parse(text, Format::Dockerfile, &Options::default()))
@@ -92,19 +94,6 @@ fn check_dockerfiles(engine: &mut regorus::Engine, dir: &Path) -> usize {
         }
     }
     compared
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("readable dir") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            found.extend(walk(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found
 }
 
 #[test]
