@@ -8,6 +8,7 @@
 
 pub mod archive;
 pub mod compose;
+pub mod confine;
 pub mod dockerfile;
 pub mod image_reference;
 pub mod json;
