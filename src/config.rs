@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 /// The file looked for in the working directory when `--config` is not given.
 pub const DEFAULT_FILE: &str = ".dockpolicy.yaml";
 
+/// Largest config file read: real ones are a few lines.
+pub const MAX_SIZE: u64 = 1024 * 1024;
+
 /// Severity a rule can be moved to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -105,18 +108,29 @@ impl Config {
     }
 
     /// Loads `explicit`, or `.dockpolicy.yaml` from the working directory when present.
+    ///
+    /// The file is part of the untrusted checkout: `.dockpolicy.yaml -> /proc/self/environ`
+    /// must not put another file's first line in the parse error. So it is read only when
+    /// it resolves inside its tree (the working directory, or the directory of a
+    /// `--config` outside it; see `input::confine`), and only up to `MAX_SIZE`. A
+    /// `.dockpolicy.yaml` that exists but cannot be read (a dangling symlink) is an error,
+    /// not silently no config.
     pub fn discover(explicit: Option<&Path>) -> Result<Option<(PathBuf, Config)>, ConfigError> {
         let path = match explicit {
             Some(p) => p.to_path_buf(),
-            None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
+            None if std::fs::symlink_metadata(DEFAULT_FILE).is_ok() => PathBuf::from(DEFAULT_FILE),
             None => return Ok(None),
         };
         let display = path.display().to_string();
-        let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+        let error = |message: String| ConfigError {
             path: display.clone(),
             line: None,
-            message: e.to_string(),
-        })?;
+            message,
+        };
+        let bytes = crate::input::confine::Tree::for_named(&path)
+            .and_then(|tree| tree.read_capped(&path, MAX_SIZE))
+            .map_err(|e| error(e.reason()))?;
+        let text = String::from_utf8(bytes).map_err(|_| error("not valid UTF-8 text".into()))?;
         Ok(Some((path, Config::parse(&text, &display)?)))
     }
 

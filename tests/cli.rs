@@ -359,9 +359,16 @@ fn directories_are_walked_and_ignore_globs_apply() {
         "json",
         root.to_str().unwrap(),
     ]));
+    // As conftest: hidden directories are walked and `.gitignore` hides nothing; only
+    // `--ignore` skips files.
     assert_eq!(
         messages(&report, "failures"),
-        vec!["nginx floats", "redis floats"]
+        vec![
+            "generated floats",
+            "hidden floats",
+            "nginx floats",
+            "redis floats"
+        ]
     );
 }
 

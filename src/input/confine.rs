@@ -25,15 +25,28 @@ pub struct Tree {
     root: PathBuf,
 }
 
-/// Why a path may not be read.
-#[derive(Debug, thiserror::Error)]
+/// Why a path may not be read (or written).
+#[derive(Debug)]
 pub enum ConfineError {
-    #[error(
-        "{path}: resolves outside {root} (a symlink or `..` leaving the scanned tree); not read"
-    )]
-    Outside { path: String, root: String },
-    #[error("{path}: {source}")]
-    Io { path: String, source: io::Error },
+    /// The path resolves outside the tree.
+    Outside {
+        path: String,
+        root: String,
+    },
+    /// The path is bigger than what is read of its kind.
+    TooLarge {
+        path: String,
+        limit: u64,
+    },
+    /// A file dockpolicy writes would replace a symlink, or a file it must not replace.
+    Refused {
+        path: String,
+        reason: String,
+    },
+    Io {
+        path: String,
+        source: io::Error,
+    },
 }
 
 impl ConfineError {
@@ -43,7 +56,42 @@ impl ConfineError {
             source,
         }
     }
+
+    /// The message without the path, for reports that name the file in their own field.
+    pub fn reason(&self) -> String {
+        match self {
+            ConfineError::Outside { root, .. } => format!(
+                "resolves outside {root} (a symlink or `..` leaving the scanned tree); not read"
+            ),
+            ConfineError::TooLarge { limit, .. } => {
+                format!(
+                    "file is over the {} MiB limit; not read",
+                    limit / (1024 * 1024)
+                )
+            }
+            ConfineError::Refused { reason, .. } => reason.clone(),
+            ConfineError::Io { source, .. } => source.to_string(),
+        }
+    }
+
+    /// The path the error is about, as given.
+    pub fn path(&self) -> &str {
+        match self {
+            ConfineError::Outside { path, .. }
+            | ConfineError::TooLarge { path, .. }
+            | ConfineError::Refused { path, .. }
+            | ConfineError::Io { path, .. } => path,
+        }
+    }
 }
+
+impl std::fmt::Display for ConfineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path(), self.reason())
+    }
+}
+
+impl std::error::Error for ConfineError {}
 
 impl Tree {
     /// The tree rooted at `dir` (which must exist).
@@ -68,6 +116,24 @@ impl Tree {
             written.parent().map_or(written.clone(), Path::to_path_buf)
         };
         Tree::at(&own)
+    }
+
+    /// The tree a file dockpolicy writes belongs to: the working directory's when the path
+    /// lies inside it as written, else the nearest directory of the path that exists.
+    fn for_output(path: &Path) -> Result<Tree, ConfineError> {
+        let cwd = std::env::current_dir().map_err(|e| ConfineError::io(Path::new("."), e))?;
+        let written = lexical_normal(&cwd.join(path));
+        if written.starts_with(&cwd) {
+            return Tree::at(&cwd);
+        }
+        let mut dir = written.parent().unwrap_or(&written);
+        while !dir.is_dir() {
+            match dir.parent() {
+                Some(p) => dir = p,
+                None => break,
+            }
+        }
+        Tree::at(dir)
     }
 
     /// The tree's canonical root.
@@ -104,6 +170,143 @@ impl Tree {
         let real = self.resolve(path)?;
         std::fs::read(&real).map_err(|e| ConfineError::io(path, e))
     }
+
+    /// Reads `path` if it resolves inside the tree and holds at most `limit` bytes.
+    pub fn read_capped(&self, path: &Path, limit: u64) -> Result<Vec<u8>, ConfineError> {
+        let real = self.resolve(path)?;
+        read_capped_at(&real, limit).map_err(|e| relabel(e, path))
+    }
+}
+
+fn relabel(e: ConfineError, path: &Path) -> ConfineError {
+    let path = path.display().to_string();
+    match e {
+        ConfineError::TooLarge { limit, .. } => ConfineError::TooLarge { path, limit },
+        ConfineError::Io { source, .. } => ConfineError::Io { path, source },
+        other => other,
+    }
+}
+
+/// Reads a file already known to be inside its tree (found by `walk`), refusing one over
+/// `limit` bytes without reading it whole: a repository may hold a file of any size, and
+/// a policy, data or config file is parsed whole in memory.
+pub fn read_capped_at(path: &Path, limit: u64) -> Result<Vec<u8>, ConfineError> {
+    use std::io::Read as _;
+    let file = File::open(path).map_err(|e| ConfineError::io(path, e))?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| ConfineError::io(path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(ConfineError::TooLarge {
+            path: path.display().to_string(),
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Writes a file dockpolicy produces (a report, an exported template), never through a
+/// symlink: the checkout may hold `out.sarif -> ~/.bashrc` or `reports -> /etc`, and CI
+/// then asks for `-o sarif=out.sarif`. So
+///
+/// * a symlink at `path` is refused (not replaced, not followed);
+/// * the directory, symlinks resolved, must stay in the tree `path` belongs to (see
+///   `Tree::for_named`; for a path outside the working directory, its nearest existing
+///   directory: the user chose that place);
+/// * the bytes go to a new file in that directory, created exclusively, then renamed over
+///   `path`, so an existing file is replaced, never written into (a hard link to another
+///   file stays untouched).
+///
+/// An existing character device or pipe (`/dev/null`) is written directly: it is where the
+/// user sent the output, and no symlink is involved.
+pub fn write_file(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+) -> Result<(), ConfineError> {
+    let refused = |reason: &str| ConfineError::Refused {
+        path: path.display().to_string(),
+        reason: reason.to_owned(),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| refused("not a file name; not written"))?;
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(refused("is a symlink; not written through"));
+        }
+        Ok(m) if m.is_dir() => return Err(refused("is a directory; not written")),
+        Ok(m) if !m.is_file() => {
+            // Checked just above not to be a symlink; nothing in the checkout runs
+            // between the check and the open to swap one in.
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| ConfineError::io(path, e))?;
+            return write(&mut file).map_err(|e| ConfineError::io(path, e));
+        }
+        _ => {}
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let tree = Tree::for_output(path)?;
+    let dir = tree.resolve(parent).map_err(|e| match e {
+        ConfineError::Outside { root, .. } => refused(&format!(
+            "its directory resolves outside {root} (a symlink leaving the tree); not written"
+        )),
+        other => other,
+    })?;
+    let target = dir.join(name);
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temp = dir.join(format!(
+        ".{}.dockpolicy-{}-{n}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    // `create_new` is O_CREAT|O_EXCL: it fails on any existing entry, a symlink included.
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .and_then(|file| {
+            let mut out = io::BufWriter::new(file);
+            write(&mut out)?;
+            io::Write::flush(&mut out)
+        })
+        .and_then(|()| std::fs::rename(&temp, &target));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(ConfineError::io(path, e));
+    }
+    Ok(())
+}
+
+/// Creates `dir` and its missing parents for files dockpolicy writes, refusing when the
+/// deepest directory that already exists resolves outside the tree `dir` belongs to (a
+/// committed `out -> /etc` must not make `create_dir_all` create directories there).
+pub fn create_dirs(dir: &Path) -> Result<(), ConfineError> {
+    let tree = Tree::for_output(&dir.join("x"))?;
+    let mut existing = dir;
+    while std::fs::symlink_metadata(existing).is_err() {
+        match existing.parent() {
+            Some(p) if !p.as_os_str().is_empty() => existing = p,
+            _ => {
+                existing = Path::new(".");
+                break;
+            }
+        }
+    }
+    tree.resolve(existing).map_err(|e| match e {
+        ConfineError::Outside { root, .. } => ConfineError::Refused {
+            path: dir.display().to_string(),
+            reason: format!("resolves outside {root} (a symlink leaving the tree); not created"),
+        },
+        other => other,
+    })?;
+    std::fs::create_dir_all(dir).map_err(|e| ConfineError::io(dir, e))
 }
 
 fn is_symlink(path: &Path) -> bool {

@@ -10,31 +10,41 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::LoadError;
-use crate::input::{self, Format};
+use crate::input::{self, Format, confine, walk};
 
-/// Loads and merges every data file under `paths`.
+/// Loads and merges every data file under `paths`. Data directories are part of the
+/// untrusted checkout: a path that resolves outside its tree is an error naming it (see
+/// `input::confine`), never read.
 pub fn load(paths: &[PathBuf]) -> Result<Value, LoadError> {
     let mut root = Value::Object(Map::new());
+    let io = |path: &Path, e: &walk::WalkError| LoadError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
     for path in paths {
-        if path.is_dir() {
-            let mut files = Vec::new();
+        let (tree, real) = walk::resolve_named(path).map_err(|e| io(path, &e))?;
+        if real.is_dir() {
+            let is_data = |p: &Path| matches!(walk::detect(p), Some(Format::Json | Format::Yaml));
             // Every data file counts, ignored by git or not; only hidden paths are skipped.
-            for entry in ignore::WalkBuilder::new(path)
-                .hidden(true)
-                .git_ignore(false)
-                .git_exclude(false)
-                .git_global(false)
-                .ignore(false)
-                .build()
-            {
-                let entry = entry.map_err(|e| LoadError::Io {
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                })?;
-                let p = entry.path();
-                if p.is_file() && matches!(Format::detect(p), Some(Format::Json | Format::Yaml)) {
-                    files.push(p.to_path_buf());
+            let rules = walk::Rules {
+                skip_hidden: true,
+                ignore: None,
+                wanted: &is_data,
+            };
+            let mut files = Vec::new();
+            let mut first_error = None;
+            walk::walk(&tree, path, &rules, &mut vec![real], &mut |found| {
+                match found {
+                    walk::Found::File(p) if is_data(&p) => files.push(p),
+                    walk::Found::Error(p, e) => {
+                        first_error.get_or_insert_with(|| io(&p, &e));
+                    }
+                    _ => {}
                 }
+                true
+            });
+            if let Some(e) = first_error {
+                return Err(e);
             }
             files.sort();
             for file in files {
@@ -47,13 +57,10 @@ pub fn load(paths: &[PathBuf]) -> Result<Value, LoadError> {
     Ok(root)
 }
 
+/// Reads a data file already confined (named and resolved, or found by the walk).
 fn read(path: &Path) -> Result<Value, LoadError> {
     let display = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| LoadError::Io {
-        path: display.clone(),
-        message: e.to_string(),
-    })?;
-    let format = match Format::detect(path) {
+    let format = match walk::detect(path) {
         Some(f @ (Format::Json | Format::Yaml)) => f,
         _ => {
             return Err(LoadError::Data {
@@ -62,6 +69,10 @@ fn read(path: &Path) -> Result<Value, LoadError> {
             });
         }
     };
+    let bytes = confine::read_capped_at(path, input::MAX_DOCUMENT).map_err(|e| LoadError::Io {
+        path: display.clone(),
+        message: e.reason(),
+    })?;
     let parsed = input::text_of(&bytes, format)
         .and_then(|text| input::parse(text, format, &Default::default()))
         .map_err(|e| LoadError::Data {

@@ -2,13 +2,14 @@
 //! directories, `-d` data.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use regorus::unstable::{Expr, Rule, RuleHead};
 
 use super::metadata::{self, Annotations};
 use super::{BUNDLED_PREFIX, Namespace, PolicySet, RuleKind, bundled, data};
 use crate::config::{Config, Severity};
+use crate::input::{confine, walk};
 
 /// Rego syntax version of user policies. The bundled library is always v1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -70,36 +71,68 @@ pub enum LoadError {
     NoPolicies(String),
 }
 
-/// Finds `.rego` files under `path` (recursively for directories), sorted.
-pub fn rego_files(path: &PathBuf, include_tests: bool) -> Result<Vec<PathBuf>, LoadError> {
-    if !path.exists() {
-        return Err(LoadError::Io {
-            path: path.display().to_string(),
-            message: "no such file or directory".into(),
-        });
+/// Largest policy file read. Real ones are kilobytes; the whole text is parsed in memory.
+pub const MAX_POLICY: u64 = 16 * 1024 * 1024;
+
+/// A `LoadError::Io` for `path` from a walk or confinement error (whose message does not
+/// repeat the path).
+fn walk_error(path: &Path, e: &walk::WalkError) -> LoadError {
+    LoadError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
     }
-    if path.is_file() {
-        return Ok(vec![path.clone()]);
+}
+
+/// Finds `.rego` files under `path` (recursively for directories), sorted. The policy
+/// directory is part of the untrusted checkout: a file or directory that resolves outside
+/// its tree is an error naming it (see `input::confine`), never read; hidden entries are
+/// skipped as before, and `.gitignore` no longer hides a policy.
+pub fn rego_files(path: &Path, include_tests: bool) -> Result<Vec<PathBuf>, LoadError> {
+    let (tree, real) = walk::resolve_named(path).map_err(|e| walk_error(path, &e))?;
+    if !real.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
     }
+    let is_rego = |p: &Path| p.extension().is_some_and(|e| e == "rego");
+    let rules = walk::Rules {
+        skip_hidden: true,
+        ignore: None,
+        wanted: &is_rego,
+    };
     let mut files = Vec::new();
-    for entry in ignore::WalkBuilder::new(path)
-        .hidden(true)
-        .require_git(false)
-        .build()
-    {
-        let entry = entry.map_err(|e| LoadError::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        let p = entry.path();
-        let is_rego = p.extension().is_some_and(|e| e == "rego");
-        let is_test = p.to_string_lossy().ends_with("_test.rego");
-        if p.is_file() && is_rego && (include_tests || !is_test) {
-            files.push(p.to_path_buf());
+    let mut first_error = None;
+    walk::walk(&tree, path, &rules, &mut vec![real], &mut |found| {
+        match found {
+            walk::Found::File(p) => {
+                let is_test = p.to_string_lossy().ends_with("_test.rego");
+                if is_rego(&p) && (include_tests || !is_test) {
+                    files.push(p);
+                }
+            }
+            walk::Found::Error(p, e) => {
+                first_error.get_or_insert_with(|| walk_error(&p, &e));
+            }
+            walk::Found::Dir(_) => {}
         }
+        true
+    });
+    if let Some(e) = first_error {
+        return Err(e);
     }
     files.sort();
     Ok(files)
+}
+
+/// Reads a policy file found by `rego_files` (so inside its tree), bounded.
+pub fn read_policy(file: &Path) -> Result<String, LoadError> {
+    let display = file.display().to_string();
+    let bytes = confine::read_capped_at(file, MAX_POLICY).map_err(|e| LoadError::Io {
+        path: display.clone(),
+        message: e.reason(),
+    })?;
+    String::from_utf8(bytes).map_err(|_| LoadError::Policy {
+        path: display,
+        message: "not valid UTF-8 text".into(),
+    })
 }
 
 /// Builds the policy set: compiles everything once and discovers the rules to run.
@@ -125,14 +158,7 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
     for root in &options.policy_paths {
         for file in rego_files(root, options.include_tests)? {
             let display = file.display().to_string();
-            let bytes = std::fs::read(&file).map_err(|e| LoadError::Io {
-                path: display.clone(),
-                message: e.to_string(),
-            })?;
-            let source = String::from_utf8(bytes).map_err(|_| LoadError::Policy {
-                path: display.clone(),
-                message: "not valid UTF-8 text".into(),
-            })?;
+            let source = read_policy(&file)?;
             record_metadata(&mut annotations, &display, &source)?;
             add(&mut engine, display, source)?;
             count += 1;
