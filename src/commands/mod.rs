@@ -35,10 +35,7 @@ impl Inputs {
     pub fn collect(args: &InputArgs, compose_builds: bool) -> anyhow::Result<Inputs> {
         let ignore = walk::ignore_set(&args.ignore)?;
         let (mut targets, walk_errors) = walk::collect(&args.paths, &ignore, args.parser);
-        if compose_builds {
-            add_compose_builds(&mut targets);
-        }
-        let errors = walk_errors
+        let mut errors: Vec<FileError> = walk_errors
             .into_iter()
             .map(|(filename, e)| FileError {
                 filename,
@@ -46,6 +43,9 @@ impl Inputs {
                 message: e.to_string(),
             })
             .collect();
+        if compose_builds {
+            errors.extend(add_compose_builds(&mut targets, &args.paths));
+        }
         let stdin = if targets.iter().any(|t| t.path.as_os_str() == "-") {
             let mut buf = Vec::new();
             std::io::stdin().read_to_end(&mut buf)?;
@@ -139,39 +139,76 @@ impl Inputs {
 }
 
 /// Adds the Dockerfiles that Compose files build, unless they are already checked (each
-/// Dockerfile's findings are reported once, under its own name).
-fn add_compose_builds(targets: &mut Vec<walk::Target>) {
-    let extra = compose_dockerfiles(targets);
+/// Dockerfile's findings are reported once, under its own name). Returns the builds that
+/// cannot be read: one that resolves outside the tree is an error on the Compose file.
+fn add_compose_builds(targets: &mut Vec<walk::Target>, named: &[PathBuf]) -> Vec<FileError> {
+    let (extra, errors) = compose_dockerfiles(targets, named);
     targets.extend(extra);
     targets.sort_by(|a, b| a.path.cmp(&b.path));
+    errors
 }
 
-/// The Dockerfiles that the Compose files among `targets` build and `targets` lacks.
-fn compose_dockerfiles(targets: &[walk::Target]) -> Vec<walk::Target> {
+/// The Dockerfiles that the Compose files among `targets` build and `targets` lacks, and
+/// the builds refused. A Compose file's builds must stay in the tree of the path it was
+/// found under (`named`): the checkout, or the directory the user named.
+fn compose_dockerfiles(
+    targets: &[walk::Target],
+    named: &[PathBuf],
+) -> (Vec<walk::Target>, Vec<FileError>) {
     let composes: Vec<&walk::Target> = targets
         .iter()
         .filter(|t| t.format == Some(Format::Yaml) && input::compose::is_compose_file(&t.path))
         .collect();
     let mut extra = Vec::new();
+    let mut errors = Vec::new();
     if composes.is_empty() {
         // Resolving every target's real path is a few system calls each: 5-9 ms of start-up
         // over a corpus of 1,726 Dockerfiles, for nothing when there is no Compose file.
-        return extra;
+        return (extra, errors);
     }
     let canonical =
         |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let mut known: std::collections::HashSet<std::path::PathBuf> =
         targets.iter().map(|t| canonical(&t.path)).collect();
     for t in composes {
-        let Ok(text) = std::fs::read_to_string(&t.path) else {
+        // The walk yields paths below the named path they were found under.
+        let root = named
+            .iter()
+            .filter(|n| t.path.starts_with(n))
+            .max_by_key(|n| n.as_os_str().len())
+            .unwrap_or(&t.path);
+        let Ok(tree) = input::confine::Tree::for_named(root) else {
             continue;
         };
-        let Ok(docs) = input::yaml::parse(&text) else {
+        // Already confined by the walk; bounded like any YAML input. (A Compose file that
+        // cannot be read or parsed is reported when it is checked itself.)
+        let Ok(bytes) = read_bounded(&t.path, input::MAX_DOCUMENT) else {
+            continue;
+        };
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            continue;
+        };
+        let Ok(docs) = input::yaml::parse(text) else {
             continue;
         };
         for doc in &docs {
-            for dockerfile in input::compose::build_dockerfiles(&t.path, doc) {
-                if known.insert(canonical(&dockerfile)) {
+            for (service, dockerfile) in input::compose::build_dockerfiles(&t.path, doc) {
+                let real = match tree.resolve(&dockerfile) {
+                    Ok(real) => real,
+                    Err(e) => {
+                        errors.push(FileError {
+                            filename: display(&t.path),
+                            line: None,
+                            message: format!(
+                                "service {service:?} builds {}, which {}",
+                                dockerfile.display(),
+                                e.reason()
+                            ),
+                        });
+                        continue;
+                    }
+                };
+                if known.insert(real) {
                     extra.push(walk::Target {
                         path: dockerfile,
                         format: Some(Format::Dockerfile),
@@ -180,11 +217,96 @@ fn compose_dockerfiles(targets: &[walk::Target]) -> Vec<walk::Target> {
             }
         }
     }
-    extra
+    (extra, errors)
 }
 
 fn display(path: &std::path::Path) -> String {
     path.display().to_string()
+}
+
+/// The files a run reads besides its inputs, which no report may overwrite.
+pub struct Protected {
+    /// Policy and data paths (files or directories).
+    roots: Vec<PathBuf>,
+    config: Option<PathBuf>,
+}
+
+impl Protected {
+    pub fn of(options: &crate::policy::Options, config: Option<&Path>) -> Protected {
+        Protected {
+            roots: options
+                .policy_paths
+                .iter()
+                .chain(&options.data_paths)
+                .cloned()
+                .collect(),
+            config: config
+                .map(Path::to_path_buf)
+                .or_else(|| Some(PathBuf::from(crate::config::DEFAULT_FILE))),
+        }
+    }
+
+    /// Refuses an output file that is one of the run's own files: `--output-file
+    /// Dockerfile` silently replaced the input, and a report written into a policy or data
+    /// directory would be loaded as one by the next run. Costs nothing unless an output
+    /// file already exists.
+    pub fn check_outputs(
+        &self,
+        outputs: &[crate::cli::OutputSpec],
+        output_file: Option<&Path>,
+        inputs: &[walk::Target],
+    ) -> anyhow::Result<()> {
+        let paths = outputs
+            .iter()
+            .filter_map(|o| o.path.as_deref())
+            .chain(output_file);
+        for path in paths {
+            let Ok(out) = std::fs::canonicalize(path) else {
+                continue;
+            };
+            let refuse = |what: &str, name: &Path| {
+                anyhow::anyhow!(
+                    "cannot write {}: it is {what} {}; not overwritten",
+                    path.display(),
+                    name.display()
+                )
+            };
+            for t in inputs.iter().filter(|t| t.path.as_os_str() != "-") {
+                if same_file(&out, &t.path) {
+                    return Err(refuse("the input", &t.path));
+                }
+            }
+            for root in &self.roots {
+                if let Ok(real) = std::fs::canonicalize(root)
+                    && out.starts_with(&real)
+                {
+                    return Err(refuse("in the policy or data path", root));
+                }
+            }
+            if let Some(config) = &self.config
+                && same_file(&out, config)
+            {
+                return Err(refuse("the config file", config));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `b` is the file at canonical path `a` (hard links included, on Unix).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::canonicalize(b).is_ok_and(|b| a == b)
+    }
 }
 
 /// The policy paths given, or `./policy` when none are and it exists (conftest's default).

@@ -49,7 +49,10 @@ const VM_MIN_INPUTS: usize = 4;
 pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
     let mut options = policy_options(args);
     options.config = Config::discover(args.config.as_deref())?.map(|(_, c)| c);
+    let protected = super::Protected::of(&options, args.config.as_deref());
     let (inputs, mut policies) = collect_and_load(args, options)?;
+    // Before any work: a report must not replace an input, a policy, data or the config.
+    protected.check_outputs(&args.output, args.output_file.as_deref(), &inputs.targets)?;
     policies.limit_memory((args.memory_limit > 0).then_some(args.memory_limit));
     let mut outputs = args.output.clone();
     if let (Some(path), Some(last)) = (&args.output_file, outputs.last_mut()) {
@@ -141,11 +144,12 @@ fn write_outputs(
 ) -> anyhow::Result<()> {
     for output in outputs {
         let written = match &output.path {
-            Some(path) => std::fs::File::create(path).and_then(|f| {
-                let mut out = std::io::BufWriter::new(f);
-                report::write(output.format, report, &policies.namespaces, &mut out)?;
-                std::io::Write::flush(&mut out)
-            }),
+            // Never through a symlink, never into a directory outside the tree: see
+            // `confine::write_file`.
+            Some(path) => crate::input::confine::write_file(path, &mut |out| {
+                report::write(output.format, report, &policies.namespaces, out)
+            })
+            .map_err(|e| std::io::Error::other(e.reason())),
             None => {
                 let mut out = std::io::BufWriter::new(std::io::stdout().lock());
                 report::write(output.format, report, &policies.namespaces, &mut out)

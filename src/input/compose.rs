@@ -3,6 +3,10 @@
 //! A Compose file's own document is evaluated like any YAML (the Rego adapter reads its
 //! services); the Dockerfiles it builds are checked too, once each, even when the user
 //! named only the Compose file.
+//!
+//! The Compose file is as untrusted as the rest of the checkout: `build: {context: /etc,
+//! dockerfile: passwd}` names a file anywhere. The paths found here are only candidates;
+//! the caller reads one only when it resolves inside the checkout (`confine`).
 
 use std::path::{Path, PathBuf};
 
@@ -18,15 +22,16 @@ pub fn is_compose_file(path: &Path) -> bool {
         && (lower.ends_with(".yaml") || lower.ends_with(".yml"))
 }
 
-/// The Dockerfiles a Compose document builds, resolved against the Compose file's
-/// directory. Builds from remote contexts (git URLs) and inline Dockerfiles are skipped.
-pub fn build_dockerfiles(compose_file: &Path, document: &Value) -> Vec<PathBuf> {
+/// The Dockerfiles a Compose document builds, `(service, path)`, resolved against the
+/// Compose file's directory (spelled, not yet confined). Builds from remote contexts (git
+/// URLs), inline Dockerfiles and Dockerfiles that do not exist are skipped.
+pub fn build_dockerfiles(compose_file: &Path, document: &Value) -> Vec<(String, PathBuf)> {
     let base = compose_file.parent().unwrap_or(Path::new("."));
     let Some(services) = document.get("services").and_then(Value::as_object) else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for service in services.values() {
+    for (name, service) in services {
         let (context, dockerfile) = match service.get("build") {
             Some(Value::String(context)) => (context.as_str(), "Dockerfile"),
             Some(Value::Object(build)) => {
@@ -52,8 +57,8 @@ pub fn build_dockerfiles(compose_file: &Path, document: &Value) -> Vec<PathBuf> 
             .components()
             .filter(|c| !matches!(c, std::path::Component::CurDir))
             .collect();
-        if path.is_file() && !out.contains(&path) {
-            out.push(path);
+        if path.is_file() && !out.iter().any(|(_, p)| *p == path) {
+            out.push((name.clone(), path));
         }
     }
     out
@@ -94,8 +99,8 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                dir.path().join("api/Dockerfile"),
-                dir.path().join("worker.Dockerfile")
+                ("api".to_owned(), dir.path().join("api/Dockerfile")),
+                ("worker".to_owned(), dir.path().join("worker.Dockerfile"))
             ]
         );
     }
