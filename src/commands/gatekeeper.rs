@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::gatekeeper::export::{self, Module};
 use crate::gatekeeper::run::{Constraint, Template, reviews};
 use crate::gatekeeper::suite;
-use crate::input;
+use crate::input::{self, confine, walk};
 use crate::policy::{bundled, load};
 use crate::report::{self, CheckResult, ExitPolicy, FileError, Finding, Report, exit};
 
@@ -33,7 +33,7 @@ pub fn run(args: &GatekeeperArgs) -> anyhow::Result<i32> {
                 for file in load::rego_files(root, false)? {
                     modules.push(Module {
                         path: file.display().to_string(),
-                        source: std::fs::read_to_string(&file)?,
+                        source: load::read_policy(&file)?,
                     });
                 }
             }
@@ -44,11 +44,20 @@ pub fn run(args: &GatekeeperArgs) -> anyhow::Result<i32> {
                 export::export(&modules, &config, *rego_version).map_err(anyhow::Error::msg)?;
             for e in &exported {
                 for (rel, text) in [&e.template, &e.constraint] {
+                    // Names come from the policies' metadata: only plain relative paths
+                    // stay inside the output directory.
+                    let plain = Path::new(rel)
+                        .components()
+                        .all(|c| matches!(c, std::path::Component::Normal(_)));
+                    if !plain {
+                        anyhow::bail!("exported file name {rel:?} is not a plain relative path");
+                    }
                     let path = output.join(rel);
                     if let Some(dir) = path.parent() {
-                        std::fs::create_dir_all(dir)?;
+                        confine::create_dirs(dir).map_err(|e| anyhow::anyhow!("{e}"))?;
                     }
-                    std::fs::write(&path, text)?;
+                    confine::write_file(&path, &mut |out| out.write_all(text.as_bytes()))
+                        .map_err(|e| anyhow::anyhow!("cannot write {e}"))?;
                     println!("wrote {}", path.display());
                 }
             }
@@ -65,24 +74,46 @@ pub fn run(args: &GatekeeperArgs) -> anyhow::Result<i32> {
 }
 
 /// Every YAML/JSON document under `paths`, with the files that could not be read or
-/// parsed reported separately (one bad file never hides the others).
+/// parsed reported separately (one bad file never hides the others). Like every input, a
+/// file is read only when it resolves inside its tree (see `input::confine`).
 fn yaml_docs(paths: &[PathBuf], errors: &mut Vec<FileError>) -> Vec<(String, Value)> {
     let mut out = Vec::new();
+    let mut error = |path: &Path, line: Option<usize>, message: String| {
+        errors.push(FileError {
+            filename: path.display().to_string(),
+            line,
+            message,
+        })
+    };
     for root in paths {
-        let files: Vec<PathBuf> = if root.is_dir() {
-            let mut v: Vec<PathBuf> = ignore::WalkBuilder::new(root)
-                .hidden(true)
-                .build()
-                .filter_map(Result::ok)
-                .map(|e| e.into_path())
-                .filter(|p| {
-                    p.is_file()
-                        && matches!(
-                            input::Format::detect(p),
-                            Some(input::Format::Yaml | input::Format::Json)
-                        )
-                })
-                .collect();
+        let (tree, real) = match walk::resolve_named(root) {
+            Ok(found) => found,
+            Err(e) => {
+                error(root, None, e.to_string());
+                continue;
+            }
+        };
+        let files: Vec<PathBuf> = if real.is_dir() {
+            let is_yaml = |p: &Path| {
+                matches!(
+                    walk::detect(p),
+                    Some(input::Format::Yaml | input::Format::Json)
+                )
+            };
+            let rules = walk::Rules {
+                skip_hidden: true,
+                ignore: None,
+                wanted: &is_yaml,
+            };
+            let mut v = Vec::new();
+            walk::walk(&tree, root, &rules, &mut vec![real], &mut |found| {
+                match found {
+                    walk::Found::File(p) if is_yaml(&p) => v.push(p),
+                    walk::Found::Error(p, e) => error(&p, None, e.to_string()),
+                    _ => {}
+                }
+                true
+            });
             v.sort();
             v
         } else {
@@ -90,16 +121,15 @@ fn yaml_docs(paths: &[PathBuf], errors: &mut Vec<FileError>) -> Vec<(String, Val
         };
         for f in files {
             let name = f.display().to_string();
-            let parsed = std::fs::read_to_string(&f)
-                .map_err(|e| (None, e.to_string()))
+            let parsed = confine::read_capped_at(&f, input::MAX_DOCUMENT)
+                .map_err(|e| (None, e.reason()))
+                .and_then(|bytes| {
+                    String::from_utf8(bytes).map_err(|_| (None, "not valid UTF-8 text".into()))
+                })
                 .and_then(|text| input::yaml::parse(&text).map_err(|e| (e.line(), e.to_string())));
             match parsed {
                 Ok(docs) => out.extend(docs.into_iter().map(|d| (name.clone(), d))),
-                Err((line, message)) => errors.push(FileError {
-                    filename: name,
-                    line,
-                    message,
-                }),
+                Err((line, message)) => error(&f, line, message),
             }
         }
     }
@@ -204,8 +234,12 @@ fn verify(paths: &[PathBuf]) -> anyhow::Result<i32> {
     let mut failed = 0;
     let mut total = 0;
     for root in paths {
-        for suite_path in suite::find_suites(Path::new(root)).map_err(anyhow::Error::msg)? {
-            let results = suite::run_suite(&suite_path).map_err(anyhow::Error::msg)?;
+        // A suite names its templates, constraints and objects by path: all of them must
+        // stay in the tree of the path given (see `input::confine`).
+        let (tree, _) =
+            walk::resolve_named(root).map_err(|e| anyhow::anyhow!("{}: {e}", root.display()))?;
+        for suite_path in suite::find_suites(Path::new(root), &tree).map_err(anyhow::Error::msg)? {
+            let results = suite::run_suite(&suite_path, &tree).map_err(anyhow::Error::msg)?;
             for r in results {
                 total += 1;
                 match &r.failure {

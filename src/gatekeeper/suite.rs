@@ -24,6 +24,7 @@ use serde_json::Value;
 
 use super::run::{Constraint, Template, inventory, reviews};
 use crate::input;
+use crate::input::confine::Tree;
 
 /// One case's outcome.
 #[derive(Debug, Clone)]
@@ -35,20 +36,27 @@ pub struct CaseResult {
     pub failure: Option<String>,
 }
 
-fn load_yaml(path: &Path) -> Result<Vec<Value>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+/// Reads a suite's file, only when it resolves inside the tree of the path given (a suite
+/// in a pull request may name `/etc/passwd` or a symlink out): the error never quotes a
+/// file outside it.
+fn load_yaml(path: &Path, tree: &Tree) -> Result<Vec<Value>, String> {
+    let bytes = tree
+        .read_capped(path, input::MAX_DOCUMENT)
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{}: not valid UTF-8 text", path.display()))?;
     input::yaml::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn first(path: &Path) -> Result<Value, String> {
-    load_yaml(path)?
+fn first(path: &Path, tree: &Tree) -> Result<Value, String> {
+    load_yaml(path, tree)?
         .into_iter()
         .next()
         .ok_or_else(|| format!("{}: empty", path.display()))
 }
 
 /// Suite files: the file itself, or every `*.yaml`/`*.yml` with `kind: Suite` under a directory.
-pub fn find_suites(path: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn find_suites(path: &Path, tree: &Tree) -> Result<Vec<PathBuf>, String> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
@@ -59,7 +67,7 @@ pub fn find_suites(path: &Path) -> Result<Vec<PathBuf>, String> {
         let is_yaml = p.extension().is_some_and(|e| e == "yaml" || e == "yml");
         if p.is_file()
             && is_yaml
-            && load_yaml(p).is_ok_and(|docs| {
+            && load_yaml(p, tree).is_ok_and(|docs| {
                 docs.iter()
                     .any(|d| d.get("kind").and_then(Value::as_str) == Some("Suite"))
             })
@@ -72,9 +80,9 @@ pub fn find_suites(path: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Runs one suite file.
-pub fn run_suite(path: &Path) -> Result<Vec<CaseResult>, String> {
+pub fn run_suite(path: &Path, tree: &Tree) -> Result<Vec<CaseResult>, String> {
     let base = path.parent().unwrap_or(Path::new("."));
-    let suite = first(path)?;
+    let suite = first(path, tree)?;
     if suite.get("kind").and_then(Value::as_str) != Some("Suite") {
         return Err(format!(
             "{}: not a Suite (kind: Suite, apiVersion: test.gatekeeper.sh/v1alpha1)",
@@ -98,8 +106,8 @@ pub fn run_suite(path: &Path) -> Result<Vec<CaseResult>, String> {
             .ok_or_else(|| format!("{}: test {test_name:?} has no template", path.display()))?;
         let constraint = rel("constraint")
             .ok_or_else(|| format!("{}: test {test_name:?} has no constraint", path.display()))?;
-        let template = Template::load(&first(&template)?)?;
-        let constraint = Constraint::load(&first(&constraint)?)?;
+        let template = Template::load(&first(&template, tree)?)?;
+        let constraint = Constraint::load(&first(&constraint, tree)?)?;
         if constraint.kind != template.kind {
             return Err(format!(
                 "{}: constraint kind {} does not match template kind {}",
@@ -119,7 +127,7 @@ pub fn run_suite(path: &Path) -> Result<Vec<CaseResult>, String> {
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_owned();
-            let failure = run_case(base, &template, &constraint, case).err();
+            let failure = run_case(base, tree, &template, &constraint, case).err();
             out.push(CaseResult {
                 suite: path.display().to_string(),
                 test: test_name.clone(),
@@ -133,6 +141,7 @@ pub fn run_suite(path: &Path) -> Result<Vec<CaseResult>, String> {
 
 fn run_case(
     base: &Path,
+    tree: &Tree,
     template: &Template,
     constraint: &Constraint,
     case: &Value,
@@ -149,11 +158,11 @@ fn run_case(
         .flatten()
         .filter_map(Value::as_str)
     {
-        inventory_objects.extend(load_yaml(&base.join(p))?);
+        inventory_objects.extend(load_yaml(&base.join(p), tree)?);
     }
     let inventory = inventory(&inventory_objects);
     let mut violations = Vec::new();
-    for doc in load_yaml(&base.join(object))? {
+    for doc in load_yaml(&base.join(object), tree)? {
         for review in reviews(&doc) {
             if constraint.matches(&review.object) {
                 violations.extend(template.review(constraint, &review, &inventory)?);
