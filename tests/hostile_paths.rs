@@ -117,6 +117,22 @@ fn a_policy_symlink_to_the_environment_is_refused_without_printing_it() {
 }
 
 #[test]
+fn a_dangling_or_outside_default_policy_link_is_an_error_not_the_bundled_library() {
+    let l = layout();
+    symlink("nowhere", l.repo.join("policy")).unwrap();
+    let (_, stderr, code) = run_in(&l.repo, &["test", "Dockerfile"]);
+    assert_eq!(code, TOOL_ERROR, "{stderr}");
+    assert!(stderr.contains("policy"), "{stderr}");
+    std::fs::remove_file(l.repo.join("policy")).unwrap();
+    std::fs::write(l.outside.join("x.rego"), SENTINEL).unwrap();
+    symlink(&l.outside, l.repo.join("policy")).unwrap();
+    let (_, stderr, code) = run_in(&l.repo, &["test", "Dockerfile"]);
+    assert_eq!(code, TOOL_ERROR, "{stderr}");
+    assert!(stderr.contains("policy: resolves outside"), "{stderr}");
+    assert_no_leak("stderr", &stderr);
+}
+
+#[test]
 fn config_and_data_symlinks_out_of_the_tree_are_refused() {
     let l = layout();
     symlink(&l.secret, l.repo.join(".dockpolicy.yaml")).unwrap();

@@ -310,8 +310,12 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// The policy paths given, or `./policy` when none are and it exists (conftest's default).
+/// A `policy` symlink counts even when it leads nowhere or out of the tree: the policy
+/// load then refuses it with an error, rather than the run silently falling back to the
+/// bundled library.
 pub fn policy_paths_or_default(given: &[PathBuf]) -> Vec<PathBuf> {
-    if given.is_empty() && Path::new("policy").is_dir() {
+    let linked = std::fs::symlink_metadata("policy").is_ok_and(|m| m.file_type().is_symlink());
+    if given.is_empty() && (linked || Path::new("policy").is_dir()) {
         vec![PathBuf::from("policy")]
     } else {
         given.to_vec()
