@@ -125,7 +125,8 @@ pub struct InputArgs {
     #[arg(long)]
     pub combine: bool,
 
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core). Capped at the number of cores and of
+    /// inputs: more would only add memory (each worker holds its own evaluator).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
 }
