@@ -291,6 +291,10 @@ fn the_timeout_is_per_input_not_per_rule_package() {
         assert_eq!(errors.len(), 1, "{report}");
         let msg = errors[0]["error"]["message"].as_str().unwrap();
         assert!(msg.contains("time limit"), "{msg}");
+        assert!(
+            msg.contains("--timeout 1s covers all rules of one input"),
+            "{msg}"
+        );
     }
     // Two inputs one after the other: about 2 s, where per-package limits took 12 s.
     assert!(elapsed < Duration::from_secs(8), "{elapsed:?}");

@@ -97,10 +97,23 @@ impl Evaluator {
 
     /// The value of `data.<namespace>.<rule>` for the current input.
     fn rule(&mut self, namespace: &str, rule: &str) -> Result<regorus::Value, EvalError> {
-        let error = |message: String| EvalError {
-            namespace: namespace.to_owned(),
-            rule: rule.to_owned(),
-            message,
+        // regorus states the limit it was given, which is only what was left of the
+        // input's time: the message says that `--timeout` covers the whole input.
+        let (deadline, timeout) = (self.deadline, self.timeout);
+        let error = |mut message: String| {
+            if let (Some(deadline), Some(timeout)) = (deadline, timeout)
+                && Instant::now() >= deadline
+                && message.contains("exceeded time limit")
+            {
+                message.push_str(&format!(
+                    " (--timeout {timeout:?} covers all rules of one input)"
+                ));
+            }
+            EvalError {
+                namespace: namespace.to_owned(),
+                rule: rule.to_owned(),
+                message,
+            }
         };
         self.limit_to_time_left().map_err(error)?;
         if let Some(machine) = &mut self.machine {
