@@ -125,7 +125,8 @@ pub struct InputArgs {
     #[arg(long)]
     pub combine: bool,
 
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core). Capped at the number of cores and of
+    /// inputs: more would only add memory (each worker holds its own evaluator).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
 }
@@ -244,7 +245,8 @@ pub struct TestArgs {
 
     /// Stop policy evaluations once the process holds more than this much memory, e.g.
     /// `4GiB`, `512MiB`; `0` disables the limit. The evaluation that crosses it is reported
-    /// as an error; the other inputs go on.
+    /// as an error; the other inputs go on. One builtin call (`replace`, `concat`,
+    /// `sprintf`, `json.marshal`...) may build at most a quarter of it.
     #[arg(long, default_value = "4GiB", value_parser = parse_size, value_name = "SIZE")]
     pub memory_limit: u64,
 

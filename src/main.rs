@@ -5,7 +5,29 @@ use dockpolicy::cli::{Cli, Command};
 use dockpolicy::commands;
 use dockpolicy::report::exit;
 
+/// Restores the default action of SIGPIPE (end the process quietly), which Rust's
+/// start-up sets to "ignore": every write to a closed pipe (`dockpolicy parse | head`)
+/// then failed, and `println!` panicked on it. Every subcommand and output format writes
+/// to standard output, so this is settled once here, as other command-line tools do.
+#[cfg(unix)]
+fn quiet_on_closed_pipe() {
+    unsafe extern "C" {
+        fn signal(signum: i32, handler: usize) -> usize;
+    }
+    const SIGPIPE: i32 = 13;
+    const SIG_DFL: usize = 0;
+    // SAFETY: first thing in main, before any other thread exists; `signal` with SIG_DFL
+    // installs no handler code of ours.
+    unsafe {
+        signal(SIGPIPE, SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn quiet_on_closed_pipe() {}
+
 fn main() {
+    quiet_on_closed_pipe();
     // regorus reports errors with anyhow, which records a stack trace for each one when
     // RUST_BACKTRACE is set (as it often is in CI). We only ever print the messages, and the
     // traces cost 20% of a one-file run; panics still get theirs from RUST_BACKTRACE.

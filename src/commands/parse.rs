@@ -12,30 +12,33 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<i32> {
     let inputs = Inputs::collect(&args.input, false)?;
     // Each file becomes JSON on the worker that parsed it: with `--combine` its entries
     // (one per document), otherwise the whole file.
-    let loaded: Vec<(String, Result<Value, InputError>)> =
-        pool(args.input.threads)?.install(|| {
-            inputs
-                .targets
-                .par_iter()
-                .map(|t| {
-                    let Loaded {
-                        filename, parsed, ..
-                    } = inputs.load(t);
-                    let json = parsed.map(|p| {
-                        if args.input.combine {
-                            let entries = p
-                                .documents
-                                .into_iter()
-                                .map(|d| json!({"path": filename, "contents": d.into_json()}));
-                            Value::Array(entries.collect())
-                        } else {
-                            p.into_whole()
-                        }
-                    });
-                    (filename, json)
-                })
-                .collect()
-        });
+    let loaded: Vec<(String, Result<Value, InputError>)> = pool(Some(super::test::worker_count(
+        args.input.threads,
+        inputs.targets.len(),
+    )))?
+    .install(|| {
+        inputs
+            .targets
+            .par_iter()
+            .map(|t| {
+                let Loaded {
+                    filename, parsed, ..
+                } = inputs.load(t);
+                let json = parsed.map(|p| {
+                    if args.input.combine {
+                        let entries = p
+                            .documents
+                            .into_iter()
+                            .map(|d| json!({"path": filename, "contents": d.into_json()}));
+                        Value::Array(entries.collect())
+                    } else {
+                        p.into_whole()
+                    }
+                });
+                (filename, json)
+            })
+            .collect()
+    });
     let mut errors = inputs.errors.clone();
     let mut values: Vec<(String, Value)> = Vec::new();
     let mut combined: Vec<Value> = Vec::new();

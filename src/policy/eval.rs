@@ -2,6 +2,7 @@
 //! for turning rule values into results.
 
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
@@ -30,6 +31,21 @@ pub struct Evaluator {
     /// Whether `engine` has been given `input` yet (the interpreter is only asked when the
     /// VM is off or fails, so its input is set lazily).
     engine_has_input: bool,
+    /// `--timeout`: the time one input may take against every rule.
+    timeout: Option<Duration>,
+    /// When the current input's time is up. regorus restarts its clock on every rule it
+    /// is asked for, so each rule is given only what is left of the input's time: a
+    /// policy that loops in every rule once took the limit times the number of rules.
+    deadline: Option<Instant>,
+}
+
+/// The message of an evaluation stopped by `--timeout`, as regorus words its own.
+fn time_limit_message(elapsed: Duration, limit: Duration) -> String {
+    format!(
+        "execution exceeded time limit (elapsed={}ns, limit={}ns)",
+        elapsed.as_nanos(),
+        limit.as_nanos()
+    )
 }
 
 impl Evaluator {
@@ -39,6 +55,8 @@ impl Evaluator {
             machine: set.compiled.as_ref().and_then(|c| vm::Machine::new(c).ok()),
             input: regorus::Value::Undefined,
             engine_has_input: false,
+            timeout: set.timeout,
+            deadline: None,
         }
     }
 
@@ -48,15 +66,56 @@ impl Evaluator {
         }
         self.input = input;
         self.engine_has_input = false;
+        self.deadline = self.timeout.map(|t| Instant::now() + t);
+    }
+
+    /// Whether the current input has used up its time.
+    fn out_of_time(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// Gives the engines what is left of the input's time; `Err` with the message when
+    /// nothing is.
+    fn limit_to_time_left(&mut self) -> Result<(), String> {
+        let (Some(deadline), Some(timeout)) = (self.deadline, self.timeout) else {
+            return Ok(());
+        };
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(time_limit_message(timeout, timeout));
+        }
+        if let Some(machine) = &mut self.machine {
+            machine.set_time_left(remaining);
+        }
+        self.engine
+            .set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+                limit: remaining,
+                check_interval: std::num::NonZeroU32::new(256).expect("non-zero"),
+            });
+        Ok(())
     }
 
     /// The value of `data.<namespace>.<rule>` for the current input.
     fn rule(&mut self, namespace: &str, rule: &str) -> Result<regorus::Value, EvalError> {
-        let error = |message: String| EvalError {
-            namespace: namespace.to_owned(),
-            rule: rule.to_owned(),
-            message,
+        // regorus states the limit it was given, which is only what was left of the
+        // input's time: the message says that `--timeout` covers the whole input.
+        let (deadline, timeout) = (self.deadline, self.timeout);
+        let error = |mut message: String| {
+            if let (Some(deadline), Some(timeout)) = (deadline, timeout)
+                && Instant::now() >= deadline
+                && message.contains("exceeded time limit")
+            {
+                message.push_str(&format!(
+                    " (--timeout {timeout:?} covers all rules of one input)"
+                ));
+            }
+            EvalError {
+                namespace: namespace.to_owned(),
+                rule: rule.to_owned(),
+                message,
+            }
         };
+        self.limit_to_time_left().map_err(error)?;
         if let Some(machine) = &mut self.machine {
             match machine.eval(namespace, rule) {
                 Ok(value) => return Ok(value),
@@ -85,8 +144,24 @@ pub fn evaluate(
 ) -> (Vec<CheckResult>, Vec<EvalError>) {
     evaluator.set_input(super::document::to_regorus(input));
     let mut out = Vec::with_capacity(namespaces.len());
-    let mut errors = Vec::new();
+    let mut errors: Vec<EvalError> = Vec::new();
     for (name, ns) in namespaces {
+        if evaluator.out_of_time() {
+            // The input's time is spent: the packages not yet evaluated would each only
+            // repeat the time-limit error, so the file gets one.
+            if !errors
+                .iter()
+                .any(|e| e.message.contains("exceeded time limit"))
+            {
+                let timeout = evaluator.timeout.unwrap_or_default();
+                errors.push(EvalError {
+                    namespace: name.clone(),
+                    rule: "*".into(),
+                    message: time_limit_message(timeout, timeout),
+                });
+            }
+            break;
+        }
         match evaluate_namespace(evaluator, name, ns, filename) {
             Ok(result) => out.push(result),
             Err(e) => errors.push(e),
@@ -169,6 +244,11 @@ fn eval_rule(engine: &mut Evaluator, namespace: &str, rule: &str) -> Result<Valu
     if value == regorus::Value::Undefined {
         return Ok(Value::Null);
     }
+    super::guard::check_result(&value).map_err(|message| EvalError {
+        namespace: namespace.to_owned(),
+        rule: rule.to_owned(),
+        message,
+    })?;
     serde_json::to_value(&value).map_err(|e| EvalError {
         namespace: namespace.to_owned(),
         rule: rule.to_owned(),

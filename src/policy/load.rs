@@ -138,6 +138,8 @@ pub fn read_policy(file: &Path) -> Result<String, LoadError> {
 /// Builds the policy set: compiles everything once and discovers the rules to run.
 pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
     let mut engine = regorus::Engine::new();
+    // Before any policy: the guards stand in for the builtins they wrap.
+    super::guard::register(&mut engine).map_err(LoadError::Compile)?;
     let mut annotations: BTreeMap<String, Annotations> = BTreeMap::new();
     let mut count = 0;
     let mut user_policies = 0;
@@ -217,8 +219,19 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
     for (name, ns) in namespaces.iter_mut() {
         ns.meta = annotations.get(name).cloned();
     }
-    apply_config(&mut namespaces, &config);
-    let compiled = if options.vm != VmUse::Off {
+    let applied = apply_config(&mut namespaces, &config);
+    let info = set_info(options, user_policies, &namespaces, applied);
+    // A user module in a bundled package (even a helper package with no result rule)
+    // is compiled into the VM's program with the bundled rules that call it; only the
+    // interpreter has the per-builtin memory guards (see `guard`), so such a set runs
+    // on the interpreter alone.
+    let user_in_bundled = engine.get_modules().iter().any(|m| {
+        let bundled = m.package.span.source.get_path().starts_with("<bundled>");
+        !bundled
+            && regorus::utils::get_path_string(&m.package.refr, None)
+                .is_ok_and(|p| p.starts_with(BUNDLED_PREFIX))
+    });
+    let compiled = if options.vm != VmUse::Off && !user_in_bundled {
         let rules = vm_rules(&namespaces);
         // The bundled library alone (no policies or data of the user's, which could
         // change what its rules mean) usually has its program compiled ahead.
@@ -243,7 +256,45 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
         compiled,
         namespaces,
         metadata: annotations,
+        info,
+        timeout: options.timeout,
     })
+}
+
+/// What the run summary says about the set (see `SetInfo`).
+fn set_info(
+    options: &Options,
+    policy_files: usize,
+    namespaces: &BTreeMap<String, Namespace>,
+    applied: Applied,
+) -> super::SetInfo {
+    super::SetInfo {
+        bundled: options.bundled,
+        policy_paths: options
+            .policy_paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        policy_files,
+        config: None,
+        disabled: applied.disabled,
+        severity: applied.severity,
+        amended: namespaces
+            .iter()
+            .filter(|(_, ns)| ns.bundled && ns.user_modules)
+            .map(|(name, _)| name.clone())
+            .collect(),
+        namespaces: namespaces.keys().cloned().collect(),
+        inputs: 0,
+        workers: 0,
+    }
+}
+
+/// What the config file changed: the rules it disabled and the severities it set.
+#[derive(Default)]
+struct Applied {
+    disabled: Vec<String>,
+    severity: Vec<(String, String)>,
 }
 
 /// The result rules the VM runs, `(namespace, rule)`: every rule (and `exception`) of the
@@ -290,17 +341,30 @@ fn record_metadata(
     }
 }
 
-/// Drops disabled rules and applies severity overrides (matched by id or slug).
-fn apply_config(namespaces: &mut BTreeMap<String, Namespace>, config: &Config) {
-    namespaces.retain(|_, ns| !config.disabled_rules.iter().any(|d| ns.is_named(d)));
-    for ns in namespaces.values_mut() {
-        if let Some((_, severity)) = config.severity.iter().find(|(name, _)| ns.is_named(name)) {
-            ns.severity_override = Some(match severity {
-                Severity::Deny => RuleKind::Failure,
-                Severity::Warn => RuleKind::Warning,
-            });
+/// Drops disabled rules and applies severity overrides (matched by id or slug); returns
+/// what it changed, by rule id (the package name for a rule without one).
+fn apply_config(namespaces: &mut BTreeMap<String, Namespace>, config: &Config) -> Applied {
+    let mut applied = Applied::default();
+    let label = |name: &str, ns: &Namespace| ns.id().unwrap_or(name).to_owned();
+    namespaces.retain(|name, ns| {
+        let disabled = config.disabled_rules.iter().any(|d| ns.is_named(d));
+        if disabled {
+            applied.disabled.push(label(name, ns));
+        }
+        !disabled
+    });
+    for (name, ns) in namespaces.iter_mut() {
+        if let Some((_, severity)) = config.severity.iter().find(|(n, _)| ns.is_named(n)) {
+            let (kind, word) = match severity {
+                Severity::Deny => (RuleKind::Failure, "deny"),
+                Severity::Warn => (RuleKind::Warning, "warn"),
+            };
+            ns.severity_override = Some(kind);
+            applied.severity.push((label(name, ns), word.to_owned()));
         }
     }
+    applied.disabled.sort();
+    applied
 }
 
 fn add(engine: &mut regorus::Engine, path: String, source: String) -> Result<(), LoadError> {

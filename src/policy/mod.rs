@@ -9,6 +9,7 @@ pub mod bundled;
 pub mod data;
 pub mod document;
 pub mod eval;
+pub mod guard;
 pub mod load;
 pub mod metadata;
 pub mod testing;
@@ -32,6 +33,7 @@ pub const DEFAULT_MEMORY_LIMIT: u64 = 4 << 30;
 /// whole process.
 pub fn set_memory_limit(limit: Option<u64>) {
     regorus::set_global_memory_limit(limit);
+    guard::set_limit(limit);
 }
 
 /// What a rule's results mean.
@@ -110,6 +112,104 @@ pub struct PolicySet {
     pub namespaces: BTreeMap<String, Namespace>,
     /// METADATA of every loaded package that has it (rules and libraries), for `doc`.
     pub metadata: BTreeMap<String, metadata::Annotations>,
+    /// Where the rules came from and what the config file changed, for the run summary.
+    pub info: SetInfo,
+    /// Wall-clock limit for evaluating one input against every rule (see `eval`).
+    pub timeout: Option<std::time::Duration>,
+}
+
+/// Which policy set a run evaluated. The scanned repository may bring its own `policy/`
+/// directory (which replaces the bundled library) and `.dockpolicy.yaml` (which can
+/// disable rules): both change what is checked, so every run says what they did.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct SetInfo {
+    /// Whether the bundled library was loaded.
+    pub bundled: bool,
+    /// The `-p` paths (or the `./policy` default) and how many `.rego` files they held.
+    pub policy_paths: Vec<String>,
+    pub policy_files: usize,
+    /// The config file read, if any (filled in by the command, which finds it).
+    pub config: Option<String>,
+    /// Rules the config file disabled (their ids), sorted.
+    pub disabled: Vec<String>,
+    /// Rules whose severity the config file changed: `(id, "deny" | "warn")`.
+    pub severity: Vec<(String, String)>,
+    /// Bundled packages that user policies add modules to (an `exception` there exempts
+    /// bundled rules).
+    pub amended: Vec<String>,
+    /// The rule packages (namespaces) evaluated.
+    pub namespaces: Vec<String>,
+    /// Files checked and the worker threads that checked them (filled in by the command).
+    pub inputs: usize,
+    pub workers: usize,
+}
+
+impl SetInfo {
+    /// One line for standard error: which policies ran, what the config changed.
+    pub fn summary(&self) -> String {
+        let mut sources = Vec::new();
+        if self.bundled {
+            sources.push("the bundled library".to_owned());
+        }
+        if !self.policy_paths.is_empty() {
+            sources.push(format!(
+                "{} ({} {})",
+                self.policy_paths.join(", "),
+                self.policy_files,
+                if self.policy_files == 1 {
+                    "file"
+                } else {
+                    "files"
+                }
+            ));
+        }
+        let mut line = format!(
+            "policy set: {}; {} rule {} evaluated",
+            sources.join(" + "),
+            self.namespaces.len(),
+            if self.namespaces.len() == 1 {
+                "package"
+            } else {
+                "packages"
+            },
+        );
+        if !self.bundled {
+            line.push_str(" (bundled library off)");
+        }
+        match &self.config {
+            Some(config) => line.push_str(&format!("; config: {config}")),
+            None => line.push_str("; no config file"),
+        }
+        if !self.disabled.is_empty() {
+            line.push_str(&format!("; disabled: {}", self.disabled.join(", ")));
+        }
+        if !self.severity.is_empty() {
+            let changed: Vec<String> = self
+                .severity
+                .iter()
+                .map(|(id, severity)| format!("{id}={severity}"))
+                .collect();
+            line.push_str(&format!("; severity changed: {}", changed.join(", ")));
+        }
+        if !self.amended.is_empty() {
+            line.push_str(&format!(
+                "; user policies add to bundled {}",
+                self.amended.join(", ")
+            ));
+        }
+        line.push_str(&format!(
+            "; {} {} on {} {}",
+            self.inputs,
+            if self.inputs == 1 { "input" } else { "inputs" },
+            self.workers,
+            if self.workers == 1 {
+                "worker"
+            } else {
+                "workers"
+            },
+        ));
+        line
+    }
 }
 
 impl PolicySet {
@@ -134,6 +234,9 @@ impl PolicySet {
             }
             _ => set_memory_limit(limit),
         }
+        // The interpreter may still run rules (a rule the VM does not take): each
+        // builtin call keeps its share of the limit either way.
+        guard::set_limit(limit);
     }
 
     /// The result rules the VM runs for this set.

@@ -249,6 +249,16 @@ impl Machine {
         })
     }
 
+    /// Limits the next evaluations to `remaining` (the input's time left, see
+    /// `eval::Evaluator`).
+    pub fn set_time_left(&mut self, remaining: std::time::Duration) {
+        self.vm
+            .set_execution_timer_config(Some(regorus::utils::limits::ExecutionTimerConfig {
+                limit: remaining,
+                check_interval: std::num::NonZeroU32::new(256).expect("non-zero"),
+            }));
+    }
+
     pub fn set_input(&mut self, input: regorus::Value) {
         self.vm.set_input(input);
         self.collected = None;

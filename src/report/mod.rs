@@ -227,6 +227,8 @@ pub struct Report {
     pub show_suppressed: bool,
     /// Colour the text output (a terminal, no NO_COLOR, no --no-color).
     pub color: bool,
+    /// Which policy set ran, for the formats that carry run metadata (SARIF).
+    pub run: Option<crate::policy::SetInfo>,
 }
 
 impl Report {

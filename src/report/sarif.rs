@@ -103,7 +103,10 @@ pub fn render(report: &Report, catalog: &BTreeMap<String, Namespace>) -> String 
                 "informationUri": "https://github.com/dockpolicy/dockpolicy",
                 "rules": rules,
             }}),
-            invocations: json!([{"executionSuccessful": report.errors.is_empty(), "toolExecutionNotifications": notifications}]),
+            invocations: with_run_properties(
+                json!([{"executionSuccessful": report.errors.is_empty(), "toolExecutionNotifications": notifications}]),
+                report,
+            ),
             results,
         }],
     };
@@ -221,4 +224,28 @@ fn result<'a>(
             justification: "# dockpolicy ignore= pragma",
         }]),
     }
+}
+
+/// Adds which policy set ran (bundled library, policy paths, config file, disabled rules)
+/// to the invocation's property bag, where SARIF keeps tool-specific run metadata: a
+/// code-scanning UI then shows that a pull request's config file switched rules off.
+fn with_run_properties(mut invocations: Value, report: &Report) -> Value {
+    if let (Some(info), Some(invocation)) = (&report.run, invocations.get_mut(0)) {
+        let severity: serde_json::Map<String, Value> = info
+            .severity
+            .iter()
+            .map(|(id, s)| (id.clone(), Value::String(s.clone())))
+            .collect();
+        invocation["properties"] = json!({"dockpolicy": {
+            "bundledLibrary": info.bundled,
+            "policyPaths": info.policy_paths,
+            "policyFiles": info.policy_files,
+            "configFile": info.config,
+            "disabledRules": info.disabled,
+            "severityOverrides": severity,
+            "amendedBundledPackages": info.amended,
+            "evaluatedPackages": info.namespaces,
+        }});
+    }
+    invocations
 }
