@@ -49,7 +49,10 @@ pub fn run(args: &GatekeeperArgs) -> anyhow::Result<i32> {
                         std::fs::create_dir_all(dir)?;
                     }
                     std::fs::write(&path, text)?;
-                    println!("wrote {}", path.display());
+                    println!(
+                        "wrote {}",
+                        report::redact::message(&path.display().to_string())
+                    );
                 }
             }
             Ok(exit::CLEAN)
@@ -208,11 +211,15 @@ fn verify(paths: &[PathBuf]) -> anyhow::Result<i32> {
             let results = suite::run_suite(&suite_path).map_err(anyhow::Error::msg)?;
             for r in results {
                 total += 1;
+                // Suites come from the scanned tree: nothing they name may drive the
+                // terminal or start a line of its own (see report::redact).
+                use report::redact::{lines, message};
+                let (suite, test, case) = (message(&r.suite), message(&r.test), message(&r.case));
                 match &r.failure {
-                    None => println!("PASS  {} / {} / {}", r.suite, r.test, r.case),
+                    None => println!("PASS  {suite} / {test} / {case}"),
                     Some(why) => {
                         failed += 1;
-                        println!("FAIL  {} / {} / {}\n      {why}", r.suite, r.test, r.case);
+                        println!("FAIL  {suite} / {test} / {case}\n      {}", lines(why));
                     }
                 }
             }

@@ -1,8 +1,12 @@
 //! conftest's text output (`FAIL - file - namespace - message` and its summary line),
 //! plus what conftest lacks: the location and the offending source line with a caret.
+//!
+//! Everything quoted from input (file names, messages, source lines, errors) goes through
+//! `redact`: secrets hidden, control characters escaped, one line per line printed.
 
 use std::fmt::Write as _;
 
+use super::redact;
 use super::{Counts, Finding, Report};
 
 /// Renders the report as text.
@@ -81,8 +85,8 @@ fn closing(report: &Report) -> String {
             out,
             "{} - {}{at} - {}",
             paint(report.color, "ERROR"),
-            e.filename,
-            e.message
+            redact::message(&e.filename),
+            redact::error_lines(&e.message)
         );
     }
     out.push('\n');
@@ -119,7 +123,7 @@ fn render_result<'a>(
             out,
             "? {} - {} - no policies found",
             indicator(&r.filename),
-            r.namespace
+            redact::message(&r.namespace)
         );
     }
     for (label, findings) in [
@@ -134,8 +138,8 @@ fn render_result<'a>(
                 "{} {} - {} - {}",
                 paint(style.color, label),
                 indicator(&r.filename),
-                r.namespace,
-                f.msg
+                redact::message(&r.namespace),
+                redact::message(&f.msg)
             );
             snippet(out, source, &r.filename, f);
         }
@@ -149,10 +153,10 @@ fn snippet<'a>(
     finding: &Finding,
 ) {
     let Some(line) = finding.line else { return };
-    let _ = writeln!(out, "  --> {filename}:{line}");
+    let _ = writeln!(out, "  --> {}:{line}", redact::message(filename));
     if let Some(raw) = source(line) {
-        // Never quote a secret, whichever policy pointed at the line.
-        let text = super::redact::redact(raw);
+        // Never quote a secret or a terminal escape, whichever policy pointed at the line.
+        let text = redact::text(raw);
         let width = line.to_string().len();
         let indent = text.len() - text.trim_start().len();
         let marks = text.trim().chars().count().max(1);
@@ -193,7 +197,7 @@ fn indicator(filename: &str) -> String {
     if filename == "-" {
         "-".to_owned()
     } else {
-        format!("- {filename}")
+        format!("- {}", redact::message(filename))
     }
 }
 
