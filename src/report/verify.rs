@@ -147,6 +147,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn messages_cannot_drive_the_terminal_or_start_a_workflow_command() {
+        let report = VerifyReport {
+            tests: vec![TestCase {
+                package: "p".into(),
+                name: "test_x".into(),
+                file: "policy/a\n::error::INJECTED\x1b[2J.rego".into(),
+                line: 3,
+                status: Status::Error,
+                duration: std::time::Duration::ZERO,
+                message: Some(
+                    "bad\n  ::error file=x::INJECTED\n\x1b]0;t\x07 DB_PASSWORD=x1234".into(),
+                ),
+            }],
+            coverage: None,
+        };
+        let text = render_text(&report);
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
+        assert!(
+            text.lines().all(|l| !l.trim_start().starts_with("::")),
+            "{text}"
+        );
+        assert!(text.contains(r"\x3a:error file=x::INJECTED"), "{text}");
+        assert!(!text.contains("x1234"), "{text}");
+        assert!(!render_json(&report).contains("x1234"));
+    }
+
+    #[test]
     fn line_ranges_are_compact() {
         assert_eq!(ranges(&[1, 2, 3, 5, 7, 8]), "1-3, 5, 7-8");
         assert_eq!(ranges(&[]), "");
