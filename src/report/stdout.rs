@@ -118,13 +118,11 @@ fn render_result<'a>(
     };
     let total =
         r.successes + r.failures.len() + r.warnings.len() + r.exceptions.len() + r.suppressed.len();
+    // Made safe once per result, not once per finding.
+    let filename = redact::message(&r.filename);
+    let (indicator, namespace) = (indicator(&r.filename), redact::message(&r.namespace));
     if total == 0 {
-        let _ = writeln!(
-            out,
-            "? {} - {} - no policies found",
-            indicator(&r.filename),
-            redact::message(&r.namespace)
-        );
+        let _ = writeln!(out, "? {indicator} - {namespace} - no policies found");
     }
     for (label, findings) in [
         ("WARN", r.warnings.as_slice()),
@@ -135,17 +133,16 @@ fn render_result<'a>(
         for f in findings {
             let _ = writeln!(
                 out,
-                "{} {} - {} - {}",
+                "{} {indicator} - {namespace} - {}",
                 paint(style.color, label),
-                indicator(&r.filename),
-                redact::message(&r.namespace),
                 redact::message(&f.msg)
             );
-            snippet(out, source, &r.filename, f);
+            snippet(out, source, &filename, f);
         }
     }
 }
 
+/// The finding's location and quoted line; `filename` is already made safe to print.
 fn snippet<'a>(
     out: &mut String,
     source: &dyn Fn(usize) -> Option<&'a str>,
@@ -153,7 +150,7 @@ fn snippet<'a>(
     finding: &Finding,
 ) {
     let Some(line) = finding.line else { return };
-    let _ = writeln!(out, "  --> {}:{line}", redact::message(filename));
+    let _ = writeln!(out, "  --> {filename}:{line}");
     if let Some(raw) = source(line) {
         // Never quote a secret or a terminal escape, whichever policy pointed at the line.
         let text = redact::text(raw);
