@@ -164,27 +164,45 @@ pub fn redact_message(msg: &str) -> Cow<'_, str> {
 /// message that are no secret.
 const MIN_HIDDEN_VALUE: usize = 4;
 
-/// `message` (an error about `source`, which may quote a part of it, or change its case)
-/// with every secret value that `redact` would hide in `source` hidden too, in any case:
-/// the line `DB_PASSWORD=hunter2 ./x` makes `unknown instruction: DB_PASSWORD=HUNTER2`
-/// and `can't find = in "hunter2"` both hide `hunter2`.
-pub fn hide_values_of(source: &str, message: &str) -> String {
+/// Lines either side of an error's line whose secret values `hide_values_of` hides: an
+/// error quotes the instruction it is about, which starts or ends there.
+pub const HIDE_WINDOW: usize = 256;
+
+/// Most values `hide_values_of` looks for, so a hostile file with a secret on every line
+/// costs a bounded amount of work for its one error.
+pub const MAX_HIDDEN_VALUES: usize = 1024;
+
+/// `message` (an error about line `line` of `source`, which may quote a part of it or
+/// change its case) with every secret value that `redact` would hide in the lines around
+/// `line` hidden too, whatever its ASCII case: the line `DB_PASSWORD=hunter2 ./x` makes
+/// `unknown instruction: DB_PASSWORD=HUNTER2` and `can't find = in "hunter2"` both hide
+/// `hunter2`. Every report also redacts the message itself (`redact`).
+pub fn hide_values_of(source: &str, line: usize, message: &str) -> String {
     let patterns = &*PATTERNS;
-    let mut values: Vec<&str> = Vec::new();
-    for line in source.lines().filter(|l| patterns.any.is_match(l)) {
+    let first = line.saturating_sub(HIDE_WINDOW + 1);
+    let mut values: Vec<String> = Vec::new();
+    'lines: for text in source
+        .lines()
+        .skip(first)
+        .take(2 * HIDE_WINDOW + 1)
+        .filter(|l| patterns.any.is_match(l))
+    {
         for (re, with, _) in &patterns.all {
             // The groups the replacement keeps come first; the rest of the match is the
             // secret (and the `@` after a URL's password).
             let kept = if with.starts_with("$1$2") { 2 } else { 1 };
-            for caps in re.captures_iter(line) {
+            for caps in re.captures_iter(text) {
                 let (Some(all), Some(keep)) = (caps.get(0), caps.get(kept)) else {
                     continue;
                 };
-                let value = line[keep.end()..all.end()]
+                let value = text[keep.end()..all.end()]
                     .trim_end_matches('@')
                     .trim_matches(|c| c == '"' || c == '\'');
                 if value.chars().count() >= MIN_HIDDEN_VALUE {
-                    values.push(value);
+                    values.push(value.to_ascii_lowercase());
+                    if values.len() >= MAX_HIDDEN_VALUES {
+                        break 'lines;
+                    }
                 }
             }
         }
@@ -194,9 +212,21 @@ pub fn hide_values_of(source: &str, message: &str) -> String {
     values.dedup();
     let mut out = message.to_owned();
     for value in values {
-        if let Ok(value) = Regex::new(&format!("(?i){}", regex::escape(value))) {
-            out = value.replace_all(&out, "****").into_owned();
+        // ASCII lower-casing keeps every byte where it was, so positions found in the
+        // lower-cased message are positions in the message.
+        let lower = out.to_ascii_lowercase();
+        if !lower.contains(&value) {
+            continue;
         }
+        let mut hidden = String::with_capacity(out.len());
+        let mut from = 0;
+        for (at, _) in lower.match_indices(&value) {
+            hidden.push_str(&out[from..at]);
+            hidden.push_str("****");
+            from = at + value.len();
+        }
+        hidden.push_str(&out[from..]);
+        out = hidden;
     }
     out
 }
@@ -360,14 +390,29 @@ mod tests {
         // A message that quotes the value alone: the line it came from says it is secret.
         let source = "FROM a\nENV DB_PASSWORD=hunter2 hunter2\n    db_pass: 'Hunter2Again'\n";
         assert_eq!(
-            hide_values_of(source, r#"can't find = in "HUNTER2" (hunter2againx)"#),
+            hide_values_of(source, 2, r#"can't find = in "HUNTER2" (hunter2againx)"#),
             r#"can't find = in "****" (****x)"#
         );
         // Short values would hide ordinary words.
         assert_eq!(
-            hide_values_of("ENV TOKEN=a\n", "a bad token"),
+            hide_values_of("ENV TOKEN=a\n", 1, "a bad token"),
             "a bad token"
         );
+        // Only the lines around the error: a far line's value is not looked for.
+        let far = format!(
+            "ENV A_TOKEN=farvalue1\n{}FROM",
+            "\n".repeat(HIDE_WINDOW + 2)
+        );
+        let at = HIDE_WINDOW + 3;
+        assert_eq!(hide_values_of(&far, at, "farvalue1"), "farvalue1");
+        assert_eq!(hide_values_of(&far, 1, "farvalue1"), "****");
+        // Bounded work: a secret on each of 100,000 lines.
+        let many: String = (0..100_000)
+            .map(|i| format!("ENV T_TOKEN=v{i:07}\n"))
+            .collect();
+        let start = std::time::Instant::now();
+        assert_eq!(hide_values_of(&many, 1, "v0000001 X"), "**** X");
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
