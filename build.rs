@@ -1,5 +1,8 @@
 //! Embeds the bundled policy library (`policies/**/*.rego`) into the binary, so
-//! `dockpolicy test Dockerfile` works with zero configuration and no files on disk.
+//! `dockpolicy test Dockerfile` works with zero configuration and no files on disk; and
+//! reads the secret-name words out of `policies/lib/dockpolicy/secrets.rego`, so the
+//! report redactor hides the values of exactly the names DP006 flags (one list, not two
+//! kept in step by hand).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -25,9 +28,54 @@ fn main() {
         .expect("write to string");
     }
     out.push_str("];\n");
-    let dest =
-        PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("bundled_policies.rs");
-    std::fs::write(dest, out).expect("write bundled_policies.rs");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
+    std::fs::write(out_dir.join("bundled_policies.rs"), out).expect("write bundled_policies.rs");
+    let secrets = root.join("lib/dockpolicy/secrets.rego");
+    let source = std::fs::read_to_string(&secrets).expect("read secrets.rego");
+    std::fs::write(out_dir.join("secret_names.rs"), secret_names(&source))
+        .expect("write secret_names.rs");
+}
+
+/// The Rust constants for `secret_names.rs`: the string literals of the Rego sets
+/// `_secret_words`, `_secret_last_words` and `_secret_pairs` (each one line, `name := {...}`).
+/// A set that is missing or empty stops the build: the redactor must never silently lose
+/// its list.
+fn secret_names(source: &str) -> String {
+    let set = |name: &str| -> Vec<String> {
+        let prefix = format!("{name} := {{");
+        let line = source
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("secrets.rego has no one-line `{prefix}...}}`"));
+        let strings: Vec<String> = line[prefix.len()..]
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect();
+        assert!(!strings.is_empty(), "secrets.rego: {name} is empty");
+        strings
+    };
+    let words = set("_secret_words");
+    let last = set("_secret_last_words");
+    let pairs = set("_secret_pairs");
+    assert!(
+        pairs.len() % 2 == 0,
+        "secrets.rego: _secret_pairs holds pairs"
+    );
+    let mut out = String::new();
+    let list = |out: &mut String, name: &str, items: &[String]| {
+        writeln!(out, "pub const {name}: &[&str] = &{items:?};").expect("write to string");
+    };
+    list(&mut out, "SECRET_WORDS", &words);
+    list(&mut out, "SECRET_LAST_WORDS", &last);
+    let pairs: Vec<(String, String)> = pairs
+        .chunks(2)
+        .map(|p| (p[0].clone(), p[1].clone()))
+        .collect();
+    writeln!(out, "pub const SECRET_PAIRS: &[(&str, &str)] = &{pairs:?};")
+        .expect("write to string");
+    out
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {

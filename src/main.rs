@@ -72,7 +72,12 @@ fn main() {
     match result {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // The error may quote the scanned tree (a policy's name, a config file's line):
+            // secrets hidden, control characters escaped, as in every report.
+            eprintln!(
+                "error: {}",
+                dockpolicy::report::redact::lines(&format!("{e:#}"))
+            );
             std::process::exit(exit::TOOL_ERROR);
         }
     }

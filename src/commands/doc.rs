@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use crate::cli::DocArgs;
 use crate::policy::{self, metadata::Annotations};
 use crate::report::exit;
+use crate::report::redact::escape_controls_but_newlines;
 
 pub fn run(args: &DocArgs) -> anyhow::Result<i32> {
     let set = policy::load(&policy::Options {
@@ -21,12 +22,13 @@ pub fn run(args: &DocArgs) -> anyhow::Result<i32> {
     rules.sort_by(|a, b| a.1.custom.id.cmp(&b.1.custom.id));
     match &args.rule {
         None => {
-            print!("{}", table(&rules));
+            // User policies' METADATA may come from the scanned tree: no terminal escapes.
+            print!("{}", escape_controls_but_newlines(&table(&rules)));
             Ok(exit::CLEAN)
         }
         Some(name) => match rules.iter().find(|(_, m)| m.is_named(name)) {
             Some((package, meta)) => {
-                print!("{}", full(package, meta));
+                print!("{}", escape_controls_but_newlines(&full(package, meta)));
                 Ok(exit::CLEAN)
             }
             None => {

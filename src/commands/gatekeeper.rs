@@ -58,7 +58,10 @@ pub fn run(args: &GatekeeperArgs) -> anyhow::Result<i32> {
                     }
                     confine::write_file(&path, &mut |out| out.write_all(text.as_bytes()))
                         .map_err(|e| anyhow::anyhow!("cannot write {e}"))?;
-                    println!("wrote {}", path.display());
+                    println!(
+                        "wrote {}",
+                        report::redact::message(&path.display().to_string())
+                    );
                 }
             }
             Ok(exit::CLEAN)
@@ -242,11 +245,15 @@ fn verify(paths: &[PathBuf]) -> anyhow::Result<i32> {
             let results = suite::run_suite(&suite_path, &tree).map_err(anyhow::Error::msg)?;
             for r in results {
                 total += 1;
+                // Suites come from the scanned tree: nothing they name may drive the
+                // terminal or start a line of its own (see report::redact).
+                use report::redact::{lines, message};
+                let (suite, test, case) = (message(&r.suite), message(&r.test), message(&r.case));
                 match &r.failure {
-                    None => println!("PASS  {} / {} / {}", r.suite, r.test, r.case),
+                    None => println!("PASS  {suite} / {test} / {case}"),
                     Some(why) => {
                         failed += 1;
-                        println!("FAIL  {} / {} / {}\n      {why}", r.suite, r.test, r.case);
+                        println!("FAIL  {suite} / {test} / {case}\n      {}", lines(why));
                     }
                 }
             }

@@ -322,11 +322,19 @@ pub fn policy_paths_or_default(given: &[PathBuf]) -> Vec<PathBuf> {
     }
 }
 
-/// Prints errors on standard error, `error: file:line: message`.
+/// Prints errors on standard error, `error: file:line: message`, one line each: the name
+/// and message are quoted from an untrusted tree, so their secrets are hidden and control
+/// characters escaped (a line break in a file name would otherwise start a GitHub
+/// workflow command in the CI log, whatever the report's format).
 pub fn eprint_errors(errors: &[FileError]) {
+    use crate::report::redact;
     for e in errors {
         let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-        eprintln!("error: {}{at}: {}", e.filename, e.message);
+        eprintln!(
+            "error: {}{at}: {}",
+            redact::message(&e.filename),
+            redact::error_lines(&e.message)
+        );
     }
 }
 

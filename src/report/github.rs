@@ -1,13 +1,20 @@
 //! GitHub Actions workflow commands: `::error file=...,line=...,title=DP001::message`,
 //! which GitHub turns into annotations on the pull request's diff.
+//!
+//! A command is a log line that starts with `::`, so nothing quoted from input may end a
+//! line: CR and LF are %-encoded as GitHub's escaping says, other control characters
+//! escaped visibly, and secrets hidden (see `redact`).
 
 use std::fmt::Write as _;
 
 use super::Report;
+use super::redact;
 
-/// Workflow command data: `%`, CR and LF are escaped.
+/// Workflow command data: `%`, CR and LF are escaped (other control characters too, as
+/// `\x1b`, so the log line carries no terminal escape).
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
+    redact::escape_controls_but_newlines(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -38,7 +45,11 @@ pub fn render(report: &Report) -> String {
                     }
                 }
                 let _ = write!(props, ",title={}", property(title));
-                let _ = writeln!(out, "::{command} {props}::{}", data(&f.msg));
+                let _ = writeln!(
+                    out,
+                    "::{command} {props}::{}",
+                    data(&redact::redact_message(&f.msg))
+                );
             }
         }
     }
@@ -48,7 +59,7 @@ pub fn render(report: &Report) -> String {
             out,
             "::error file={}{line},title=dockpolicy::{}",
             property(&e.filename),
-            data(&e.message)
+            data(&redact::redact(&e.message))
         );
     }
     let c = report.counts();
@@ -64,5 +75,10 @@ mod tests {
     fn escapes_workflow_command_syntax() {
         assert_eq!(data("50% of\nlines"), "50%25 of%0Alines");
         assert_eq!(property("a:b,c"), "a%3Ab%2Cc");
+        // A file name that would end the command and start another.
+        assert_eq!(
+            property("a\n::error file=x::INJECTED\r\x1b[31m.Dockerfile"),
+            "a%0A%3A%3Aerror file=x%3A%3AINJECTED%0D\\x1b[31m.Dockerfile"
+        );
     }
 }

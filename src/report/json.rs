@@ -158,8 +158,10 @@ struct Findings<'a> {
 
 impl Serialize for Findings<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Messages may quote input: their secrets are hidden here as in every format (JSON
+        // escapes control characters itself).
         serializer.collect_seq(self.list.iter().map(|f| JsonFinding {
-            msg: &f.msg,
+            msg: super::redact::redact_message(&f.msg),
             metadata: (!f.metadata.is_empty()).then_some(&f.metadata),
             loc: f.line.map(|line| Loc {
                 file: f.file.as_deref().unwrap_or(self.filename),
@@ -171,7 +173,7 @@ impl Serialize for Findings<'_> {
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
-    msg: &'a str,
+    msg: std::borrow::Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<&'a Map<String, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -194,7 +196,7 @@ struct ErrorEntry<'a> {
 
 #[derive(Serialize)]
 struct ErrorDetail<'a> {
-    message: &'a str,
+    message: std::borrow::Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     line: Option<usize>,
 }
@@ -228,7 +230,7 @@ fn error(e: &super::FileError) -> ErrorEntry<'_> {
         namespace: "",
         successes: 0,
         error: ErrorDetail {
-            message: &e.message,
+            message: super::redact::redact(&e.message),
             line: e.line,
         },
     }

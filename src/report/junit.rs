@@ -1,9 +1,13 @@
 //! JUnit XML (through `quick-junit`, the serializer cargo-nextest uses), for CI dashboards.
+//!
+//! quick-junit drops the characters XML cannot hold (control characters, ANSI escapes) from
+//! every string; secrets in messages are hidden here (see `redact`).
 
 use std::collections::BTreeMap;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
+use super::redact::{redact, redact_message};
 use super::verify::VerifyReport;
 use crate::policy::testing::Status;
 
@@ -21,7 +25,7 @@ pub fn render_verify(report: &VerifyReport) -> String {
                     NonSuccessKind::Error
                 };
                 let mut s = TestCaseStatus::non_success(kind);
-                let message = t.message.clone().unwrap_or_default();
+                let message = redact_message(t.message.as_deref().unwrap_or_default()).into_owned();
                 s.set_message(format!(
                     "{}:{}: {}",
                     t.file,
@@ -59,11 +63,11 @@ pub fn render_test(report: &super::Report) -> String {
                 .failures
                 .iter()
                 .map(|f| match f.line {
-                    Some(l) => format!("{}:{l}: {}", r.filename, f.msg),
-                    None => format!("{}: {}", r.filename, f.msg),
+                    Some(l) => format!("{}:{l}: {}", r.filename, redact_message(&f.msg)),
+                    None => format!("{}: {}", r.filename, redact_message(&f.msg)),
                 })
                 .collect();
-            s.set_message(r.failures[0].msg.as_str());
+            s.set_message(redact_message(&r.failures[0].msg));
             s.set_description(lines.join("\n"));
             s
         };
@@ -73,7 +77,7 @@ pub fn render_test(report: &super::Report) -> String {
             let text: Vec<String> = r
                 .warnings
                 .iter()
-                .map(|w| format!("warning: {}", w.msg))
+                .map(|w| format!("warning: {}", redact_message(&w.msg)))
                 .collect();
             case.set_system_out(text.join("\n"));
         }
@@ -84,7 +88,7 @@ pub fn render_test(report: &super::Report) -> String {
     }
     for e in &report.errors {
         let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-        s.set_message(e.message.as_str());
+        s.set_message(redact(&e.message));
         let mut case = TestCase::new("dockpolicy", s);
         case.set_classname(e.filename.as_str());
         suites

@@ -91,7 +91,7 @@ pub fn render(report: &Report, catalog: &BTreeMap<String, Namespace>) -> String 
     let notifications: Vec<Value> = report
         .errors
         .iter()
-        .map(|e| json!({"level": "error", "message": {"text": e.message}, "locations": [location(&e.filename, e.line, None)]}))
+        .map(|e| json!({"level": "error", "message": {"text": super::redact::redact(&e.message)}, "locations": [location(&e.filename, e.line, None)]}))
         .collect();
     let doc = Sarif {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
@@ -148,7 +148,7 @@ struct SarifResult<'a> {
 
 #[derive(Serialize)]
 struct Message<'a> {
-    text: &'a str,
+    text: std::borrow::Cow<'a, str>,
 }
 
 #[derive(Serialize)]
@@ -213,7 +213,10 @@ fn result<'a>(
         rule_id: id.to_owned(),
         rule_index: index,
         level,
-        message: Message { text: &f.msg },
+        // Messages may quote input; JSON escapes their control characters.
+        message: Message {
+            text: super::redact::redact_message(&f.msg),
+        },
         locations: [location(
             f.file.as_deref().unwrap_or(file),
             f.line,

@@ -1,8 +1,12 @@
 //! conftest's text output (`FAIL - file - namespace - message` and its summary line),
 //! plus what conftest lacks: the location and the offending source line with a caret.
+//!
+//! Everything quoted from input (file names, messages, source lines, errors) goes through
+//! `redact`: secrets hidden, control characters escaped, one line per line printed.
 
 use std::fmt::Write as _;
 
+use super::redact;
 use super::{Counts, Finding, Report};
 
 /// Renders the report as text.
@@ -81,8 +85,8 @@ fn closing(report: &Report) -> String {
             out,
             "{} - {}{at} - {}",
             paint(report.color, "ERROR"),
-            e.filename,
-            e.message
+            redact::message(&e.filename),
+            redact::error_lines(&e.message)
         );
     }
     out.push('\n');
@@ -114,13 +118,11 @@ fn render_result<'a>(
     };
     let total =
         r.successes + r.failures.len() + r.warnings.len() + r.exceptions.len() + r.suppressed.len();
+    // Made safe once per result, not once per finding.
+    let filename = redact::message(&r.filename);
+    let (indicator, namespace) = (indicator(&r.filename), redact::message(&r.namespace));
     if total == 0 {
-        let _ = writeln!(
-            out,
-            "? {} - {} - no policies found",
-            indicator(&r.filename),
-            r.namespace
-        );
+        let _ = writeln!(out, "? {indicator} - {namespace} - no policies found");
     }
     for (label, findings) in [
         ("WARN", r.warnings.as_slice()),
@@ -131,17 +133,16 @@ fn render_result<'a>(
         for f in findings {
             let _ = writeln!(
                 out,
-                "{} {} - {} - {}",
+                "{} {indicator} - {namespace} - {}",
                 paint(style.color, label),
-                indicator(&r.filename),
-                r.namespace,
-                f.msg
+                redact::message(&f.msg)
             );
-            snippet(out, source, &r.filename, f);
+            snippet(out, source, &filename, f);
         }
     }
 }
 
+/// The finding's location and quoted line; `filename` is already made safe to print.
 fn snippet<'a>(
     out: &mut String,
     source: &dyn Fn(usize) -> Option<&'a str>,
@@ -151,8 +152,8 @@ fn snippet<'a>(
     let Some(line) = finding.line else { return };
     let _ = writeln!(out, "  --> {filename}:{line}");
     if let Some(raw) = source(line) {
-        // Never quote a secret, whichever policy pointed at the line.
-        let text = super::redact::redact(raw);
+        // Never quote a secret or a terminal escape, whichever policy pointed at the line.
+        let text = redact::text(raw);
         let width = line.to_string().len();
         let indent = text.len() - text.trim_start().len();
         let marks = text.trim().chars().count().max(1);
@@ -193,7 +194,7 @@ fn indicator(filename: &str) -> String {
     if filename == "-" {
         "-".to_owned()
     } else {
-        format!("- {filename}")
+        format!("- {}", redact::message(filename))
     }
 }
 

@@ -1,6 +1,9 @@
 //! A bordered table (RESULT | FILE | NAMESPACE | MESSAGE), as conftest's `-o table`.
+//! Every cell is one line: control characters (line breaks too) are escaped, secrets
+//! hidden (see `redact`).
 
 use super::Report;
+use super::redact;
 
 pub fn render(report: &Report) -> String {
     let mut rows: Vec<[String; 4]> = Vec::new();
@@ -11,18 +14,24 @@ pub fn render(report: &Report) -> String {
             ("exception", &r.exceptions),
         ] {
             for f in findings {
+                let msg = redact::message(&f.msg);
                 let msg = match f.line {
-                    Some(l) => format!("{} (line {l})", f.msg),
-                    None => f.msg.clone(),
+                    Some(l) => format!("{msg} (line {l})"),
+                    None => msg,
                 };
-                rows.push([label.into(), r.filename.clone(), r.namespace.clone(), msg]);
+                rows.push([
+                    label.into(),
+                    redact::message(&r.filename),
+                    redact::message(&r.namespace),
+                    msg,
+                ]);
             }
         }
         for _ in 0..r.successes {
             rows.push([
                 "success".into(),
-                r.filename.clone(),
-                r.namespace.clone(),
+                redact::message(&r.filename),
+                redact::message(&r.namespace),
                 String::new(),
             ]);
         }
@@ -30,9 +39,10 @@ pub fn render(report: &Report) -> String {
     for e in &report.errors {
         rows.push([
             "error".into(),
-            e.filename.clone(),
+            redact::message(&e.filename),
             String::new(),
-            e.message.replace('\n', " "),
+            // A multi-line error reads on one line; other control characters are escaped.
+            redact::text(&e.message.replace('\n', " ")),
         ]);
     }
     let header = ["RESULT", "FILE", "NAMESPACE", "MESSAGE"].map(str::to_owned);

@@ -1,9 +1,11 @@
 //! TAP (Test Anything Protocol), as conftest prints it: one test line per result,
-//! warnings and successes under `#` headings.
+//! warnings and successes under `#` headings. Each test line is one line: whatever it
+//! quotes is redacted and its control characters escaped (see `redact`).
 
 use std::fmt::Write as _;
 
 use super::Report;
+use super::redact;
 
 pub fn render(report: &Report) -> String {
     let c = report.counts();
@@ -20,24 +22,43 @@ pub fn render(report: &Report) -> String {
         let file = if file == "-" {
             String::new()
         } else {
-            format!(" - {file}")
+            format!(" - {}", redact::message(file))
         };
+        let ns = redact::message(ns);
         let _ = writeln!(out, "{status} {n}{file} - {ns} - {msg}");
     };
     for r in &report.results {
         for f in &r.failures {
-            line(&mut out, false, &r.filename, &r.namespace, &f.msg);
+            line(
+                &mut out,
+                false,
+                &r.filename,
+                &r.namespace,
+                &redact::message(&f.msg),
+            );
         }
         if !r.warnings.is_empty() {
             out.push_str("# warnings\n");
             for f in &r.warnings {
-                line(&mut out, false, &r.filename, &r.namespace, &f.msg);
+                line(
+                    &mut out,
+                    false,
+                    &r.filename,
+                    &r.namespace,
+                    &redact::message(&f.msg),
+                );
             }
         }
         if !r.exceptions.is_empty() {
             out.push_str("# exceptions\n");
             for f in &r.exceptions {
-                line(&mut out, true, &r.filename, &r.namespace, &f.msg);
+                line(
+                    &mut out,
+                    true,
+                    &r.filename,
+                    &r.namespace,
+                    &redact::message(&f.msg),
+                );
             }
         }
         if r.successes > 0 {
@@ -55,7 +76,7 @@ pub fn render(report: &Report) -> String {
                 false,
                 &e.filename,
                 "dockpolicy",
-                &e.message.replace('\n', " "),
+                &redact::text(&e.message.replace('\n', " ")),
             );
         }
     }

@@ -1,9 +1,14 @@
 //! Rendering `verify` outcomes: text, JSON. (JUnit lives in `junit.rs`.)
+//!
+//! The policies under test may come from the scanned repository: in text, names and each
+//! line of a message have their control characters escaped and secrets hidden (see
+//! `redact`), so a message cannot add lines of its own or drive the terminal.
 
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
+use super::redact;
 use crate::policy::testing::{FileCoverage, Status, TestCase, total_percent};
 
 /// What a `verify` run produced.
@@ -77,12 +82,13 @@ fn ranges(lines: &[u32]) -> String {
 pub fn render_text(report: &VerifyReport) -> String {
     let mut out = String::new();
     for t in &report.tests {
-        let _ = write!(out, "{:<5} {} ({})", t.status.label(), t.id(), ms(t));
+        let id = redact::message(&t.id());
+        let _ = write!(out, "{:<5} {id} ({})", t.status.label(), ms(t));
         if matches!(t.status, Status::Fail | Status::Error) {
-            let _ = write!(out, "\n      at {}:{}", t.file, t.line);
+            let _ = write!(out, "\n      at {}:{}", redact::message(&t.file), t.line);
             if let Some(m) = &t.message {
                 for line in m.lines() {
-                    let _ = write!(out, "\n      {line}");
+                    let _ = write!(out, "\n      {}", redact::lines(line));
                 }
             }
         }
@@ -91,7 +97,7 @@ pub fn render_text(report: &VerifyReport) -> String {
     if let Some(files) = &report.coverage {
         out.push_str("\nCoverage:\n");
         for f in files {
-            let _ = writeln!(out, "  {:6.2}%  {}", f.percent(), f.file);
+            let _ = writeln!(out, "  {:6.2}%  {}", f.percent(), redact::message(&f.file));
             if !f.not_covered.is_empty() {
                 let _ = writeln!(out, "           not covered: {}", ranges(&f.not_covered));
             }
@@ -115,7 +121,7 @@ pub fn render_json(report: &VerifyReport) -> String {
                 "status": t.status.label().to_lowercase(),
                 "duration_ms": t.duration.as_secs_f64() * 1000.0,
                 "location": {"file": t.file, "line": t.line},
-                "message": t.message,
+                "message": t.message.as_deref().map(redact::redact_message),
             })
         })
         .collect();
@@ -139,6 +145,36 @@ pub fn render_json(report: &VerifyReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_cannot_drive_the_terminal_or_start_a_workflow_command() {
+        let report = VerifyReport {
+            tests: vec![TestCase {
+                package: "p".into(),
+                name: "test_x".into(),
+                file: "policy/a\n::error::INJECTED\x1b[2J.rego".into(),
+                line: 3,
+                status: Status::Error,
+                duration: std::time::Duration::ZERO,
+                message: Some(
+                    "bad\n  ::error file=x::INJECTED\n\x1b]0;t\x07 DB_PASSWORD=x1234".into(),
+                ),
+            }],
+            coverage: None,
+        };
+        let text = render_text(&report);
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
+        assert!(
+            text.lines().all(|l| !l.trim_start().starts_with("::")),
+            "{text}"
+        );
+        assert!(text.contains(r"\x3a:error file=x::INJECTED"), "{text}");
+        assert!(!text.contains("x1234"), "{text}");
+        assert!(!render_json(&report).contains("x1234"));
+    }
 
     #[test]
     fn line_ranges_are_compact() {

@@ -8,7 +8,9 @@ package lib.dockpolicy.secrets
 
 import data.lib.dockpolicy.text as text_lib
 
-# Words that make a name secret-like, and adjacent pairs that do.
+# Words that make a name secret-like, and adjacent pairs that do. These sets (and
+# _secret_last_words) are also the list of names the dockpolicy binary hides values of in
+# every report: build.rs reads them from this file, so there is one list.
 _secret_words := {"password", "passwd", "pwd", "secret", "token", "apikey", "credential", "credentials", "passphrase", "privatekey"}
 
 _secret_pairs := {["api", "key"], ["private", "key"], ["access", "key"], ["secret", "key"], ["auth", "key"], ["client", "secret"]}
@@ -39,7 +41,10 @@ _secret_tokens(t) if {
 	[t[i], t[i + 1]] in _secret_pairs
 }
 
-_secret_tokens(t) if t[count(t) - 1] == "pass"
+# Words that make a name secret-like only as its last word (SMTP_PASS, but not PASS_THROUGH).
+_secret_last_words := {"pass"}
+
+_secret_tokens(t) if t[count(t) - 1] in _secret_last_words
 
 # Credential formats that are secrets whatever the variable is called, each with the
 # literal words it cannot match without (see lib.dockpolicy.text).

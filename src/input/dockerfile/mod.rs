@@ -82,6 +82,16 @@ struct Logical {
 
 /// Parses a Dockerfile into conftest's instructions (`to_json` gives the array).
 pub fn parse(text: &str, options: &Options) -> Result<Vec<Instruction>, DockerfileError> {
+    // An error quotes the file (a word of it, or the line upper-cased): the secret values
+    // in the file are hidden from its message here, where the file is known; every
+    // report redacts the message again.
+    parse_text(text, options).map_err(|e| DockerfileError {
+        message: crate::report::redact::hide_values_of(text, e.line, &e.message),
+        ..e
+    })
+}
+
+fn parse_text(text: &str, options: &Options) -> Result<Vec<Instruction>, DockerfileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text
         .split('\n')

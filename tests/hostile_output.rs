@@ -1,0 +1,271 @@
+//! Issue 19, output: whatever a report quotes from the (untrusted) scanned tree — parse
+//! errors, rule messages, source lines, file names, archive entry paths — shows no full
+//! secret and no raw control character, in every output format and on standard error, and
+//! never starts a GitHub workflow command of its own.
+
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+
+const TOOL_ERROR: i32 = 3;
+
+/// Every `test` output format.
+const FORMATS: &[&str] = &["stdout", "json", "sarif", "junit", "github", "tap", "table"];
+
+/// Formats where each printed line is read as text (by a terminal or the Actions log).
+const TEXT_FORMATS: &[&str] = &["stdout", "github", "tap", "table"];
+
+const GITHUB_TOKEN: &str = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB";
+
+fn dockpolicy() -> Command {
+    let mut cmd = Command::cargo_bin("dockpolicy").unwrap();
+    cmd.env("NO_COLOR", "1").timeout(Duration::from_secs(120));
+    cmd
+}
+
+/// One run of `args` in `dir`: (stdout, stderr, exit code).
+fn run_in(dir: &Path, args: &[&str]) -> (String, String, i32) {
+    let out = dockpolicy().current_dir(dir).args(args).output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+/// `dockpolicy test -o <format> .` in `dir` for every format: (format, stdout, stderr,
+/// exit code).
+fn every_format(dir: &Path) -> Vec<(&'static str, String, String, i32)> {
+    FORMATS
+        .iter()
+        .map(|format| {
+            let (stdout, stderr, code) = run_in(dir, &["test", "-o", format, "."]);
+            (*format, stdout, stderr, code)
+        })
+        .collect()
+}
+
+/// The raw control characters in `text` (tab and the line breaks between lines aside).
+fn raw_controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| (c.is_control() && c != '\n' && c != '\t') || c == '\u{202e}')
+        .collect()
+}
+
+/// Lines that GitHub Actions would run as a workflow command (it trims the indentation)
+/// and that dockpolicy did not write as one.
+fn injected_commands(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|l| l.trim_start().starts_with("::") && l.contains("INJECTED"))
+        .filter(|l| !(l.starts_with("::error file=") || l.starts_with("::warning file=")))
+        .chain(text.lines().filter(|l| l.starts_with("::error file=x::")))
+        .collect()
+}
+
+#[test]
+fn parse_errors_hide_secrets_in_every_format_and_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    // A token on a malformed line; a continuation line that lost its backslash, which
+    // the error upper-cases; a value the error quotes without its name.
+    std::fs::write(
+        dir.path().join("token.Dockerfile"),
+        format!("FROM alpine:3.20\nENV A=1 {GITHUB_TOKEN}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("continued.Dockerfile"),
+        "FROM alpine:3.20\nRUN ./configure\n    DB_PASSWORD=hunter2 ./x\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("quoted.Dockerfile"),
+        "FROM alpine:3.20\nENV API_TOKEN=s3cretvalue42 s3cretvalue42\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("good.Dockerfile"),
+        "FROM alpine:3.20\nUSER 1000\n",
+    )
+    .unwrap();
+    for (format, stdout, stderr, code) in every_format(dir.path()) {
+        assert_eq!(code, TOOL_ERROR, "-o {format}");
+        let all = format!("{stdout}\n{stderr}");
+        for secret in ["0123456789abcdefghij", "hunter2", "s3cretvalue42"] {
+            assert!(
+                !all.to_lowercase().contains(secret),
+                "-o {format} shows {secret}:\n{all}"
+            );
+        }
+        // The errors still say where, and the good file was still checked.
+        assert!(all.contains("continued.Dockerfile"), "-o {format}:\n{all}");
+        assert!(all.contains("DB_PASSWORD=****"), "-o {format}:\n{all}");
+        assert!(all.contains("good.Dockerfile"), "-o {format}:\n{all}");
+    }
+    let (stdout, _, _) = run_in(dir.path(), &["test", "-o", "json", "."]);
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let error = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["filename"] == "./continued.Dockerfile")
+        .unwrap();
+    assert_eq!(error["error"]["line"], json!(3));
+    assert_eq!(
+        error["error"]["message"],
+        json!("invalid Dockerfile: unknown instruction: DB_PASSWORD=****")
+    );
+    // `parse` reports the same errors on stderr, redacted too.
+    let (_, stderr, code) = run_in(
+        dir.path(),
+        &["parse", "continued.Dockerfile", "token.Dockerfile"],
+    );
+    assert_eq!(code, TOOL_ERROR);
+    assert!(stderr.contains("continued.Dockerfile:3"), "{stderr}");
+    assert!(!stderr.to_lowercase().contains("hunter2"), "{stderr}");
+    assert!(!stderr.contains(GITHUB_TOKEN), "{stderr}");
+}
+
+#[test]
+fn a_pass_value_is_hidden_under_its_dp006_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM alpine:3.20\nENV SMTP_PASS=supersecretvalue123\nARG smtpPass mailsecret987\nUSER 1000\n",
+    )
+    .unwrap();
+    for (format, stdout, stderr, code) in every_format(dir.path()) {
+        assert_eq!(code, 1, "-o {format}:\n{stdout}{stderr}");
+        let all = format!("{stdout}\n{stderr}");
+        assert!(all.contains("SMTP_PASS"), "-o {format}: no finding:\n{all}");
+        for secret in ["supersecretvalue123", "mailsecret987"] {
+            assert!(!all.contains(secret), "-o {format} shows {secret}:\n{all}");
+        }
+    }
+}
+
+/// A tree with a file name that holds a workflow command, a Dockerfile line with terminal
+/// escapes under a finding, an unparsable file with control characters in its name, and
+/// an image archive whose manifest names a layer with them.
+fn hostile_tree(dir: &Path) {
+    let evil = "a\n::error file=x::INJECTED\n.Dockerfile";
+    std::fs::write(dir.join(evil), "FROM alpine:3.20\nUSER 1000\n").unwrap();
+    std::fs::write(
+        dir.join("b\x1b]0;title\x07\n::error file=x::INJECTED\r.Dockerfile"),
+        "FROM alpine:3.20\nBOGUS\x1b[2J line\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("escapes.Dockerfile"),
+        "FROM alpine:3.20\nRUN apt-get install -y curl \x1b]0;pwned\x07 \x1b[31mred\u{202e}\nUSER 1000\n",
+    )
+    .unwrap();
+    let manifest = json!([{
+        "Config": "config.json",
+        "Layers": ["layer\x1b[2J\n::error file=x::INJECTED\n.tar"],
+    }]);
+    let config = json!({"config": {"User": "1000"}, "rootfs": {"type": "layers"}});
+    let mut tar = tar::Builder::new(Vec::new());
+    for (name, data) in [("manifest.json", manifest), ("config.json", config)] {
+        let data = data.to_string();
+        let mut header = tar::Header::new_ustar();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, name, data.as_bytes()).unwrap();
+    }
+    std::fs::write(dir.join("image.tar"), tar.into_inner().unwrap()).unwrap();
+}
+
+#[test]
+fn control_characters_never_reach_text_output_or_stderr_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    hostile_tree(dir.path());
+    for (format, stdout, stderr, code) in every_format(dir.path()) {
+        assert_eq!(code, TOOL_ERROR, "-o {format}:\n{stdout}{stderr}");
+        // The findings under the escaped line are still reported.
+        assert!(
+            stdout.contains("escapes.Dockerfile"),
+            "-o {format}:\n{stdout}"
+        );
+        assert!(
+            raw_controls(&stderr).is_empty(),
+            "-o {format}: stderr {:?}",
+            raw_controls(&stderr)
+        );
+        assert!(
+            injected_commands(&stderr).is_empty(),
+            "-o {format}: stderr injects {:?}",
+            injected_commands(&stderr)
+        );
+        assert!(
+            stderr.contains("image.tar") || stdout.contains("image.tar"),
+            "-o {format}: no archive error:\n{stdout}{stderr}"
+        );
+        if TEXT_FORMATS.contains(&format) {
+            assert!(
+                raw_controls(&stdout).is_empty(),
+                "-o {format}: stdout {:?}",
+                raw_controls(&stdout)
+            );
+            assert!(
+                injected_commands(&stdout).is_empty(),
+                "-o {format}: stdout injects {:?}",
+                injected_commands(&stdout)
+            );
+            // Escaped, not dropped: the reader can tell what was there.
+            assert!(stdout.contains(r"\x1b"), "-o {format}:\n{stdout}");
+        }
+    }
+    // The escapes are visible where the line is quoted, with the finding's caret line.
+    let (stdout, _, _) = run_in(dir.path(), &["test", "."]);
+    assert!(
+        stdout.contains(r"2 | RUN apt-get install -y curl \x1b]0;pwned\x07 \x1b[31mred\u{202e}"),
+        "{stdout}"
+    );
+    // GitHub annotations carry the file name %-encoded, the only way to name it there.
+    let (stdout, _, _) = run_in(dir.path(), &["test", "-o", "github", "."]);
+    assert!(
+        stdout.contains("::error file=./a%0A%3A%3Aerror file=x%3A%3AINJECTED%0A.Dockerfile,"),
+        "{stdout}"
+    );
+    // Structured formats keep the true name, escaped by the format itself.
+    let (stdout, _, _) = run_in(dir.path(), &["test", "-o", "json", "."]);
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        report
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["filename"] == "./a\n::error file=x::INJECTED\n.Dockerfile")
+    );
+    let (stdout, _, _) = run_in(dir.path(), &["test", "-o", "sarif", "."]);
+    serde_json::from_str::<Value>(&stdout).unwrap();
+    let (stdout, _, _) = run_in(dir.path(), &["test", "-o", "junit", "."]);
+    assert!(raw_controls(&stdout).is_empty(), "{stdout}");
+}
+
+#[test]
+fn parse_and_policy_errors_on_stderr_are_escaped_too() {
+    let dir = tempfile::tempdir().unwrap();
+    hostile_tree(dir.path());
+    let (_, stderr, code) = run_in(dir.path(), &["parse", "."]);
+    assert_eq!(code, TOOL_ERROR);
+    assert!(raw_controls(&stderr).is_empty(), "{stderr:?}");
+    assert!(injected_commands(&stderr).is_empty(), "{stderr}");
+    assert!(stderr.contains(r"\n::error file=x::INJECTED"), "{stderr}");
+    // A policy whose file name and source break lines: its compile error, printed on
+    // stderr by the command itself, starts no command either.
+    let policy = dir.path().join("policy");
+    std::fs::create_dir(&policy).unwrap();
+    std::fs::write(
+        policy.join("p\n::error file=x::INJECTED\n.rego"),
+        "package p\n\ndeny contains msg if {\n  msg := \"\x1b[2J\n::error file=x::INJECTED\n",
+    )
+    .unwrap();
+    let (_, stderr, code) = run_in(dir.path(), &["test", "-p", "policy", "escapes.Dockerfile"]);
+    assert_eq!(code, TOOL_ERROR, "{stderr}");
+    assert!(raw_controls(&stderr).is_empty(), "{stderr:?}");
+    assert!(injected_commands(&stderr).is_empty(), "{stderr}");
+}
