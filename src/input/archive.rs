@@ -15,8 +15,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::input::confine::{ConfineError, Tree};
 use crate::input::strings;
 use flate2::read::GzDecoder;
 use serde_json::{Value, json};
@@ -49,6 +50,8 @@ pub enum ArchiveError {
     MissingBlob(String),
     #[error("{0}")]
     Limit(String),
+    #[error("{0}")]
+    Outside(#[from] ConfineError),
 }
 
 /// Whether a file name says "image archive" (`*.tar`, `*.tar.gz`, `*.tgz`).
@@ -137,7 +140,7 @@ fn read_tar(reader: impl Read) -> Result<Value, ArchiveError> {
                     return Err(too_many_entries());
                 }
             }
-            layers.insert(name, layer.map_err(|e| e.to_string()));
+            layers.insert(name, layer.map_err(|e| describe(&e)));
         }
     }
     assemble(&json, &mut |blob| match layers.remove(blob) {
@@ -148,11 +151,26 @@ fn read_tar(reader: impl Read) -> Result<Value, ArchiveError> {
 }
 
 /// An OCI layout directory: blobs are read on demand.
+///
+/// The layout is untrusted (a pull request can commit one): every file read, `index.json`
+/// included, is resolved with all its symlinks beneath the layout's own root, so a
+/// symlinked `blobs/<alg>` directory cannot lead the reader to `/proc/self` or any file
+/// of the machine.
 fn read_layout_dir(dir: &Path) -> Result<Value, ArchiveError> {
+    let tree = Tree::at(dir)?;
     let mut json: HashMap<String, Value> = HashMap::new();
     let read_json = |rel: &str| -> Result<Value, ArchiveError> {
-        let text = std::fs::read_to_string(dir.join(rel))?;
-        serde_json::from_str(&text).map_err(|e| ArchiveError::Json {
+        let mut text = Vec::new();
+        open_blob(&tree, dir, rel)?
+            .take(MAX_JSON + 1)
+            .read_to_end(&mut text)?;
+        if text.len() as u64 > MAX_JSON {
+            return Err(ArchiveError::Limit(format!(
+                "{rel} is larger than {} MiB; refused",
+                MAX_JSON >> 20
+            )));
+        }
+        serde_json::from_slice(&text).map_err(|e| ArchiveError::Json {
             entry: rel.to_owned(),
             message: e.to_string(),
         })
@@ -164,35 +182,53 @@ fn read_layout_dir(dir: &Path) -> Result<Value, ArchiveError> {
         if json.contains_key(&blob) {
             continue;
         }
-        let path = dir.join(&blob);
-        if !is_plain_file(&path) {
-            return Err(ArchiveError::MissingBlob(blob));
-        }
-        if std::fs::metadata(&path)?.len() <= MAX_JSON {
-            let mut head = [0u8; 1];
-            let n = std::fs::File::open(&path)?.read(&mut head)?;
-            if n == 1 && (head[0] == b'{') {
-                let value = read_json(&blob)?;
-                pending.extend(descriptors(&value));
-                json.insert(blob, value);
-            }
+        let mut head = [0u8; 1];
+        let mut file = open_blob(&tree, dir, &blob)?;
+        if file.metadata()?.len() <= MAX_JSON && file.read(&mut head)? == 1 && head[0] == b'{' {
+            let value = read_json(&blob)?;
+            pending.extend(descriptors(&value));
+            json.insert(blob, value);
         }
     }
     assemble(&json, &mut |blob: &str| {
-        let path: PathBuf = dir.join(blob);
-        if !is_plain_file(&path) {
-            return Err(ArchiveError::MissingBlob(blob.to_owned()));
-        }
-        let file =
-            std::fs::File::open(&path).map_err(|_| ArchiveError::MissingBlob(blob.to_owned()))?;
-        read_layer(file)
+        let file = open_blob(&tree, dir, blob)?;
+        read_layer(file).map_err(|e| layer_error(blob, &e))
     })
 }
 
-/// A regular file, not a symlink: a layout's blobs are content-addressed files, and a
-/// link could lead the reader anywhere on the machine.
-fn is_plain_file(path: &Path) -> bool {
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
+/// Opens a layout file: a regular file, not itself a symlink (a layout's blobs are
+/// content-addressed files), and with every directory on its way resolved inside the
+/// layout.
+fn open_blob(tree: &Tree, dir: &Path, rel: &str) -> Result<std::fs::File, ArchiveError> {
+    let path = dir.join(rel);
+    // (`index.json` is no blob: any link it is stays confined, and the error says so.)
+    if rel != "index.json"
+        && !std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file())
+    {
+        return Err(ArchiveError::MissingBlob(rel.to_owned()));
+    }
+    Ok(tree.open(&path)?)
+}
+
+/// A layer that could not be read, described without quoting any of its bytes: the tar
+/// reader's messages can contain header fields, and a blob's bytes are never shown.
+fn layer_error(blob: &str, error: &ArchiveError) -> ArchiveError {
+    ArchiveError::NotAnImage(format!("layer {blob}: {}", describe(error)))
+}
+
+/// What went wrong, in words of our own: the limits' messages as they are, an I/O error
+/// by its kind only.
+fn describe(error: &ArchiveError) -> String {
+    match error {
+        ArchiveError::Io(e) => match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => "truncated".to_owned(),
+            std::io::ErrorKind::Other if e.to_string().contains("decompression bomb") => {
+                e.to_string()
+            }
+            _ => "not a readable tar (or gzip-compressed tar) layer".to_owned(),
+        },
+        other => other.to_string(),
+    }
 }
 
 /// Blob paths (`blobs/sha256/<hex>`) that a manifest or index refers to.
@@ -222,23 +258,32 @@ fn descriptors(value: &Value) -> Vec<String> {
     out
 }
 
-/// Where a digest's blob lives in an OCI layout. Only digests of the OCI grammar are
-/// accepted (`alg:encoded`, letters, digits and `+._-=`), so a manifest can never name a
-/// path outside the layout (`sha256:../../etc/passwd`).
+/// Where a digest's blob lives in an OCI layout. Only digests of a registered algorithm
+/// and the OCI grammar are accepted (`sha256:<encoded>`, the encoded part letters, digits
+/// and `=_-`), so a digest never holds `/`, `..` or any other path separator and can never
+/// name a path outside `blobs/<alg>/` (`sha256:../../etc/passwd`, `self:environ`).
 fn blob_path(digest: &str) -> Result<String, ArchiveError> {
-    let (alg, hex) = digest.split_once(':').unwrap_or(("sha256", digest));
-    let valid = |part: &str, extra: &str| {
-        !part.is_empty()
-            && part
+    let parsed = digest.split_once(':').filter(|(alg, encoded)| {
+        ["sha256", "sha384", "sha512", "blake3"].contains(alg)
+            && !encoded.is_empty()
+            && encoded
                 .chars()
-                .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
-    };
-    if valid(alg, "+._-") && valid(hex, "=_-") && !alg.starts_with('.') {
-        Ok(format!("blobs/{alg}/{hex}"))
-    } else {
-        Err(ArchiveError::NotAnImage(format!(
-            "invalid digest {digest:?}"
-        )))
+                .all(|c| c.is_ascii_alphanumeric() || "=_-".contains(c))
+    });
+    match parsed {
+        Some((alg, encoded)) => Ok(format!("blobs/{alg}/{encoded}")),
+        None => Err(ArchiveError::NotAnImage(format!(
+            "invalid digest {:?} (expected sha256:<hex>, sha512:<hex>, ...)",
+            shorten(digest)
+        ))),
+    }
+}
+
+/// At most 80 characters of an untrusted string, for a message.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(80) {
+        Some((end, _)) => format!("{}...", &text[..end]),
+        None => text.to_owned(),
     }
 }
 
