@@ -449,3 +449,58 @@ fn a_docker_save_archive_may_list_one_layer_twice() {
     let doc: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(doc["ImageArchive"]["layers"].as_array().unwrap().len(), 2);
 }
+
+// ---- item 15: links named like credentials ---------------------------------------------
+
+#[test]
+fn hard_links_and_symlinks_named_like_credentials_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = b"-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD9\n-----END RSA PRIVATE KEY-----\n";
+    let cert =
+        b"-----BEGIN CERTIFICATE-----\nMIIBOgIBAAJBAKj34GkxFhD9\n-----END CERTIFICATE-----\n";
+    let mut layer = Vec::new();
+    let entries: [(&str, tar::EntryType, &[u8], &str); 7] = [
+        ("tmp/blob", tar::EntryType::Regular, key, ""),
+        ("tmp/cert", tar::EntryType::Regular, cert, ""),
+        ("root/.ssh/id_rsa", tar::EntryType::Link, b"", "tmp/blob"),
+        (
+            "etc/ssl/private/server.key",
+            tar::EntryType::Link,
+            b"",
+            "tmp/blob",
+        ),
+        ("app/.env", tar::EntryType::Symlink, b"", "../tmp/blob"),
+        // Neither a symlink to a path the image lacks nor a link to a certificate holds
+        // a secret.
+        (
+            "app/.npmrc",
+            tar::EntryType::Symlink,
+            b"",
+            "/run/secrets/npmrc",
+        ),
+        ("etc/ssl/ca.key", tar::EntryType::Symlink, b"", "/tmp/cert"),
+    ];
+    for (name, kind, data, link) in entries {
+        raw_entry(&mut layer, name, kind, data, link);
+    }
+    let archive = dir.path().join("links.tar");
+    std::fs::write(&archive, docker_save(&[&finish_tar(layer)], CONFIG, &[])).unwrap();
+    let (report, stderr, _) = run(&[&archive]);
+    let mut found: Vec<String> = report
+        .as_array()
+        .unwrap_or_else(|| panic!("{stderr}"))
+        .iter()
+        .flat_map(|e| e["failures"].as_array().cloned().unwrap_or_default())
+        .filter(|f| f["metadata"]["id"] == "DP006")
+        .map(|f| f["msg"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "the image contains the credential file /app/.env (a symlink to /tmp/blob)",
+            "the image contains the credential file /etc/ssl/private/server.key (a hard link to /tmp/blob)",
+            "the image contains the credential file /root/.ssh/id_rsa (a hard link to /tmp/blob)",
+        ]
+    );
+}
