@@ -504,3 +504,38 @@ fn hard_links_and_symlinks_named_like_credentials_are_found() {
         ]
     );
 }
+
+#[test]
+fn an_empty_layer_of_zero_blocks_is_a_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    // GNU tar writes an empty archive as 10240 zero bytes; it used to be "missing".
+    let empty = vec![0u8; 10240];
+    let archive = dir.path().join("empty-layer.tar");
+    std::fs::write(&archive, docker_save(&[&empty], CONFIG, &[])).unwrap();
+    let (stdout, stderr, code) = output(&["parse"], &[&archive]);
+    assert_eq!(code, 0, "{stderr}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["ImageArchive"]["layers"][0]["files"], 0);
+}
+
+#[test]
+fn a_corrupt_outer_tar_is_an_error_that_quotes_none_of_its_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = good_dockerfile(dir.path());
+    // A header whose size field is text: the tar reader's message quotes that field.
+    let mut header = tar::Header::new_ustar();
+    header.as_old_mut().name[..4].copy_from_slice(b"x.gz");
+    header.as_mut_bytes()[124..136].copy_from_slice(b"SECRETBYTES!");
+    header.set_cksum();
+    let archive = dir.path().join("corrupt.tar");
+    std::fs::write(&archive, finish_tar(header.as_bytes().to_vec())).unwrap();
+    let (report, stderr, code) = run(&[&archive, &good]);
+    assert_eq!(code, TOOL_ERROR);
+    assert!(checked(&report, &good));
+    let msg = error_for(&report, &archive).unwrap_or_default();
+    assert!(msg.contains("cannot read the archive"), "{msg}");
+    assert!(
+        !msg.contains("SECRETBYTES") && !stderr.contains("SECRETBYTES"),
+        "{msg}"
+    );
+}

@@ -74,6 +74,8 @@ const MAX_LINK_HOPS: usize = 16;
 pub enum ArchiveError {
     #[error("cannot read the archive: {0}")]
     Io(#[from] std::io::Error),
+    #[error("cannot read the archive: {0}")]
+    Corrupt(String),
     #[error("not an image archive: {0}")]
     NotAnImage(String),
     #[error("invalid JSON in {entry}: {message}")]
@@ -526,4 +528,66 @@ fn oci_manifest<'a>(
         return oci_manifest(value, json, depth + 1);
     }
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_name_a_blob_beneath_blobs_or_nothing() {
+        assert_eq!(blob_path("sha256:ab12").unwrap(), "blobs/sha256/ab12");
+        assert_eq!(blob_path("sha512:AB=_-").unwrap(), "blobs/sha512/AB=_-");
+        for bad in [
+            "self:environ",
+            "sha256:../x",
+            "sha256:a/b",
+            "sha256:.",
+            "sha256",
+            "sha256:",
+            ":abc",
+            "sha256:a\0b",
+        ] {
+            assert!(blob_path(bad).is_err(), "{bad:?}");
+        }
+        let long = format!("x:{}", "a".repeat(10_000));
+        let msg = blob_path(&long).unwrap_err().to_string();
+        assert!(msg.len() < 200, "{msg}");
+    }
+
+    #[test]
+    fn links_resolve_by_spelling_and_never_above_the_root() {
+        assert_eq!(link_target("/app/.env", "../tmp/blob"), "/tmp/blob");
+        assert_eq!(link_target("/a/b/c", "/x/./y//z"), "/x/y/z");
+        assert_eq!(link_target("/a", "../../../../etc/passwd"), "/etc/passwd");
+        assert_eq!(lexical("/"), "/");
+    }
+
+    #[test]
+    fn symlink_chains_and_loops_end() {
+        let entry = |path: &str, kind: &'static str, link: Option<&str>, key: bool| Entry {
+            path: path.to_owned(),
+            size: 0,
+            mode: 0o644,
+            kind,
+            key_content: key,
+            link: link.map(str::to_owned),
+        };
+        let mut files = BTreeMap::new();
+        for e in [
+            entry("/k", "file", None, true),
+            entry("/a.key", "symlink", Some("b"), false),
+            entry("/b", "symlink", Some("/k"), false),
+            entry("/loop1", "symlink", Some("loop2"), false),
+            entry("/loop2", "symlink", Some("loop1"), false),
+            entry("/h.pem", "hardlink", Some("k"), false),
+        ] {
+            files.insert(e.path.clone(), e);
+        }
+        resolve_links(&mut files);
+        assert_eq!(files["/a.key"].link.as_deref(), Some("/k"));
+        assert!(files["/a.key"].key_content);
+        assert!(files["/h.pem"].key_content);
+        assert!(!files["/loop1"].key_content);
+    }
 }

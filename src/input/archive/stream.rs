@@ -181,7 +181,11 @@ pub(super) fn read_outer(reader: impl Read, budget: &Budget) -> Result<Contents,
     } else {
         read_outer_tar(reader, budget)
     };
-    result.map_err(|e| budget.explain(e))
+    result.map_err(|e| match budget.explain(e) {
+        // (The tar reader's own messages quote header bytes: say what happened instead.)
+        ArchiveError::Io(e) => ArchiveError::Corrupt(describe(&ArchiveError::Io(e))),
+        other => other,
+    })
 }
 
 fn read_outer_tar(reader: impl Read, budget: &Budget) -> Result<Contents, ArchiveError> {
@@ -224,8 +228,12 @@ fn long_name() -> String {
 }
 
 fn looks_like_layer(head: &[u8]) -> bool {
-    // gzip, or a tar header ("ustar" at offset 257), or an empty/short tar.
-    head.starts_with(&[0x1f, 0x8b]) || head.get(257..262) == Some(b"ustar") || head.len() < 512
+    // gzip, or a tar header ("ustar" at offset 257), or an empty/short tar (an empty
+    // layer is a tar of zero blocks only: 1024 bytes from Docker, 10240 from GNU tar).
+    head.starts_with(&[0x1f, 0x8b])
+        || head.get(257..262) == Some(b"ustar")
+        || head.len() < 512
+        || head.iter().all(|&b| b == 0)
 }
 
 /// A gzip stream whose output is counted against its input: past `BOMB_FLOOR` bytes,
