@@ -38,8 +38,10 @@ pub(super) fn read_layout_dir(dir: &Path) -> Result<Value, ArchiveError> {
     json.insert("index.json".into(), read_json("index.json")?);
     // Manifests and configs are small; load every JSON blob the index chain needs.
     let mut pending: Vec<String> = descriptors(&json["index.json"]);
+    // (A layer listed 400 times is looked at once here too.)
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     while let Some(blob) = pending.pop() {
-        if json.contains_key(&blob) {
+        if !seen.insert(blob.clone()) {
             continue;
         }
         let mut head = [0u8; 1];
