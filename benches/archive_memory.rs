@@ -5,6 +5,10 @@
 //! `cargo bench --bench archive_memory -- 2048` for a 2 GiB archive. The archive is
 //! generated on the fly in a temporary directory (one plain and one gzip layer of many
 //! files, as `docker save` writes them) and removed afterwards.
+//!
+//! `cargo bench --bench archive_memory -- json` instead reads a hostile `.tar.gz` of eight
+//! 16 MiB JSON entries (about 600 KB on disk, gigabytes once parsed without a budget) and
+//! shows that the archive's budget refuses it at a peak RSS near the 64 MiB of JSON text.
 
 use std::io::Write;
 use std::time::Instant;
@@ -18,7 +22,64 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// Eight `[{},{},...]` entries of 16 MiB each beside a minimal image, gzip-compressed.
+fn json_bomb(path: &std::path::Path) {
+    let file = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    let gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    let mut outer = tar::Builder::new(gz);
+    let mut blob = b"[{}".to_vec();
+    while blob.len() + 4 < 16 << 20 {
+        blob.extend_from_slice(b",{}");
+    }
+    blob.push(b']');
+    let empty_layer = [0u8; 1024];
+    let manifest = br#"[{"Config": "config.json", "Layers": ["layer.tar"]}]"#;
+    let mut entries: Vec<(String, &[u8])> = (0..8)
+        .map(|i| (format!("junk{i}.json"), &blob[..]))
+        .collect();
+    entries.push(("config.json".into(), br#"{"config": {}}"#));
+    entries.push(("layer.tar".into(), &empty_layer[..]));
+    entries.push(("manifest.json".into(), &manifest[..]));
+    for (name, data) in entries {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        outer.append_data(&mut header, name, data).expect("append");
+    }
+    outer
+        .into_inner()
+        .expect("tar")
+        .finish()
+        .expect("gzip")
+        .flush()
+        .expect("flush");
+}
+
 fn main() {
+    if std::env::args().any(|a| a == "json") {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("json.tar.gz");
+        json_bomb(&path);
+        let on_disk = std::fs::metadata(&path).map_or(0, |m| m.len());
+        let before = peak_rss_kib();
+        let result = dockpolicy::input::archive::read(&path);
+        let after = peak_rss_kib();
+        println!(
+            "{} KB archive: {}",
+            on_disk >> 10,
+            result
+                .err()
+                .map_or("read (no limit hit?)".into(), |e| e.to_string())
+        );
+        println!(
+            "peak RSS: {} MiB before reading, {} MiB after (+{} MiB)",
+            before >> 10,
+            after >> 10,
+            (after.saturating_sub(before)) >> 10
+        );
+        return;
+    }
     let mib: u64 = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())

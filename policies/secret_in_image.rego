@@ -185,14 +185,36 @@ _secret_value(_, value) if {
 }
 
 # Image archives: credential files present in the final filesystem (a .pem or .key only
-# when its content is a private key).
+# when its content is a private key). A hard link holds its target's bytes, and a symlink
+# to a file of the image shows them, under the link's own (credential) name; a symlink to
+# a path the image lacks (`/app/.env -> /run/secrets/env`) holds nothing.
 deny contains {"msg": msg, "_loc": {}} if {
 	is_object(input)
 	some f in image_archive.files
-	f.type == "file"
+	f.type in {"file", "hardlink", "symlink"}
 	_archive_credential(f)
-	msg := sprintf("the image contains the credential file %s", [f.path])
+	_holds_content(f)
+	msg := sprintf("the image contains the credential file %s%s", [f.path, _link_note(f)])
 }
+
+_holds_content(f) if f.type in {"file", "hardlink"}
+
+_holds_content(f) if {
+	f.type == "symlink"
+	_archive_regular_files[f.link]
+}
+
+# (Built only when a symlink has a credential's name: most images have none.)
+_archive_regular_files contains f.path if {
+	some f in image_archive.files
+	f.type in {"file", "hardlink"}
+}
+
+_link_note(f) := sprintf(" (a %s to %s)", [_link_kind[f.type], object.get(f, "link", "?")]) if f.type != "file"
+
+_link_note(f) := "" if f.type == "file"
+
+_link_kind := {"hardlink": "hard link", "symlink": "symlink"}
 
 _archive_credential(f) if f.private_key
 

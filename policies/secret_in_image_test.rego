@@ -170,3 +170,37 @@ test_copy_of_a_credential_file_fires if {
 	_fires([_i("add", [".env.production", "/app/"])])
 	not _fires([_i("copy", ["requirements.txt", "/app/"])])
 }
+
+# Image archives: links are seen under their own name and type.
+_archive(files) := {"ImageArchive": {"format": "docker-save", "tags": [], "config": {}, "layers": [], "size": 0, "files": files}}
+
+_archive_msgs(files) := msgs if {
+	denies := secret_in_image.deny with input as _archive(files)
+	msgs := {d.msg | some d in denies}
+}
+
+_blob := {"path": "/tmp/blob", "size": 10, "mode": 420, "type": "file"}
+
+test_archive_hard_link_named_like_a_credential_fires if {
+	msgs := _archive_msgs([_blob, {"path": "/root/.ssh/id_rsa", "size": 0, "mode": 420, "type": "hardlink", "link": "/tmp/blob"}])
+	msgs == {"the image contains the credential file /root/.ssh/id_rsa (a hard link to /tmp/blob)"}
+}
+
+test_archive_symlink_to_a_file_of_the_image_fires if {
+	msgs := _archive_msgs([_blob, {"path": "/app/.env", "size": 0, "mode": 511, "type": "symlink", "link": "/tmp/blob"}])
+	msgs == {"the image contains the credential file /app/.env (a symlink to /tmp/blob)"}
+}
+
+test_archive_symlink_to_a_path_the_image_lacks_does_not_fire if {
+	count(_archive_msgs([_blob, {"path": "/app/.env", "size": 0, "mode": 511, "type": "symlink", "link": "/run/secrets/env"}])) == 0
+}
+
+test_archive_key_link_fires_only_with_a_private_key if {
+	link := {"path": "/etc/ssl/private/server.key", "size": 0, "mode": 420, "type": "hardlink", "link": "/tmp/blob"}
+	count(_archive_msgs([_blob, link])) == 0
+	count(_archive_msgs([_blob, object.union(link, {"private_key": true})])) == 1
+}
+
+test_archive_plain_credential_file_still_fires if {
+	_archive_msgs([{"path": "/root/.npmrc", "size": 5, "mode": 420, "type": "file"}]) == {"the image contains the credential file /root/.npmrc"}
+}

@@ -13,35 +13,70 @@
 //!   "size": 123, "files": [{"path": "/etc/passwd", "size": 1, "mode": 420, "type": "file"}]}}
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
+//!
+//! Links keep their target: `"link"` is the path a symlink or hard link resolves to inside
+//! the image (lexically, following symlinks up to `MAX_LINK_HOPS`), so that a link named
+//! like a credential is seen under its own name and type.
+//!
+//! # Limits
+//!
+//! An archive is untrusted input. What it makes dockpolicy hold is budgeted per archive
+//! (see the constants); past a limit the archive is refused with a message naming it.
 
-use crate::input::confine::{ConfineError, Tree};
+mod layout;
+mod stream;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::Path;
+use std::rc::Rc;
+
+use crate::input::confine::ConfineError;
 use crate::input::strings;
-use flate2::read::GzDecoder;
 use serde_json::{Value, json};
+
+use stream::Budget;
 
 /// Largest JSON entry (manifest, index, config) read into memory.
 const MAX_JSON: u64 = 16 * 1024 * 1024;
+/// Most JSON text (all entries together) one archive may make dockpolicy keep.
+const MAX_JSON_TEXT: u64 = 64 * 1024 * 1024;
+/// Most JSON values (all parsed entries together), counted from the text before parsing:
+/// each costs tens of bytes once parsed, so this bounds parsed JSON near 200 MB.
+const MAX_JSON_NODES: u64 = 2_000_000;
+/// Longest path name (or link target) of one entry, as Linux's PATH_MAX.
+const MAX_NAME: usize = 4096;
+/// Most bytes of path names and link targets kept for one archive, all layers together.
+const MAX_NAMES: u64 = 128 * 1024 * 1024;
+/// Most bytes the tar reader may read between two entries (headers, a GNU long name, PAX
+/// extensions), all of which it buffers whole.
+const MAX_META: u64 = 1024 * 1024;
 /// Largest file whose first bytes are read to tell a private key from a certificate.
 const MAX_KEY_PEEK: u64 = 64 * 1024;
-/// Most files (entries of all layers) an archive may list: memory grows with the file
-/// list, so an archive claiming more is refused. The largest real images list a few
-/// hundred thousand.
-const MAX_ENTRIES: usize = 2_000_000;
-/// A gzip layer that expands more than this many times, past `BOMB_FLOOR` bytes, is a
-/// decompression bomb, not an image layer (real layers expand 2-10x).
+/// Most files (entries of all layers, each counted as often as the manifest lists its
+/// layer) an archive may list: memory grows with the file list (about 2 KB a file from
+/// reading to evaluation: 500,000 files peak near 1 GB), so an archive claiming more is
+/// refused. The largest real images list a few hundred thousand.
+const MAX_ENTRIES: usize = 1_000_000;
+/// Most layer references in a manifest (Docker allows 127 layers).
+const MAX_LAYERS: usize = 10_000;
+/// A gzip stream (a layer, or the whole archive) that expands more than this many times,
+/// past `BOMB_FLOOR` bytes, is a decompression bomb, not an image (real layers expand
+/// 2-10x).
 const BOMB_RATIO: u64 = 1000;
 const BOMB_FLOOR: u64 = 1024 * 1024 * 1024;
 /// How many nested OCI indexes are followed to reach an image manifest.
 const MAX_INDEX_DEPTH: usize = 4;
+/// How many symlinks in a row are followed to find what a link points at.
+const MAX_LINK_HOPS: usize = 16;
 
 /// Why an archive could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
     #[error("cannot read the archive: {0}")]
     Io(#[from] std::io::Error),
+    #[error("cannot read the archive: {0}")]
+    Corrupt(String),
     #[error("not an image archive: {0}")]
     NotAnImage(String),
     #[error("invalid JSON in {entry}: {message}")]
@@ -82,153 +117,84 @@ struct Entry {
     size: u64,
     mode: u32,
     kind: &'static str,
-    private_key: bool,
+    /// A small file whose text is a PEM private key.
+    key_content: bool,
+    /// A link's target as the tar holds it; once assembled, the path it resolves to.
+    link: Option<String>,
 }
 
 /// Reads an archive file (tar, optionally gzip-compressed) or an OCI layout directory.
 pub fn read(path: &Path) -> Result<Value, ArchiveError> {
     if path.is_dir() {
-        return read_layout_dir(path);
+        return layout::read_layout_dir(path);
     }
     read_from(std::fs::File::open(path)?)
 }
 
 /// Reads an archive (tar, optionally gzip-compressed) from any reader, streamed once.
 pub fn read_from(reader: impl Read) -> Result<Value, ArchiveError> {
-    let mut reader = BufReader::new(reader);
-    let gzip = reader.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-    if gzip {
-        read_tar(BufReader::new(GzDecoder::new(reader)))
-    } else {
-        read_tar(reader)
-    }
-}
-
-/// Streams the outer tar once, keeping JSON entries and layer file lists.
-fn read_tar(reader: impl Read) -> Result<Value, ArchiveError> {
-    let mut archive = tar::Archive::new(reader);
-    let mut json: HashMap<String, Value> = HashMap::new();
-    // A layer that fails to read is an error only if the manifest needs it (legacy
-    // `docker save` archives carry small non-layer files such as `VERSION`).
-    let mut layers: HashMap<String, Result<Layer, String>> = HashMap::new();
-    let mut entries = 0usize;
-    for entry in archive.entries()? {
-        let mut entry = entry?;
-        if !entry.header().entry_type().is_file() {
-            continue;
-        }
-        let name = normalise(&entry.path()?.to_string_lossy());
-        let size = entry.header().size()?;
-        let mut reader = BufReader::new(&mut entry);
-        let head = reader.fill_buf()?;
-        if head.first() == Some(&b'{') || head.first() == Some(&b'[') {
-            if size > MAX_JSON {
-                continue;
-            }
-            let mut text = String::new();
-            reader.read_to_string(&mut text)?;
-            let value: Value = serde_json::from_str(&text).map_err(|e| ArchiveError::Json {
-                entry: name.clone(),
-                message: e.to_string(),
-            })?;
-            json.insert(name, value);
-        } else if looks_like_layer(head) {
-            let layer = read_layer(reader);
-            if let Ok(l) = &layer {
-                entries += l.entries.len();
-                if entries > MAX_ENTRIES {
-                    return Err(too_many_entries());
-                }
-            }
-            layers.insert(name, layer.map_err(|e| describe(&e)));
-        }
-    }
-    assemble(&json, &mut |blob| match layers.remove(blob) {
+    let budget = Budget::default();
+    let mut contents = stream::read_outer(reader, &budget)?;
+    let json = parse_needed(&contents.json, &budget)?;
+    assemble(&json, &mut |blob| match contents.layers.remove(blob) {
         Some(Ok(layer)) => Ok(layer),
         Some(Err(message)) => Err(ArchiveError::NotAnImage(format!("layer {blob}: {message}"))),
         None => Err(ArchiveError::MissingBlob(blob.to_owned())),
     })
 }
 
-/// An OCI layout directory: blobs are read on demand.
-///
-/// The layout is untrusted (a pull request can commit one): every file read, `index.json`
-/// included, is resolved with all its symlinks beneath the layout's own root, so a
-/// symlinked `blobs/<alg>` directory cannot lead the reader to `/proc/self` or any file
-/// of the machine.
-fn read_layout_dir(dir: &Path) -> Result<Value, ArchiveError> {
-    let tree = Tree::at(dir)?;
-    let mut json: HashMap<String, Value> = HashMap::new();
-    let read_json = |rel: &str| -> Result<Value, ArchiveError> {
-        let mut text = Vec::new();
-        open_blob(&tree, dir, rel)?
-            .take(MAX_JSON + 1)
-            .read_to_end(&mut text)?;
-        if text.len() as u64 > MAX_JSON {
-            return Err(ArchiveError::Limit(format!(
-                "{rel} is larger than {} MiB; refused",
-                MAX_JSON >> 20
-            )));
-        }
-        serde_json::from_slice(&text).map_err(|e| ArchiveError::Json {
-            entry: rel.to_owned(),
-            message: e.to_string(),
-        })
-    };
-    json.insert("index.json".into(), read_json("index.json")?);
-    // Manifests and configs are small; load every JSON blob the index chain needs.
-    let mut pending: Vec<String> = descriptors(&json["index.json"]);
-    while let Some(blob) = pending.pop() {
-        if json.contains_key(&blob) {
+/// Parses the JSON entries the image needs, and no others (an archive may carry large
+/// attestations or other images' configs): `manifest.json` and its first image's config
+/// (`docker save`), or `index.json` and the blobs its chain names (an OCI layout).
+fn parse_needed(
+    texts: &HashMap<String, Vec<u8>>,
+    budget: &Budget,
+) -> Result<HashMap<String, Value>, ArchiveError> {
+    let mut json = HashMap::new();
+    let mut pending: Vec<String> = Vec::new();
+    if let Some(text) = texts.get("manifest.json") {
+        let manifest = parse_json("manifest.json", text, budget)?;
+        pending.extend(
+            manifest
+                .pointer("/0/Config")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        );
+        json.insert("manifest.json".to_owned(), manifest);
+    } else if let Some(text) = texts.get("index.json") {
+        let index = parse_json("index.json", text, budget)?;
+        pending.extend(descriptors(&index));
+        json.insert("index.json".to_owned(), index);
+    }
+    while let Some(name) = pending.pop() {
+        if json.contains_key(&name) {
             continue;
         }
-        let mut head = [0u8; 1];
-        let mut file = open_blob(&tree, dir, &blob)?;
-        if file.metadata()?.len() <= MAX_JSON && file.read(&mut head)? == 1 && head[0] == b'{' {
-            let value = read_json(&blob)?;
-            pending.extend(descriptors(&value));
-            json.insert(blob, value);
+        if let Some(text) = texts.get(&name) {
+            let value = parse_json(&name, text, budget)?;
+            if json.contains_key("index.json") {
+                pending.extend(descriptors(&value));
+            }
+            json.insert(name, value);
         }
     }
-    assemble(&json, &mut |blob: &str| {
-        let file = open_blob(&tree, dir, blob)?;
-        read_layer(file).map_err(|e| layer_error(blob, &e))
+    Ok(json)
+}
+
+/// Parses one JSON entry, once the values it can hold fit the archive's budget.
+fn parse_json(name: &str, text: &[u8], budget: &Budget) -> Result<Value, ArchiveError> {
+    // Every value but the first follows a `,` or opens after `[`/`{` or `:`; counting
+    // those bytes (in strings too) bounds the values from above without parsing.
+    let nodes = text
+        .iter()
+        .filter(|b| matches!(b, b',' | b'[' | b'{' | b':'))
+        .count() as u64
+        + 1;
+    budget.take_json_nodes(nodes)?;
+    serde_json::from_slice(text).map_err(|e| ArchiveError::Json {
+        entry: name.to_owned(),
+        message: e.to_string(),
     })
-}
-
-/// Opens a layout file: a regular file, not itself a symlink (a layout's blobs are
-/// content-addressed files), and with every directory on its way resolved inside the
-/// layout.
-fn open_blob(tree: &Tree, dir: &Path, rel: &str) -> Result<std::fs::File, ArchiveError> {
-    let path = dir.join(rel);
-    // (`index.json` is no blob: any link it is stays confined, and the error says so.)
-    if rel != "index.json"
-        && !std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file())
-    {
-        return Err(ArchiveError::MissingBlob(rel.to_owned()));
-    }
-    Ok(tree.open(&path)?)
-}
-
-/// A layer that could not be read, described without quoting any of its bytes: the tar
-/// reader's messages can contain header fields, and a blob's bytes are never shown.
-fn layer_error(blob: &str, error: &ArchiveError) -> ArchiveError {
-    ArchiveError::NotAnImage(format!("layer {blob}: {}", describe(error)))
-}
-
-/// What went wrong, in words of our own: the limits' messages as they are, an I/O error
-/// by its kind only.
-fn describe(error: &ArchiveError) -> String {
-    match error {
-        ArchiveError::Io(e) => match e.kind() {
-            std::io::ErrorKind::UnexpectedEof => "truncated".to_owned(),
-            std::io::ErrorKind::Other if e.to_string().contains("decompression bomb") => {
-                e.to_string()
-            }
-            _ => "not a readable tar (or gzip-compressed tar) layer".to_owned(),
-        },
-        other => other.to_string(),
-    }
 }
 
 /// Blob paths (`blobs/sha256/<hex>`) that a manifest or index refers to.
@@ -287,111 +253,17 @@ fn shorten(text: &str) -> String {
     }
 }
 
-fn too_many_entries() -> ArchiveError {
-    ArchiveError::Limit(format!(
-        "the archive lists more than {MAX_ENTRIES} files; refused"
-    ))
-}
-
 fn normalise(path: &str) -> String {
     path.trim_start_matches("./")
         .trim_start_matches('/')
         .to_owned()
 }
 
-fn looks_like_layer(head: &[u8]) -> bool {
-    // gzip, or a tar header ("ustar" at offset 257), or an empty/short tar.
-    head.starts_with(&[0x1f, 0x8b]) || head.get(257..262) == Some(b"ustar") || head.len() < 512
-}
-
-/// Reads one layer tar (gzip or plain), keeping only its file list.
-fn read_layer(reader: impl Read) -> Result<Layer, ArchiveError> {
-    let compressed = std::rc::Rc::new(std::cell::Cell::new(0u64));
-    let mut reader = BufReader::new(Counted {
-        inner: reader,
-        count: compressed.clone(),
-        limit: None,
-    });
-    let gzip = reader.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-    if gzip {
-        let expanded = Counted {
-            inner: GzDecoder::new(reader),
-            count: std::rc::Rc::new(std::cell::Cell::new(0)),
-            limit: Some(compressed),
-        };
-        return read_layer_tar(expanded);
-    }
-    read_layer_tar(reader)
-}
-
-/// A reader that counts its bytes; with `limit` (the bytes read so far on the compressed
-/// side), it fails once the output outgrows the input by `BOMB_RATIO`.
-struct Counted<R> {
-    inner: R,
-    count: std::rc::Rc<std::cell::Cell<u64>>,
-    limit: Option<std::rc::Rc<std::cell::Cell<u64>>>,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let total = self.count.get().saturating_add(n as u64);
-        self.count.set(total);
-        if let Some(input) = &self.limit
-            && total > BOMB_FLOOR
-            && total / BOMB_RATIO > input.get()
-        {
-            return Err(std::io::Error::other(format!(
-                "a gzip layer expands more than {BOMB_RATIO}x past {} GiB (a decompression bomb)",
-                BOMB_FLOOR >> 30
-            )));
-        }
-        Ok(n)
-    }
-}
-
-fn read_layer_tar(reader: impl Read) -> Result<Layer, ArchiveError> {
-    let mut layer = Layer::default();
-    let mut archive = tar::Archive::new(reader);
-    for entry in archive.entries()? {
-        let mut entry = entry?;
-        let header = entry.header();
-        let size = header.size().unwrap_or(0);
-        let mode = header.mode().unwrap_or(0);
-        let kind = match header.entry_type() {
-            tar::EntryType::Directory => "dir",
-            tar::EntryType::Symlink => "symlink",
-            tar::EntryType::Link => "hardlink",
-            t if t.is_file() => "file",
-            _ => "other",
-        };
-        let path = format!(
-            "/{}",
-            normalise(&entry.path()?.to_string_lossy()).trim_end_matches('/')
-        );
-        let lower = path.to_ascii_lowercase();
-        let mut private_key = false;
-        if kind == "file"
-            && size <= MAX_KEY_PEEK
-            && (lower.ends_with(".pem") || lower.ends_with(".key"))
-        {
-            let mut text = String::new();
-            let _ = (&mut entry).take(MAX_KEY_PEEK).read_to_string(&mut text);
-            private_key = text.contains("PRIVATE KEY-----");
-        }
-        layer.size = layer.size.saturating_add(size);
-        if layer.entries.len() >= MAX_ENTRIES {
-            return Err(too_many_entries());
-        }
-        layer.entries.push(Entry {
-            path,
-            size,
-            mode,
-            kind,
-            private_key,
-        });
-    }
-    Ok(layer)
+/// Whether a path's name says "key or certificate": such a file is a credential only
+/// when its text is a private key.
+fn key_name(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".pem") || lower.ends_with(".key")
 }
 
 /// Builds the document from the archive's JSON entries and layers (fetched by blob path).
@@ -466,11 +338,33 @@ fn assemble(
                 .to_owned()
         })
         .collect();
+    if layer_blobs.len() > MAX_LAYERS {
+        return Err(ArchiveError::Limit(format!(
+            "the manifest lists more than {MAX_LAYERS} layers; refused"
+        )));
+    }
     let mut files: BTreeMap<String, Entry> = BTreeMap::new();
     let mut layer_docs = Vec::new();
     let mut total = 0u64;
+    // Each layer is read once, however often the manifest lists it.
+    let mut read: HashMap<&str, Rc<Layer>> = HashMap::new();
+    let mut applied = 0usize;
     for (i, blob) in layer_blobs.iter().enumerate() {
-        let layer = layer_of(blob)?;
+        let layer = match read.get(blob.as_str()) {
+            Some(layer) => layer.clone(),
+            None => {
+                let layer = Rc::new(layer_of(blob)?);
+                read.insert(blob, layer.clone());
+                layer
+            }
+        };
+        // Applying costs what the layer lists, each time it is listed.
+        applied = applied.saturating_add(layer.entries.len());
+        if applied > MAX_ENTRIES {
+            return Err(ArchiveError::Limit(format!(
+                "the archive lists more than {MAX_ENTRIES} files; refused"
+            )));
+        }
         total = total.saturating_add(layer.size);
         layer_docs.push(json!({
             "blob": blob,
@@ -478,13 +372,18 @@ fn assemble(
             "files": layer.entries.len(),
             "created_by": history.get(i).cloned().unwrap_or_default(),
         }));
-        apply(&mut files, layer);
+        apply(&mut files, &layer);
     }
+    resolve_links(&mut files);
     let files: Vec<Value> = files
         .into_values()
         .map(|e| {
             let mut f = json!({"path": e.path, "size": e.size, "mode": e.mode, "type": e.kind});
-            if e.private_key {
+            if let Some(link) = &e.link {
+                f["link"] = json!(link);
+            }
+            // (Only a name that says "key" makes a private key a finding: see DP006.)
+            if e.key_content && key_name(&e.path) {
                 f["private_key"] = json!(true);
             }
             f
@@ -502,9 +401,9 @@ fn assemble(
 
 /// Applies a layer on top of the files so far: `.wh.name` deletes `name` (and what is
 /// under it), `.wh..wh..opq` empties its directory of lower-layer content.
-fn apply(files: &mut BTreeMap<String, Entry>, layer: Layer) {
-    let mut added: Vec<Entry> = Vec::new();
-    for entry in layer.entries {
+fn apply(files: &mut BTreeMap<String, Entry>, layer: &Layer) {
+    let mut added: Vec<&Entry> = Vec::new();
+    for entry in &layer.entries {
         let (dir, base) = entry
             .path
             .rsplit_once('/')
@@ -520,8 +419,67 @@ fn apply(files: &mut BTreeMap<String, Entry>, layer: Layer) {
         }
     }
     for entry in added {
-        files.insert(entry.path.clone(), entry);
+        files.insert(entry.path.clone(), entry.clone());
     }
+}
+
+/// Gives each link of the final filesystem the path it resolves to, and a link to a
+/// private key the key's content flag: a hard link `/root/.ssh/id_rsa` to `/tmp/x` holds
+/// the very bytes of `/tmp/x`, under a credential's name.
+fn resolve_links(files: &mut BTreeMap<String, Entry>) {
+    let mut resolved: Vec<(String, String, bool)> = Vec::new();
+    for entry in files.values() {
+        let Some(link) = &entry.link else { continue };
+        let mut target = if entry.kind == "hardlink" {
+            // A hard link names its target from the archive's root.
+            lexical(&format!("/{}", normalise(link)))
+        } else {
+            link_target(&entry.path, link)
+        };
+        for _ in 0..MAX_LINK_HOPS {
+            match files.get(&target) {
+                Some(next) if next.kind == "symlink" => {
+                    let Some(link) = &next.link else { break };
+                    target = link_target(&next.path, link);
+                }
+                _ => break,
+            }
+        }
+        let key = files.get(&target).is_some_and(|t| t.key_content);
+        resolved.push((entry.path.clone(), target, key));
+    }
+    for (path, target, key) in resolved {
+        if let Some(entry) = files.get_mut(&path) {
+            entry.link = Some(target);
+            entry.key_content = key;
+        }
+    }
+}
+
+/// Where a symlink at `path` with target `link` points: absolute, or from its directory.
+fn link_target(path: &str, link: &str) -> String {
+    if link.starts_with('/') {
+        lexical(link)
+    } else {
+        let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        lexical(&format!("{dir}/{link}"))
+    }
+}
+
+/// An absolute path with `.`, `..` and repeated `/` removed by spelling alone (`..`
+/// stops at the root, as in a real filesystem).
+fn lexical(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    format!("/{}", parts.join("/"))
 }
 
 /// Removes every path that starts with `prefix`: a range of the sorted map, so a layer of
@@ -571,4 +529,66 @@ fn oci_manifest<'a>(
         return oci_manifest(value, json, depth + 1);
     }
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_name_a_blob_beneath_blobs_or_nothing() {
+        assert_eq!(blob_path("sha256:ab12").unwrap(), "blobs/sha256/ab12");
+        assert_eq!(blob_path("sha512:AB=_-").unwrap(), "blobs/sha512/AB=_-");
+        for bad in [
+            "self:environ",
+            "sha256:../x",
+            "sha256:a/b",
+            "sha256:.",
+            "sha256",
+            "sha256:",
+            ":abc",
+            "sha256:a\0b",
+        ] {
+            assert!(blob_path(bad).is_err(), "{bad:?}");
+        }
+        let long = format!("x:{}", "a".repeat(10_000));
+        let msg = blob_path(&long).unwrap_err().to_string();
+        assert!(msg.len() < 200, "{msg}");
+    }
+
+    #[test]
+    fn links_resolve_by_spelling_and_never_above_the_root() {
+        assert_eq!(link_target("/app/.env", "../tmp/blob"), "/tmp/blob");
+        assert_eq!(link_target("/a/b/c", "/x/./y//z"), "/x/y/z");
+        assert_eq!(link_target("/a", "../../../../etc/passwd"), "/etc/passwd");
+        assert_eq!(lexical("/"), "/");
+    }
+
+    #[test]
+    fn symlink_chains_and_loops_end() {
+        let entry = |path: &str, kind: &'static str, link: Option<&str>, key: bool| Entry {
+            path: path.to_owned(),
+            size: 0,
+            mode: 0o644,
+            kind,
+            key_content: key,
+            link: link.map(str::to_owned),
+        };
+        let mut files = BTreeMap::new();
+        for e in [
+            entry("/k", "file", None, true),
+            entry("/a.key", "symlink", Some("b"), false),
+            entry("/b", "symlink", Some("/k"), false),
+            entry("/loop1", "symlink", Some("loop2"), false),
+            entry("/loop2", "symlink", Some("loop1"), false),
+            entry("/h.pem", "hardlink", Some("k"), false),
+        ] {
+            files.insert(e.path.clone(), e);
+        }
+        resolve_links(&mut files);
+        assert_eq!(files["/a.key"].link.as_deref(), Some("/k"));
+        assert!(files["/a.key"].key_content);
+        assert!(files["/h.pem"].key_content);
+        assert!(!files["/loop1"].key_content);
+    }
 }
