@@ -24,7 +24,9 @@ use std::sync::LazyLock;
 
 use serde_json::Value;
 
-pub use expand::{Expanded, expand};
+pub use expand::{
+    Budget, ExpandError, Expanded, MAX_DEPTH, MAX_FILE_GROWTH, MAX_VALUE_GROWTH, expand, expand_in,
+};
 pub use instruction::{Base, Heredoc, Instruction, to_json};
 
 /// A Dockerfile that Docker itself would refuse, with the 1-based line of the problem.
@@ -450,6 +452,8 @@ struct Builder<'a> {
     /// The platform ARGs until a global ARG or a `--build-arg` changes them: most
     /// Dockerfiles never do, and share one copy.
     global_args: Cow<'static, HashMap<String, String>>,
+    /// What ARG and FROM expansion may still add to this file's values.
+    budget: Budget,
 }
 
 /// BuildKit defines the platform ARGs in the global scope automatically. We assume a
@@ -486,6 +490,7 @@ impl<'a> Builder<'a> {
             stage: None,
             stage_names: Vec::new(),
             global_args,
+            budget: Budget::default(),
         }
     }
 
@@ -554,7 +559,7 @@ impl<'a> Builder<'a> {
         let from = match cmd.as_str() {
             "from" => Some(self.from(&args.value, line)?),
             "arg" if self.stage.is_none() => {
-                self.global_arg(&args.value);
+                self.global_arg(&args.value, line)?;
                 None
             }
             _ => None,
@@ -606,7 +611,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Records global ARG defaults (and `--build-arg` overrides) for FROM expansion.
-    fn global_arg(&mut self, value: &[String]) {
+    fn global_arg(&mut self, value: &[String], line: usize) -> Result<(), DockerfileError> {
         for word in value {
             let (name, default) = match word.split_once('=') {
                 Some((n, d)) => (n.to_owned(), Some(d)),
@@ -615,10 +620,17 @@ impl<'a> Builder<'a> {
             if let Some(v) = self.options.build_args.get(&name) {
                 self.global_args.to_mut().insert(name, v.clone());
             } else if let Some(d) = default {
-                let v = expand(d, &self.global_args, self.escape).value;
+                let v = self.expand(d, line)?.value;
                 self.global_args.to_mut().insert(name, v);
             }
         }
+        Ok(())
+    }
+
+    /// Expands one word with the global ARGs, within this file's caps.
+    fn expand(&mut self, word: &str, line: usize) -> Result<Expanded, DockerfileError> {
+        expand_in(word, &self.global_args, self.escape, &mut self.budget)
+            .or_else(|e| err(line, e.to_string()))
     }
 
     fn from(&mut self, value: &[String], line: usize) -> Result<Base, DockerfileError> {
@@ -644,7 +656,7 @@ impl<'a> Builder<'a> {
                 return err(line, format!("duplicate stage name {n:?}"));
             }
         }
-        let image = expand(&value[0], &self.global_args, self.escape);
+        let image = self.expand(&value[0], line)?;
         let lower = image.value.to_lowercase();
         let base_stage = self
             .stage_names
