@@ -79,12 +79,19 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
             policies.info.disabled.join(", ")
         );
     }
-    // On standard error for every format: the JSON report stays conftest's array of
-    // per-file results (an extra element or a wrapping object would break its readers).
-    eprintln!("{}", policies.info.summary());
     let mut outputs = args.output.clone();
     if let (Some(path), Some(last)) = (&args.output_file, outputs.last_mut()) {
         last.path = Some(path.clone());
+    }
+    // The text report ends with this line; when no text report reaches the terminal it
+    // goes to standard error, for every other format: the JSON report stays conftest's
+    // array of per-file results (an extra element or a wrapping object would break its
+    // readers), and SARIF carries it in its invocation.
+    let text_on_stdout = outputs
+        .iter()
+        .any(|o| o.path.is_none() && o.format == OutputFormat::Stdout);
+    if !text_on_stdout {
+        eprintln!("{}", policies.info.summary());
     }
     let mut report = Report {
         errors: inputs.errors.clone(),

@@ -197,17 +197,6 @@ impl SetInfo {
                 self.amended.join(", ")
             ));
         }
-        line.push_str(&format!(
-            "; {} {} on {} {}",
-            self.inputs,
-            if self.inputs == 1 { "input" } else { "inputs" },
-            self.workers,
-            if self.workers == 1 {
-                "worker"
-            } else {
-                "workers"
-            },
-        ));
         line
     }
 }

@@ -101,6 +101,12 @@ fn closing(report: &Report) -> String {
     };
     out.push_str(&paint_as(report.color, tone, &text));
     out.push('\n');
+    // Which policies ran and what the config file changed: the scanned repository can
+    // bring both, so a run that checks less than the bundled library says so.
+    if let Some(run) = &report.run {
+        out.push_str(&redact::message(&run.summary()));
+        out.push('\n');
+    }
     out
 }
 
