@@ -282,6 +282,17 @@ fn reports_are_not_written_through_symlinks_or_over_inputs() {
         .filter(|n| n.ends_with(".tmp"))
         .collect();
     assert!(names.is_empty(), "{names:?}");
+    // A link committed in the tree to a device is refused like any other link...
+    symlink("/dev/null", l.repo.join("null.json")).unwrap();
+    let (_, stderr, code) = run_in(&l.repo, &["test", "-o", "json=null.json", "Dockerfile"]);
+    assert_eq!(code, TOOL_ERROR, "{stderr}");
+    // ...while `/dev/stdout`, named by the user outside any checkout, is the stream.
+    let (stdout, stderr, code) = run_in(&l.repo, &["test", "-o", "json=/dev/stdout", "Dockerfile"]);
+    assert!(code == 0 || code == 1, "{stderr}");
+    assert!(
+        serde_json::from_str::<Value>(&stdout).is_ok_and(|v| v.is_array()),
+        "{stdout}"
+    );
 }
 
 #[test]

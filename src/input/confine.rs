@@ -232,6 +232,22 @@ pub fn write_file(
         .file_name()
         .ok_or_else(|| refused("not a file name; not written"))?;
     match std::fs::symlink_metadata(path) {
+        // `/dev/stdout` and `/dev/fd/N` are links the user names on purpose, outside any
+        // checkout, to the process's own streams: written like the stream itself (even
+        // when the shell sent that stream to a file). A link committed in the tree never
+        // is, whatever it points at.
+        Ok(m)
+            if m.file_type().is_symlink()
+                && !is_under_cwd(path)
+                && (path.starts_with("/dev") || is_stream(path)) =>
+        {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open(path)
+                .map_err(|e| ConfineError::io(path, e))?;
+            return write(&mut file).map_err(|e| ConfineError::io(path, e));
+        }
         Ok(m) if m.file_type().is_symlink() => {
             return Err(refused("is a symlink; not written through"));
         }
@@ -307,6 +323,16 @@ pub fn create_dirs(dir: &Path) -> Result<(), ConfineError> {
         other => other,
     })?;
     std::fs::create_dir_all(dir).map_err(|e| ConfineError::io(dir, e))
+}
+
+/// Whether `path`, as written, lies in the working directory.
+fn is_under_cwd(path: &Path) -> bool {
+    std::env::current_dir().is_ok_and(|cwd| lexical_normal(&cwd.join(path)).starts_with(&cwd))
+}
+
+/// Whether `path` leads to a character device, pipe or socket (not a file or directory).
+fn is_stream(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 fn is_symlink(path: &Path) -> bool {
