@@ -7,18 +7,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use assert_cmd::Command;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use serde_json::{Value, json};
 
-const TOOL_ERROR: i32 = 3;
-
-fn dockpolicy() -> Command {
-    let mut cmd = Command::cargo_bin("dockpolicy").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
+mod support;
+use support::*;
 
 /// Runs `dockpolicy <args> <paths>` and returns stdout, stderr and the exit code.
 fn output(args: &[&str], paths: &[&Path]) -> (String, String, i32) {
@@ -43,31 +37,6 @@ fn run(paths: &[&Path]) -> (Value, String, i32) {
         stderr,
         code,
     )
-}
-
-/// The error message reported for `path`, if any.
-fn error_for(report: &Value, path: &Path) -> Option<String> {
-    let name = path.display().to_string();
-    report.as_array()?.iter().find_map(|e| {
-        (e["filename"] == name.as_str())
-            .then(|| e["error"]["message"].as_str().map(str::to_owned))
-            .flatten()
-    })
-}
-
-/// Whether `path` was evaluated (has results, not an error).
-fn checked(report: &Value, path: &Path) -> bool {
-    let name = path.display().to_string();
-    report.as_array().is_some_and(|a| {
-        a.iter()
-            .any(|e| e["filename"] == name.as_str() && e.get("error").is_none())
-    })
-}
-
-fn good_dockerfile(dir: &Path) -> PathBuf {
-    let p = dir.join("good.Dockerfile");
-    std::fs::write(&p, "FROM alpine:3.20\nUSER 1000\n").unwrap();
-    p
 }
 
 /// An empty OCI layout directory (`oci-layout`, `blobs/`) whose `index.json` is `index`.
@@ -210,26 +179,6 @@ fn a_layer_that_is_not_a_tar_is_an_error_that_quotes_none_of_its_bytes() {
 }
 
 // ---- item 9: archives have a total memory budget ---------------------------------------
-
-/// A tar entry with a raw name (the tar crate's builder refuses `..` and absolute paths,
-/// which is exactly what a hostile archive contains).
-fn raw_entry(out: &mut Vec<u8>, name: &str, kind: tar::EntryType, data: &[u8], link: &str) {
-    let mut header = tar::Header::new_gnu();
-    header.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
-    header.as_old_mut().linkname[..link.len()].copy_from_slice(link.as_bytes());
-    header.set_entry_type(kind);
-    header.set_size(data.len() as u64);
-    header.set_mode(0o644);
-    header.set_cksum();
-    out.extend_from_slice(header.as_bytes());
-    out.extend_from_slice(data);
-    out.resize(out.len().div_ceil(512) * 512, 0);
-}
-
-fn finish_tar(mut out: Vec<u8>) -> Vec<u8> {
-    out.extend_from_slice(&[0u8; 1024]);
-    out
-}
 
 /// A docker save archive around `layers` (each listed once, in order), its config
 /// `config` and further entries `extra` (name, bytes) before the manifest.
