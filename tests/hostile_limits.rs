@@ -386,3 +386,32 @@ fn a_thousand_workers_are_capped_at_what_the_run_can_use() {
         .unwrap();
     assert!(out.status.success());
 }
+
+#[test]
+fn guarded_builtins_keep_their_results_and_their_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path().join("Dockerfile"),
+        "FROM alpine:3.20\nUSER 1000\n",
+    );
+    write(
+        dir.path().join("policy/ok.rego"),
+        "package main\n\ndeny contains msg if {\n\tmsg := concat(\"-\", [replace(\"a.b\", \".\", \"/\"), sprintf(\"%d\", [7])])\n}\n",
+    );
+    let (report, stderr, code) = run_in(dir.path(), &["Dockerfile"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        results_for(&report, "Dockerfile")[0]["failures"][0]["msg"],
+        "a/b-7"
+    );
+    // A type error is an error, as it is without the guard (and in OPA), never a silent
+    // undefined that lets the file pass.
+    write(
+        dir.path().join("policy/ok.rego"),
+        "package main\n\ndeny contains msg if {\n\tmsg := sprintf(\"%d\", \"not an array\")\n}\n",
+    );
+    let (report, stderr, code) = run_in(dir.path(), &["Dockerfile"]);
+    assert_eq!(code, TOOL_ERROR, "{stderr}");
+    let error = error_for(&report, "Dockerfile").unwrap_or_default();
+    assert!(error.contains("expects array argument"), "{error}");
+}

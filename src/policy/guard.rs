@@ -71,8 +71,7 @@ pub fn register(engine: &mut regorus::Engine) -> Result<(), String> {
             continue;
         };
         // regorus's builtins take the call's argument expressions, for their error
-        // messages; the real ones are not given to extensions, so placeholders stand in
-        // (an error of the builtin becomes undefined below, as the interpreter makes it).
+        // messages; the real ones are not given to extensions, so placeholders stand in.
         let source =
             Source::from_contents("<builtin>".into(), name.into()).map_err(|e| e.to_string())?;
         let span = Span {
@@ -102,13 +101,10 @@ pub fn register(engine: &mut regorus::Engine) -> Result<(), String> {
                     );
                 }
             }
-            match builtin(&span, &params, &args, false) {
-                Ok(value) => Ok(value),
-                // regorus's own limits still stop the evaluation.
-                Err(e) if e.downcast_ref::<regorus::LimitError>().is_some() => Err(e),
-                // The interpreter (not strict) makes a builtin's error undefined.
-                Err(_) => Ok(Value::Undefined),
-            }
+            // Errors pass through as they are: a builtin given the wrong types fails the
+            // evaluation, as it does unguarded (and as OPA's type checker refuses it), and
+            // one that returns undefined in non-strict mode still does.
+            builtin(&span, &params, &args, false)
         };
         engine
             .add_extension(name.into(), nargs, Box::new(call))
