@@ -666,3 +666,42 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_git_checkout_is_its_own_tree_wherever_the_run_starts() {
+    let l = layout();
+    std::fs::create_dir(l.repo.join(".git")).unwrap();
+    symlink(&l.secret, l.repo.join("leak.yaml")).unwrap();
+    symlink("../outside/secret", l.repo.join("direct.json")).unwrap();
+    // Run from far above the checkout (CI jobs that start in `$HOME` or `/`): the
+    // working directory contains the outside file, the checkout does not.
+    let repo = l.repo.display().to_string();
+    for cwd in [Path::new("/"), l.repo.parent().unwrap()] {
+        let (files, stderr, code) = report_in(cwd, &[&repo]);
+        assert_eq!(code, TOOL_ERROR, "{stderr}");
+        assert_no_leak("stderr", &stderr);
+        for name in ["leak.yaml", "direct.json"] {
+            let error = &files[&format!("{repo}/{name}")];
+            assert!(error.contains("resolves outside"), "{name}: {error}");
+        }
+        assert_eq!(files[&format!("{repo}/Dockerfile")], "checked");
+    }
+}
+
+#[test]
+fn directories_nested_past_the_walk_depth_are_an_error_not_a_crash() {
+    let l = layout();
+    let deep: PathBuf = std::iter::repeat_n("d", 900).collect();
+    std::fs::create_dir_all(l.repo.join(&deep)).unwrap();
+    std::fs::write(l.repo.join("d/Dockerfile"), "FROM alpine:3.20\nUSER 1000\n").unwrap();
+    let (files, stderr, code) = report_in(&l.repo, &["."]);
+    assert_eq!(code, TOOL_ERROR, "{stderr}");
+    assert_eq!(files["./Dockerfile"], "checked");
+    assert_eq!(files["./d/Dockerfile"], "checked");
+    assert!(
+        files
+            .values()
+            .any(|e| e.contains("nest more than 256 deep")),
+        "{files:?}"
+    );
+}

@@ -6,10 +6,11 @@
 //! error) a file outside the checkout. So every path that dockpolicy reads is resolved,
 //! symlinks and `..` included, and must land beneath its tree's root:
 //!
-//! * a path named on the command line inside the working directory belongs to the working
-//!   directory's tree (the checkout CI runs in);
-//! * a path named outside it belongs to its own tree: the directory itself, or a file's
-//!   directory. The user chose that place; what the files there link to must stay there.
+//! * a path named on the command line inside a git checkout belongs to that checkout (the
+//!   nearest directory above it holding `.git`), wherever dockpolicy runs from;
+//! * else, a path inside the working directory belongs to the working directory's tree;
+//! * else, it belongs to its own tree: the directory itself, or a file's directory. The
+//!   user chose that place; what the files there link to must stay there.
 //!
 //! A path that leaves its tree is an error that names the path and the tree, never the
 //! link's target or any byte of it.
@@ -105,6 +106,9 @@ impl Tree {
     pub fn for_named(path: &Path) -> Result<Tree, ConfineError> {
         let cwd = std::env::current_dir().map_err(|e| ConfineError::io(Path::new("."), e))?;
         let written = lexical_normal(&cwd.join(path));
+        if let Some(repository) = enclosing_checkout(&written) {
+            return Tree::at(repository);
+        }
         if written.starts_with(&cwd) {
             return Tree::at(&cwd);
         }
@@ -323,6 +327,14 @@ pub fn create_dirs(dir: &Path) -> Result<(), ConfineError> {
         other => other,
     })?;
     std::fs::create_dir_all(dir).map_err(|e| ConfineError::io(dir, e))
+}
+
+/// The nearest directory at or above `path` (as written) holding `.git`: the repository
+/// being scanned. Git cannot commit a `.git` entry, so a pull request cannot move this
+/// root; a submodule's `.git` file only narrows it.
+fn enclosing_checkout(path: &Path) -> Option<&Path> {
+    path.ancestors()
+        .find(|dir| std::fs::symlink_metadata(dir.join(".git")).is_ok())
 }
 
 /// Whether `path`, as written, lies in the working directory.

@@ -49,6 +49,8 @@ pub enum WalkError {
     Confine(#[from] ConfineError),
     #[error("not a regular file (a device, pipe or socket); not read")]
     NotRegular,
+    #[error("directories nest more than {MAX_DEPTH} deep here; not walked further")]
+    TooDeep,
 }
 
 /// Builds the `--ignore` matcher.
@@ -119,6 +121,26 @@ pub fn walk(
     walked: &mut Vec<PathBuf>,
     visit: &mut dyn FnMut(Found) -> bool,
 ) {
+    walk_at(tree, dir, rules, walked, visit, 0);
+}
+
+/// Directories nested deeper than this below a walked path are reported, not walked: the
+/// walk recurses, and a committed tree 850 directories deep (1.7 KB of path) overflowed
+/// its stack. Real repositories nest a few dozen deep.
+pub const MAX_DEPTH: usize = 256;
+
+fn walk_at(
+    tree: &Tree,
+    dir: &Path,
+    rules: &Rules,
+    walked: &mut Vec<PathBuf>,
+    visit: &mut dyn FnMut(Found) -> bool,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        visit(Found::Error(dir.to_path_buf(), WalkError::TooDeep));
+        return;
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -158,12 +180,12 @@ pub fn walk(
         };
         if kind.is_dir() {
             if visit(Found::Dir(path.clone())) {
-                walk(tree, &path, rules, walked, visit);
+                walk_at(tree, &path, rules, walked, visit, depth + 1);
             }
         } else if kind.is_file() {
             visit(Found::File(path));
         } else if kind.is_symlink() {
-            link(tree, path, rules, walked, visit);
+            link(tree, path, rules, walked, visit, depth);
         } else if (rules.wanted)(&path) {
             visit(Found::Error(path, WalkError::NotRegular));
         }
@@ -177,6 +199,7 @@ fn link(
     rules: &Rules,
     walked: &mut Vec<PathBuf>,
     visit: &mut dyn FnMut(Found) -> bool,
+    depth: usize,
 ) {
     match tree.resolve(&path) {
         Ok(real) => match std::fs::metadata(&real) {
@@ -191,7 +214,7 @@ fn link(
                 }
                 if visit(Found::Dir(path.clone())) {
                     walked.push(real);
-                    walk(tree, &path, rules, walked, visit);
+                    walk_at(tree, &path, rules, walked, visit, depth + 1);
                 }
             }
             Ok(m) if m.is_file() => {
