@@ -43,6 +43,18 @@ manifest = json.dumps([{"Config": "config.json", "RepoTags": ["x:1"], "Layers": 
 open(sys.argv[1], "wb").write(tar_bytes([("manifest.json", manifest), ("config.json", config), ("layer.tar", layer)]))
 PY
 seed dockerfile "${dockerfiles[@]}"
+# ARG expansion: every form, and recipes (byte 1, a 16-bit count, then prefix, open, middle,
+# close and suffix separated by byte 1; see fuzz_targets/dockerfile.rs) for the inputs too
+# large to mutate: 10,000 nested defaults, 60,000 unclosed `${${`, 26 doubling ARGs.
+d=fuzz/corpus/dockerfile
+printf 'ARG R=registry.example.com\nARG A=${X:-${Y:-${R}/base}}\nARG T\nFROM ${A}:${T:-1}-slim AS b\nFROM $A\n' >"$d/expand-forms"
+printf 'ARG A=a\nARG E=\nARG B=\\$A "$A" '"'"'$A'"'"' ${A:+alt} ${E-} ${E:-d} ${A?x} ${A#a} ${A%%a} ${ ${A\nFROM ${B}\n' >"$d/expand-quotes"
+printf '# escape=`\nARG A=`$X ${X:-`}}\nFROM ${A:-alpine}\n' >"$d/expand-backtick"
+printf 'ARG A0=x\nARG A1=${A0}${A0}\nARG A2=${A1}${A1}\nARG A3=${A2}${A2}\nFROM ${A3}\n' >"$d/expand-chain"
+printf '\001\047\020ARG A=\001${a:-\001x\001}\001\nFROM alpine\n' >"$d/recipe-nested"
+printf '\001\352\140ARG A=\001${${\001\001\001\nFROM alpine\n' >"$d/recipe-unclosed"
+printf '\001\000\032ARG A=x\n\001ARG A=$A$A\n\001FROM $A\n\001\001' >"$d/recipe-doubling"
+printf '\001\000\100FROM \001${B:-\001alpine\001}\001\n' >"$d/recipe-from"
 seed engines "${dockerfiles[@]}" "${yamls[@]}" "${jsons[@]}"
 seed manifests "${yamls[@]}" "${jsons[@]}"
 seed compose "${composes[@]}" "${yamls[@]}"

@@ -12,8 +12,11 @@ fuzz/seed.sh >/dev/null
 cargo fuzz build -s none -O 2>&1 | tail -n 1
 log=$(mktemp)
 for target in $(cargo fuzz list); do
+  # A target's dictionary (fuzz/<target>.dict), where it has one, guides the mutations.
+  dict=()
+  [ -f "fuzz/$target.dict" ] && dict=(-dict="fuzz/$target.dict")
   if cargo fuzz run -s none -O "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 \
-      -timeout=20 >"$log" 2>&1; then
+      -timeout=20 "${dict[@]}" >"$log" 2>&1; then
     echo "fuzz $target: $(grep -E '^Done [0-9]+ runs' "$log" | tail -n 1)"
   else
     tail -n 40 "$log"
