@@ -365,19 +365,8 @@ fn a_thousand_workers_are_capped_at_what_the_run_can_use() {
     let (report, stderr, code) = run_in(dir.path(), &["-j", "1000", "Dockerfile"]);
     assert_ne!(code, TOOL_ERROR, "{stderr}");
     assert!(!results_for(&report, "Dockerfile").is_empty());
-    // One input: one worker (1,000 evaluators took 3 s and 600 MB).
-    let sarif = dockpolicy()
-        .current_dir(dir.path())
-        .args(["test", "-o", "sarif", "-j", "1000", "Dockerfile"])
-        .output()
-        .unwrap();
-    let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
-    let run = &sarif["runs"][0]["invocations"][0]["properties"]["dockpolicy"];
-    assert_eq!(
-        (run["inputs"].as_u64(), run["workers"].as_u64()),
-        (Some(1), Some(1)),
-        "{run}"
-    );
+    // One input, one worker (1,000 evaluators took 3 s and 600 MB): `worker_count`'s
+    // unit test holds the arithmetic, this the end-to-end time.
     assert!(started.elapsed() < Duration::from_secs(30));
     let out = dockpolicy()
         .current_dir(dir.path())

@@ -425,3 +425,17 @@ fn check_combined(policies: &PolicySet, loaded: Vec<Loaded>, report: &mut Report
         message: e.to_string(),
     }));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workers_are_capped_at_the_cores_and_the_inputs() {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        assert_eq!(worker_count(Some(1000), 1), 1);
+        assert_eq!(worker_count(Some(1000), 10_000), cores);
+        assert_eq!(worker_count(None, 0), 1);
+        assert_eq!(worker_count(Some(1), 10_000), 1);
+    }
+}

@@ -248,8 +248,6 @@ fn with_run_properties(mut invocations: Value, report: &Report) -> Value {
             "severityOverrides": severity,
             "amendedBundledPackages": info.amended,
             "evaluatedPackages": info.namespaces,
-            "inputs": info.inputs,
-            "workers": info.workers,
         }});
     }
     invocations
