@@ -423,9 +423,12 @@ fn check_combined(policies: &PolicySet, loaded: Vec<Loaded>, report: &mut Report
     let combined = Document::Json(Value::Array(docs));
     let (results, errors) =
         eval::evaluate(&mut evaluator, &policies.namespaces, "Combined", &combined);
-    let mut prints = eval::PrintLog::new("Combined");
-    prints.add(evaluator.take_prints(), Some(&combined.to_json()));
-    prints.emit();
+    let printed = evaluator.take_prints();
+    if !printed.is_empty() {
+        let mut prints = eval::PrintLog::new("Combined");
+        prints.add(printed, Some(&combined.to_json()));
+        prints.emit();
+    }
     report.results.extend(results);
     report.errors.extend(errors.into_iter().map(|e| FileError {
         filename: "Combined".into(),
