@@ -81,13 +81,51 @@ pub enum GatekeeperCommand {
         /// Output format.
         #[arg(short, long, value_enum, default_value = "stdout")]
         output: OutputFormat,
+        #[command(flatten)]
+        limits: EvalLimits,
     },
     /// Run Gatekeeper test suites (`kind: Suite`, test.gatekeeper.sh/v1alpha1).
     Verify {
         /// Suite files or directories containing them.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+        #[command(flatten)]
+        limits: EvalLimits,
     },
+}
+
+/// `--timeout` and `--memory-limit` for the commands that evaluate policies other than
+/// `test` (`verify`, `gatekeeper test`, `gatekeeper verify`): the same flags, defaults and
+/// meaning as `test`'s, the unit of work being one test or one object's review. The
+/// policies (and templates, and suites) come from the scanned tree, and a loop in one of
+/// them must not hang the CI job.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct EvalLimits {
+    /// Stop a policy evaluation (one Rego test in `verify`; one object against one
+    /// constraint in `gatekeeper`) that runs longer than this, e.g. `10s`, `500ms`; `0`
+    /// disables the limit. It is reported as an error of that test or object; the others
+    /// go on.
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+
+    /// Stop policy evaluations once the process holds more than this much memory, e.g.
+    /// `4GiB`, `512MiB`; `0` disables the limit. The evaluation that crosses it is reported
+    /// as an error; the others go on. One builtin call (`replace`, `concat`, `sprintf`,
+    /// `json.marshal`...) may build at most a quarter of it.
+    #[arg(long, default_value = "4GiB", value_parser = parse_size, value_name = "SIZE")]
+    pub memory_limit: u64,
+}
+
+impl EvalLimits {
+    /// The timeout, `None` for none.
+    pub fn timeout(&self) -> Option<std::time::Duration> {
+        (!self.timeout.is_zero()).then_some(self.timeout)
+    }
+
+    /// The memory limit, `None` for none.
+    pub fn memory_limit(&self) -> Option<u64> {
+        (self.memory_limit > 0).then_some(self.memory_limit)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -348,6 +386,9 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value = "stdout")]
     pub output: VerifyOutput,
+
+    #[command(flatten)]
+    pub limits: EvalLimits,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {

@@ -10,7 +10,8 @@ use crate::gatekeeper::export::{self, Module};
 use crate::gatekeeper::run::{Constraint, Template, reviews};
 use crate::gatekeeper::suite;
 use crate::input::{self, confine, walk};
-use crate::policy::{bundled, load};
+use crate::policy::eval::PrintLog;
+use crate::policy::{self, bundled, load};
 use crate::report::{self, CheckResult, ExitPolicy, FileError, Finding, Report, exit};
 
 pub fn run(args: &GatekeeperArgs) -> anyhow::Result<i32> {
@@ -71,8 +72,15 @@ pub fn run(args: &GatekeeperArgs) -> anyhow::Result<i32> {
             constraints,
             paths,
             output,
-        } => test(templates, constraints, paths, *output),
-        GatekeeperCommand::Verify { paths } => verify(paths),
+            limits,
+        } => {
+            policy::set_memory_limit(limits.memory_limit());
+            test(templates, constraints, paths, *output, limits.timeout())
+        }
+        GatekeeperCommand::Verify { paths, limits } => {
+            policy::set_memory_limit(limits.memory_limit());
+            verify(paths, limits.timeout())
+        }
     }
 }
 
@@ -144,12 +152,13 @@ fn test(
     constraints: &[PathBuf],
     paths: &[PathBuf],
     output: crate::cli::OutputFormat,
+    timeout: Option<std::time::Duration>,
 ) -> anyhow::Result<i32> {
     let mut report = Report::default();
     let mut compiled: Vec<Template> = Vec::new();
     for (file, doc) in yaml_docs(templates, &mut report.errors) {
         if doc.get("kind").and_then(Value::as_str) == Some("ConstraintTemplate") {
-            match Template::load(&doc) {
+            match Template::load(&doc, timeout) {
                 Ok(t) => compiled.push(t),
                 Err(message) => report.errors.push(FileError {
                     filename: file,
@@ -176,51 +185,81 @@ fn test(
             }
         }
     }
-    for (file, doc) in yaml_docs(paths, &mut report.errors) {
-        for review in reviews(&doc) {
-            for c in loaded.iter().filter(|c| c.matches(&review.object)) {
-                let Some(t) = compiled.iter().find(|t| t.kind == c.kind) else {
-                    report.errors.push(FileError {
-                        filename: file.clone(),
-                        line: None,
-                        message: format!(
-                            "constraint {} has no template of kind {}",
-                            c.name, c.kind
-                        ),
-                    });
-                    continue;
-                };
-                let mut result = CheckResult::new(&file, &c.name);
-                match t.review(c, &review, &Value::Null) {
-                    Ok(violations) if violations.is_empty() => result.successes += 1,
-                    Ok(violations) => {
-                        for v in violations {
-                            let mut f = Finding::new(v.msg);
-                            f.metadata.insert(
-                                "enforcementAction".into(),
-                                Value::String(c.enforcement.clone()),
-                            );
-                            f.metadata.insert("details".into(), v.details);
-                            if c.enforcement == "deny" {
-                                result.failures.push(f)
-                            } else {
-                                result.warnings.push(f)
-                            }
-                        }
-                    }
-                    Err(e) => report.errors.push(FileError {
-                        filename: file.clone(),
-                        line: None,
-                        message: e,
-                    }),
-                }
-                merge(&mut report.results, result);
-            }
+    let mut docs = yaml_docs(paths, &mut report.errors).into_iter().peekable();
+    while let Some((file, doc)) = docs.next() {
+        // One log per file (its documents are consecutive), shown once it is done.
+        let mut prints = PrintLog::new(&file);
+        let mut doc = Some(doc);
+        while let Some(current) = doc.take().or_else(|| {
+            docs.next_if(|(next, _)| *next == file)
+                .map(|(_, next_doc)| next_doc)
+        }) {
+            review_document(
+                &file,
+                &current,
+                &compiled,
+                &loaded,
+                &mut report,
+                &mut prints,
+            );
         }
+        prints.emit();
     }
     report.finish();
     print!("{}", report::render(output, &report, &Default::default()));
     Ok(report.counts().exit_code(ExitPolicy::default()))
+}
+
+/// Reviews every object of one document against the constraints that match it.
+fn review_document(
+    file: &str,
+    doc: &Value,
+    compiled: &[Template],
+    loaded: &[Constraint],
+    report: &mut Report,
+    prints: &mut PrintLog,
+) {
+    for review in reviews(doc) {
+        for c in loaded.iter().filter(|c| c.matches(&review.object)) {
+            let Some(t) = compiled.iter().find(|t| t.kind == c.kind) else {
+                report.errors.push(FileError {
+                    filename: file.to_owned(),
+                    line: None,
+                    message: format!("constraint {} has no template of kind {}", c.name, c.kind),
+                });
+                continue;
+            };
+            let mut result = CheckResult::new(file, &c.name);
+            match t.review(c, &review, &Value::Null, prints) {
+                Ok(violations) if violations.is_empty() => result.successes += 1,
+                Ok(violations) => {
+                    for v in violations {
+                        let mut f = Finding::new(v.msg);
+                        f.metadata.insert(
+                            "enforcementAction".into(),
+                            Value::String(c.enforcement.clone()),
+                        );
+                        f.metadata.insert("details".into(), v.details);
+                        if c.enforcement == "deny" {
+                            result.failures.push(f)
+                        } else {
+                            result.warnings.push(f)
+                        }
+                    }
+                }
+                Err(e) => {
+                    // The error says it all: no empty result ("no policies found") beside it.
+                    report.errors.push(FileError {
+                        filename: file.to_owned(),
+                        line: None,
+                        message: e,
+                    });
+                    continue;
+                }
+            }
+            merge(&mut report.results, result);
+        }
+    }
 }
 
 fn merge(results: &mut Vec<CheckResult>, r: CheckResult) {
@@ -233,39 +272,63 @@ fn merge(results: &mut Vec<CheckResult>, r: CheckResult) {
     }
 }
 
-fn verify(paths: &[PathBuf]) -> anyhow::Result<i32> {
-    let mut failed = 0;
-    let mut total = 0;
+fn verify(paths: &[PathBuf], timeout: Option<std::time::Duration>) -> anyhow::Result<i32> {
+    let (mut failed, mut errors, mut total) = (0, 0, 0);
+    // Suites come from the scanned tree: nothing they name may drive the terminal or
+    // start a line of its own (see report::redact).
+    use report::redact::{lines, message};
     for root in paths {
         // A suite names its templates, constraints and objects by path: all of them must
         // stay in the tree of the path given (see `input::confine`).
-        let (tree, _) =
-            walk::resolve_named(root).map_err(|e| anyhow::anyhow!("{}: {e}", root.display()))?;
-        for suite_path in suite::find_suites(Path::new(root), &tree).map_err(anyhow::Error::msg)? {
-            let results = suite::run_suite(&suite_path, &tree).map_err(anyhow::Error::msg)?;
-            for r in results {
+        let found = walk::resolve_named(root)
+            .map_err(|e| format!("{}: {e}", root.display()))
+            .and_then(|(tree, _)| {
+                suite::find_suites(Path::new(root), &tree).map(|suites| (tree, suites))
+            });
+        let (tree, suites) = match found {
+            Ok(found) => found,
+            Err(why) => {
+                // The other paths are still run; the run ends as a tool error.
+                errors += 1;
                 total += 1;
-                // Suites come from the scanned tree: nothing they name may drive the
-                // terminal or start a line of its own (see report::redact).
-                use report::redact::{lines, message};
+                println!(
+                    "ERROR {}\n      {}",
+                    message(&root.display().to_string()),
+                    lines(&why)
+                );
+                continue;
+            }
+        };
+        for suite_path in suites {
+            for r in suite::run_suite(&suite_path, &tree, timeout) {
+                total += 1;
                 let (suite, test, case) = (message(&r.suite), message(&r.test), message(&r.case));
-                match &r.failure {
-                    None => println!("PASS  {suite} / {test} / {case}"),
-                    Some(why) => {
+                match &r.outcome {
+                    suite::Outcome::Pass => println!("PASS  {suite} / {test} / {case}"),
+                    suite::Outcome::Fail(why) => {
                         failed += 1;
                         println!("FAIL  {suite} / {test} / {case}\n      {}", lines(why));
+                    }
+                    suite::Outcome::Error(why) => {
+                        errors += 1;
+                        println!("ERROR {suite} / {test} / {case}\n      {}", lines(why));
                     }
                 }
             }
         }
     }
     println!(
-        "\n{} cases, {} passed, {} failed",
+        "\n{} cases, {} passed, {} failed, {} errors",
         total,
-        total - failed,
-        failed
+        total - failed - errors,
+        failed,
+        errors
     );
-    Ok(if failed > 0 {
+    // As in `test`: a case that could not be run (an unreadable object, a template that
+    // does not compile, an evaluation out of time) is a tool error, whatever the others did.
+    Ok(if errors > 0 {
+        exit::TOOL_ERROR
+    } else if failed > 0 {
         exit::FAILURES
     } else {
         exit::CLEAN

@@ -309,6 +309,7 @@ fn check_file(
         }
     };
     let mut merged: BTreeMap<String, CheckResult> = BTreeMap::new();
+    let mut prints = eval::PrintLog::new(&outcome.filename);
     if parsed.documents.is_empty() {
         // A file with no documents (an empty YAML stream) still shows up, with 0 tests.
         for ns in policies.namespaces.keys() {
@@ -318,6 +319,10 @@ fn check_file(
     for (index, document) in parsed.documents.iter().enumerate() {
         let (mut results, errors) =
             eval::evaluate(evaluator, &policies.namespaces, &outcome.filename, document);
+        let printed = evaluator.take_prints();
+        if !printed.is_empty() {
+            prints.add(printed, Some(&document.to_json()));
+        }
         if let (Some(text), Some(range)) = (&text, parsed.ranges.get(index)) {
             for r in &mut results {
                 locate_findings(r, text, *range);
@@ -347,6 +352,9 @@ fn check_file(
             pragmas.apply(r);
         }
     }
+    // As each file is done, not with the report: a worker holds one file's prints at
+    // most, and a file whose evaluation hangs until --timeout has shown what it printed.
+    prints.emit();
     fill_end_lines(&mut merged, &parsed);
     outcome.results = merged.into_values().collect();
     if let Some(text) = &text {
@@ -412,12 +420,15 @@ fn check_combined(policies: &PolicySet, loaded: Vec<Loaded>, report: &mut Report
         }
     }
     let mut evaluator = eval::Evaluator::new(policies);
-    let (results, errors) = eval::evaluate(
-        &mut evaluator,
-        &policies.namespaces,
-        "Combined",
-        &Document::Json(Value::Array(docs)),
-    );
+    let combined = Document::Json(Value::Array(docs));
+    let (results, errors) =
+        eval::evaluate(&mut evaluator, &policies.namespaces, "Combined", &combined);
+    let printed = evaluator.take_prints();
+    if !printed.is_empty() {
+        let mut prints = eval::PrintLog::new("Combined");
+        prints.add(printed, Some(&combined.to_json()));
+        prints.emit();
+    }
     report.results.extend(results);
     report.errors.extend(errors.into_iter().map(|e| FileError {
         filename: "Combined".into(),

@@ -13,6 +13,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<i32> {
         ),
         None => None,
     };
+    let timeout = args.limits.timeout();
     let policy_paths = super::policy_paths_or_default(&args.policy);
     let set = policy::load(&policy::Options {
         bundled: args.bundled || policy_paths.is_empty(),
@@ -20,12 +21,16 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<i32> {
         data_paths: args.data.clone(),
         rego_version: args.rego_version,
         include_tests: true,
+        timeout,
         ..Default::default()
     })?;
+    // The interpreter runs every test (no VM): regorus's process-wide ceiling, and each
+    // builtin call's share of it, as for `test`.
+    policy::set_memory_limit(args.limits.memory_limit());
     let mut engine = set.engine;
     let want_coverage = args.coverage || args.threshold.is_some();
     engine.set_enable_coverage(want_coverage);
-    let tests = testing::run(&mut engine, filter.as_ref());
+    let tests = testing::run(&mut engine, filter.as_ref(), timeout);
     let coverage = if want_coverage {
         Some(testing::coverage(&mut engine).map_err(|e| anyhow::anyhow!("coverage: {e}"))?)
     } else {

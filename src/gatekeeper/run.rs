@@ -7,6 +7,8 @@
 //! excludedNamespaces, labelSelector) decides which objects it reviews.
 
 use crate::input::strings;
+use crate::policy::eval::PrintLog;
+use crate::policy::{guard, load};
 use serde_json::{Map, Value, json};
 
 /// A compiled ConstraintTemplate.
@@ -16,6 +18,8 @@ pub struct Template {
     pub kind: String,
     package: String,
     engine: regorus::Engine,
+    /// `--timeout`: the time one review (one object against one constraint) may take.
+    timeout: Option<std::time::Duration>,
 }
 
 /// A Constraint.
@@ -48,8 +52,11 @@ fn str_at<'a>(v: &'a Value, path: &str) -> Option<&'a str> {
 }
 
 impl Template {
-    /// Compiles a ConstraintTemplate document.
-    pub fn load(doc: &Value) -> Result<Template, String> {
+    /// Compiles a ConstraintTemplate document. Its Rego comes from the scanned tree like
+    /// any policy: it gets the same checks before parsing, builtin guards and gathered
+    /// prints (`load::new_engine`, `load::add_source`), and each review stops after
+    /// `timeout`.
+    pub fn load(doc: &Value, timeout: Option<std::time::Duration>) -> Result<Template, String> {
         let name = str_at(doc, "/metadata/name")
             .ok_or("ConstraintTemplate has no metadata.name")?
             .to_owned();
@@ -88,34 +95,37 @@ impl Template {
             .find_map(|l| l.trim().strip_prefix("package "))
             .map(|p| p.trim().to_owned())
             .ok_or_else(|| format!("{name}: the rego has no package"))?;
-        let mut engine = regorus::Engine::new();
+        let mut engine = load::new_engine().map_err(|e| format!("{name}: {e}"))?;
         engine.set_rego_v0(!v1);
         for (i, lib) in libs.iter().enumerate() {
-            engine
-                .add_policy(format!("{name}/libs[{i}].rego"), lib.clone())
+            load::add_source(&mut engine, format!("{name}/libs[{i}].rego"), lib.clone())
                 .map_err(|e| format!("{name}: lib {i}: {e}"))?;
         }
-        engine
-            .add_policy(format!("{name}/rego"), rego)
+        load::add_source(&mut engine, format!("{name}/rego"), rego)
             .map_err(|e| format!("{name}: {e}"))?;
         engine.set_input(regorus::Value::new_object());
         engine
             .eval_query("true".into(), false)
             .map_err(|e| format!("{name}: {e}"))?;
+        if let Some(limit) = timeout {
+            load::set_time_limit(&mut engine, limit);
+        }
         Ok(Template {
             name,
             kind,
             package,
             engine,
+            timeout,
         })
     }
 
-    /// Evaluates `violation` for one review.
+    /// Evaluates `violation` for one review; what the template printed goes to `prints`.
     pub fn review(
         &self,
         constraint: &Constraint,
         review: &Review,
         inventory: &Value,
+        prints: &mut PrintLog,
     ) -> Result<Vec<Violation>, String> {
         let mut engine = self.engine.clone();
         if inventory.as_object().is_some_and(|o| !o.is_empty()) {
@@ -137,9 +147,20 @@ impl Template {
             "parameters": constraint.parameters,
         });
         engine.set_input(regorus::Value::from(input));
-        let value = engine
-            .eval_rule(format!("data.{}.violation", self.package))
-            .map_err(|e| format!("{}: {e}", self.name))?;
+        let value = engine.eval_rule(format!("data.{}.violation", self.package));
+        prints.add(engine.take_prints().unwrap_or_default(), Some(obj));
+        let value = value.map_err(|e| {
+            let mut message = format!("{}: {e}", self.name);
+            if let Some(limit) = self.timeout
+                && message.contains("exceeded time limit")
+            {
+                message.push_str(&format!(" (--timeout {limit:?} per object and constraint)"));
+            }
+            message
+        })?;
+        // As a rule's value in `test`: a value that shares its parts can be far too large
+        // to turn into JSON, which cannot stop half-way.
+        guard::check_result(&value).map_err(|e| format!("{}: {e}", self.name))?;
         let json = serde_json::to_value(&value).unwrap_or(Value::Null);
         let mut out: Vec<Violation> = json
             .as_array()

@@ -22,9 +22,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::run::{Constraint, Template, inventory, reviews};
+use super::run::{Constraint, Template, Violation, inventory, reviews};
 use crate::input;
 use crate::input::confine::Tree;
+use crate::policy::eval::PrintLog;
 
 /// One case's outcome.
 #[derive(Debug, Clone)]
@@ -32,8 +33,30 @@ pub struct CaseResult {
     pub suite: String,
     pub test: String,
     pub case: String,
-    /// None when the case passed; otherwise why it failed.
-    pub failure: Option<String>,
+    pub outcome: Outcome,
+}
+
+/// How a case ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Pass,
+    /// The assertions do not hold: why.
+    Fail(String),
+    /// The case could not be run (a file it names cannot be read, its template does not
+    /// compile, its evaluation failed or ran out of time): a tool error, as an unreadable
+    /// input is in every other command, never a verdict on the policy.
+    Error(String),
+}
+
+impl CaseResult {
+    fn error(suite: &Path, test: &str, why: String) -> CaseResult {
+        CaseResult {
+            suite: suite.display().to_string(),
+            test: test.to_owned(),
+            case: String::new(),
+            outcome: Outcome::Error(why),
+        }
+    }
 }
 
 /// Reads a suite's file, only when it resolves inside the tree of the path given (a suite
@@ -79,15 +102,24 @@ pub fn find_suites(path: &Path, tree: &Tree) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-/// Runs one suite file.
-pub fn run_suite(path: &Path, tree: &Tree) -> Result<Vec<CaseResult>, String> {
+/// Runs one suite file. A suite that cannot be read, or a test whose template or
+/// constraint cannot be, is one `Outcome::Error` result; the suite's other tests still run.
+pub fn run_suite(
+    path: &Path,
+    tree: &Tree,
+    timeout: Option<std::time::Duration>,
+) -> Vec<CaseResult> {
     let base = path.parent().unwrap_or(Path::new("."));
-    let suite = first(path, tree)?;
+    let suite = match first(path, tree) {
+        Ok(suite) => suite,
+        Err(why) => return vec![CaseResult::error(path, "", why)],
+    };
     if suite.get("kind").and_then(Value::as_str) != Some("Suite") {
-        return Err(format!(
+        let why = format!(
             "{}: not a Suite (kind: Suite, apiVersion: test.gatekeeper.sh/v1alpha1)",
             path.display()
-        ));
+        );
+        return vec![CaseResult::error(path, "", why)];
     }
     let mut out = Vec::new();
     for test in suite
@@ -101,40 +133,60 @@ pub fn run_suite(path: &Path, tree: &Tree) -> Result<Vec<CaseResult>, String> {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_owned();
-        let rel = |key: &str| test.get(key).and_then(Value::as_str).map(|p| base.join(p));
-        let template = rel("template")
-            .ok_or_else(|| format!("{}: test {test_name:?} has no template", path.display()))?;
-        let constraint = rel("constraint")
-            .ok_or_else(|| format!("{}: test {test_name:?} has no constraint", path.display()))?;
-        let template = Template::load(&first(&template, tree)?)?;
-        let constraint = Constraint::load(&first(&constraint, tree)?)?;
-        if constraint.kind != template.kind {
-            return Err(format!(
-                "{}: constraint kind {} does not match template kind {}",
-                path.display(),
-                constraint.kind,
-                template.kind
-            ));
+        match run_test(path, base, tree, test, &test_name, timeout) {
+            Ok(results) => out.extend(results),
+            Err(why) => out.push(CaseResult::error(path, &test_name, why)),
         }
-        for case in test
-            .get("cases")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let case_name = case
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            let failure = run_case(base, tree, &template, &constraint, case).err();
-            out.push(CaseResult {
-                suite: path.display().to_string(),
-                test: test_name.clone(),
-                case: case_name,
-                failure,
-            });
-        }
+    }
+    out
+}
+
+/// Runs one test of a suite: loads its template and constraint, then runs every case.
+fn run_test(
+    path: &Path,
+    base: &Path,
+    tree: &Tree,
+    test: &Value,
+    test_name: &str,
+    timeout: Option<std::time::Duration>,
+) -> Result<Vec<CaseResult>, String> {
+    let rel = |key: &str| test.get(key).and_then(Value::as_str).map(|p| base.join(p));
+    let template = rel("template")
+        .ok_or_else(|| format!("{}: test {test_name:?} has no template", path.display()))?;
+    let constraint = rel("constraint")
+        .ok_or_else(|| format!("{}: test {test_name:?} has no constraint", path.display()))?;
+    let template = Template::load(&first(&template, tree)?, timeout)?;
+    let constraint = Constraint::load(&first(&constraint, tree)?)?;
+    if constraint.kind != template.kind {
+        return Err(format!(
+            "{}: constraint kind {} does not match template kind {}",
+            path.display(),
+            constraint.kind,
+            template.kind
+        ));
+    }
+    let mut out = Vec::new();
+    for case in test
+        .get("cases")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let case_name = case
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let suite = path.display().to_string();
+        let mut prints = PrintLog::new(&format!("{suite} / {test_name} / {case_name}"));
+        let outcome = run_case(base, tree, &template, &constraint, case, &mut prints);
+        prints.emit();
+        out.push(CaseResult {
+            suite,
+            test: test_name.to_owned(),
+            case: case_name,
+            outcome,
+        });
     }
     Ok(out)
 }
@@ -145,7 +197,28 @@ fn run_case(
     template: &Template,
     constraint: &Constraint,
     case: &Value,
-) -> Result<(), String> {
+    prints: &mut PrintLog,
+) -> Outcome {
+    match evaluate_case(base, tree, template, constraint, case, prints) {
+        Ok(violations) => match check_assertions(case, &violations) {
+            Ok(Ok(())) => Outcome::Pass,
+            Ok(Err(why)) => Outcome::Fail(why),
+            Err(why) => Outcome::Error(why),
+        },
+        Err(why) => Outcome::Error(why),
+    }
+}
+
+/// The violations of a case's object(s); `Err` when a file it names cannot be read or
+/// the evaluation fails.
+fn evaluate_case(
+    base: &Path,
+    tree: &Tree,
+    template: &Template,
+    constraint: &Constraint,
+    case: &Value,
+    prints: &mut PrintLog,
+) -> Result<Vec<Violation>, String> {
     let object = case
         .get("object")
         .and_then(Value::as_str)
@@ -165,10 +238,16 @@ fn run_case(
     for doc in load_yaml(&base.join(object), tree)? {
         for review in reviews(&doc) {
             if constraint.matches(&review.object) {
-                violations.extend(template.review(constraint, &review, &inventory)?);
+                violations.extend(template.review(constraint, &review, &inventory, prints)?);
             }
         }
     }
+    Ok(violations)
+}
+
+/// Whether the case's assertions hold over `violations`: `Ok(Err(why))` when one does
+/// not, `Err` when an assertion is malformed (a bad regex, an unknown `violations`).
+fn check_assertions(case: &Value, violations: &[Violation]) -> Result<Result<(), String>, String> {
     for assertion in case
         .get("assertions")
         .and_then(Value::as_array)
@@ -203,11 +282,11 @@ fn run_case(
         };
         if !ok {
             let all: Vec<&str> = violations.iter().map(|v| v.msg.as_str()).collect();
-            return Err(format!(
+            return Ok(Err(format!(
                 "expected violations: {}, got {n} matching (all: {all:?})",
                 assertion.get("violations").cloned().unwrap_or(Value::Null)
-            ));
+            )));
         }
     }
-    Ok(())
+    Ok(Ok(()))
 }

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::vm::{self, VmFailure};
 use super::{Namespace, PolicySet, RuleKind, exception_name};
 use crate::input::Document;
+use crate::report::redact;
 use crate::report::{CheckResult, Finding};
 
 /// A policy that failed while evaluating an input (a runtime error in Rego, or a result
@@ -60,7 +61,17 @@ impl Evaluator {
         }
     }
 
+    /// What the policies printed (`print`) while evaluating the current input, taken out
+    /// of the engine. The engine only gathers prints (see `load::new_engine`); taking them
+    /// after each input is what keeps them from piling up over a run.
+    pub fn take_prints(&mut self) -> Vec<String> {
+        self.engine.take_prints().unwrap_or_default()
+    }
+
     fn set_input(&mut self, input: regorus::Value) {
+        // A caller that did not take the last input's prints does not want them: they
+        // must not pile up from one input to the next.
+        drop(self.take_prints());
         if let Some(machine) = &mut self.machine {
             machine.set_input(input.clone());
         }
@@ -87,11 +98,7 @@ impl Evaluator {
         if let Some(machine) = &mut self.machine {
             machine.set_time_left(remaining);
         }
-        self.engine
-            .set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-                limit: remaining,
-                check_interval: std::num::NonZeroU32::new(256).expect("non-zero"),
-            });
+        super::load::set_time_limit(&mut self.engine, remaining);
         Ok(())
     }
 
@@ -320,4 +327,291 @@ pub fn number(value: &Value) -> Option<usize> {
         _ => None,
     };
     n.and_then(|l| usize::try_from(l).ok()).filter(|&l| l > 0)
+}
+
+/// Most bytes of `print` output shown for one input file (or one test, one Gatekeeper
+/// case); what comes after is cut, with a note saying so. Policies from the scanned tree
+/// can print in a loop: this keeps a run's standard error, and the memory that holds what
+/// is printed, bounded by the number of files.
+pub const MAX_PRINT_BYTES: usize = 64 * 1024;
+
+/// Most lines `PrintLog::add` collects from an input to find the secret values it must
+/// hide (the same number of values `redact::hide_values_of` looks for).
+const MAX_SECRET_LINES: usize = crate::report::redact::MAX_HIDDEN_VALUES;
+
+/// The `print` output of the evaluations of one input file (or test), made safe for
+/// standard error. conftest users expect `print` to show for debugging, but a policy from
+/// the scanned repository prints whatever it likes, the input included: every line is
+/// prefixed with where it came from, has the secret values of the input hidden (the
+/// values that input gives to secret-like names, wherever the policy put them), the
+/// secret-looking values of any text redacted, control characters escaped (one print is
+/// one line, and drives no terminal), and no line starts a `::` workflow command.
+pub struct PrintLog {
+    /// Where the prints come from (the input file, the test), as shown.
+    origin: String,
+    out: String,
+    truncated: bool,
+}
+
+impl PrintLog {
+    pub fn new(origin: &str) -> PrintLog {
+        PrintLog {
+            origin: origin.to_owned(),
+            out: String::new(),
+            truncated: false,
+        }
+    }
+
+    /// Adds one evaluation's prints (`Evaluator::take_prints`, `Engine::take_prints`),
+    /// given the input they were printed for, whose secret values are hidden from them.
+    pub fn add(&mut self, prints: Vec<String>, input: Option<&Value>) {
+        if prints.is_empty() || self.truncated {
+            return;
+        }
+        // The raw text is cut to what the log can still show before any work is done on
+        // it, at a space where there is one near, so a value is seldom cut in two.
+        let mut kept: Vec<String> = Vec::new();
+        let mut room = MAX_PRINT_BYTES.saturating_sub(self.out.len());
+        for print in prints {
+            if room == 0 {
+                self.truncated = true;
+                break;
+            }
+            let (text, cut) = cut_at(&print, room);
+            room -= text.len();
+            kept.push(text.to_owned());
+            if cut {
+                self.truncated = true;
+                break;
+            }
+        }
+        // One pass hides the input's secret values from every print at once: NUL cannot
+        // be part of a hidden value (lines with control characters are not searched), so
+        // it separates them again afterwards.
+        let joined = kept.join("\0");
+        let hidden = match input {
+            Some(input) => hide_secret_values(input, &joined),
+            None => joined,
+        };
+        for print in hidden.split('\0') {
+            let line = format!("{}: print at {print}", self.origin);
+            let clean = redact::lines(&redact::text(&line));
+            let room = MAX_PRINT_BYTES.saturating_sub(self.out.len());
+            let (clean, cut) = cut_at(&clean, room);
+            self.out.push_str(clean);
+            self.out.push('\n');
+            if cut {
+                self.truncated = true;
+                break;
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
+    /// The lines to show, and the note when some were cut.
+    pub fn text(&self) -> String {
+        let mut text = self.out.clone();
+        if self.truncated {
+            let origin = redact::lines(&redact::text(&self.origin));
+            text.push_str(&format!(
+                "{origin}: … (print output truncated at {} KiB)\n",
+                MAX_PRINT_BYTES / 1024
+            ));
+        }
+        text
+    }
+
+    /// Writes the log to standard error in one write, so the logs of files checked in
+    /// parallel never interleave line by line.
+    pub fn emit(&self) {
+        if self.is_empty() {
+            return;
+        }
+        let text = self.text();
+        let mut err = std::io::stderr().lock();
+        // Nothing to do about a closed standard error: the report goes on.
+        let _ = std::io::Write::write_all(&mut err, text.as_bytes());
+    }
+}
+
+/// `text` cut to at most `max` bytes (at a character boundary, and at the last space in
+/// the second half of that when there is one); whether it was cut.
+fn cut_at(text: &str, max: usize) -> (&str, bool) {
+    if text.len() <= max {
+        return (text, false);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    if let Some(space) = text[..end].rfind(char::is_whitespace)
+        && space >= end / 2
+    {
+        end = space;
+    }
+    (&text[..end], true)
+}
+
+/// `text` with every secret value of `input` hidden: the values that `redact` would hide
+/// in the input's strings, or that the input gives to secret-like names (`{"DB_PASSWORD":
+/// "x"}`, `{"name": "DB_PASSWORD", "value": "x"}`, the Dockerfile's `Pairs`), in any ASCII
+/// case. A policy prints the input as it sees it, where a secret stands apart from its
+/// name (`"Value": ["DB_PASSWORD", "x"]`) and no pattern would find it.
+fn hide_secret_values(input: &Value, text: &str) -> String {
+    let lines = secret_lines(input);
+    if lines.is_empty() {
+        return text.to_owned();
+    }
+    // `hide_values_of` looks at the lines around one line of a source: the lines are
+    // given to it a window at a time, with the window's middle line as that line.
+    let window = 2 * redact::HIDE_WINDOW + 1;
+    let mut out = text.to_owned();
+    for chunk in lines.chunks(window) {
+        out = redact::hide_values_of(&chunk.join("\n"), redact::HIDE_WINDOW + 1, &out);
+    }
+    out
+}
+
+/// Lines in which `redact` finds a secret value, made from the strings of `input`: each
+/// string, each `name=value` of an object's string member, and each `name=value` of an
+/// object with a string `name` (or `key`) and `value`. At most `MAX_SECRET_LINES`.
+fn secret_lines(input: &Value) -> Vec<String> {
+    fn keep(lines: &mut Vec<String>, line: String) {
+        // A line with a control character in it could carry the NUL that separates the
+        // prints, or a line break: such a value is left to the patterns.
+        if !line.chars().any(char::is_control)
+            && matches!(redact::redact(&line), std::borrow::Cow::Owned(_))
+        {
+            lines.push(line);
+        }
+    }
+    fn assignment(name: &str, value: &str) -> String {
+        if value.contains('"') {
+            format!("{name}={value}")
+        } else {
+            format!("{name}=\"{value}\"")
+        }
+    }
+    let mut lines: Vec<String> = Vec::new();
+    // A walk with its own stack: a deep document must not exhaust the thread's.
+    let mut stack = vec![input];
+    while let Some(value) = stack.pop() {
+        if lines.len() >= MAX_SECRET_LINES {
+            break;
+        }
+        match value {
+            Value::String(s) => s.lines().for_each(|l| keep(&mut lines, l.to_owned())),
+            Value::Array(items) => stack.extend(items.iter()),
+            Value::Object(members) => {
+                let name = members
+                    .get("name")
+                    .or_else(|| members.get("key"))
+                    .and_then(Value::as_str);
+                if let (Some(name), Some(Value::String(value))) = (name, members.get("value")) {
+                    keep(&mut lines, assignment(name, value));
+                }
+                for (key, member) in members {
+                    if let Value::String(s) = member {
+                        keep(&mut lines, assignment(key, s));
+                    }
+                    stack.push(member);
+                }
+            }
+            _ => {}
+        }
+    }
+    lines.truncate(MAX_SECRET_LINES);
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_print_is_one_safe_line_with_its_origin() {
+        let mut log = PrintLog::new("::x/Dockerfile");
+        log.add(
+            vec!["p.rego:3: \u{1b}[2Ja\n::error::b\r\u{202e}c ghp_abcdefghijklmnopqrstuvwx".into()],
+            None,
+        );
+        let text = log.text();
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(
+            text.starts_with("\\x3a:x/Dockerfile: print at p.rego:3: "),
+            "{text}"
+        );
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
+        assert!(!text.contains('\u{202e}'), "{text:?}");
+        assert!(text.contains("ghp_****"), "{text}");
+    }
+
+    #[test]
+    fn the_inputs_secret_values_are_hidden_wherever_printed() {
+        let input = serde_json::json!([
+            {"Original": "ENV DB_PASSWORD=hunter2a", "Value": ["DB_PASSWORD", "hunter2a"]},
+            {"env": [{"name": "API_TOKEN", "value": "tok with spaces"}]},
+            {"environment": {"SMTP_PASS": "mailpass1"}, "Env": ["AWS_SECRET_ACCESS_KEY=awskey12"]},
+        ]);
+        let printed = format!("{input} HUNTER2A");
+        let mut log = PrintLog::new("f");
+        log.add(
+            vec![printed, "second print: mailpass1".into()],
+            Some(&input),
+        );
+        let text = log.text();
+        for secret in [
+            "hunter2a",
+            "HUNTER2A",
+            "tok with spaces",
+            "mailpass1",
+            "awskey12",
+        ] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(text.contains("f: print at second print: ****"), "{text}");
+    }
+
+    #[test]
+    fn prints_are_cut_at_the_cap_and_say_so() {
+        let mut log = PrintLog::new("f");
+        for _ in 0..10 {
+            log.add(vec!["word ".repeat(4000); 10], None);
+        }
+        let text = log.text();
+        assert!(text.len() <= MAX_PRINT_BYTES + 100, "{}", text.len());
+        assert!(text.len() >= MAX_PRINT_BYTES - 100, "{}", text.len());
+        assert!(
+            text.ends_with("f: … (print output truncated at 64 KiB)\n"),
+            "{}",
+            &text[text.len() - 200..]
+        );
+        // One huge print is cut too, at a character boundary.
+        let mut log = PrintLog::new("f");
+        log.add(vec!["é".repeat(MAX_PRINT_BYTES)], None);
+        assert!(log.text().len() <= MAX_PRINT_BYTES + 100);
+    }
+
+    #[test]
+    fn a_run_without_prints_shows_nothing() {
+        let mut log = PrintLog::new("f");
+        log.add(Vec::new(), Some(&serde_json::json!({"PASSWORD": "x"})));
+        assert!(log.is_empty());
+        assert_eq!(log.text(), "");
+    }
+
+    #[test]
+    fn cut_at_prefers_a_space_and_keeps_characters_whole() {
+        assert_eq!(cut_at("abc", 5), ("abc", false));
+        assert_eq!(cut_at("aaaa bbbb", 7), ("aaaa", true));
+        assert_eq!(cut_at("éé", 3), ("é", true));
+        assert_eq!(cut_at("a bbbbbbbbbb", 8), ("a bbbbbb", true));
+    }
 }

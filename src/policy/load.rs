@@ -137,9 +137,7 @@ pub fn read_policy(file: &Path) -> Result<String, LoadError> {
 
 /// Builds the policy set: compiles everything once and discovers the rules to run.
 pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
-    let mut engine = regorus::Engine::new();
-    // Before any policy: the guards stand in for the builtins they wrap.
-    super::guard::register(&mut engine).map_err(LoadError::Compile)?;
+    let mut engine = new_engine().map_err(LoadError::Compile)?;
     let mut annotations: BTreeMap<String, Annotations> = BTreeMap::new();
     let mut count = 0;
     let mut user_policies = 0;
@@ -208,12 +206,7 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
         prepare(&mut engine)?;
     }
     if let Some(limit) = options.timeout {
-        // Cooperative: regorus checks the clock every few hundred steps of work, so a
-        // policy that loops over a huge range or builds huge values is stopped.
-        engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-            limit,
-            check_interval: std::num::NonZeroU32::new(256).expect("non-zero"),
-        });
+        set_time_limit(&mut engine, limit);
     }
     let mut namespaces = discover(&mut engine, options);
     for (name, ns) in namespaces.iter_mut() {
@@ -368,16 +361,48 @@ fn apply_config(namespaces: &mut BTreeMap<String, Namespace>, config: &Config) -
 }
 
 fn add(engine: &mut regorus::Engine, path: String, source: String) -> Result<(), LoadError> {
-    if let Err(message) = check_source(&source) {
-        return Err(LoadError::Policy { path, message });
-    }
+    add_source(engine, path.clone(), source).map_err(|message| LoadError::Policy { path, message })
+}
+
+/// A regorus engine as dockpolicy makes every one that runs policies from the scanned
+/// tree (`test`, `verify`, `doc`, Gatekeeper templates): the per-builtin memory guards
+/// registered before any policy (they stand in for the builtins they wrap), and `print`
+/// output gathered instead of written to standard error as it is, where a policy could
+/// write terminal escapes, a forged `::error::` workflow command or the input's secrets
+/// (see `eval::PrintLog`, which shows it redacted).
+pub fn new_engine() -> Result<regorus::Engine, String> {
+    let mut engine = regorus::Engine::new();
+    super::guard::register(&mut engine)?;
+    engine.set_gather_prints(true);
+    Ok(engine)
+}
+
+/// Gives `engine` one policy's text: the one way dockpolicy hands Rego to regorus, so the
+/// checks made before parsing (`check_source`: bracket nesting, which the parser takes
+/// exponential time over, and builtins that reach out) hold for every policy, a
+/// Gatekeeper template's `rego` and `libs` as much as a `-p` file. The error is the
+/// message alone; the caller names the policy.
+pub fn add_source(
+    engine: &mut regorus::Engine,
+    path: String,
+    source: String,
+) -> Result<(), String> {
+    check_source(&source)?;
     engine
-        .add_policy(path.clone(), source)
+        .add_policy(path, source)
         .map(|_| ())
-        .map_err(|e| LoadError::Policy {
-            path,
-            message: e.to_string(),
-        })
+        .map_err(|e| e.to_string())
+}
+
+/// Stops each evaluation on `engine` (each rule or query it is asked for: regorus restarts
+/// the clock every time) that runs longer than `limit`. Cooperative: regorus checks the
+/// clock every few hundred steps of work, so a policy that loops over a huge range or
+/// builds huge values is stopped with an "exceeded time limit" error.
+pub fn set_time_limit(engine: &mut regorus::Engine, limit: std::time::Duration) {
+    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+        limit,
+        check_interval: std::num::NonZeroU32::new(256).expect("non-zero"),
+    });
 }
 
 /// Deepest nesting of `[` and `{` a policy may use. regorus's parser takes time exponential
@@ -598,6 +623,41 @@ mod tests {
                 .is_ok(),
             "the interpreter is ready"
         );
+    }
+
+    #[test]
+    fn the_bundled_library_never_prints() {
+        // The VM (which runs the bundled rules) has no `print`, so nothing it runs writes
+        // to standard error: a print is only ever gathered by the interpreter (see
+        // `new_engine`), and this keeps the bundled library from needing one.
+        for (path, source) in bundled::policies().chain(bundled::tests()) {
+            let code = code_only(source);
+            assert!(
+                !code.match_indices("print").any(|(at, _)| {
+                    code[at + 5..].trim_start().starts_with('(')
+                        && !code[..at]
+                            .ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
+                }),
+                "{path} calls print"
+            );
+        }
+    }
+
+    #[test]
+    fn every_engine_gathers_prints_and_checks_its_policies() {
+        let mut engine = new_engine().expect("engine");
+        let deep = format!("package p\nx := {}1{}\n", "[".repeat(30), "]".repeat(30));
+        let err = add_source(&mut engine, "deep.rego".into(), deep).unwrap_err();
+        assert!(err.contains("nest more than 16 deep"), "{err}");
+        add_source(
+            &mut engine,
+            "p.rego".into(),
+            "package p\nimport rego.v1\nx if print(\"hi\")\n".into(),
+        )
+        .expect("compiles");
+        engine.eval_rule("data.p.x".into()).expect("evaluates");
+        let prints = engine.take_prints().expect("prints");
+        assert_eq!(prints, vec!["p.rego:3: hi".to_owned()]);
     }
 
     #[test]

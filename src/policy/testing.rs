@@ -99,8 +99,15 @@ fn discover(engine: &mut regorus::Engine) -> Vec<Declared> {
     tests
 }
 
-/// Runs the tests whose `package.name` matches `filter` (all when `None`).
-pub fn run(engine: &mut regorus::Engine, filter: Option<&regex::Regex>) -> Vec<TestCase> {
+/// Runs the tests whose `package.name` matches `filter` (all when `None`). `timeout` is
+/// the limit the engine was given (`load::set_time_limit`), which each test has on its
+/// own; a test that runs out of it is an error, and the next test starts afresh. What a
+/// test prints goes to standard error as it ends, redacted (see `eval::PrintLog`).
+pub fn run(
+    engine: &mut regorus::Engine,
+    filter: Option<&regex::Regex>,
+    timeout: Option<Duration>,
+) -> Vec<TestCase> {
     let mut out = Vec::new();
     for test in discover(engine) {
         let id = format!("{}.{}", test.package, test.name);
@@ -124,8 +131,20 @@ pub fn run(engine: &mut regorus::Engine, filter: Option<&regex::Regex>) -> Vec<T
                 Ok(regorus::Value::Bool(true)) => (Status::Pass, None),
                 Ok(regorus::Value::Undefined) => (Status::Fail, Some("undefined".to_owned())),
                 Ok(other) => (Status::Fail, Some(format!("evaluated to {other}"))),
-                Err(e) => (Status::Error, Some(e.to_string().trim().to_owned())),
+                Err(e) => {
+                    let mut message = e.to_string().trim().to_owned();
+                    if let Some(limit) = timeout
+                        && message.contains("exceeded time limit")
+                    {
+                        message.push_str(&format!(" (--timeout {limit:?} per test)"));
+                    }
+                    (Status::Error, Some(message))
+                }
             };
+            // Taken after every test, so they never pile up over a run.
+            let mut prints = super::eval::PrintLog::new(&id);
+            prints.add(engine.take_prints().unwrap_or_default(), None);
+            prints.emit();
         }
         out.push(case);
     }

@@ -66,9 +66,7 @@ pub fn compile(
     // it is never visible to the interpreter or the user.
     let mut engine = engine.clone();
     engine.set_rego_v0(false);
-    engine
-        .add_policy(collector_name(), collector_source(rules))
-        .map_err(|e| e.to_string())?;
+    super::load::add_source(&mut engine, collector_name(), collector_source(rules))?;
     let names = entry_names(rules);
     let policy = engine
         .compile_with_entrypoint(&names[rules.len()].as_str().into())
