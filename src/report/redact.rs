@@ -265,14 +265,32 @@ fn secret_ranges(text: &str, mode: Mode) -> Vec<Range<usize>> {
 }
 
 /// The quote that a `NAME=value` or `NAME value` match sits inside, if it does: its name
-/// follows a quote that the separator does not close (`"GITHUB_TOKEN=abc"`, as a JSON
-/// array or an error message quotes an assignment; not the key of `"NAME": "value"`).
+/// follows a `'`, or an odd number of unescaped `"` on its line, that the separator does
+/// not close (`"GITHUB_TOKEN=abc"` in a JSON array, `sh -c "export TOKEN=a b"`, an error
+/// message quoting `"ENV DB_PASSWORD=x"`; not the key of `"NAME": "value"`).
 fn enclosing_quote(text: &str, caps: &regex::Captures) -> Option<char> {
     let name = caps.name("name")?;
-    let quote = text[..name.start()]
-        .chars()
-        .next_back()
-        .filter(|c| matches!(c, '"' | '\''))?;
+    let before = &text[..name.start()];
+    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let quote = if line.ends_with('\'') {
+        '\''
+    } else {
+        let mut quotes = 0usize;
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '"' => quotes += 1,
+                _ => {}
+            }
+        }
+        if quotes.is_multiple_of(2) {
+            return None;
+        }
+        '"'
+    };
     let closed = caps
         .name("sep")
         .is_some_and(|sep| sep.as_str().starts_with(quote));
@@ -1085,6 +1103,11 @@ mod tests {
         );
         assert_eq!(redact_error("sed s/x/TOKEN=abcdef/"), "sed s/x/TOKEN=****");
         assert_eq!(redact_error("password:hunter2"), "password:****");
+        // An assignment an error quotes ends where its quote does.
+        assert_eq!(
+            redact_error(r#"Got `"ENV DB_PASSWORD=hunter2"` instead"#),
+            r#"Got `"ENV DB_PASSWORD=****"` instead"#
+        );
         // A quoted source line is no error: a Secret's `credentials.json: <data>` hides.
         assert_eq!(
             redact("  credentials.json: c2VjcmV0"),
