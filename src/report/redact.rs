@@ -81,6 +81,14 @@ static SOURCES: LazyLock<Vec<(String, Kind)>> = LazyLock::new(|| {
             ),
             Kind::Assigned,
         ),
+        // name: NAME, value: x on one line (a Kubernetes env entry in YAML's flow style
+        // or in JSON): the name and its value are two fields.
+        (
+            format!(
+                r#"(?i)\bname["']?[ \t]*:[ \t]*["']?(?P<name>{name})(?P<sep>["']?[ \t]*,[ \t]*["']?value["']?[ \t]*:[ \t]*)(?P<v>{VALUE})"#
+            ),
+            Kind::Assigned,
+        ),
         // NAME value… (the legacy `ENV NAME value with spaces`, where the value is the
         // rest of the line), unless the value starts with a separator: `password := "x"`
         // is the form above, and shows its `:=`. Not in rule messages, whose prose follows a name with a verb
@@ -254,7 +262,8 @@ fn secret_ranges(text: &str, mode: Mode) -> Vec<Range<usize>> {
                 // What follows the closing quote is looked at anew (`"TOKEN=a" "KEY=b"`).
                 range.end = end;
                 at = end;
-            } else if let Some(end) = yaml_quoted_end(text, &caps) {
+            } else if let Some(end) = yaml_quoted_end(text, &caps).or_else(|| flow_plain_end(&caps))
+            {
                 range.end = end;
                 at = end;
             }
@@ -314,6 +323,17 @@ fn yaml_quoted_end(text: &str, caps: &regex::Captures) -> Option<usize> {
     // YAML's single-quoted strings have no escapes, but a `\'` there is rare, and taking
     // it for one only hides more.
     closing_quote(text, value.start() + 1, quote).map(|end| end + 1)
+}
+
+/// Where the unquoted value of a one-line `name: NAME, value: x` pair ends: the pair is in
+/// YAML's flow style (or JSON), where `,`, `}` and `]` end a plain value.
+fn flow_plain_end(caps: &regex::Captures) -> Option<usize> {
+    if !caps.name("sep")?.as_str().contains(',') {
+        return None;
+    }
+    let value = caps.name("v")?;
+    let len = value.as_str().find([',', '}', ']'])?;
+    (len > 0).then_some(value.start() + len)
 }
 
 /// Where the string that `quote` opened before `from` ends: its next unescaped `quote`
@@ -571,7 +591,7 @@ impl Secrets {
         let raw = raw.trim();
         let decoded = unquote(raw);
         let mut forms = vec![raw.to_owned(), decoded.clone()];
-        forms.push(decoded.trim_end_matches([',', ';']).to_owned());
+        forms.push(decoded.trim_end_matches([',', ';', '}', ']']).to_owned());
         forms.extend(quoted_parts(raw));
         for form in forms {
             if self.full() {
@@ -1072,6 +1092,22 @@ mod tests {
             (
                 r#""TOKEN=abc" "API_KEY=def""#,
                 r#""TOKEN=****" "API_KEY=****""#,
+            ),
+            (
+                "    - {name: API_TOKEN, value: hunterFLOW77}",
+                "    - {name: API_TOKEN, value: ****}",
+            ),
+            (
+                r#"{"name": "API_KEY", "value": "x1234"}, {"name": "B", "value": "y"}"#,
+                r#"{"name": "API_KEY", "value": ****}, {"name": "B", "value": "y"}"#,
+            ),
+            (
+                r#"RUN sh -c "export TOKEN=abc def" && echo ok"#,
+                r#"RUN sh -c "export TOKEN=****" && echo ok"#,
+            ),
+            (
+                r#"RUN echo "x" && export TOKEN="abc def" && echo ok"#,
+                r#"RUN echo "x" && export TOKEN=**** && echo ok"#,
             ),
         ] {
             assert_eq!(redact(line), shown, "{line}");
