@@ -11,11 +11,16 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::report::redact;
+
 /// The file looked for in the working directory when `--config` is not given.
 pub const DEFAULT_FILE: &str = ".dockpolicy.yaml";
 
 /// Largest config file read: real ones are a few lines.
 pub const MAX_SIZE: u64 = 1024 * 1024;
+
+/// Most characters of the file that a parse error quotes in one piece.
+pub const MAX_QUOTED: usize = 80;
 
 /// Severity a rule can be moved to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,10 +105,17 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
-        yaml_serde::from_str(text).map_err(|e| ConfigError {
-            path: path.to_owned(),
-            line: e.location().map(|l| l.line()),
-            message: e.to_string(),
+        yaml_serde::from_str(text).map_err(|e| {
+            // The parser quotes the file: a file that is no YAML mapping comes back whole
+            // (`invalid type: string "root:x:0:0:…"`). Each quoted part is cut to its start,
+            // and the file's secret values are hidden (main redacts the message too).
+            let line = e.location().map(|l| l.line());
+            let message = redact::shorten_quoted(&e.to_string(), MAX_QUOTED).into_owned();
+            ConfigError {
+                path: path.to_owned(),
+                line,
+                message: redact::Secrets::in_text(text, line).hide(&message),
+            }
         })
     }
 

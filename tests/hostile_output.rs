@@ -269,3 +269,290 @@ fn parse_and_policy_errors_on_stderr_are_escaped_too() {
     assert!(raw_controls(&stderr).is_empty(), "{stderr:?}");
     assert!(injected_commands(&stderr).is_empty(), "{stderr}");
 }
+
+// ---- second round: the reviewer's reproductions -----------------------------------------
+
+/// Everything one run wrote, stdout and stderr, for each format.
+fn all_output(dir: &Path, args: &[&str]) -> Vec<(&'static str, String, i32)> {
+    FORMATS
+        .iter()
+        .map(|format| {
+            let mut full = vec!["test", "-o", format];
+            full.extend_from_slice(args);
+            let (stdout, stderr, code) = run_in(dir, &full);
+            (*format, format!("{stdout}\n{stderr}"), code)
+        })
+        .collect()
+}
+
+#[test]
+fn a_quoted_line_hides_the_whole_value_whatever_its_quotes() {
+    let dir = tempfile::tempdir().unwrap();
+    // Each value's later words would show if only its first token were hidden.
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM alpine:3.20\n\
+         ENV DB_PASSWORD=\"hunter2xyz unclosedXX\n\
+         ENV API_TOKEN correct horseXX batteryXX\n\
+         ENV SECRET_KEY=abc\"stapleXX batteryXX\"\n\
+         ENV SMTP_PASS=abc\\ escapedXX\n\
+         ENV AUTH_TOKEN=\"abc\\\" quotedXX\"\n\
+         USER 1000\n",
+    )
+    .unwrap();
+    for (format, all, code) in all_output(dir.path(), &["Dockerfile"]) {
+        assert_eq!(code, 1, "-o {format}:\n{all}");
+        for name in [
+            "DB_PASSWORD",
+            "API_TOKEN",
+            "SECRET_KEY",
+            "SMTP_PASS",
+            "AUTH_TOKEN",
+        ] {
+            assert!(
+                all.contains(&format!("ENV {name} sets a literal secret")),
+                "-o {format}: no finding on {name}:\n{all}"
+            );
+        }
+        for word in [
+            "unclosedXX",
+            "horseXX",
+            "batteryXX",
+            "stapleXX",
+            "escapedXX",
+            "quotedXX",
+        ] {
+            assert!(!all.contains(word), "-o {format} shows {word}:\n{all}");
+        }
+    }
+    let (stdout, _, _) = run_in(dir.path(), &["test", "Dockerfile"]);
+    for quoted in [
+        "2 | ENV DB_PASSWORD=****\n",
+        "3 | ENV API_TOKEN ****\n",
+        "4 | ENV SECRET_KEY=****\n",
+        "5 | ENV SMTP_PASS=****\n",
+        "6 | ENV AUTH_TOKEN=****\n",
+    ] {
+        assert!(stdout.contains(quoted), "no {quoted:?} in:\n{stdout}");
+    }
+}
+
+/// A docker save archive whose image config has `env` in its Env.
+fn image_archive(env: &[&str]) -> Vec<u8> {
+    let layer = tar::Builder::new(Vec::new()).into_inner().unwrap();
+    let config = json!({
+        "config": {"User": "1000", "Env": env},
+        "rootfs": {"type": "layers", "diff_ids": []},
+    });
+    let manifest = json!([{"Config": "config.json", "Layers": ["layer.tar"]}]);
+    let mut tar = tar::Builder::new(Vec::new());
+    for (name, data) in [
+        ("manifest.json", manifest.to_string().into_bytes()),
+        ("config.json", config.to_string().into_bytes()),
+        ("layer.tar", layer),
+    ] {
+        let mut header = tar::Header::new_ustar();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, name, data.as_slice()).unwrap();
+    }
+    tar.into_inner().unwrap()
+}
+
+#[test]
+fn a_policy_error_that_quotes_an_input_value_hides_it_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy");
+    std::fs::create_dir(&policy).unwrap();
+    // Adds 1 to every string of the input that holds "hunter": regorus's error quotes it.
+    std::fs::write(
+        policy.join("a.rego"),
+        "package main\n\ndeny contains msg if {\n  walk(input, [_, v])\n  is_string(v)\n  contains(lower(v), \"hunter\")\n  x := v + 1\n  msg := sprintf(\"%v\", [x])\n}\n",
+    )
+    .unwrap();
+    let files: &[(&str, String)] = &[
+        ("Dockerfile", "FROM alpine:3.20\nENV DB_PASSWORD=hunterDF1\nUSER 1000\n".into()),
+        (
+            "legacy.Dockerfile",
+            "FROM alpine:3.20\nENV API_TOKEN hunterDF2 horse\nUSER 1000\n".into(),
+        ),
+        (
+            "pod.yaml",
+            "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: app\n    env:\n    - name: DB_PASSWORD\n      value: hunterPOD3\n".into(),
+        ),
+        (
+            "compose.yaml",
+            "services:\n  web:\n    environment:\n      DB_PASSWORD: hunterCMP4\n".into(),
+        ),
+        (
+            "image.json",
+            r#"{"config": {"Env": ["PATH=/bin", "GITHUB_TOKEN=hunterENV5"]}}"#.into(),
+        ),
+        (
+            "deploy.json",
+            r#"{"env": [{"name": "API_KEY", "value": "hunterJSON6"}]}"#.into(),
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("image.tar"),
+        image_archive(&["PATH=/bin", "DB_PASSWORD=hunterTAR7"]),
+    )
+    .unwrap();
+    let secrets = [
+        "hunterDF1",
+        "hunterDF2",
+        "hunterPOD3",
+        "hunterCMP4",
+        "hunterENV5",
+        "hunterJSON6",
+        "hunterTAR7",
+    ];
+    // One file a run: each run shows that file's error.
+    let names = files.iter().map(|(name, _)| *name).chain(["image.tar"]);
+    for (name, secret) in names.zip(secrets) {
+        for (format, all, code) in all_output(dir.path(), &[name]) {
+            assert_eq!(code, TOOL_ERROR, "{name} -o {format}:\n{all}");
+            assert!(
+                all.contains("expects numeric argument") && all.contains(r#"Got `"#),
+                "{name} -o {format}:\n{all}"
+            );
+            assert!(
+                !all.to_lowercase().contains(&secret.to_lowercase()),
+                "{name} -o {format} shows {secret}:\n{all}"
+            );
+        }
+    }
+    // The message around the value stays readable.
+    let (_, stderr, _) = run_in(dir.path(), &["test", "-o", "json", "image.json"]);
+    assert!(
+        stderr.contains(r#"Got `"GITHUB_TOKEN=****"` instead"#),
+        "{stderr}"
+    );
+    // --combine evaluates every file as one input: its error hides them too.
+    let (stdout, stderr, code) = run_in(dir.path(), &["test", "--combine", "-o", "json", "."]);
+    assert_eq!(code, TOOL_ERROR, "{stdout}{stderr}");
+    assert!(stdout.contains("expects numeric argument"), "{stdout}");
+    for secret in secrets {
+        assert!(
+            !format!("{stdout}{stderr}").contains(secret),
+            "{secret}:\n{stdout}{stderr}"
+        );
+    }
+}
+
+#[test]
+fn no_format_writes_a_raw_invisible_character_or_a_workflow_command() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file name with a reversing override, C1 controls (NEL, CSI), a line separator and
+    // zero-width characters; an unparsable file whose name and error break lines.
+    let odd = "a\u{202e}\u{85}\u{9b}\u{2028}\u{200b}\u{2060}\u{feff}b.Dockerfile";
+    std::fs::write(dir.path().join(odd), "FROM alpine:3.20\nUSER 1000\n").unwrap();
+    std::fs::write(
+        dir.path().join("c\n::error::INJECTED\n.Dockerfile"),
+        "FROM alpine:3.20\nBOGUS x\n",
+    )
+    .unwrap();
+    let invisible = |c: char| matches!(c, '\u{80}'..='\u{9f}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}');
+    for (format, stdout, stderr, code) in every_format(dir.path()) {
+        assert_eq!(code, TOOL_ERROR, "-o {format}:\n{stdout}{stderr}");
+        for (stream, text) in [("stdout", &stdout), ("stderr", &stderr)] {
+            let raw: Vec<char> = text.chars().filter(|&c| invisible(c)).collect();
+            assert!(raw.is_empty(), "-o {format}: {stream} has {raw:?}:\n{text}");
+            let commands: Vec<&str> = text
+                .lines()
+                .filter(|l| l.trim_start().starts_with("::") && l.contains("INJECTED"))
+                .filter(|l| !l.starts_with("::error file=") && !l.starts_with("::warning file="))
+                .collect();
+            assert!(commands.is_empty(), "-o {format}: {stream} {commands:?}");
+        }
+    }
+    // Escaped, the documents still name the files: JSON and SARIF readers decode them.
+    let (stdout, _, _) = run_in(dir.path(), &["test", "-o", "json", "."]);
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        report
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["filename"] == format!("./{odd}")),
+        "{stdout}"
+    );
+    let (stdout, _, _) = run_in(dir.path(), &["test", "-o", "sarif", "."]);
+    assert!(stdout.contains(r"a\u202e\u0085\u009b\u2028"), "{stdout}");
+    serde_json::from_str::<Value>(&stdout).unwrap();
+    // JUnit stays XML a reader can parse.
+    let (stdout, _, _) = run_in(dir.path(), &["test", "-o", "junit", "."]);
+    roxmltree::Document::parse(&stdout).unwrap();
+    // A user policy's METADATA, printed by `doc`, starts no command either.
+    let policy = dir.path().join("policy");
+    std::fs::create_dir(&policy).unwrap();
+    std::fs::write(
+        policy.join("p.rego"),
+        "# METADATA\n# title: t\n# description: |\n#   fine\n#   ::error::INJECTED\n#   x\u{202e}\u{200b}y\n# custom:\n#   id: X1\npackage p\n\ndeny contains \"x\" if false\n",
+    )
+    .unwrap();
+    let (stdout, stderr, code) = run_in(dir.path(), &["doc", "-p", "policy", "X1"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("INJECTED"), "{stdout}");
+    assert!(
+        !stdout.lines().any(|l| l.trim_start().starts_with("::")),
+        "{stdout}"
+    );
+    assert!(!stdout.chars().any(invisible), "{stdout:?}");
+}
+
+#[test]
+fn an_error_about_a_secret_named_file_keeps_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM alpine:3.20\nUSER 1000\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("d2")).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", dir.path().join("d2/secret.json")).unwrap();
+    for args in [
+        &["test", "-d", "d2/secret.json", "Dockerfile"][..],
+        &["test", "-p", "d2/secret.json", "Dockerfile"][..],
+        &["test", "--config", "d2/secret.json", "Dockerfile"][..],
+    ] {
+        let (_, stderr, code) = run_in(dir.path(), args);
+        assert_eq!(code, TOOL_ERROR, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("d2/secret.json: resolves outside"),
+            "{args:?}: {stderr}"
+        );
+    }
+    // A config file that is no YAML mapping: its error says where and why, and quotes at
+    // most the start of it (the rest could be anything).
+    let lines: String = (0..50)
+        .map(|i| format!("user{i}:x:{i}:{i}:/home/user{i}:/bin/sh\n"))
+        .collect();
+    std::fs::write(
+        dir.path().join("passwd"),
+        format!("root:x:0:0:root:/root:/bin/bash\n{lines}"),
+    )
+    .unwrap();
+    let (_, stderr, code) = run_in(dir.path(), &["test", "--config", "passwd", "Dockerfile"]);
+    assert_eq!(code, TOOL_ERROR, "{stderr}");
+    assert!(
+        stderr.contains("config file passwd:1: invalid type: string \"root:x:0:0:"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("user9:"), "{stderr}");
+    assert!(stderr.len() < 400, "{stderr}");
+    // Its secret values are hidden as well.
+    std::fs::write(
+        dir.path().join("cfg.yaml"),
+        "DB_PASSWORD=hunterCFG8 and more words to make it long enough\n",
+    )
+    .unwrap();
+    let (_, stderr, code) = run_in(dir.path(), &["test", "--config", "cfg.yaml", "Dockerfile"]);
+    assert_eq!(code, TOOL_ERROR, "{stderr}");
+    assert!(stderr.contains("config file cfg.yaml"), "{stderr}");
+    assert!(!stderr.contains("hunterCFG8"), "{stderr}");
+}

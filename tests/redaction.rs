@@ -1,6 +1,7 @@
 //! Property: a secret placed in an input (Dockerfile ENV/ARG/LABEL/RUN, a Kubernetes env
 //! var, a Compose environment, an image config's Env) is reported, and its full value never
-//! appears in any output format, on stdout, in files, or in error messages.
+//! appears in any output format, on stdout, in files, or in error messages; nor does any
+//! word of a value of several words, however it is quoted or escaped.
 
 use std::path::Path;
 
@@ -11,9 +12,9 @@ use proptest::prelude::*;
 const FORMATS: &[&str] = &["stdout", "json", "sarif", "junit", "github", "tap", "table"];
 
 /// Writes one input of each kind holding `secret` (and a token of a known format built
-/// from it), runs `dockpolicy test` with every output format, and returns everything it
+/// from it, and a Dockerfile with the line `multi`), runs `dockpolicy test` with every output format, and returns everything it
 /// wrote: stdout, stderr and the output files.
-fn everything_written(dir: &Path, secret: &str, token: &str) -> (String, String) {
+fn everything_written(dir: &Path, secret: &str, token: &str, multi: &str) -> (String, String) {
     std::fs::write(
         dir.join("Dockerfile"),
         format!(
@@ -42,6 +43,12 @@ fn everything_written(dir: &Path, secret: &str, token: &str) -> (String, String)
         ),
     )
     .unwrap();
+    // A value of several words, quoted, escaped or in the legacy `ENV NAME value` form.
+    std::fs::write(
+        dir.join("multi.Dockerfile"),
+        format!("FROM alpine:3.20\n{multi}\nUSER 1000\n"),
+    )
+    .unwrap();
     // A file that fails to parse with the secret on the failing line.
     std::fs::write(
         dir.join("broken.yaml"),
@@ -63,6 +70,7 @@ fn everything_written(dir: &Path, secret: &str, token: &str) -> (String, String)
             "compose.yaml",
             "image.json",
             "broken.yaml",
+            "multi.Dockerfile",
         ])
         .output()
         .unwrap();
@@ -75,6 +83,20 @@ fn everything_written(dir: &Path, secret: &str, token: &str) -> (String, String)
     (format!("{stdout}\n{files}"), stderr)
 }
 
+/// An ENV line whose value is `words` written one of the ways Docker reads as one
+/// value: the legacy form (the rest of the line), double quotes, escaped spaces, a bare
+/// word joined to a quoted rest, a quote never closed.
+fn multi_word_line(words: &[String], style: usize) -> String {
+    let spaced = words.join(" ");
+    match style % 5 {
+        0 => format!("ENV DB_PASSWORD {spaced}"),
+        1 => format!("ENV DB_PASSWORD=\"{spaced}\""),
+        2 => format!("ENV DB_PASSWORD={}", words.join("\\ ")),
+        3 => format!("ENV DB_PASSWORD={}\"{}\"", words[0], words[1..].join(" ")),
+        _ => format!("ENV DB_PASSWORD=\"{spaced}"),
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -82,19 +104,28 @@ proptest! {
     fn secrets_never_appear_in_any_output(
         secret in "[A-Za-z][A-Za-z0-9]{11,39}",
         suffix in "[A-Za-z0-9]{36}",
+        words in proptest::collection::vec("[A-Za-z][A-Za-z0-9]{7,11}", 2..5),
+        style in 0usize..5,
     ) {
         let dir = tempfile::tempdir().unwrap();
         let token = format!("ghp_{suffix}");
-        let (outputs, stderr) = everything_written(dir.path(), &secret, &token);
+        let multi = multi_word_line(&words, style);
+        let (outputs, stderr) = everything_written(dir.path(), &secret, &token, &multi);
         // The secrets were found (so the property is about reports that mention them)...
         prop_assert!(outputs.contains("DP006"), "no DP006 finding:\n{outputs}");
         prop_assert!(outputs.contains("literal secret"), "{outputs}");
         prop_assert!(outputs.contains("a GitHub token"), "{outputs}");
         prop_assert!(stderr.contains("broken.yaml") || outputs.contains("broken.yaml"));
-        // ...and never shown in full, in any format or message.
+        prop_assert!(stderr.contains("multi.Dockerfile") || outputs.contains("multi.Dockerfile"));
+        // ...and never shown in full, in any format or message: not the value, and not
+        // one word of a value of several.
         for (what, value) in [("secret", &secret), ("token", &token)] {
             prop_assert!(!outputs.contains(value.as_str()), "{what} {value} leaked:\n{outputs}");
             prop_assert!(!stderr.contains(value.as_str()), "{what} {value} leaked on stderr:\n{stderr}");
+        }
+        for word in &words {
+            prop_assert!(!outputs.contains(word.as_str()), "{multi}: {word} leaked:\n{outputs}");
+            prop_assert!(!stderr.contains(word.as_str()), "{multi}: {word} leaked on stderr:\n{stderr}");
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::input::Document;
 use crate::policy::{self, PolicySet, eval};
 use crate::report::locate;
+use crate::report::redact::Secrets;
 use crate::report::suppress::Pragmas;
 use crate::report::{self, CheckResult, ExitPolicy, FileError, Report};
 
@@ -310,6 +311,8 @@ fn check_file(
     };
     let mut merged: BTreeMap<String, CheckResult> = BTreeMap::new();
     let mut prints = eval::PrintLog::new(&outcome.filename);
+    // The file's secret values, found once, when a policy error first needs them.
+    let mut file_secrets: Option<Secrets> = None;
     if parsed.documents.is_empty() {
         // A file with no documents (an empty YAML stream) still shows up, with 0 tests.
         for ns in policies.namespaces.keys() {
@@ -336,11 +339,27 @@ fn check_file(
                 }
             }
         }
-        outcome.errors.extend(errors.into_iter().map(|e| FileError {
-            filename: outcome.filename.clone(),
-            line: None,
-            message: e.to_string(),
-        }));
+        if !errors.is_empty() {
+            // A policy's runtime error may quote any value of the input (`add expects
+            // numeric argument. Got "hunter2"`): the file's secret values are hidden here,
+            // once, for every format and standard error. (Found in its text, and in the
+            // document itself, which is all an image archive has.)
+            let secrets = file_secrets
+                .get_or_insert_with(|| {
+                    text.as_deref()
+                        .map_or_else(Secrets::default, |t| Secrets::in_text(t, None))
+                })
+                .clone();
+            let secrets = match document {
+                Document::Json(doc) => secrets.with(&Secrets::in_document(doc)),
+                Document::Dockerfile(_) => secrets,
+            };
+            outcome.errors.extend(errors.into_iter().map(|e| FileError {
+                filename: outcome.filename.clone(),
+                line: None,
+                message: secrets.hide(&e.to_string()),
+            }));
+        }
     }
     if let Some(text) = &text {
         let pragmas = Pragmas::parse(text, |name| {
@@ -420,20 +439,25 @@ fn check_combined(policies: &PolicySet, loaded: Vec<Loaded>, report: &mut Report
         }
     }
     let mut evaluator = eval::Evaluator::new(policies);
-    let combined = Document::Json(Value::Array(docs));
+    let input = Document::Json(Value::Array(docs));
     let (results, errors) =
-        eval::evaluate(&mut evaluator, &policies.namespaces, "Combined", &combined);
+        eval::evaluate(&mut evaluator, &policies.namespaces, "Combined", &input);
     let printed = evaluator.take_prints();
     if !printed.is_empty() {
         let mut prints = eval::PrintLog::new("Combined");
-        prints.add(printed, Some(&combined.to_json()));
+        prints.add(printed, Some(&input.to_json()));
         prints.emit();
     }
     report.results.extend(results);
+    // As in `check_file`: an error may quote any file's values.
+    let secrets = match &input {
+        Document::Json(doc) if !errors.is_empty() => Secrets::in_document(doc),
+        _ => Secrets::default(),
+    };
     report.errors.extend(errors.into_iter().map(|e| FileError {
         filename: "Combined".into(),
         line: None,
-        message: e.to_string(),
+        message: secrets.hide(&e.to_string()),
     }));
 }
 

@@ -189,6 +189,29 @@ impl InputError {
             _ => None,
         }
     }
+
+    /// The error with the secret values of `text` (the input it is about) hidden from
+    /// its message, as the Dockerfile parser does for its own: a JSON or YAML parser's
+    /// message may quote the input, and every report prints it.
+    fn hiding_secrets_of(self, text: &str) -> Self {
+        use crate::report::redact::Secrets;
+        match self {
+            InputError::Json {
+                line,
+                column,
+                message,
+            } => InputError::Json {
+                line,
+                column,
+                message: Secrets::in_text(text, Some(line)).hide(&message),
+            },
+            InputError::Yaml { line, message } => InputError::Yaml {
+                line,
+                message: Secrets::in_text(text, line).hide(&message),
+            },
+            other => other,
+        }
+    }
 }
 
 /// A parsed file: its documents, whether the file held several (so `parse` can print
@@ -277,12 +300,13 @@ pub fn parse(
             (vec![Document::Dockerfile(instructions)], false, None)
         }
         Format::Json => {
-            let (docs, multi) = split_top_array(json::parse(text)?);
+            let doc = json::parse(text).map_err(|e| e.hiding_secrets_of(text))?;
+            let (docs, multi) = split_top_array(doc);
             (docs, multi, None)
         }
         Format::Archive => return Err(InputError::UnknownFormat),
         Format::Yaml => {
-            let mut docs = yaml::parse(text)?;
+            let mut docs = yaml::parse(text).map_err(|e| e.hiding_secrets_of(text))?;
             if docs.len() == 1 {
                 let (docs, multi) = split_top_array(docs.remove(0));
                 (docs, multi, None)

@@ -13,7 +13,7 @@ use super::redact;
 /// Workflow command data: `%`, CR and LF are escaped (other control characters too, as
 /// `\x1b`, so the log line carries no terminal escape).
 fn data(s: &str) -> String {
-    redact::escape_controls_but_newlines(s)
+    redact::escape_controls_to_encode_newlines(s)
         .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
@@ -59,7 +59,7 @@ pub fn render(report: &Report) -> String {
             out,
             "::error file={}{line},title=dockpolicy::{}",
             property(&e.filename),
-            data(&redact::redact(&e.message))
+            data(&redact::redact_error(&e.message))
         );
     }
     let c = report.counts();

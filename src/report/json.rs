@@ -101,6 +101,84 @@ pub fn render_file(results: &[super::CheckResult], show_suppressed: bool) -> Vec
     part
 }
 
+/// A serde_json formatter that writes as `F` does, but with DEL, C1 controls and the
+/// invisible and bidirectional marks in strings as `\uXXXX` escapes (see
+/// `redact::json_escaped`): serde_json writes them raw, and a report on a terminal or in a
+/// CI log would then carry a file name's `\u{9b}` (a terminal's CSI) or `\u{202e}` (which
+/// makes the text display reversed). The document means the same: JSON readers decode
+/// the escapes back.
+pub struct SafeFormatter<F>(pub F);
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeFormatter<F> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut from = 0;
+        for (at, c) in fragment.char_indices() {
+            if super::redact::json_escaped(c) {
+                writer.write_all(&fragment.as_bytes()[from..at])?;
+                // Every such character is in the Basic Multilingual Plane: one escape.
+                write!(writer, "\\u{:04x}", c as u32)?;
+                from = at + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[from..])
+    }
+
+    // What `PrettyFormatter` changes, passed on (the rest are the trait's defaults).
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// `value` pretty-printed (two spaces), its strings escaped as `SafeFormatter` does.
+pub fn to_string_pretty_safe<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut out,
+        SafeFormatter(serde_json::ser::PrettyFormatter::new()),
+    );
+    if value.serialize(&mut ser).is_err() {
+        return String::new();
+    }
+    // Only whole strings of valid UTF-8 and ASCII escapes were written.
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// Appends `value` to `part` as one entry of the array: a comma after an earlier entry,
 /// then the entry pretty-printed and indented one level (`entry` is scratch space).
 fn push_entry(part: &mut Vec<u8>, entry: &mut Vec<u8>, value: &JsonEntry) -> std::io::Result<()> {
@@ -108,7 +186,7 @@ fn push_entry(part: &mut Vec<u8>, entry: &mut Vec<u8>, value: &JsonEntry) -> std
     // conftest indents with tabs.
     let mut ser = serde_json::Serializer::with_formatter(
         &mut *entry,
-        serde_json::ser::PrettyFormatter::with_indent(b"\t"),
+        SafeFormatter(serde_json::ser::PrettyFormatter::with_indent(b"\t")),
     );
     value.serialize(&mut ser).map_err(std::io::Error::other)?;
     if !part.is_empty() {
@@ -230,7 +308,7 @@ fn error(e: &super::FileError) -> ErrorEntry<'_> {
         namespace: "",
         successes: 0,
         error: ErrorDetail {
-            message: super::redact::redact(&e.message),
+            message: super::redact::redact_error(&e.message),
             line: e.line,
         },
     }
@@ -257,7 +335,7 @@ mod tests {
         let mut out = Vec::new();
         let mut ser = serde_json::Serializer::with_formatter(
             &mut out,
-            serde_json::ser::PrettyFormatter::with_indent(b"\t"),
+            SafeFormatter(serde_json::ser::PrettyFormatter::with_indent(b"\t")),
         );
         serde::Serializer::collect_seq(&mut ser, entries).expect("serialises");
         out.push(b'\n');
@@ -296,5 +374,30 @@ mod tests {
         let mut empty = Vec::new();
         write(&Report::default(), &mut empty).expect("writes");
         assert_eq!(empty, in_one_go(&Report::default()));
+    }
+
+    #[test]
+    fn strings_carry_no_raw_c1_control_or_invisible_mark() {
+        let name = "a\u{202e}\u{85}\u{9b}\u{2028}\u{feff}\u{7f}b\té.Dockerfile";
+        let text = to_string_pretty_safe(&serde_json::json!({ name: [name, 1] }));
+        assert!(
+            !text
+                .chars()
+                .any(|c| c == '\u{7f}' || (!c.is_ascii() && c != 'é')),
+            "{text}"
+        );
+        assert!(
+            text.contains(r"a\u202e\u0085\u009b\u2028\ufeff\u007fb\té"),
+            "{text}"
+        );
+        // The same document to a reader.
+        let back: Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(back, serde_json::json!({ name: [name, 1] }));
+        // And the same text as serde_json's own where there is nothing to escape.
+        let plain = serde_json::json!({"a": ["b", {"c": null}], "d": []});
+        assert_eq!(
+            to_string_pretty_safe(&plain),
+            serde_json::to_string_pretty(&plain).expect("serialises")
+        );
     }
 }

@@ -1,15 +1,24 @@
 //! JUnit XML (through `quick-junit`, the serializer cargo-nextest uses), for CI dashboards.
 //!
 //! quick-junit drops the characters XML cannot hold (control characters, ANSI escapes) from
-//! every string; secrets in messages are hidden here (see `redact`).
+//! every string but keeps line breaks, which XML can hold. Everything quoted from input
+//! goes through `clean` here: secrets hidden (see `redact`), control characters escaped
+//! visibly, and no line of the file beginning with `::` (a GitHub workflow command when
+//! the report is printed in a CI log).
 
 use std::collections::BTreeMap;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::redact::{redact, redact_message};
+use super::redact::{escape_controls_but_newlines, redact_error, redact_message};
 use super::verify::VerifyReport;
 use crate::policy::testing::Status;
+
+/// A string for the report: control characters escaped visibly, line breaks kept but
+/// no line starting a workflow command.
+fn clean(s: &str) -> String {
+    escape_controls_but_newlines(s).into_owned()
+}
 
 /// `verify` results: one test suite per package, one test case per test.
 pub fn render_verify(report: &VerifyReport) -> String {
@@ -25,10 +34,10 @@ pub fn render_verify(report: &VerifyReport) -> String {
                     NonSuccessKind::Error
                 };
                 let mut s = TestCaseStatus::non_success(kind);
-                let message = redact_message(t.message.as_deref().unwrap_or_default()).into_owned();
+                let message = clean(&redact_message(t.message.as_deref().unwrap_or_default()));
                 s.set_message(format!(
                     "{}:{}: {}",
-                    t.file,
+                    clean(&t.file),
                     t.line,
                     message.lines().next().unwrap_or_default()
                 ));
@@ -55,6 +64,7 @@ pub fn render_verify(report: &VerifyReport) -> String {
 pub fn render_test(report: &super::Report) -> String {
     let mut suites: BTreeMap<&str, TestSuite> = BTreeMap::new();
     for r in &report.results {
+        let filename = clean(&r.filename);
         let status = if r.failures.is_empty() {
             TestCaseStatus::success()
         } else {
@@ -63,37 +73,38 @@ pub fn render_test(report: &super::Report) -> String {
                 .failures
                 .iter()
                 .map(|f| match f.line {
-                    Some(l) => format!("{}:{l}: {}", r.filename, redact_message(&f.msg)),
-                    None => format!("{}: {}", r.filename, redact_message(&f.msg)),
+                    Some(l) => format!("{filename}:{l}: {}", redact_message(&f.msg)),
+                    None => format!("{filename}: {}", redact_message(&f.msg)),
                 })
                 .collect();
-            s.set_message(redact_message(&r.failures[0].msg));
-            s.set_description(lines.join("\n"));
+            s.set_message(clean(&redact_message(&r.failures[0].msg)));
+            s.set_description(clean(&lines.join("\n")));
             s
         };
-        let mut case = TestCase::new(r.namespace.as_str(), status);
-        case.set_classname(r.filename.as_str());
+        let mut case = TestCase::new(clean(&r.namespace), status);
+        case.set_classname(filename.as_str());
         if !r.warnings.is_empty() {
             let text: Vec<String> = r
                 .warnings
                 .iter()
                 .map(|w| format!("warning: {}", redact_message(&w.msg)))
                 .collect();
-            case.set_system_out(text.join("\n"));
+            case.set_system_out(clean(&text.join("\n")));
         }
         suites
             .entry(r.filename.as_str())
-            .or_insert_with(|| TestSuite::new(r.filename.as_str()))
+            .or_insert_with(|| TestSuite::new(filename.as_str()))
             .add_test_case(case);
     }
     for e in &report.errors {
         let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-        s.set_message(redact(&e.message));
+        s.set_message(clean(&redact_error(&e.message)));
         let mut case = TestCase::new("dockpolicy", s);
-        case.set_classname(e.filename.as_str());
+        let filename = clean(&e.filename);
+        case.set_classname(filename.as_str());
         suites
             .entry(e.filename.as_str())
-            .or_insert_with(|| TestSuite::new(e.filename.as_str()))
+            .or_insert_with(|| TestSuite::new(filename.as_str()))
             .add_test_case(case);
     }
     let mut junit = Report::new("dockpolicy test");

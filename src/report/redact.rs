@@ -16,6 +16,7 @@
 //! * `text` and `message` do both, for the text formats and standard error.
 
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet};
@@ -25,52 +26,91 @@ mod names {
     include!(concat!(env!("OUT_DIR"), "/secret_names.rs"));
 }
 
-/// The redaction patterns: (regex, replacement, applies to rule messages too).
-static SOURCES: LazyLock<Vec<(String, &'static str, bool)>> = LazyLock::new(|| {
+/// What a pattern's match is; the part hidden is always its group `v`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A credential in a form known whatever surrounds it: a token format, a URL's
+    /// password, `curl -u user:password`, `--password value`.
+    Credential,
+    /// `NAME=value`, `NAME: value`, `NAME := value`, `"NAME": value` with a secret-like NAME.
+    Assigned,
+    /// `NAME value…` (Docker's legacy `ENV NAME value with spaces`): the rest of the line.
+    Spaced,
+}
+
+/// A value as a shell or Docker reads one: a run of segments, each a double-quoted string
+/// with backslash escapes, a single-quoted string (either may be left open, to the end of
+/// the line), a backslash-escaped character, or characters other than white space and
+/// quotes. So `abc"horse battery"`, `abc\ horse` and `"abc\" horse"` are one value each,
+/// and `"hunter2` (a quote never closed) runs to the end of its line.
+const VALUE: &str = r#"(?:"(?:[^"\\\n]|\\.)*"?|'[^'\n]*'?|\\.|[^\s"'\\]+)+"#;
+
+/// The redaction patterns, each with its kind.
+static SOURCES: LazyLock<Vec<(String, Kind)>> = LazyLock::new(|| {
     let name = secret_name_pattern(false);
     let spaced_name = secret_name_pattern(true);
     vec![
-        // Known credential formats, whatever surrounds them.
+        // Known credential formats, whatever surrounds them: the prefix says what it was.
         (
-            r"\b(AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b".into(),
-            "$1****",
-            true,
+            r"\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])(?P<v>[A-Z0-9]{16})\b".into(),
+            Kind::Credential,
         ),
-        (r"\b(gh[pousr]_)[A-Za-z0-9]{20,}".into(), "$1****", true),
-        (r"\b(github_pat_)[A-Za-z0-9_]{20,}".into(), "$1****", true),
-        (r"\b(glpat-)[A-Za-z0-9_\-]{10,}".into(), "$1****", true),
-        (r"\b(xox[baprs]-)[A-Za-z0-9\-]{6,}".into(), "$1****", true),
-        // NAME=value and NAME: value where NAME is secret-like, in any case (an error
-        // message may have upper-cased the line it quotes: `DB_PASSWORD=HUNTER2`).
         (
-            format!(r#"(?i)\b({name})(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"']+)"#),
-            "$1$2****",
-            true,
+            r"\bgh[pousr]_(?P<v>[A-Za-z0-9]{20,})".into(),
+            Kind::Credential,
         ),
-        // NAME value (the legacy `ENV NAME value` form). Not in rule messages, whose prose
-        // follows a name with a verb ("ENV DB_PASSWORD sets a literal secret").
         (
-            format!(r#"(?i)\b({spaced_name})(\s+)("[^"]*"|'[^']*'|[^\s"']+)"#),
-            "$1$2****",
-            false,
+            r"\bgithub_pat_(?P<v>[A-Za-z0-9_]{20,})".into(),
+            Kind::Credential,
+        ),
+        (
+            r"\bglpat-(?P<v>[A-Za-z0-9_\-]{10,})".into(),
+            Kind::Credential,
+        ),
+        (
+            r"\bxox[baprs]-(?P<v>[A-Za-z0-9\-]{6,})".into(),
+            Kind::Credential,
+        ),
+        // NAME=value, NAME: value, NAME := value (Rego, Go), NAME == value, and JSON's
+        // "NAME": value, where NAME is secret-like, in any case (an error message may
+        // have upper-cased the line it quotes: `DB_PASSWORD=HUNTER2`). The separators
+        // stay on their line: `password:` ending a YAML line does not take the next.
+        (
+            format!(
+                r#"(?i)\b(?P<name>{name})(?P<sep>["']?[ \t]*(?::=|==|=|:)[ \t]*)(?P<v>{VALUE})"#
+            ),
+            Kind::Assigned,
+        ),
+        // name: NAME, value: x on one line (a Kubernetes env entry in YAML's flow style
+        // or in JSON): the name and its value are two fields.
+        (
+            format!(
+                r#"(?i)\bname["']?[ \t]*:[ \t]*["']?(?P<name>{name})(?P<sep>["']?[ \t]*,[ \t]*["']?value["']?[ \t]*:[ \t]*)(?P<v>{VALUE})"#
+            ),
+            Kind::Assigned,
+        ),
+        // NAME value… (the legacy `ENV NAME value with spaces`, where the value is the
+        // rest of the line), unless the value starts with a separator: `password := "x"`
+        // is the form above, and shows its `:=`. Not in rule messages, whose prose follows a name with a verb
+        // ("ENV DB_PASSWORD sets a literal secret").
+        (
+            format!(r"(?i)\b(?P<name>{spaced_name})[ \t]+(?P<v>[^\s=:](?:[^\r\n]*[^\s])?)"),
+            Kind::Spaced,
         ),
         // scheme://user:password@host
         (
-            r"([a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@'\x22]+:)[^\s/@'\x22]+@".into(),
-            "$1****@",
-            true,
+            r#"[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@'"]+:(?P<v>[^\s/@'"]+)@"#.into(),
+            Kind::Credential,
         ),
         // curl -u user:password, curl --user=user:password
         (
-            r#"(\bcurl\b[^|;&\n]*\s(?:-u|--user)[= ]?\s*['"]?[^\s:'"]+:)[^\s'"]+"#.into(),
-            "$1****",
-            true,
+            r#"\bcurl\b[^|;&\n]*\s(?:-u|--user)[= ]?\s*['"]?[^\s:'"]+:(?P<v>[^\s'"]+)"#.into(),
+            Kind::Credential,
         ),
         // --password=value, --password value
         (
-            r#"((?:^|\s)--(?:password|passwd|pass)[= ]['"]?)[^\s'"]+"#.into(),
-            "$1****",
-            true,
+            r#"(?:^|\s)--(?:password|passwd|pass)[= ]['"]?(?P<v>[^\s'"]+)"#.into(),
+            Kind::Credential,
         ),
     ]
 });
@@ -119,48 +159,258 @@ fn secret_name_pattern(spaced: bool) -> String {
 }
 
 struct Patterns {
-    all: Vec<(Regex, &'static str, bool)>,
+    all: Vec<(Regex, Kind)>,
     /// All the patterns in one automaton: most strings match none of them, and one scan
     /// says so where ten did (the text report quotes a line under each of ~10,000
     /// findings over the corpus, and the separate scans were most of its rendering time).
     any: RegexSet,
+    /// A whole string that is a secret-like name (`DB_PASSWORD`, not `DB_PASSWORD=x`).
+    name: Regex,
+    /// A file name by its extension (`secret.json`), which an error message follows with
+    /// `: what went wrong`.
+    file_name: Regex,
+    /// `name: DB_PASSWORD` and `value: x` (a Kubernetes env entry, in YAML or JSON).
+    name_field: Regex,
+    value_field: Regex,
 }
 
-static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| Patterns {
+static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
+    Patterns {
     all: SOURCES
         .iter()
-        .map(|(re, with, msg)| (Regex::new(re).expect("valid redaction regex"), *with, *msg))
+        .map(|(re, kind)| (Regex::new(re).expect("valid redaction regex"), *kind))
         .collect(),
-    any: RegexSet::new(SOURCES.iter().map(|(re, _, _)| re)).expect("valid redaction regexes"),
+    any: RegexSet::new(SOURCES.iter().map(|(re, _)| re)).expect("valid redaction regexes"),
+    name: Regex::new(&format!("(?i)^(?:{})$", secret_name_pattern(false)))
+        .expect("valid name regex"),
+    file_name: Regex::new(
+        r"(?i)\.(?:json|ya?ml|rego|toml|txt|md|tar|tgz|gz|zip|xml|ini|cfg|conf|lock|log|csv|sh|py|js|ts|go|rs|properties|tf|hcl|dockerfile)$",
+    )
+    .expect("valid file name regex"),
+    name_field: Regex::new(
+        r#"(?i)(?:^|[\s{,\[-])["']?name["']?[ \t]*:[ \t]*["']?(?P<n>[A-Za-z0-9_.\-]{1,256})"#,
+    )
+    .expect("valid name field regex"),
+    value_field: Regex::new(&format!(
+        r#"(?i)(?:^|[\s{{,\[-])["']?value["']?[ \t]*:[ \t]*(?P<v>{VALUE})"#
+    ))
+    .expect("valid value field regex"),
+}
 });
 
-fn apply(text: &str, in_message: bool) -> Cow<'_, str> {
-    let patterns = &*PATTERNS;
-    if !patterns.any.is_match(text) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = Cow::Borrowed(text);
-    for (re, with, for_messages) in &patterns.all {
-        if (!in_message || *for_messages) && re.is_match(&out) {
-            out = Cow::Owned(re.replace_all(&out, *with).into_owned());
-        }
-    }
-    out
+/// Which patterns apply, and how, to a kind of string.
+#[derive(Clone, Copy)]
+struct Mode {
+    /// `NAME value…` hides the rest of the line (not in rule messages: see `Kind::Spaced`).
+    spaced: bool,
+    /// The string is an error message, where `path/secret.json: reason` and
+    /// `passwd:1: reason` name a file and say what went wrong with it: a name that is a
+    /// path or a file name, or followed by a `:line:` location, is no `NAME: value` there.
+    /// (In a source line, `credentials.json: <base64>` is a Kubernetes Secret's data, and
+    /// stays hidden.)
+    errors: bool,
 }
 
-/// `line` (a quoted source line, or an error message that quotes input) with every
-/// secret-looking value replaced by `****`.
+const LINE: Mode = Mode {
+    spaced: true,
+    errors: false,
+};
+const MESSAGE: Mode = Mode {
+    spaced: false,
+    errors: false,
+};
+const ERROR: Mode = Mode {
+    spaced: true,
+    errors: true,
+};
+const ERROR_MESSAGE: Mode = Mode {
+    spaced: false,
+    errors: true,
+};
+
+/// The byte ranges of `text` that hold secret values, sorted and merged.
+fn secret_ranges(text: &str, mode: Mode) -> Vec<Range<usize>> {
+    let patterns = &*PATTERNS;
+    let mut ranges = Vec::new();
+    if !patterns.any.is_match(text) {
+        return ranges;
+    }
+    for index in patterns.any.matches(text).iter() {
+        let (re, kind) = &patterns.all[index];
+        if *kind == Kind::Spaced && !mode.spaced {
+            continue;
+        }
+        let mut at = 0;
+        while at < text.len() {
+            let Some(caps) = re.captures_at(text, at) else {
+                break;
+            };
+            let (Some(all), Some(value)) = (caps.get(0), caps.name("v")) else {
+                break;
+            };
+            if mode.errors && *kind != Kind::Credential && names_a_file(text, &caps) {
+                // Look on after the file name: a secret may still follow it.
+                at = caps.name("name").map_or(all.end(), |n| n.end());
+                continue;
+            }
+            let mut range = value.range();
+            at = all.end();
+            if let Some(end) = enclosing_quote(text, &caps)
+                .and_then(|quote| closing_quote(text, range.start, quote))
+                .filter(|&end| end > range.start)
+            {
+                // What follows the closing quote is looked at anew (`"TOKEN=a" "KEY=b"`).
+                range.end = end;
+                at = end;
+            } else if let Some(end) = yaml_quoted_end(text, &caps).or_else(|| flow_plain_end(&caps))
+            {
+                range.end = end;
+                at = end;
+            }
+            ranges.push(range);
+        }
+    }
+    merge(ranges)
+}
+
+/// The quote that a `NAME=value` or `NAME value` match sits inside, if it does: its name
+/// follows a `'`, or an odd number of unescaped `"` on its line, that the separator does
+/// not close (`"GITHUB_TOKEN=abc"` in a JSON array, `sh -c "export TOKEN=a b"`, an error
+/// message quoting `"ENV DB_PASSWORD=x"`; not the key of `"NAME": "value"`).
+fn enclosing_quote(text: &str, caps: &regex::Captures) -> Option<char> {
+    let name = caps.name("name")?;
+    let before = &text[..name.start()];
+    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let quote = if line.ends_with('\'') {
+        '\''
+    } else {
+        let mut quotes = 0usize;
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '"' => quotes += 1,
+                _ => {}
+            }
+        }
+        if quotes.is_multiple_of(2) {
+            return None;
+        }
+        '"'
+    };
+    let closed = caps
+        .name("sep")
+        .is_some_and(|sep| sep.as_str().starts_with(quote));
+    (!closed).then_some(quote)
+}
+
+/// Where the value of a `NAME: "value"` match ends when it is a quoted string: after a
+/// `:` (YAML, JSON) a quoted value is that one string, and what follows it is the next
+/// item (`{"DB_PASSWORD": "x", "X": 1}`), not more of the value as after a shell's `=`.
+fn yaml_quoted_end(text: &str, caps: &regex::Captures) -> Option<usize> {
+    let colon = caps.name("sep")?.as_str().trim_end().ends_with(':');
+    let value = caps.name("v")?;
+    let quote = value
+        .as_str()
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\''))?;
+    if !colon {
+        return None;
+    }
+    // YAML's single-quoted strings have no escapes, but a `\'` there is rare, and taking
+    // it for one only hides more.
+    closing_quote(text, value.start() + 1, quote).map(|end| end + 1)
+}
+
+/// Where the unquoted value of a one-line `name: NAME, value: x` pair ends: the pair is in
+/// YAML's flow style (or JSON), where `,`, `}` and `]` end a plain value.
+fn flow_plain_end(caps: &regex::Captures) -> Option<usize> {
+    if !caps.name("sep")?.as_str().contains(',') {
+        return None;
+    }
+    let value = caps.name("v")?;
+    let len = value.as_str().find([',', '}', ']'])?;
+    (len > 0).then_some(value.start() + len)
+}
+
+/// Where the string that `quote` opened before `from` ends: its next unescaped `quote`
+/// on the line. So the value of `"GITHUB_TOKEN=abc def"` is `abc def`, and the quote
+/// after it and what follows stay.
+fn closing_quote(text: &str, from: usize, quote: char) -> Option<usize> {
+    let mut chars = text[from..].char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '\n' => return None,
+            c if c == quote => return Some(from + at),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether a `NAME: value` or `NAME value` match in an error message is a file and what
+/// went wrong with it: the name is a path's last part (`d2/secret.json`), or a file name
+/// (`secret.json`), or the `:` introduces a line number (`passwd:1: invalid type`). A
+/// `NAME=value` is always a value (`sed s/x/TOKEN=v/` has a slash before its name).
+fn names_a_file(text: &str, caps: &regex::Captures) -> bool {
+    let Some(name) = caps.name("name") else {
+        return false;
+    };
+    // `NAME value` has no separator; `NAME: value` has a `:`, maybe after a quote.
+    let colon = match caps.name("sep") {
+        None => false,
+        Some(sep) if sep.as_str().trim_start_matches(['"', '\'']).trim() == ":" => true,
+        Some(_) => return false,
+    };
+    let location = colon
+        && caps.name("v").is_some_and(|v| {
+            let digits = v.as_str().bytes().take_while(u8::is_ascii_digit).count();
+            digits > 0 && v.as_str()[digits..].starts_with(':')
+        });
+    text[..name.start()].ends_with('/') || PATTERNS.file_name.is_match(name.as_str()) || location
+}
+
+fn apply(text: &str, mode: Mode) -> Cow<'_, str> {
+    let ranges = secret_ranges(text, mode);
+    if ranges.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for r in ranges {
+        out.push_str(&text[from..r.start]);
+        out.push_str("****");
+        from = r.end;
+    }
+    out.push_str(&text[from..]);
+    Cow::Owned(out)
+}
+
+/// `line` (a quoted source line) with every secret-looking value replaced by `****`.
 pub fn redact(line: &str) -> Cow<'_, str> {
-    apply(line, false)
+    apply(line, LINE)
 }
 
 /// A rule's message with every secret-looking value replaced by `****`: as `redact`, less
 /// the `NAME value` form, which would take the word after a name for its value.
 pub fn redact_message(msg: &str) -> Cow<'_, str> {
-    apply(msg, true)
+    apply(msg, MESSAGE)
 }
 
-/// Shortest value `hide_values_of` hides: shorter ones (`x`, `no`) would hide words of the
+/// An error message (which may quote input) with every secret-looking value replaced by
+/// `****`: as `redact`, but a file name followed by `: reason` keeps its reason
+/// (`d2/secret.json: resolves outside the tree`).
+pub fn redact_error(msg: &str) -> Cow<'_, str> {
+    apply(msg, ERROR)
+}
+
+/// Shortest value `Secrets` hides: shorter ones (`x`, `no`) would hide words of the
 /// message that are no secret.
 const MIN_HIDDEN_VALUE: usize = 4;
 
@@ -168,67 +418,338 @@ const MIN_HIDDEN_VALUE: usize = 4;
 /// error quotes the instruction it is about, which starts or ends there.
 pub const HIDE_WINDOW: usize = 256;
 
-/// Most values `hide_values_of` looks for, so a hostile file with a secret on every line
-/// costs a bounded amount of work for its one error.
+/// Most values `Secrets` looks for, so a hostile file with a secret on every line costs
+/// a bounded amount of work for its one error.
 pub const MAX_HIDDEN_VALUES: usize = 1024;
 
-/// `message` (an error about line `line` of `source`, which may quote a part of it or
-/// change its case) with every secret value that `redact` would hide in the lines around
-/// `line` hidden too, whatever its ASCII case: the line `DB_PASSWORD=hunter2 ./x` makes
-/// `unknown instruction: DB_PASSWORD=HUNTER2` and `can't find = in "hunter2"` both hide
-/// `hunter2`. Every report also redacts the message itself (`redact`).
-pub fn hide_values_of(source: &str, line: usize, message: &str) -> String {
-    let patterns = &*PATTERNS;
-    let first = line.saturating_sub(HIDE_WINDOW + 1);
-    let mut values: Vec<String> = Vec::new();
-    'lines: for text in source
-        .lines()
-        .skip(first)
-        .take(2 * HIDE_WINDOW + 1)
-        .filter(|l| patterns.any.is_match(l))
-    {
-        for (re, with, _) in &patterns.all {
-            // The groups the replacement keeps come first; the rest of the match is the
-            // secret (and the `@` after a URL's password).
-            let kept = if with.starts_with("$1$2") { 2 } else { 1 };
-            for caps in re.captures_iter(text) {
-                let (Some(all), Some(keep)) = (caps.get(0), caps.get(kept)) else {
-                    continue;
+/// Most bytes of an input (of its text, or of the strings of its document) that
+/// `Secrets` looks through for values.
+pub const MAX_SCANNED_BYTES: usize = 4 << 20;
+
+/// Most nodes of a document `Secrets::add_document` visits.
+pub const MAX_SCANNED_NODES: usize = 200_000;
+
+/// Longest part of a value that is looked for: a longer value is found by its first
+/// `MAX_VALUE_KEY` bytes, and hidden whole where it occurs whole.
+const MAX_VALUE_KEY: usize = 512;
+
+/// Longest error message `Secrets::hide` keeps: a policy error may quote an input value
+/// of any size, and a report must not grow with it.
+pub const MAX_ERROR_MESSAGE: usize = 16 << 10;
+
+/// The secret values of one input, to hide wherever an error about it quotes them alone
+/// (`add expects numeric argument. Got "hunter2"`, `can't find = in "HUNTER2"`), whatever
+/// their ASCII case. Found the way `redact` finds them in a source line (`NAME=value`,
+/// `NAME: value`, `"NAME": value`, `ENV NAME value…`, token formats, URL passwords), plus
+/// Kubernetes' `name: NAME` / `value: x` pairs, and in a parsed document also secret-like
+/// keys, `{name, value}` objects and `["NAME", "value"]` pairs. Bounded: at most
+/// `MAX_HIDDEN_VALUES` values from at most `MAX_SCANNED_BYTES` of input.
+#[derive(Debug, Default, Clone)]
+pub struct Secrets {
+    /// ASCII-lower-cased.
+    values: Vec<String>,
+}
+
+impl Secrets {
+    /// The values in `source`: its whole text (up to `MAX_SCANNED_BYTES`), or with
+    /// `line`, the `HIDE_WINDOW` lines either side of that line.
+    pub fn in_text(source: &str, line: Option<usize>) -> Secrets {
+        let mut secrets = Secrets::default();
+        secrets.add_text(source, line);
+        secrets.finish()
+    }
+
+    /// The values in a parsed document (an image archive's has no text).
+    pub fn in_document(doc: &serde_json::Value) -> Secrets {
+        let mut secrets = Secrets::default();
+        secrets.add_document(doc);
+        secrets.finish()
+    }
+
+    /// These values and `other`'s.
+    pub fn with(mut self, other: &Secrets) -> Secrets {
+        self.values.extend(other.values.iter().cloned());
+        self.finish()
+    }
+
+    fn full(&self) -> bool {
+        self.values.len() >= MAX_HIDDEN_VALUES
+    }
+
+    /// Longest first, each once.
+    fn finish(mut self) -> Secrets {
+        self.values
+            .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        self.values.dedup();
+        self
+    }
+
+    fn add_text(&mut self, source: &str, line: Option<usize>) {
+        let patterns = &*PATTERNS;
+        let (first, count) = match line {
+            Some(line) => (line.saturating_sub(HIDE_WINDOW + 1), 2 * HIDE_WINDOW + 1),
+            None => (0, usize::MAX),
+        };
+        let mut scanned = 0usize;
+        // Lines left in which a `value:` is a secret name's (Kubernetes' env entries put
+        // `value` on the line after `name`; another `name` ends the entry).
+        let mut named = 0usize;
+        for text in source.lines().skip(first).take(count) {
+            scanned += text.len() + 1;
+            if scanned > MAX_SCANNED_BYTES || self.full() {
+                break;
+            }
+            let mut rest = text;
+            if let Some(caps) = patterns.name_field.captures(text)
+                && let Some(n) = caps.name("n")
+            {
+                named = if patterns.name.is_match(n.as_str()) {
+                    4
+                } else {
+                    0
                 };
-                let value = text[keep.end()..all.end()]
-                    .trim_end_matches('@')
-                    .trim_matches(|c| c == '"' || c == '\'');
-                if value.chars().count() >= MIN_HIDDEN_VALUE {
-                    values.push(value.to_ascii_lowercase());
-                    if values.len() >= MAX_HIDDEN_VALUES {
-                        break 'lines;
-                    }
+                rest = &text[n.end()..];
+            }
+            if named > 0 {
+                if let Some(v) = patterns
+                    .value_field
+                    .captures(rest)
+                    .and_then(|c| c.name("v"))
+                {
+                    self.add_value(v.as_str());
+                    named = 0;
+                } else {
+                    named -= 1;
+                }
+            }
+            if patterns.any.is_match(text) {
+                for r in secret_ranges(text, LINE) {
+                    self.add_value(&text[r]);
                 }
             }
         }
     }
-    // Longest first: a value that contains another is hidden whole.
-    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
-    values.dedup();
-    let mut out = message.to_owned();
-    for value in values {
+
+    /// Walks a parsed document (at most `MAX_SCANNED_NODES` nodes).
+    pub fn add_document(&mut self, doc: &serde_json::Value) {
+        use serde_json::Value;
+        let patterns = &*PATTERNS;
+        let is_name = |v: Option<&Value>| {
+            v.and_then(Value::as_str)
+                .is_some_and(|s| s.len() <= 256 && patterns.name.is_match(s))
+        };
+        let mut stack = vec![doc];
+        let (mut nodes, mut scanned) = (0usize, 0usize);
+        while let Some(node) = stack.pop() {
+            nodes += 1;
+            if nodes > MAX_SCANNED_NODES || scanned > MAX_SCANNED_BYTES || self.full() {
+                break;
+            }
+            match node {
+                Value::String(s) => {
+                    let s = &s[..floor_boundary(s, MAX_SCANNED_BYTES - scanned)];
+                    scanned += s.len();
+                    for r in secret_ranges(s, LINE) {
+                        self.add_value(&s[r]);
+                    }
+                }
+                Value::Array(items) => {
+                    // ["DB_PASSWORD", "hunter2"]: a Dockerfile ENV's name and value.
+                    for pair in items.windows(2) {
+                        if is_name(pair.first())
+                            && let Some(value) = pair.get(1).and_then(scalar)
+                        {
+                            self.add_value(&value);
+                        }
+                    }
+                    stack.extend(items.iter().rev());
+                }
+                Value::Object(map) => {
+                    if is_name(map.get("name"))
+                        && let Some(value) = map.get("value").and_then(scalar)
+                    {
+                        self.add_value(&value);
+                    }
+                    for (key, value) in map {
+                        if key.len() <= 256
+                            && patterns.name.is_match(key)
+                            && let Some(value) = scalar(value)
+                        {
+                            self.add_value(&value);
+                        }
+                    }
+                    stack.extend(map.values().rev());
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Adds a value as found (quotes and escapes and all), and as a program would quote
+    /// it: unquoted and unescaped, each quoted part alone, without a trailing comma.
+    fn add_value(&mut self, raw: &str) {
+        let raw = raw.trim();
+        let decoded = unquote(raw);
+        let mut forms = vec![raw.to_owned(), decoded.clone()];
+        forms.push(decoded.trim_end_matches([',', ';', '}', ']']).to_owned());
+        forms.extend(quoted_parts(raw));
+        for form in forms {
+            if self.full() {
+                return;
+            }
+            let form = form.trim();
+            if form.chars().count() < MIN_HIDDEN_VALUE || is_setting(form) {
+                continue;
+            }
+            if !self.values.iter().any(|v| v.eq_ignore_ascii_case(form)) {
+                self.values.push(form.to_ascii_lowercase());
+            }
+        }
+    }
+
+    /// `message` with each of these values hidden behind `****` wherever it occurs, in
+    /// any ASCII case, and cut at `MAX_ERROR_MESSAGE` bytes.
+    pub fn hide(&self, message: &str) -> String {
+        let end = floor_boundary(message, MAX_ERROR_MESSAGE);
+        if self.values.is_empty() && end == message.len() {
+            return message.to_owned();
+        }
         // ASCII lower-casing keeps every byte where it was, so positions found in the
-        // lower-cased message are positions in the message.
-        let lower = out.to_ascii_lowercase();
-        if !lower.contains(&value) {
-            continue;
+        // lower-cased message are positions in the message. An occurrence that starts
+        // before the cut is looked for whole, past it.
+        let searched = &message[..floor_boundary(message, end + MAX_VALUE_KEY)];
+        let lower = searched.to_ascii_lowercase();
+        let mut ranges: Vec<Range<usize>> = Vec::new();
+        for value in &self.values {
+            let key = &value[..floor_boundary(value, MAX_VALUE_KEY)];
+            for (at, _) in lower.match_indices(key) {
+                if at >= end {
+                    break;
+                }
+                let whole = message
+                    .as_bytes()
+                    .get(at..at + value.len())
+                    .is_some_and(|b| b.eq_ignore_ascii_case(value.as_bytes()));
+                ranges.push(at..at + if whole { value.len() } else { key.len() });
+            }
         }
-        let mut hidden = String::with_capacity(out.len());
+        let mut out = String::with_capacity(end + 32);
         let mut from = 0;
-        for (at, _) in lower.match_indices(&value) {
-            hidden.push_str(&out[from..at]);
-            hidden.push_str("****");
-            from = at + value.len();
+        for r in merge(ranges) {
+            out.push_str(&message[from..r.start]);
+            out.push_str("****");
+            from = r.end;
         }
-        hidden.push_str(&out[from..]);
-        out = hidden;
+        if from < end {
+            out.push_str(&message[from..end]);
+        }
+        if end < message.len() {
+            out.push_str(&format!(
+                " \u{2026} ({} more bytes not shown)",
+                message.len() - end
+            ));
+        }
+        out
+    }
+}
+
+/// `ranges` sorted, overlapping and touching ones made one.
+fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| r.start);
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
+}
+
+/// A JSON scalar as the text a message would quote (`true`/`false`/null are no secret).
+fn scalar(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A setting, not a secret (DP006 skips these too): hiding `true` would hide a word.
+fn is_setting(value: &str) -> bool {
+    ["true", "false", "yes", "no", "on", "off", "null", "none"]
+        .iter()
+        .any(|s| value.eq_ignore_ascii_case(s))
+}
+
+/// `raw` as a shell reads it: quotes removed, backslash escapes resolved (none inside
+/// single quotes).
+fn unquote(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut quote: Option<char> = None;
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None | Some('"'), '\\') => out.extend(chars.next()),
+            (_, c) => out.push(c),
+        }
     }
     out
+}
+
+/// The contents of each quoted part of `raw` (`abc"horse battery"` has `horse battery`).
+fn quoted_parts(raw: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut rest = raw;
+    while let Some(start) = rest.find(['"', '\'']) {
+        let quote = rest[start..].chars().next().unwrap_or('"');
+        let body = &rest[start + 1..];
+        let end = body.find(quote).unwrap_or(body.len());
+        parts.push(unquote(&format!("{quote}{}{quote}", &body[..end])));
+        rest = body.get(end + 1..).unwrap_or("");
+    }
+    parts
+}
+
+/// The largest char boundary of `s` at or below `at`.
+fn floor_boundary(s: &str, at: usize) -> usize {
+    let mut at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// `message` (an error about line `line` of `source`, which may quote a part of it or
+/// change its case) with every secret value of the lines around `line` hidden, whatever
+/// its ASCII case: the line `DB_PASSWORD=hunter2 ./x` makes `unknown instruction:
+/// DB_PASSWORD=HUNTER2` and `can't find = in "hunter2"` both hide `hunter2`. Every report
+/// also redacts the message itself (`redact_error`).
+pub fn hide_values_of(source: &str, line: usize, message: &str) -> String {
+    Secrets::in_text(source, Some(line)).hide(message)
+}
+
+/// `message` (a quoted string from input in a program's message, such as the config
+/// file's parse error: `invalid type: string "root:x:0:0:…"`) with each quoted part
+/// (`"…"` or `` `…` ``) longer than `max` characters cut to its first `max`.
+pub fn shorten_quoted(message: &str, max: usize) -> Cow<'_, str> {
+    static QUOTED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#""(?:[^"\\]|\\.)*"|`[^`]*`"#).expect("valid quoted regex"));
+    QUOTED.replace_all(message, |caps: &regex::Captures| {
+        let quoted = caps.get(0).map_or("", |m| m.as_str());
+        let inner = &quoted[1..quoted.len() - 1];
+        if inner.chars().count() <= max {
+            return quoted.to_owned();
+        }
+        let quote = &quoted[..1];
+        let kept: String = inner.chars().take(max).collect();
+        format!(
+            "{quote}{kept}…{quote} ({} characters)",
+            inner.chars().count()
+        )
+    })
 }
 
 /// Whether `c` must not reach a terminal or log raw: C0 and C1 controls and DEL (tab
@@ -236,7 +757,23 @@ pub fn hide_values_of(source: &str, line: usize, message: &str) -> String {
 /// that make text display in another order than it reads.
 fn unsafe_char(c: char) -> bool {
     (c.is_control() && c != '\t')
-        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(c,
+            // Arabic letter mark; zero-width space, joiners and LRM/RLM
+            '\u{061c}' | '\u{200b}'..='\u{200f}'
+            // line and paragraph separators (a line break to some terminals and
+            // editors), bidirectional embeddings and overrides
+            | '\u{2028}'..='\u{202e}'
+            // word joiner and invisible operators; bidirectional isolates
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}'
+            // zero-width no-break space (BOM)
+            | '\u{feff}')
+}
+
+/// Whether `c` must be written as a `\uXXXX` escape in JSON: serde_json escapes C0
+/// controls, `"` and `\` itself and writes everything else raw, DEL and C1 controls
+/// (`\u{9b}` is a terminal's CSI) and the invisible and bidirectional marks included.
+pub(crate) fn json_escaped(c: char) -> bool {
+    c == '\u{7f}' || (!c.is_ascii() && unsafe_char(c))
 }
 
 /// `text` with every control character written as a visible escape (`\n`, `\r`, `\x1b`,
@@ -266,15 +803,62 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     escape(text, false)
 }
 
-/// As `escape_controls`, but leaving LF and CR for the caller to encode.
+/// As `escape_controls`, but leaving LF and CR for the caller to encode; a line that
+/// would begin with `::` (see `guard_commands`) has its first `:` escaped.
 pub fn escape_controls_but_newlines(text: &str) -> Cow<'_, str> {
+    match escape(text, true) {
+        Cow::Borrowed(text) => guard_commands(text),
+        Cow::Owned(text) => Cow::Owned(guard_commands(&text).into_owned()),
+    }
+}
+
+/// As `escape_controls_but_newlines`, for a format that encodes LF and CR itself (GitHub's
+/// `%0A`), so that no line of the text is a line of the output: nothing is guarded, and a
+/// file name stays the file's name.
+pub fn escape_controls_to_encode_newlines(text: &str) -> Cow<'_, str> {
     escape(text, true)
 }
 
-/// A quoted source line, error message or name for a text report or standard error:
-/// redacted, then escaped.
+/// `text` with the first `:` of each line that begins with `::` once its indentation is
+/// trimmed (what GitHub Actions reads as a workflow command, such as `::error ::x`)
+/// escaped as `\x3a`. Lines end at LF or CR.
+fn guard_commands(text: &str) -> Cow<'_, str> {
+    let starts_command = |line: &str| line.trim_start().starts_with("::");
+    if !text.split(['\n', '\r']).any(starts_command) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    loop {
+        let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        let line = &rest[..end];
+        if starts_command(line) {
+            let body = line.trim_start();
+            out.push_str(&line[..line.len() - body.len()]);
+            out.push_str("\\x3a");
+            out.push_str(&body[1..]);
+        } else {
+            out.push_str(line);
+        }
+        let Some(newline) = rest[end..].chars().next() else {
+            break;
+        };
+        out.push(newline);
+        rest = &rest[end + newline.len_utf8()..];
+    }
+    Cow::Owned(out)
+}
+
+/// A quoted source line or name for a text report or standard error: redacted, then
+/// escaped.
 pub fn text(s: &str) -> String {
     escape_controls(&redact(s)).into_owned()
+}
+
+/// An error message for a text report or standard error, on one line: redacted as an
+/// error (`redact_error`), then escaped.
+pub fn error_text(s: &str) -> String {
+    escape_controls(&redact_error(s)).into_owned()
 }
 
 /// A rule's message for a text report: redacted as a message, then escaped.
@@ -283,16 +867,19 @@ pub fn message(s: &str) -> String {
 }
 
 /// A message that is several lines by nature (a compile error with its source snippet),
-/// for a text report or standard error: each line redacted and escaped, its line breaks
-/// kept. A line that would begin with `::` once its indentation is trimmed (what GitHub
-/// reads as a workflow command) has that first `:` escaped as `\x3a`.
+/// for a text report or standard error: each line redacted (as a rule message, but with
+/// a file name's `: reason` kept, see `redact_error`) and escaped, its line breaks kept.
+/// A line that would begin with `::` once its indentation is trimmed (what GitHub reads
+/// as a workflow command) has that first `:` escaped as `\x3a`.
 pub fn lines(s: &str) -> String {
-    lines_with(s, message)
+    lines_with(s, |line| {
+        escape_controls(&apply(line, ERROR_MESSAGE)).into_owned()
+    })
 }
 
-/// As `lines`, for an error about an input, redacted as a quoted line is (`text`).
+/// As `lines`, for an error about an input, redacted as one (`error_text`).
 pub fn error_lines(s: &str) -> String {
-    lines_with(s, text)
+    lines_with(s, error_text)
 }
 
 fn lines_with(s: &str, clean: fn(&str) -> String) -> String {
@@ -301,15 +888,8 @@ fn lines_with(s: &str, clean: fn(&str) -> String) -> String {
         if i > 0 {
             out.push('\n');
         }
-        let line = clean(line);
-        let body = line.trim_start();
-        if body.starts_with("::") {
-            out.push_str(&line[..line.len() - body.len()]);
-            out.push_str("\\x3a");
-            out.push_str(&body[1..]);
-        } else {
-            out.push_str(&line);
-        }
+        // One line each (`clean` escapes what `lines` left, a lone CR included).
+        out.push_str(&guard_commands(&clean(line)));
     }
     out
 }
@@ -471,5 +1051,200 @@ mod tests {
         ] {
             assert_eq!(redact(line), line);
         }
+    }
+
+    #[test]
+    fn hides_a_value_whole_whatever_its_quotes_and_escapes() {
+        for (line, shown) in [
+            // A quote never closed runs to the end of the line.
+            (r#"ENV DB_PASSWORD="hunter2xyz"#, "ENV DB_PASSWORD=****"),
+            (r#"ENV DB_PASSWORD='hunter2 xyz"#, "ENV DB_PASSWORD=****"),
+            // The legacy form: the value is the rest of the line.
+            (
+                "ENV DB_PASSWORD correct horseXX batteryXX",
+                "ENV DB_PASSWORD ****",
+            ),
+            (
+                r#"ENV DB_PASSWORD=abc"horseXX batteryXX""#,
+                "ENV DB_PASSWORD=****",
+            ),
+            (r"ENV DB_PASSWORD=abc\ horseXX", "ENV DB_PASSWORD=****"),
+            (r#"ENV DB_PASSWORD="abc\" horseXX""#, "ENV DB_PASSWORD=****"),
+            (
+                r#"ENV A=1 DB_PASSWORD='x y' B=2"#,
+                "ENV A=1 DB_PASSWORD=**** B=2",
+            ),
+            // Every separator, the value after it (not its `=`).
+            (r#"password := "x""#, "password := ****"),
+            (r#"token == "abc""#, "token == ****"),
+            (
+                "db_password: hunter2 # set by ops",
+                "db_password: **** # set by ops",
+            ),
+            (
+                r#"{"DB_PASSWORD": "hunter2", "X": 1}"#,
+                r#"{"DB_PASSWORD": ****, "X": 1}"#,
+            ),
+            (
+                r#""Env": ["PATH=/bin", "GITHUB_TOKEN=abc def", "X=1"]"#,
+                r#""Env": ["PATH=/bin", "GITHUB_TOKEN=****", "X=1"]"#,
+            ),
+            (
+                r#""TOKEN=abc" "API_KEY=def""#,
+                r#""TOKEN=****" "API_KEY=****""#,
+            ),
+            (
+                "    - {name: API_TOKEN, value: hunterFLOW77}",
+                "    - {name: API_TOKEN, value: ****}",
+            ),
+            (
+                r#"{"name": "API_KEY", "value": "x1234"}, {"name": "B", "value": "y"}"#,
+                r#"{"name": "API_KEY", "value": ****}, {"name": "B", "value": "y"}"#,
+            ),
+            (
+                r#"RUN sh -c "export TOKEN=abc def" && echo ok"#,
+                r#"RUN sh -c "export TOKEN=****" && echo ok"#,
+            ),
+            (
+                r#"RUN echo "x" && export TOKEN="abc def" && echo ok"#,
+                r#"RUN echo "x" && export TOKEN=**** && echo ok"#,
+            ),
+        ] {
+            assert_eq!(redact(line), shown, "{line}");
+        }
+        // A rule message keeps the word after a name (`sets`), but not a value.
+        assert_eq!(
+            redact_message(r#"ENV DB_PASSWORD sets it; DB_PASSWORD="a b"#),
+            "ENV DB_PASSWORD sets it; DB_PASSWORD=****"
+        );
+    }
+
+    #[test]
+    fn an_error_keeps_the_reason_after_a_file_name() {
+        for msg in [
+            "d2/secret.json: resolves outside /tmp/x (a symlink or `..` leaving the scanned tree); not read",
+            "config file /etc/passwd:1: invalid type: string",
+            "config file passwd:1: invalid type: string",
+            "tok/token.yaml: resolves outside /w",
+            "secret.json: not found",
+            "cannot read d2/api_token: permission denied",
+        ] {
+            assert_eq!(redact_error(msg), msg);
+            assert_eq!(lines(msg), msg);
+        }
+        // A value after the file name is still hidden, and so is every `=` form.
+        assert_eq!(
+            redact_error("d2/secret.json: DB_PASSWORD=hunter2 is bad"),
+            "d2/secret.json: DB_PASSWORD=**** is bad"
+        );
+        assert_eq!(redact_error("sed s/x/TOKEN=abcdef/"), "sed s/x/TOKEN=****");
+        assert_eq!(redact_error("password:hunter2"), "password:****");
+        // An assignment an error quotes ends where its quote does.
+        assert_eq!(
+            redact_error(r#"Got `"ENV DB_PASSWORD=hunter2"` instead"#),
+            r#"Got `"ENV DB_PASSWORD=****"` instead"#
+        );
+        // A quoted source line is no error: a Secret's `credentials.json: <data>` hides.
+        assert_eq!(
+            redact("  credentials.json: c2VjcmV0"),
+            "  credentials.json: ****"
+        );
+    }
+
+    #[test]
+    fn finds_the_secret_values_of_any_input() {
+        let pod =
+            "env:\n- name: DB_PASSWORD\n  value: hunterPOD1\n- name: OTHER\n  value: visible1\n";
+        let compose = "environment:\n  DB_PASSWORD: \"hunterCMP2\"\n";
+        let json =
+            r#"{"env": [{"name": "API_KEY", "value": "hunterJSN4"}], "secret": "hunterJSN5"}"#;
+        let dockerfile = "FROM a\nENV DB_PASSWORD correct horse\nARG TOKEN=\"abc\\\" def\"\n";
+        let message = "Got hunterpod1, HUNTERCMP2, hunterJSN4, hunterJSN5, visible1, \
+                       correct horse, abc\" def";
+        let secrets = Secrets::in_text(pod, None)
+            .with(&Secrets::in_text(compose, None))
+            .with(&Secrets::in_text(json, None))
+            .with(&Secrets::in_text(dockerfile, None));
+        assert_eq!(
+            secrets.hide(message),
+            "Got ****, ****, ****, ****, visible1, ****, ****"
+        );
+        // A parsed document: an image config's Env, a Dockerfile's [name, value] pairs.
+        let doc = serde_json::json!({
+            "config": {"Env": ["PATH=/bin", "GITHUB_TOKEN=hunterENV3"]},
+            "instr": [{"Cmd": "env", "Value": ["SMTP_PASS", "hunterENV4"]}],
+            "k8s": [{"name": "API_KEY", "value": "hunterENV5"}],
+            "apiKey": 12345678,
+            "settings": {"token_required": true},
+        });
+        assert_eq!(
+            Secrets::in_document(&doc).hide("hunterENV3 hunterENV4 hunterENV5 12345678 /bin true"),
+            "**** **** **** **** /bin true"
+        );
+    }
+
+    #[test]
+    fn hiding_values_is_bounded() {
+        // A value longer than the part looked for is still hidden whole.
+        let long = "x".repeat(3 * MAX_VALUE_KEY);
+        let secrets = Secrets::in_text(&format!("ENV A_TOKEN={long}\n"), None);
+        assert_eq!(secrets.hide(&format!("Got \"{long}\"")), "Got \"****\"");
+        // A message of any size is cut, never a value in half.
+        let huge = format!("{} Got {long}", "y".repeat(MAX_ERROR_MESSAGE));
+        let hidden = secrets.hide(&huge);
+        assert!(hidden.len() < MAX_ERROR_MESSAGE + 64, "{}", hidden.len());
+        assert!(hidden.ends_with("more bytes not shown)"), "{hidden}");
+        let near = format!("{}{long}", "y".repeat(MAX_ERROR_MESSAGE - 10));
+        assert!(!secrets.hide(&near).contains("xxxxx"));
+        // A secret on every line of a file of 20 MB: bounded values and bytes scanned.
+        let many: String = (0..400_000)
+            .map(|i| format!("ENV T_TOKEN=v{i:045}\n"))
+            .collect();
+        let start = std::time::Instant::now();
+        let secrets = Secrets::in_text(&many, None);
+        assert!(secrets.values.len() <= MAX_HIDDEN_VALUES);
+        assert_eq!(secrets.hide(&format!("v{:045} X", 1)), "**** X");
+        assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    }
+
+    #[test]
+    fn escapes_invisible_and_line_breaking_characters() {
+        for c in [
+            '\u{2028}', '\u{2029}', '\u{200b}', '\u{200d}', '\u{200f}', '\u{2060}', '\u{2064}',
+            '\u{feff}', '\u{85}', '\u{9b}', '\u{202e}',
+        ] {
+            let escaped = escape_controls(&format!("a{c}b")).into_owned();
+            assert!(!escaped.contains(c), "{c:?}: {escaped}");
+            assert!(escaped.starts_with("a\\") && escaped.ends_with('b'));
+            assert!(json_escaped(c), "{c:?}");
+        }
+        assert!(!json_escaped('\n') && !json_escaped('é'));
+        // A line of several that begins a workflow command, however it is indented.
+        assert_eq!(
+            escape_controls_but_newlines("x\n::error::a\n  ::warning::b\r::c\n:d"),
+            "x\n\\x3a:error::a\n  \\x3a:warning::b\r\\x3a:c\n:d"
+        );
+        assert_eq!(escape_controls_but_newlines("::x"), "\\x3a:x");
+        assert!(matches!(
+            escape_controls_but_newlines("a: b\nc::d"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn shortens_long_quoted_input() {
+        let passwd = format!("root:x:0:0:root:/root:/bin/bash {}", "d".repeat(200));
+        let msg = format!("invalid type: string {passwd:?}, expected struct Config");
+        let short = shorten_quoted(&msg, 80);
+        assert!(short.chars().count() < 160, "{short}");
+        assert!(
+            short.starts_with("invalid type: string \"root:x:0:0:"),
+            "{short}"
+        );
+        assert!(
+            short.ends_with("(232 characters), expected struct Config"),
+            "{short}"
+        );
+        assert_eq!(shorten_quoted("unknown field `x`", 80), "unknown field `x`");
     }
 }

@@ -91,7 +91,7 @@ pub fn render(report: &Report, catalog: &BTreeMap<String, Namespace>) -> String 
     let notifications: Vec<Value> = report
         .errors
         .iter()
-        .map(|e| json!({"level": "error", "message": {"text": super::redact::redact(&e.message)}, "locations": [location(&e.filename, e.line, None)]}))
+        .map(|e| json!({"level": "error", "message": {"text": super::redact::redact_error(&e.message)}, "locations": [location(&e.filename, e.line, None)]}))
         .collect();
     let doc = Sarif {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
@@ -110,7 +110,7 @@ pub fn render(report: &Report, catalog: &BTreeMap<String, Namespace>) -> String 
             results,
         }],
     };
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut text = super::json::to_string_pretty_safe(&doc);
     text.push('\n');
     text
 }

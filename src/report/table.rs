@@ -42,7 +42,7 @@ pub fn render(report: &Report) -> String {
             redact::message(&e.filename),
             String::new(),
             // A multi-line error reads on one line; other control characters are escaped.
-            redact::text(&e.message.replace('\n', " ")),
+            redact::error_text(&e.message.replace('\n', " ")),
         ]);
     }
     let header = ["RESULT", "FILE", "NAMESPACE", "MESSAGE"].map(str::to_owned);

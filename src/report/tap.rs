@@ -76,7 +76,7 @@ pub fn render(report: &Report) -> String {
                 false,
                 &e.filename,
                 "dockpolicy",
-                &redact::text(&e.message.replace('\n', " ")),
+                &redact::error_text(&e.message.replace('\n', " ")),
             );
         }
     }

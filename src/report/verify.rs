@@ -137,7 +137,7 @@ pub fn render_json(report: &VerifyReport) -> String {
             .collect();
         doc["coverage"] = json!({"files": files, "percent": total_percent(report.coverage.as_deref().unwrap_or_default())});
     }
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut text = super::json::to_string_pretty_safe(&doc);
     text.push('\n');
     text
 }
