@@ -404,3 +404,29 @@ fn guarded_builtins_keep_their_results_and_their_errors() {
     let error = error_for(&report, "Dockerfile").unwrap_or_default();
     assert!(error.contains("expects array argument"), "{error}");
 }
+
+#[test]
+fn a_policy_error_on_one_input_leaves_no_state_for_the_next() {
+    // regorus's interpreter kept state from an evaluation that failed half-way: with one
+    // worker, every other input silently passed where each should have been an error.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path().join("policy/walk.rego"),
+        "package main\n\ndeny contains msg if {\n\twalk(input, [_, v])\n\tis_string(v)\n\tx := v + 1\n\tmsg := sprintf(\"%v\", [x])\n}\n",
+    );
+    let names: Vec<String> = (0..6).map(|i| format!("f{i}.json")).collect();
+    for (i, name) in names.iter().enumerate() {
+        write(dir.path().join(name), &format!("{{\"a\": \"s{i}\"}}"));
+    }
+    let mut args = vec!["-j", "1"];
+    args.extend(names.iter().map(String::as_str));
+    let (report, stderr, code) = run_in(dir.path(), &args);
+    assert_eq!(code, TOOL_ERROR, "{stderr}");
+    for name in &names {
+        let error = error_for(&report, name).unwrap_or_default();
+        assert!(
+            error.contains("expects numeric argument"),
+            "{name}: {report}"
+        );
+    }
+}

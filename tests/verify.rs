@@ -283,3 +283,20 @@ fn the_example_bundle_has_one_intentionally_failing_test() {
         vec!["test_intentionally_failing_shows_what_a_failure_looks_like"]
     );
 }
+
+#[test]
+fn an_erroring_test_leaves_no_state_for_the_next() {
+    // regorus's interpreter kept state from an evaluation that failed half-way: of three
+    // tests failing the same way, the later ones were "failed" instead of errors.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a_test.rego"),
+        "package t\nimport rego.v1\nf(x) := y if { walk(x, [_, v]); is_string(v); y := v + 1 }\n\
+         test_a if { f({\"a\": \"s\"}) }\ntest_b if { f({\"a\": \"t\"}) }\ntest_c if { f({\"a\": \"u\"}) }\n",
+    )
+    .unwrap();
+    let (report, code) = json_of(verify().args(["-o", "json", "-p"]).arg(dir.path()));
+    assert_eq!(code, 1);
+    let all: Vec<String> = statuses(&report).into_iter().map(|(_, s)| s).collect();
+    assert_eq!(all, ["error", "error", "error"], "{report}");
+}

@@ -27,6 +27,13 @@ pub struct EvalError {
 /// the VM cannot do (see `vm`).
 pub struct Evaluator {
     engine: regorus::Engine,
+    /// The compiled engine as it was before any evaluation. regorus's interpreter can keep
+    /// state from an evaluation that failed half-way: the next input then silently got no
+    /// result from the failing rule (every other file of a worker passed where each should
+    /// have been an error). After an error the engine is replaced by a copy of this.
+    pristine: regorus::Engine,
+    /// Prints of the current input gathered by an engine since replaced (see `pristine`).
+    printed_before_reset: Vec<String>,
     machine: Option<vm::Machine>,
     input: regorus::Value,
     /// Whether `engine` has been given `input` yet (the interpreter is only asked when the
@@ -53,6 +60,8 @@ impl Evaluator {
     pub fn new(set: &PolicySet) -> Evaluator {
         Evaluator {
             engine: set.engine.clone(),
+            pristine: set.engine.clone(),
+            printed_before_reset: Vec::new(),
             machine: set.compiled.as_ref().and_then(|c| vm::Machine::new(c).ok()),
             input: regorus::Value::Undefined,
             engine_has_input: false,
@@ -65,7 +74,9 @@ impl Evaluator {
     /// of the engine. The engine only gathers prints (see `load::new_engine`); taking them
     /// after each input is what keeps them from piling up over a run.
     pub fn take_prints(&mut self) -> Vec<String> {
-        self.engine.take_prints().unwrap_or_default()
+        let mut printed = std::mem::take(&mut self.printed_before_reset);
+        printed.extend(self.engine.take_prints().unwrap_or_default());
+        printed
     }
 
     fn set_input(&mut self, input: regorus::Value) {
@@ -134,9 +145,15 @@ impl Evaluator {
             self.engine.set_input(self.input.clone());
             self.engine_has_input = true;
         }
-        self.engine
-            .eval_rule(format!("data.{namespace}.{rule}"))
-            .map_err(|e| error(e.to_string()))
+        let value = self.engine.eval_rule(format!("data.{namespace}.{rule}"));
+        if value.is_err() {
+            // What was printed before the error stays with this input.
+            let printed = self.take_prints();
+            self.engine = self.pristine.clone();
+            self.engine.set_input(self.input.clone());
+            self.printed_before_reset = printed;
+        }
+        value.map_err(|e| error(e.to_string()))
     }
 }
 

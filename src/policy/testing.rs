@@ -109,6 +109,10 @@ pub fn run(
     timeout: Option<Duration>,
 ) -> Vec<TestCase> {
     let mut out = Vec::new();
+    // regorus's interpreter can keep state from an evaluation that failed half-way (the
+    // same rule then gives nothing the next time it is asked): after an error the next
+    // test starts from the engine as compiled.
+    let pristine = engine.clone();
     for test in discover(engine) {
         let id = format!("{}.{}", test.package, test.name);
         if filter.is_some_and(|re| !re.is_match(&id)) {
@@ -145,6 +149,9 @@ pub fn run(
             let mut prints = super::eval::PrintLog::new(&id);
             prints.add(engine.take_prints().unwrap_or_default(), None);
             prints.emit();
+            if case.status == Status::Error {
+                *engine = pristine.clone();
+            }
         }
         out.push(case);
     }
