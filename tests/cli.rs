@@ -698,11 +698,13 @@ fn policy_runtime_error_is_reported_per_file_without_aborting() {
 #[test]
 fn large_inputs_are_handled() {
     let dir = tempfile::tempdir().unwrap();
-    // ~10 MB Dockerfile: one FROM and a long run of instructions.
+    // ~10 MB Dockerfile: one FROM and long instructions (at most 10,000 of them: see
+    // `hostile_expand.rs`).
     let big_docker = dir.path().join("big.Dockerfile");
     let mut text = String::from("FROM nginx\n");
+    let line = format!("RUN echo '{}'\n", "a fairly ordinary instruction ".repeat(40));
     while text.len() < 10 * 1024 * 1024 {
-        text.push_str("RUN echo 'a fairly ordinary instruction line to fill the file'\n");
+        text.push_str(&line);
     }
     std::fs::write(&big_docker, &text).unwrap();
     dockpolicy()
