@@ -56,7 +56,9 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<i32> {
     } else {
         Value::Object(values.into_iter().collect::<Map<_, _>>())
     };
-    println!("{}", serde_json::to_string_pretty(&out)?);
+    // Valid JSON either way; invisible and bidi characters as `\uXXXX` so a terminal
+    // shows what the input holds (see `report::json`).
+    println!("{}", crate::report::json::to_string_pretty_safe(&out));
     super::eprint_errors(&errors);
     Ok(if errors.is_empty() {
         exit::CLEAN
