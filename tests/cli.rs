@@ -702,7 +702,10 @@ fn large_inputs_are_handled() {
     // `hostile_expand.rs`).
     let big_docker = dir.path().join("big.Dockerfile");
     let mut text = String::from("FROM nginx\n");
-    let line = format!("RUN echo '{}'\n", "a fairly ordinary instruction ".repeat(40));
+    let line = format!(
+        "RUN echo '{}'\n",
+        "a fairly ordinary instruction ".repeat(40)
+    );
     while text.len() < 10 * 1024 * 1024 {
         text.push_str(&line);
     }
