@@ -248,6 +248,10 @@ fn secret_ranges(text: &str, mode: Mode) -> Vec<Range<usize>> {
             let (Some(all), Some(value)) = (caps.get(0), caps.name("v")) else {
                 break;
             };
+            if !mode.spaced && !mode.errors && *kind == Kind::Assigned && prose_colon(&caps) {
+                at = all.end();
+                continue;
+            }
             if mode.errors && *kind != Kind::Credential && names_a_file(text, &caps) {
                 // Look on after the file name: a secret may still follow it.
                 at = caps.name("name").map_or(all.end(), |n| n.end());
@@ -271,6 +275,17 @@ fn secret_ranges(text: &str, mode: Mode) -> Vec<Range<usize>> {
         }
     }
     merge(ranges)
+}
+
+/// Whether a rule message's `name: value` is prose: a bare colon after an unquoted word
+/// of lower-case letters (`use secrets: or an env file`). Rule messages are sentences;
+/// keys there are quoted, spelled as identifiers (`DB_PASSWORD: x`, `apiKey: x`) or
+/// assigned (`password=x`), and those are still hidden.
+fn prose_colon(caps: &regex::Captures) -> bool {
+    let (Some(name), Some(sep)) = (caps.name("name"), caps.name("sep")) else {
+        return false;
+    };
+    sep.as_str().trim() == ":" && name.as_str().bytes().all(|b| b.is_ascii_lowercase())
 }
 
 /// The quote that a `NAME=value` or `NAME value` match sits inside, if it does: its name
@@ -1002,8 +1017,17 @@ mod tests {
             "ENV SMTP_PASS sets a literal secret (su****) that anyone who pulls the image can read",
             "RUN contains a user:password passed to curl -u/--user; use RUN --mount=type=secret instead",
             "ARG GITHUB_TOKEN has a literal secret default (gh****), kept in the image history",
+            "service \"db\" sets POSTGRES_PASSWORD to a literal secret (s3****); use secrets: or an env file kept out of the repository",
         ] {
             assert_eq!(redact_message(msg), msg);
+        }
+        // Keys that are no prose still lose their values.
+        for (msg, hidden) in [
+            ("found DB_PASSWORD: hunter2", "found DB_PASSWORD: ****"),
+            ("found \"password\": hunter2", "found \"password\": ****"),
+            ("found password=hunter2", "found password=****"),
+        ] {
+            assert_eq!(redact_message(msg), hidden);
         }
         assert_eq!(
             redact("cannot tell the file's format; pass --parser dockerfile"),
