@@ -352,10 +352,6 @@ pub fn number(value: &Value) -> Option<usize> {
 /// is printed, bounded by the number of files.
 pub const MAX_PRINT_BYTES: usize = 64 * 1024;
 
-/// Most lines `PrintLog::add` collects from an input to find the secret values it must
-/// hide (the same number of values `redact::hide_values_of` looks for).
-const MAX_SECRET_LINES: usize = crate::report::redact::MAX_HIDDEN_VALUES;
-
 /// The `print` output of the evaluations of one input file (or test), made safe for
 /// standard error. conftest users expect `print` to show for debugging, but a policy from
 /// the scanned repository prints whatever it likes, the input included: every line is
@@ -407,7 +403,12 @@ impl PrintLog {
         // it separates them again afterwards.
         let joined = kept.join("\0");
         let hidden = match input {
-            Some(input) => hide_secret_values(input, &joined),
+            // The values that input gives to secret-like names, wherever the policy put
+            // them: a policy prints the input as it sees it, where a secret stands apart
+            // from its name (`"Value": ["DB_PASSWORD", "x"]`) and no pattern finds it.
+            Some(input) => {
+                redact::Secrets::in_document(input).hide_within(&joined, MAX_PRINT_BYTES)
+            }
             None => joined,
         };
         for print in hidden.split('\0') {
@@ -470,78 +471,6 @@ fn cut_at(text: &str, max: usize) -> (&str, bool) {
         end = space;
     }
     (&text[..end], true)
-}
-
-/// `text` with every secret value of `input` hidden: the values that `redact` would hide
-/// in the input's strings, or that the input gives to secret-like names (`{"DB_PASSWORD":
-/// "x"}`, `{"name": "DB_PASSWORD", "value": "x"}`, the Dockerfile's `Pairs`), in any ASCII
-/// case. A policy prints the input as it sees it, where a secret stands apart from its
-/// name (`"Value": ["DB_PASSWORD", "x"]`) and no pattern would find it.
-fn hide_secret_values(input: &Value, text: &str) -> String {
-    let lines = secret_lines(input);
-    if lines.is_empty() {
-        return text.to_owned();
-    }
-    // `hide_values_of` looks at the lines around one line of a source: the lines are
-    // given to it a window at a time, with the window's middle line as that line.
-    let window = 2 * redact::HIDE_WINDOW + 1;
-    let mut out = text.to_owned();
-    for chunk in lines.chunks(window) {
-        out = redact::hide_values_of(&chunk.join("\n"), redact::HIDE_WINDOW + 1, &out);
-    }
-    out
-}
-
-/// Lines in which `redact` finds a secret value, made from the strings of `input`: each
-/// string, each `name=value` of an object's string member, and each `name=value` of an
-/// object with a string `name` (or `key`) and `value`. At most `MAX_SECRET_LINES`.
-fn secret_lines(input: &Value) -> Vec<String> {
-    fn keep(lines: &mut Vec<String>, line: String) {
-        // A line with a control character in it could carry the NUL that separates the
-        // prints, or a line break: such a value is left to the patterns.
-        if !line.chars().any(char::is_control)
-            && matches!(redact::redact(&line), std::borrow::Cow::Owned(_))
-        {
-            lines.push(line);
-        }
-    }
-    fn assignment(name: &str, value: &str) -> String {
-        if value.contains('"') {
-            format!("{name}={value}")
-        } else {
-            format!("{name}=\"{value}\"")
-        }
-    }
-    let mut lines: Vec<String> = Vec::new();
-    // A walk with its own stack: a deep document must not exhaust the thread's.
-    let mut stack = vec![input];
-    while let Some(value) = stack.pop() {
-        if lines.len() >= MAX_SECRET_LINES {
-            break;
-        }
-        match value {
-            Value::String(s) => s.lines().for_each(|l| keep(&mut lines, l.to_owned())),
-            Value::Array(items) => stack.extend(items.iter()),
-            Value::Object(members) => {
-                let name = members
-                    .get("name")
-                    .or_else(|| members.get("key"))
-                    .and_then(Value::as_str);
-                if let (Some(name), Some(Value::String(value))) = (name, members.get("value")) {
-                    keep(&mut lines, assignment(name, value));
-                }
-                for (key, member) in members {
-                    if let Value::String(s) = member {
-                        keep(&mut lines, assignment(key, s));
-                    }
-                    stack.push(member);
-                }
-            }
-            _ => {}
-        }
-    }
-    lines.truncate(MAX_SECRET_LINES);
-    lines
 }
 
 #[cfg(test)]

@@ -670,7 +670,12 @@ impl Secrets {
     /// `message` with each of these values hidden behind `****` wherever it occurs, in
     /// any ASCII case, and cut at `MAX_ERROR_MESSAGE` bytes.
     pub fn hide(&self, message: &str) -> String {
-        let end = floor_boundary(message, MAX_ERROR_MESSAGE);
+        self.hide_within(message, MAX_ERROR_MESSAGE)
+    }
+
+    /// As `hide`, cut at `limit` bytes (for text whose caller bounds it otherwise).
+    pub fn hide_within(&self, message: &str, limit: usize) -> String {
+        let end = floor_boundary(message, limit);
         if self.values.is_empty() && end == message.len() {
             return message.to_owned();
         }
