@@ -16,55 +16,42 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(out, "1..{total}");
     let mut n = 0;
+    // Everything given to `line` is already safe: a result's file and namespace are made
+    // so once, its messages each.
     let mut line = |out: &mut String, ok: bool, file: &str, ns: &str, msg: &str| {
         n += 1;
         let status = if ok { "ok" } else { "not ok" };
-        let file = if file == "-" {
+        let _ = writeln!(out, "{status} {n}{file} - {ns} - {msg}");
+    };
+    let shown = |file: &str| {
+        if file == "-" {
             String::new()
         } else {
             format!(" - {}", redact::message(file))
-        };
-        let ns = redact::message(ns);
-        let _ = writeln!(out, "{status} {n}{file} - {ns} - {msg}");
+        }
     };
     for r in &report.results {
+        let file = shown(&r.filename);
+        let ns = redact::message(&r.namespace);
         for f in &r.failures {
-            line(
-                &mut out,
-                false,
-                &r.filename,
-                &r.namespace,
-                &redact::message(&f.msg),
-            );
+            line(&mut out, false, &file, &ns, &redact::message(&f.msg));
         }
         if !r.warnings.is_empty() {
             out.push_str("# warnings\n");
             for f in &r.warnings {
-                line(
-                    &mut out,
-                    false,
-                    &r.filename,
-                    &r.namespace,
-                    &redact::message(&f.msg),
-                );
+                line(&mut out, false, &file, &ns, &redact::message(&f.msg));
             }
         }
         if !r.exceptions.is_empty() {
             out.push_str("# exceptions\n");
             for f in &r.exceptions {
-                line(
-                    &mut out,
-                    true,
-                    &r.filename,
-                    &r.namespace,
-                    &redact::message(&f.msg),
-                );
+                line(&mut out, true, &file, &ns, &redact::message(&f.msg));
             }
         }
         if r.successes > 0 {
             out.push_str("# successes\n");
             for _ in 0..r.successes {
-                line(&mut out, true, &r.filename, &r.namespace, "SUCCESS");
+                line(&mut out, true, &file, &ns, "SUCCESS");
             }
         }
     }
@@ -74,7 +61,7 @@ pub fn render(report: &Report) -> String {
             line(
                 &mut out,
                 false,
-                &e.filename,
+                &shown(&e.filename),
                 "dockpolicy",
                 &redact::error_text(&e.message.replace('\n', " ")),
             );
