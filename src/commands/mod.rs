@@ -338,21 +338,17 @@ pub fn eprint_errors(errors: &[FileError]) {
     }
 }
 
-/// Reads a text input, refusing one over `limit` without reading it whole (a file that
-/// grows while being read is cut off at the limit and refused too).
+/// Reads a text input (see `confine::read_capped_at`), saying how large one over `limit` is.
 fn read_bounded(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, InputError> {
-    let file = std::fs::File::open(path)?;
-    // `Take` hides the file's size from `read_to_end`, which then reads in small, growing
-    // chunks (7.5 reads per corpus Dockerfile); with the size known it takes one read and
-    // one to see the end.
-    let expected = file.metadata().map_or(0, |m| m.len()).min(limit + 1);
-    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0) + 1);
-    file.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
-        return Err(InputError::TooLarge { size, limit });
-    }
-    Ok(bytes)
+    use input::confine::{ConfineError, read_capped_at};
+    read_capped_at(path, limit).map_err(|e| match e {
+        ConfineError::TooLarge { .. } => InputError::TooLarge {
+            size: std::fs::metadata(path).map_or(limit + 1, |m| m.len()),
+            limit,
+        },
+        ConfineError::Io { source, .. } => InputError::Read(source),
+        other => InputError::Read(std::io::Error::other(other.to_string())),
+    })
 }
 
 /// A rayon pool with `threads` workers (default: one per core).
