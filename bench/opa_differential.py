@@ -60,6 +60,17 @@ def reviews(doc):
     return [(doc, "CREATE")] if kind else []
 
 
+def namespace_matches(namespace, pattern):
+    """Gatekeeper's namespace globs: `prefix*`, `*suffix`, `*infix*`, or the exact name."""
+    if len(pattern) > 1 and pattern.startswith("*") and pattern.endswith("*"):
+        return pattern[1:-1] in namespace
+    if pattern.startswith("*"):
+        return namespace.endswith(pattern[1:])
+    if pattern.endswith("*"):
+        return namespace.startswith(pattern[:-1])
+    return namespace == pattern
+
+
 def gatekeeper_check(binary, inputs, failures):
     """Compares the exported templates on the manifests among inputs; returns the number
     of comparisons made (none without manifests: `gatekeeper test` then has nothing to do)."""
@@ -82,6 +93,10 @@ def gatekeeper_check(binary, inputs, failures):
                     rego, libs = src["rego"], src.get("libs", [])
                 rule_id = tmpl["metadata"]["annotations"]["dockpolicy.dev/rule"]
                 package = tmpl["metadata"]["name"]
+                # Matching is Gatekeeper's, not the Rego's: the exported Constraint's
+                # excludedNamespaces are left out here as `gatekeeper test` leaves them out.
+                constraint = parse_json(binary, os.path.join(out_dir, "constraints", name))
+                excluded = constraint["spec"]["match"].get("excludedNamespaces", [])
                 engine = OpaEngine()
                 for i, lib in enumerate(libs):
                     engine.add_policy(f"{package}/lib{i}.rego", lib)
@@ -92,6 +107,9 @@ def gatekeeper_check(binary, inputs, failures):
                         continue
                     for doc in documents(parsed, True):
                         for obj, op in reviews(doc):
+                            namespace = obj.get("metadata", {}).get("namespace", "")
+                            if any(namespace_matches(namespace, p) for p in excluded):
+                                continue
                             api = obj.get("apiVersion", "v1")
                             group, _, ver = api.rpartition("/")
                             review = {

@@ -62,10 +62,15 @@ pub enum GatekeeperCommand {
         /// Config file whose settings become Constraint parameters.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
-        /// v0: `rego:` + `libs:` with `import rego.v1` (Gatekeeper 3.15+); v1: `code:` with
-        /// `version: v1` (Gatekeeper 3.19+).
+        /// v0: `rego:` + `libs:` with `future.keywords` imports (every Gatekeeper); v1:
+        /// `code:` with `source.version: v1` (Gatekeeper 3.19+).
         #[arg(long, value_enum, default_value = "v0", value_name = "VERSION")]
         rego_version: RegoVersion,
+        /// The strongest enforcementAction of any Constraint (overrides the config's
+        /// `gatekeeper.enforcement_action`): deny lets each rule's severity decide, warn
+        /// only warns, dryrun only audits.
+        #[arg(long, value_enum, value_name = "ACTION")]
+        enforcement_action: Option<crate::config::EnforcementAction>,
     },
     /// Evaluate ConstraintTemplates and Constraints against manifests or AdmissionReviews.
     Test {

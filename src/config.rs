@@ -2,7 +2,8 @@
 //!
 //! It tunes the bundled practices: which registries are allowed, which labels are
 //! required, which base images count as minimal, which rules are off or have another
-//! severity, and per-rule image exemptions. The whole file is also handed to Rego as
+//! severity, per-rule image exemptions, and how `gatekeeper export` writes its Constraints
+//! (`gatekeeper:`). The whole file is also handed to Rego as
 //! `data.dockpolicy_config`, so user policies can read the same settings. Unknown keys
 //! are an error naming the key: a typo must never silently turn a check off.
 
@@ -70,6 +71,110 @@ pub struct Config {
     /// DP012: the largest uncompressed image size allowed, in bytes (default 1 GiB).
     #[serde(default = "default_max_image_size")]
     pub max_image_size: u64,
+    /// How `gatekeeper export` writes the Constraints.
+    #[serde(default)]
+    pub gatekeeper: GatekeeperConfig,
+}
+
+/// A Constraint's `enforcementAction`, weakest first.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum EnforcementAction {
+    /// Audit only: violations are recorded, no request is refused or warned about.
+    Dryrun,
+    /// The request is admitted with a warning.
+    Warn,
+    /// The request is refused.
+    #[default]
+    Deny,
+}
+
+impl EnforcementAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnforcementAction::Dryrun => "dryrun",
+            EnforcementAction::Warn => "warn",
+            EnforcementAction::Deny => "deny",
+        }
+    }
+}
+
+/// `gatekeeper:` in the config file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatekeeperConfig {
+    /// Namespaces no Constraint reviews (`match.excludedNamespaces`; a trailing or leading
+    /// `*` is a prefix or suffix glob, as in Gatekeeper).
+    #[serde(default = "default_excluded_namespaces")]
+    pub excluded_namespaces: Vec<NamespacePattern>,
+    /// The strongest action a Constraint gets: `deny` (the default) lets each rule's
+    /// severity decide (deny or warn), `warn` makes every Constraint warn, `dryrun` makes
+    /// every one audit only (a first rollout).
+    #[serde(default)]
+    pub enforcement_action: EnforcementAction,
+}
+
+fn default_excluded_namespaces() -> Vec<NamespacePattern> {
+    ["kube-system", "gatekeeper-system"]
+        .into_iter()
+        .map(|n| NamespacePattern(n.to_owned()))
+        .collect()
+}
+
+impl Default for GatekeeperConfig {
+    fn default() -> Self {
+        Self {
+            excluded_namespaces: default_excluded_namespaces(),
+            enforcement_action: EnforcementAction::default(),
+        }
+    }
+}
+
+/// A namespace name or glob as Gatekeeper's `match.namespaces` takes it: lower-case
+/// letters, digits, `-` and `:`, with an optional `*` first or last. Anything else would
+/// make Gatekeeper refuse the Constraint, so the config file is refused instead, at the line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct NamespacePattern(pub String);
+
+impl NamespacePattern {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn valid(s: &str) -> bool {
+        let inner = s.strip_prefix('*').unwrap_or(s);
+        let inner = inner.strip_suffix('*').unwrap_or(inner);
+        !s.is_empty()
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == ':')
+    }
+}
+
+impl<'de> Deserialize<'de> for NamespacePattern {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if Self::valid(&s) {
+            Ok(NamespacePattern(s))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "excluded_namespaces: {s:?} is not a namespace name or glob (lower-case letters, digits, '-', ':', and '*' only first or last)"
+            )))
+        }
+    }
 }
 
 fn default_max_image_size() -> u64 {
@@ -86,6 +191,7 @@ impl Default for Config {
             severity: BTreeMap::new(),
             exempt_images: BTreeMap::new(),
             max_image_size: default_max_image_size(),
+            gatekeeper: GatekeeperConfig::default(),
         }
     }
 }
@@ -190,6 +296,52 @@ mod tests {
         let e = Config::parse("allowed_registry: [x]\n", "c.yaml").unwrap_err();
         assert!(e.to_string().contains("allowed_registry"), "{e}");
         assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn gatekeeper_settings_parse_with_their_defaults() {
+        let d = Config::default().gatekeeper;
+        assert_eq!(
+            d.excluded_namespaces,
+            vec![
+                NamespacePattern("kube-system".into()),
+                NamespacePattern("gatekeeper-system".into())
+            ]
+        );
+        assert_eq!(d.enforcement_action, EnforcementAction::Deny);
+        let c = Config::parse(
+            "gatekeeper:\n  excluded_namespaces: [kube-*, '*-sandbox', monitoring]\n  enforcement_action: dryrun\n",
+            "c.yaml",
+        )
+        .unwrap();
+        assert_eq!(c.gatekeeper.excluded_namespaces.len(), 3);
+        assert_eq!(c.gatekeeper.enforcement_action, EnforcementAction::Dryrun);
+        // Only the key given changes.
+        let c = Config::parse("gatekeeper: {enforcement_action: warn}\n", "c.yaml").unwrap();
+        assert_eq!(c.gatekeeper.excluded_namespaces, d.excluded_namespaces);
+        assert!(EnforcementAction::Dryrun < EnforcementAction::Warn);
+        assert!(EnforcementAction::Warn < EnforcementAction::Deny);
+    }
+
+    #[test]
+    fn bad_gatekeeper_settings_are_errors_at_their_line() {
+        for (text, names) in [
+            ("gatekeeper:\n  enforcement_action: block\n", "block"),
+            (
+                "gatekeeper:\n  excluded_namespace: [a]\n",
+                "excluded_namespace",
+            ),
+            (
+                "gatekeeper:\n  excluded_namespaces: [Kube_System]\n",
+                "Kube_System",
+            ),
+            ("gatekeeper:\n  excluded_namespaces: ['a*b']\n", "a*b"),
+            ("gatekeeper:\n  excluded_namespaces: ['']\n", "namespace"),
+        ] {
+            let e = Config::parse(text, "c.yaml").unwrap_err();
+            assert!(e.to_string().contains(names), "{text}: {e}");
+            assert_eq!(e.line, Some(2), "{text}: {e}");
+        }
     }
 
     #[test]

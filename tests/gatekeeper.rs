@@ -127,7 +127,7 @@ fn exported_yaml_has_the_structure_gatekeeper_validates() {
                 )
             };
             assert!(rego.contains(&format!("package {}\n", kind.to_lowercase())));
-            assert!(rego.contains("violation contains {\"msg\": r.msg"));
+            assert!(rego.contains("violation contains _violation(r) if {"));
             for lib in libs {
                 let lib = lib.as_str().unwrap();
                 let package = lib
@@ -144,7 +144,26 @@ fn exported_yaml_has_the_structure_gatekeeper_validates() {
                     "{package} reads data outside lib/inventory"
                 );
             }
-            assert_eq!(rego.contains("import rego.v1"), version == "v0");
+            // Gatekeeper allows only `data.lib.*` and `future.*` imports; v0 needs the
+            // future keywords for the rules' v1 syntax, v1 none.
+            for module in libs.iter().filter_map(Value::as_str).chain([rego]) {
+                let imports: Vec<&str> = module
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("import "))
+                    .collect();
+                for import in &imports {
+                    assert!(
+                        import.starts_with("data.lib.")
+                            || (version == "v0" && import.starts_with("future.keywords.")),
+                        "{version}: import {import}"
+                    );
+                }
+                assert_eq!(
+                    imports.contains(&"future.keywords.if"),
+                    version == "v0",
+                    "{version}: {module}"
+                );
+            }
         }
         assert_eq!(count, 6, "DP001-DP006 are exported");
     }
@@ -332,4 +351,95 @@ fn an_organisations_rule_marked_for_gatekeeper_is_exported_with_config_parameter
         warnings, 5,
         "every container of workloads.yaml lacks imagePullPolicy: Always"
     );
+}
+
+#[test]
+fn constraints_follow_the_gatekeeper_settings_and_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let constraints = |out: &Path| -> Vec<Value> {
+        let mut v: Vec<Value> = std::fs::read_dir(out.join("constraints"))
+            .unwrap()
+            .map(|e| {
+                yaml_serde::from_str(&std::fs::read_to_string(e.unwrap().path()).unwrap()).unwrap()
+            })
+            .collect();
+        v.sort_by_key(|c| c["metadata"]["name"].as_str().unwrap().to_owned());
+        v
+    };
+    let export_with = |name: &str, config: Option<&str>, flag: &[&str]| -> Vec<Value> {
+        let out = dir.path().join(name);
+        let mut cmd = dockpolicy();
+        cmd.args(["gatekeeper", "export", "-o"])
+            .arg(&out)
+            .args(flag);
+        if let Some(text) = config {
+            let file = dir.path().join(format!("{name}.yaml"));
+            std::fs::write(&file, text).unwrap();
+            cmd.arg("--config").arg(file);
+        }
+        cmd.assert().code(0);
+        constraints(&out)
+    };
+    // Defaults: each rule's severity, the system namespaces excluded.
+    let plain = export_with("plain", None, &[]);
+    assert_eq!(plain.len(), 6);
+    for c in &plain {
+        assert_eq!(c["spec"]["enforcementAction"], "deny");
+        assert_eq!(
+            c["spec"]["match"]["excludedNamespaces"],
+            serde_json::json!(["kube-system", "gatekeeper-system"])
+        );
+    }
+    // warn is the strongest action left; a disabled rule is not exported.
+    let config = "disabled_rules: [unpinned-digest]\nseverity: {DP004: warn}\n\
+                  gatekeeper:\n  excluded_namespaces: [kube-*, monitoring]\n  enforcement_action: warn\n";
+    let tuned = export_with("tuned", Some(config), &[]);
+    let names: Vec<&str> = tuned
+        .iter()
+        .map(|c| c["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "dp001-latest-tag",
+            "dp003-untrusted-registry",
+            "dp004-docker-hub",
+            "dp005-root-user",
+            "dp006-secret-in-image"
+        ]
+    );
+    for c in &tuned {
+        assert_eq!(c["spec"]["enforcementAction"], "warn");
+        assert_eq!(
+            c["spec"]["match"]["excludedNamespaces"],
+            serde_json::json!(["kube-*", "monitoring"])
+        );
+    }
+    // The flag overrides the config; no namespace excluded means no excludedNamespaces.
+    let rollout = export_with(
+        "rollout",
+        Some("gatekeeper: {excluded_namespaces: []}\n"),
+        &["--enforcement-action", "dryrun"],
+    );
+    for c in &rollout {
+        assert_eq!(c["spec"]["enforcementAction"], "dryrun");
+        assert!(
+            c["spec"]["match"].get("excludedNamespaces").is_none(),
+            "{c}"
+        );
+    }
+    // A setting Gatekeeper would refuse is refused here, naming the file.
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "gatekeeper:\n  enforcement_action: block\n").unwrap();
+    let out = dockpolicy()
+        .args(["gatekeeper", "export", "-o"])
+        .arg(dir.path().join("bad"))
+        .arg("--config")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.yaml:2") && err.contains("block"), "{err}");
+    assert!(!dir.path().join("bad").exists(), "nothing is written");
 }

@@ -22,6 +22,7 @@ pub fn run(args: &GatekeeperArgs) -> anyhow::Result<i32> {
             output,
             config,
             rego_version,
+            enforcement_action,
         } => {
             let mut modules: Vec<Module> = Vec::new();
             if !no_bundled {
@@ -38,9 +39,12 @@ pub fn run(args: &GatekeeperArgs) -> anyhow::Result<i32> {
                     });
                 }
             }
-            let config = Config::discover(config.as_deref())?
+            let mut config = Config::discover(config.as_deref())?
                 .map(|(_, c)| c)
                 .unwrap_or_default();
+            if let Some(action) = enforcement_action {
+                config.gatekeeper.enforcement_action = *action;
+            }
             let exported =
                 export::export(&modules, &config, *rego_version).map_err(anyhow::Error::msg)?;
             for e in &exported {

@@ -3,20 +3,124 @@
 //!
 //! Each exported rule becomes one template. Its `libs` are the rule file itself (its
 //! package moved under `lib.rules.`, the only change) and every `lib.` helper module; the
-//! one exception is the config helper, replaced by `config.rego` beside this file, which
-//! reads the Constraint's parameters instead of `data`. The template's own module is a
-//! three-line adapter: `violation` is the rule's `deny` (or `warn`).
+//! one exception is the config helper, replaced by `config.rego` beside this file plus the
+//! settings of [`PARAMETERS`], which reads the Constraint's parameters instead of `data`.
+//! The template's own module is a short adapter: `violation` is the rule's `deny` (or
+//! `warn`), filtered by the admission operation (see [`adapter`]).
+//!
+//! Gatekeeper checks every module's imports: only `data.lib.*` and `future.*` may be
+//! imported (`import rego.v1` makes it refuse the template). The bundled rules are written
+//! in Rego v1; the v0 export (`rego:`) gives each module the `future.keywords` imports it
+//! needs, which makes the same text parse as v0 on every Gatekeeper; the v1 export
+//! (`code:` with `source.version: v1`, Gatekeeper 3.19+) needs no import at all.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
 use super::{MATCH_KINDS, TARGET};
-use crate::config::Config;
+use crate::config::{Config, LabelRequirement, Severity};
 use crate::policy::RegoVersion;
 use crate::policy::metadata::{self, Annotations};
 
 const GATEKEEPER_CONFIG: &str = include_str!("config.rego");
+
+/// A setting of `.dockpolicy.yaml` that rules read from `lib.dockpolicy.config`, and that
+/// a template reads from its Constraint's parameters instead. This table is the one place
+/// that says so: it makes the template's parameter schema, the Constraint's parameters
+/// (set when the config differs from the default) and the settings in the template's
+/// config module, whose defaults are `Config::default()`'s.
+struct Parameter {
+    /// The config key, and the rule's name in `lib.dockpolicy.config`.
+    key: &'static str,
+    /// The Constraint parameter.
+    name: &'static str,
+    description: &'static str,
+    /// OpenAPI v3 schema of the parameter's value.
+    schema: fn() -> Value,
+    /// The parameter's value for a config.
+    value: fn(&Config) -> Value,
+}
+
+fn strings_schema() -> Value {
+    json!({"type": "array", "items": {"type": "string"}})
+}
+
+const PARAMETERS: &[Parameter] = &[
+    Parameter {
+        key: "allowed_registries",
+        name: "allowedRegistries",
+        description: "Registries (host or host/path prefix) images may come from (DP003; empty: any).",
+        schema: strings_schema,
+        value: |c| json!(c.allowed_registries),
+    },
+    Parameter {
+        key: "required_labels",
+        name: "requiredLabels",
+        description: "Labels an image must carry (DP009): each entry lists alternatives, one of which must be set.",
+        schema: || json!({"type": "array", "items": {"type": "array", "items": {"type": "string"}}}),
+        // One form for the schema: a single name is a list of one alternative.
+        value: |c| {
+            json!(
+                c.required_labels
+                    .iter()
+                    .map(|r| match r {
+                        LabelRequirement::One(name) => vec![name.clone()],
+                        LabelRequirement::AnyOf(names) => names.clone(),
+                    })
+                    .collect::<Vec<_>>()
+            )
+        },
+    },
+    Parameter {
+        key: "minimal_base_images",
+        name: "minimalBaseImages",
+        description: "Glob patterns of base images that count as minimal (DP007).",
+        schema: strings_schema,
+        value: |c| json!(c.minimal_base_images),
+    },
+    Parameter {
+        key: "max_image_size",
+        name: "maxImageSize",
+        description: "The largest uncompressed image size allowed, in bytes (DP012).",
+        schema: || json!({"type": "integer", "minimum": 0}),
+        value: |c| json!(c.max_image_size),
+    },
+];
+
+/// The per-rule parameter, from `exempt_images` (read by the config module's `exempt`).
+const EXEMPT_IMAGES: &str = "exemptImages";
+
+/// The template's parameter schema: [`PARAMETERS`] and `exemptImages`.
+fn parameter_schema() -> Value {
+    let mut properties = serde_json::Map::new();
+    properties.insert(
+        EXEMPT_IMAGES.into(),
+        json!({"description": "Glob patterns of images this rule ignores.", "type": "array", "items": {"type": "string"}}),
+    );
+    for p in PARAMETERS {
+        let mut schema = (p.schema)();
+        schema["description"] = json!(p.description);
+        properties.insert(p.name.into(), schema);
+    }
+    json!({"type": "object", "properties": properties})
+}
+
+/// The template's `lib.dockpolicy.config`: `config.rego` and each setting of
+/// [`PARAMETERS`], with the config file's default.
+fn config_module() -> String {
+    let defaults = Config::default();
+    let mut out = GATEKEEPER_CONFIG.to_owned();
+    for p in PARAMETERS {
+        out.push_str(&format!(
+            "\n# {key}: the parameter {name}.\ndefault {key} := {default}\n\n{key} := input.parameters.{name}\n",
+            key = p.key,
+            name = p.name,
+            default = (p.value)(&defaults),
+        ));
+    }
+    out
+}
 
 /// One Rego source file.
 #[derive(Debug, Clone)]
@@ -56,17 +160,78 @@ fn camel(slug: &str) -> String {
         .collect()
 }
 
-/// Rewrites a module for a template: optional new package, and `import rego.v1` for the
-/// v0 `rego:` field (so v1 syntax parses on every Gatekeeper that has OPA 0.59+).
+/// The Rego v1 keywords that Rego v0 has only through `import future.keywords.<name>`.
+const FUTURE_KEYWORDS: [&str; 4] = ["contains", "every", "if", "in"];
+
+/// The future keywords a v1 module uses: every one that occurs as a word outside comments
+/// and the imports [`prepare`] drops. A word in a string counts too: an import too many
+/// costs nothing, one too few fails the parse.
+fn keywords_used(source: &str) -> BTreeSet<&'static str> {
+    let mut used = BTreeSet::new();
+    for line in source.lines().filter(|l| !version_import(l)) {
+        let code = without_comment(line);
+        for word in code.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if let Some(k) = FUTURE_KEYWORDS.iter().find(|k| **k == word) {
+                used.insert(*k);
+            }
+        }
+    }
+    used
+}
+
+/// A line up to its comment: the first `#` outside a string (`"..."` with escapes, or a
+/// raw string; a raw string does not span lines in these files).
+fn without_comment(line: &str) -> &str {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match quote {
+            Some('"') if escaped => escaped = false,
+            Some('"') if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '#' => return &line[..i],
+            None if c == '"' || c == '`' => quote = Some(c),
+            None => {}
+        }
+    }
+    line
+}
+
+/// An import Gatekeeper does not allow in a template and the export does without:
+/// `rego.v1` and `future.keywords` (the v0 export writes the ones needed).
+fn version_import(line: &str) -> bool {
+    let t = without_comment(line).trim();
+    let Some(path) = t.strip_prefix("import ") else {
+        return false;
+    };
+    let path = path.trim();
+    path == "rego.v1" || path == "future.keywords" || path.starts_with("future.keywords.")
+}
+
+/// Rewrites a module for a template: optional new package, its `rego.v1` and
+/// `future.keywords` imports dropped, and for the v0 `rego:` field the `future.keywords`
+/// imports that make its v1 text parse as v0.
 fn prepare(source: &str, package: Option<&str>, version: RegoVersion) -> String {
-    let mut out = String::with_capacity(source.len() + 32);
+    let mut out = String::with_capacity(source.len() + 96);
     for line in source.lines() {
+        if version_import(line) {
+            continue;
+        }
         if let Some(old) = line.trim().strip_prefix("package ") {
             out.push_str("package ");
             out.push_str(package.unwrap_or(old.trim()));
             out.push('\n');
             if version == RegoVersion::V0 {
-                out.push_str("\nimport rego.v1\n");
+                let used = keywords_used(source);
+                if !used.is_empty() {
+                    out.push('\n');
+                }
+                for k in used {
+                    out.push_str("import future.keywords.");
+                    out.push_str(k);
+                    out.push('\n');
+                }
             }
             continue;
         }
@@ -76,7 +241,50 @@ fn prepare(source: &str, package: Option<&str>, version: RegoVersion) -> String 
     out
 }
 
-/// Exports every module whose METADATA says `custom.gatekeeper: true`.
+/// The template's own module, in v1 syntax: the rule's results (its `deny` or `warn`
+/// set) as Gatekeeper violations, by admission operation.
+///
+/// * CREATE, and every review without an operation (Gatekeeper's audit of what is in the
+///   cluster, gator on a plain manifest): every result.
+/// * UPDATE: only a result the object did not already have before the update (the rule run
+///   again on `oldObject`, compared by message). An unrelated change to a workload admitted
+///   before the rule existed (a label, a finalizer, scaling) is not refused; a change that
+///   brings a new problem (another image, a new container) is. Audit still reports the old
+///   problems.
+/// * DELETE: none. Gatekeeper reviews the object being deleted; refusing to remove a
+///   non-compliant workload helps no one.
+fn adapter(name: &str, lib_package: &str, rule_set: &str, id: &str) -> String {
+    format!(
+        r#"package {name}
+
+import data.{lib_package} as rule
+
+# CREATE, audit, and reviews without an operation: every result of the rule.
+violation contains _violation(r) if {{
+	not input.review.operation in {{"UPDATE", "DELETE"}}
+	some r in rule.{rule_set}
+}}
+
+# UPDATE: only a result the object did not have before; DELETE: none.
+violation contains _violation(r) if {{
+	input.review.operation == "UPDATE"
+	some r in rule.{rule_set}
+	not r.msg in _before_update
+}}
+
+_before_update contains r.msg if {{
+	results := rule.{rule_set} with input.review.object as input.review.oldObject
+	some r in results
+}}
+
+_violation(r) := {{"msg": r.msg, "details": {{"rule": {id}}}}}
+"#,
+        id = Value::String(id.to_owned()),
+    )
+}
+
+/// Exports every module whose METADATA says `custom.gatekeeper: true`, except the rules
+/// the config disables.
 pub fn export(
     modules: &[Module],
     config: &Config,
@@ -101,8 +309,10 @@ pub fn export(
             rules.push((package, m.source.clone(), meta));
         }
     }
-    libs.insert("lib.dockpolicy.config".into(), GATEKEEPER_CONFIG.to_owned());
+    libs.insert("lib.dockpolicy.config".into(), config_module());
     let lib_sources: Vec<String> = libs.values().map(|s| prepare(s, None, version)).collect();
+    let schema = parameter_schema();
+    let gatekeeper = &config.gatekeeper;
     let mut out = Vec::new();
     for (package, source, meta) in rules {
         let id = meta
@@ -120,20 +330,28 @@ pub fn export(
         // Config keys name a rule by id or slug (the slug may come from the package).
         let names_rule =
             |key: &str| key.eq_ignore_ascii_case(&id) || key.eq_ignore_ascii_case(&slug);
+        if config.disabled_rules.iter().any(|d| names_rule(d)) {
+            continue;
+        }
         let kind = format!("Dockpolicy{}", camel(&slug));
         let name = kind.to_lowercase();
+        // The rule's severity (the config's, else its own) chooses deny or warn; the
+        // config's `gatekeeper.enforcement_action` is the strongest action allowed.
         let severity = config
             .severity
             .iter()
             .find(|(k, _)| names_rule(k))
-            .map(|(_, s)| {
-                if *s == crate::config::Severity::Deny {
-                    "deny"
-                } else {
-                    "warn"
-                }
-            })
-            .unwrap_or(meta.custom.severity.as_deref().unwrap_or("deny"));
+            .map(|(_, s)| *s)
+            .unwrap_or(if meta.custom.severity.as_deref() == Some("warn") {
+                Severity::Warn
+            } else {
+                Severity::Deny
+            });
+        let action = match severity {
+            Severity::Deny => crate::config::EnforcementAction::Deny,
+            Severity::Warn => crate::config::EnforcementAction::Warn,
+        }
+        .min(gatekeeper.enforcement_action);
         let rule_set = if meta.custom.severity.as_deref() == Some("warn") {
             "warn"
         } else {
@@ -142,16 +360,7 @@ pub fn export(
         let lib_package = format!("lib.rules.{package}");
         let mut template_libs = lib_sources.clone();
         template_libs.push(prepare(&source, Some(&lib_package), version));
-        let v1_import = if version == RegoVersion::V0 {
-            "\nimport rego.v1\n"
-        } else {
-            ""
-        };
-        let main = format!(
-            "package {name}\n{v1_import}\nimport data.{lib_package} as rule\n\n\
-             # The rule's own results, as Gatekeeper violations.\n\
-             violation contains {{\"msg\": r.msg, \"details\": {{\"rule\": \"{id}\"}}}} if {{\n\tsome r in rule.{rule_set}\n}}\n"
-        );
+        let main = prepare(&adapter(&name, &lib_package, rule_set, &id), None, version);
         let target = match version {
             RegoVersion::V0 => json!({"target": TARGET, "rego": main, "libs": template_libs}),
             RegoVersion::V1 => {
@@ -166,7 +375,6 @@ pub fn export(
             .unwrap_or(&description)
             .trim()
             .to_owned();
-        let string_list = json!({"type": "array", "items": {"type": "string"}});
         let template = json!({
             "apiVersion": "templates.gatekeeper.sh/v1",
             "kind": "ConstraintTemplate",
@@ -182,15 +390,7 @@ pub fn export(
             "spec": {
                 "crd": {"spec": {
                     "names": {"kind": kind},
-                    "validation": {"openAPIV3Schema": {
-                        "type": "object",
-                        "properties": {
-                            "exemptImages": {"description": "Glob patterns of images this rule ignores.", "type": "array", "items": {"type": "string"}},
-                            "allowedRegistries": {"description": "Registries (host or host/path prefix) images may come from (DP003).", "type": "array", "items": {"type": "string"}},
-                            "minimalBaseImages": string_list,
-                            "requiredLabels": {"type": "array", "items": {"x-kubernetes-preserve-unknown-fields": true}},
-                        },
-                    }},
+                    "validation": {"openAPIV3Schema": schema},
                 }},
                 "targets": [target],
             },
@@ -203,22 +403,31 @@ pub fn export(
             .flat_map(|(_, v)| v)
             .collect();
         if !exempt.is_empty() {
-            parameters.insert("exemptImages".into(), json!(exempt));
+            parameters.insert(EXEMPT_IMAGES.into(), json!(exempt));
         }
-        if !config.allowed_registries.is_empty() {
-            parameters.insert("allowedRegistries".into(), json!(config.allowed_registries));
+        // Settings left at their default are the template's default already.
+        let defaults = Config::default();
+        for p in PARAMETERS {
+            let value = (p.value)(config);
+            if value != (p.value)(&defaults) {
+                parameters.insert(p.name.into(), value);
+            }
         }
         let kinds: Vec<Value> = MATCH_KINDS
             .iter()
             .map(|(group, kinds)| json!({"apiGroups": [group], "kinds": kinds}))
             .collect();
+        let mut matcher = json!({"kinds": kinds});
+        if !gatekeeper.excluded_namespaces.is_empty() {
+            matcher["excludedNamespaces"] = json!(gatekeeper.excluded_namespaces);
+        }
         let constraint = json!({
             "apiVersion": "constraints.gatekeeper.sh/v1beta1",
             "kind": kind,
             "metadata": {"name": format!("{}-{}", id.to_lowercase(), slug)},
             "spec": {
-                "enforcementAction": severity,
-                "match": {"kinds": kinds},
+                "enforcementAction": action.as_str(),
+                "match": matcher,
                 "parameters": Value::Object(parameters),
             },
         });
@@ -246,10 +455,90 @@ mod tests {
     }
 
     #[test]
-    fn prepare_moves_the_package_and_adds_the_v1_import_for_v0() {
-        let src = "# c\npackage dockpolicy.x\n\ndeny contains 1 if true\n";
+    fn prepare_moves_the_package_and_imports_the_future_keywords_for_v0() {
+        let src = "# c: every word in a comment is ignored\npackage dockpolicy.x\n\nimport rego.v1\nimport future.keywords.every\n\ndeny contains 1 if true # in\n";
         let out = prepare(src, Some("lib.rules.dockpolicy.x"), RegoVersion::V0);
-        assert!(out.contains("package lib.rules.dockpolicy.x\n\nimport rego.v1\n"));
-        assert!(!prepare(src, None, RegoVersion::V1).contains("rego.v1"));
+        assert!(
+            out.contains(
+                "package lib.rules.dockpolicy.x\n\nimport future.keywords.contains\nimport future.keywords.if\n\n\ndeny"
+            ),
+            "{out}"
+        );
+        let v1 = prepare(src, None, RegoVersion::V1);
+        assert!(!v1.contains("import"), "{v1}");
+        assert!(v1.starts_with("# c: every word in a comment is ignored\npackage dockpolicy.x\n"));
+    }
+
+    #[test]
+    fn keywords_are_looked_for_outside_comments_only() {
+        assert_eq!(
+            keywords_used("x := \"#\" if y\nz := `a#` # every in\nevery_thing := 1"),
+            BTreeSet::from(["if"])
+        );
+        assert_eq!(
+            keywords_used("m := \"a \\\" # \" if { some v in y }"),
+            BTreeSet::from(["if", "in"])
+        );
+        assert!(version_import("import rego.v1 # all of it"));
+        assert!(version_import("  import future.keywords"));
+        assert!(!version_import("import data.lib.x"));
+    }
+
+    /// Every setting the CLI's `lib.dockpolicy.config` reads from `data.dockpolicy_config`
+    /// is a parameter, and every setting of the config file is a parameter or handled by
+    /// the exporter itself: a new setting cannot be forgotten in the templates.
+    #[test]
+    fn every_setting_is_a_parameter() {
+        let cli = include_str!("../../policies/lib/dockpolicy/config.rego");
+        let mut read: BTreeSet<&str> = BTreeSet::new();
+        for line in cli.lines() {
+            if let Some((_, rest)) = line.split_once("data.dockpolicy_config.") {
+                read.insert(
+                    rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .next()
+                        .unwrap(),
+                );
+            }
+        }
+        let keys: BTreeSet<&str> = PARAMETERS.iter().map(|p| p.key).collect();
+        let mut expected = read.clone();
+        expected.remove("exempt_images");
+        assert_eq!(keys, expected);
+        let data = Config::default().to_data();
+        let settings: BTreeSet<&str> = data
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let by_exporter =
+            BTreeSet::from(["disabled_rules", "severity", "exempt_images", "gatekeeper"]);
+        assert_eq!(settings, &keys | &by_exporter);
+        // The template's module defines each with the config file's default.
+        let module = config_module();
+        for p in PARAMETERS {
+            assert!(module.contains(&format!(
+                "\ndefault {} := {}\n",
+                p.key,
+                (p.value)(&Config::default())
+            )));
+            assert!(module.contains(&format!("\n{} := input.parameters.{}\n", p.key, p.name)));
+        }
+        let schema = parameter_schema();
+        for p in PARAMETERS {
+            assert!(
+                schema["properties"][p.name]["type"].is_string(),
+                "{}",
+                p.name
+            );
+        }
+    }
+
+    #[test]
+    fn the_adapter_filters_by_operation() {
+        let a = adapter("dockpolicyx", "lib.rules.dockpolicy.x", "warn", "DP0\"9");
+        assert!(a.contains("not input.review.operation in {\"UPDATE\", \"DELETE\"}"));
+        assert!(a.contains("rule.warn with input.review.object as input.review.oldObject"));
+        assert!(a.contains("{\"rule\": \"DP0\\\"9\"}"), "{a}");
     }
 }
