@@ -84,11 +84,15 @@ pub enum GatekeeperCommand {
         #[command(flatten)]
         limits: EvalLimits,
     },
-    /// Run Gatekeeper test suites (`kind: Suite`, test.gatekeeper.sh/v1alpha1).
+    /// Run Gatekeeper test suites (`kind: Suite`, test.gatekeeper.sh/v1alpha1) the way
+    /// `gator verify` does.
     Verify {
-        /// Suite files or directories containing them.
+        /// Suite files or directories containing them (searched recursively).
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// Output format: a line per case, or every suite, test and case as JSON.
+        #[arg(short, long, value_enum, default_value = "stdout")]
+        output: SuiteOutput,
         #[command(flatten)]
         limits: EvalLimits,
     },
@@ -167,6 +171,15 @@ pub struct InputArgs {
     /// inputs: more would only add memory (each worker holds its own evaluator).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
+}
+
+/// `gatekeeper verify -o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SuiteOutput {
+    /// PASS/FAIL/ERROR/SKIP lines and a summary
+    Stdout,
+    /// suites, tests, cases and the summary as one JSON document
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
