@@ -156,6 +156,18 @@ fn objects(path: &Path, tree: &Tree) -> Result<Vec<Value>, String> {
             path.display()
         ));
     }
+    // Gator reads every object as a Kubernetes object, which needs a kind (an apiVersion
+    // it only needs for the inventory).
+    if docs.iter().any(|d| {
+        d.get("kind")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+    }) {
+        return Err(format!(
+            "{}: invalid yaml: Object 'Kind' is missing",
+            path.display()
+        ));
+    }
     Ok(docs)
 }
 
@@ -577,7 +589,6 @@ impl<'a> Context<'a> {
             }
             return Ok(messages);
         }
-        has_version_and_kind(&object)?;
         let review = Review {
             object: object.clone(),
             operation: String::new(),
@@ -626,7 +637,7 @@ impl<'a> Context<'a> {
     }
 }
 
-/// An object gator can review or put in the inventory: it has a version and a kind.
+/// An object gator can put in the inventory: it has a version and a kind.
 fn has_version_and_kind(obj: &Value) -> Result<(), String> {
     let name = obj
         .pointer("/metadata/name")
