@@ -17,6 +17,11 @@
 //! * a suite: ok (read, perhaps skipped) or error.
 //!
 //! A new fixture directory is picked up without any change here.
+//!
+//! Gator's outcomes are also recorded beside each suite, in `gator-outcomes.txt`, so a run
+//! without gator still checks dockpolicy against them; with gator, the record must equal
+//! what gator says now. `DOCKPOLICY_GATOR_RECORD=1` (with `DOCKPOLICY_GATOR`) writes the
+//! records afresh.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -339,6 +344,58 @@ fn disagreements(gator: &Outcomes, ours: &Outcomes) -> (usize, Vec<(Key, Seen, S
     (keys.len(), out)
 }
 
+/// The record file of a fixture directory.
+const RECORD: &str = "gator-outcomes.txt";
+
+/// Outcomes as record lines: `outcome<TAB>suite<TAB>test#<TAB>test<TAB>case#<TAB>case`.
+fn record_text(outcomes: &Outcomes) -> String {
+    let mut out = String::from(
+        "# gator verify's outcomes for this directory (tests/gator_differential.rs writes it\n# with DOCKPOLICY_GATOR_RECORD=1): outcome, suite, test, case.\n",
+    );
+    for (key, seen) in outcomes {
+        let part = |p: &Option<(usize, String)>| match p {
+            Some((i, name)) => format!("{i}\t{name}"),
+            None => "\t".to_owned(),
+        };
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{}\n",
+            seen.outcome,
+            key.suite,
+            part(&key.test),
+            part(&key.case)
+        ));
+    }
+    out
+}
+
+fn outcome_word(word: &str) -> &'static str {
+    ["ok", "pass", "fail", "error", "skip"]
+        .into_iter()
+        .find(|w| *w == word)
+        .unwrap_or("-")
+}
+
+fn parse_record(text: &str) -> Outcomes {
+    let mut out = Outcomes::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f.len(), 6, "bad {RECORD} line {line:?}");
+        let part = |i: &str, name: &str| i.parse::<usize>().ok().map(|i| (i, name.to_owned()));
+        out.insert(
+            Key {
+                suite: f[1].to_owned(),
+                test: part(f[2], f[3]),
+                case: part(f[4], f[5]),
+            },
+            seen(outcome_word(f[0]), ""),
+        );
+    }
+    out
+}
+
 fn one_line(s: &str, max: usize) -> String {
     let flat = s.replace('\n', " | ");
     if flat.chars().count() > max {
@@ -374,6 +431,35 @@ fn gatekeeper_verify_agrees_with_gator_on_every_fixture_suite() {
         }
         for (judge, binary) in judges {
             let theirs = gator_outcomes(&binary, dir);
+            if judge == "gator" {
+                let record = dir.join(RECORD);
+                let text = record_text(&theirs);
+                if std::env::var_os("DOCKPOLICY_GATOR_RECORD").is_some() {
+                    std::fs::write(&record, &text).expect("write the record");
+                } else if record.is_file() {
+                    let recorded = std::fs::read_to_string(&record).unwrap();
+                    assert_eq!(
+                        parse_record(&recorded).keys().collect::<Vec<_>>(),
+                        parse_record(&text).keys().collect::<Vec<_>>(),
+                        "{} is stale: rerun with DOCKPOLICY_GATOR_RECORD=1",
+                        record.display()
+                    );
+                    let stale: Vec<String> = parse_record(&recorded)
+                        .iter()
+                        .zip(parse_record(&text).values())
+                        .filter(|((_, a), b)| a.outcome != b.outcome)
+                        .map(|((k, a), b)| {
+                            format!("{k}: recorded {}, gator {}", a.outcome, b.outcome)
+                        })
+                        .collect();
+                    assert!(
+                        stale.is_empty(),
+                        "{} is stale (rerun with DOCKPOLICY_GATOR_RECORD=1):\n{}",
+                        record.display(),
+                        stale.join("\n")
+                    );
+                }
+            }
             let (n, bad) = disagreements(&theirs, &ours);
             total += n;
             agreeing += n - bad.len();
@@ -430,4 +516,41 @@ fn gators_verbose_output_is_read_back() {
     assert_eq!(outcome(Some((0, "t1")), Some((3, "c4"))), Some("error"));
     assert_eq!(outcome(Some((1, "t2")), None), Some("skip"));
     assert_eq!(outcome(Some((2, "t3")), None), Some("fail"));
+}
+
+#[test]
+fn gatekeeper_verify_agrees_with_gators_recorded_outcomes() {
+    // Runs without gator: gator's outcomes as recorded beside each suite (the differential
+    // test above keeps the records true to gator, and is rewriting them now if asked).
+    if std::env::var_os("DOCKPOLICY_GATOR_RECORD").is_some() {
+        eprintln!("SKIPPED: the records are being rewritten (DOCKPOLICY_GATOR_RECORD)");
+        return;
+    }
+    let mut table = Vec::new();
+    let (mut total, mut recorded_dirs) = (0, 0);
+    for dir in fixture_dirs() {
+        let Ok(text) = std::fs::read_to_string(dir.join(RECORD)) else {
+            continue;
+        };
+        recorded_dirs += 1;
+        let (n, bad) = disagreements(&parse_record(&text), &our_outcomes(&dir));
+        total += n;
+        for (key, g, o) in bad {
+            table.push(format!(
+                "{} {key}: gator recorded {}, dockpolicy {} {}",
+                dir.display(),
+                g.outcome,
+                o.outcome,
+                one_line(&o.message, 300)
+            ));
+        }
+    }
+    eprintln!("{total} recorded outcomes over {recorded_dirs} fixture directories");
+    assert!(recorded_dirs > 0, "no {RECORD} under tests/fixtures/gator");
+    assert!(
+        table.is_empty(),
+        "{} disagreements with gator's recorded outcomes:\n{}",
+        table.len(),
+        table.join("\n")
+    );
 }
