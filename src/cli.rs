@@ -86,6 +86,11 @@ pub enum GatekeeperCommand {
     },
     /// Run Gatekeeper test suites (`kind: Suite`, test.gatekeeper.sh/v1alpha1) the way
     /// `gator verify` does.
+    ///
+    /// Exit status: 0 when every case passes (skipped ones allowed); 1 when an assertion
+    /// does not hold or an `invalid: true` constraint is accepted; 3 when a case or test
+    /// could not run (a missing file, a template that does not compile, a malformed
+    /// case). gator exits 1 for both of the last two.
     Verify {
         /// Suite files or directories containing them (searched recursively).
         #[arg(required = true, value_name = "PATH")]

@@ -880,6 +880,51 @@ mod tests {
     }
 
     #[test]
+    fn files_a_suite_names_stay_inside_its_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let inner = dir.path().join("repo");
+        std::fs::create_dir(&inner).unwrap();
+        std::fs::write(
+            dir.path().join("secret.yaml"),
+            "kind: Secret\napiVersion: v1\nmetadata: {name: s3cr3t-value}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            inner.join("template.yaml"),
+            "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata: {name: fxok}\nspec:\n  crd: {spec: {names: {kind: FxOk}}}\n  targets:\n  - target: admission.k8s.gatekeeper.sh\n    rego: |\n      package fxok\n      violation[{\"msg\": \"m\"}] { false }\n",
+        )
+        .unwrap();
+        std::fs::write(
+            inner.join("constraint.yaml"),
+            "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: FxOk\nmetadata: {name: ok}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            inner.join("pod.yaml"),
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            inner.join("suite.yaml"),
+            "apiVersion: test.gatekeeper.sh/v1alpha1\nkind: Suite\ntests:\n- name: out\n  template: template.yaml\n  constraint: constraint.yaml\n  cases:\n  - {name: inventory, object: pod.yaml, inventory: [../secret.yaml], assertions: [{violations: no}]}\n  - {name: object, object: ../secret.yaml, assertions: [{violations: no}]}\n- name: expansion\n  template: template.yaml\n  constraint: constraint.yaml\n  expansion: ../secret.yaml\n",
+        )
+        .unwrap();
+        let tree = Tree::at(&inner).unwrap();
+        let r = run_suite(&inner.join("suite.yaml"), &tree, None);
+        assert_eq!(r.outcome, Outcome::Pass, "{r:?}");
+        let mut why: Vec<&str> = r.tests[0]
+            .cases
+            .iter()
+            .map(|c| c.outcome.message().unwrap())
+            .collect();
+        why.push(r.tests[1].outcome.message().unwrap());
+        for w in why {
+            assert!(w.contains("resolves outside"), "{w}");
+            assert!(!w.contains("s3cr3t"), "{w}");
+        }
+    }
+
+    #[test]
     fn suite_fields_of_the_wrong_type_make_the_suite_unreadable() {
         let suite = |tests: Value| json!({"apiVersion": "test.gatekeeper.sh/v1alpha1", "kind": "Suite", "tests": tests});
         assert!(parse_suite(&suite(json!([{"skip": "yes"}]))).is_err());
