@@ -98,6 +98,10 @@ pub enum GatekeeperCommand {
         /// Output format: a line per case, or every suite, test and case as JSON.
         #[arg(short, long, value_enum, default_value = "stdout")]
         output: SuiteOutput,
+        /// Run only the tests and cases this selects, as gator's `--run`: `REGEX` matches a
+        /// case's or its test's name, `TEST//CASE` both; the others are reported skipped.
+        #[arg(short, long, value_name = "REGEX")]
+        run: Option<String>,
         #[command(flatten)]
         limits: EvalLimits,
     },

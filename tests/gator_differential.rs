@@ -4,8 +4,9 @@
 //!
 //! Gator is the judge (`$DOCKPOLICY_GATOR`, built by scripts/oracles.sh). A directory
 //! holding a file named `old-gator` is also run through `$DOCKPOLICY_GATOR_OLD` (Gatekeeper
-//! before Rego v1), which must agree too. Without `$DOCKPOLICY_GATOR` the test says it
-//! checked nothing.
+//! before Rego v1), which must agree too. A directory holding `run-filters` is also run
+//! once per line of it with `--run <line>` (gator's test/case filter) on both sides.
+//! Without `$DOCKPOLICY_GATOR` the test says it checked nothing.
 //!
 //! Outcomes compared:
 //! * a case: pass, fail (gator: "unexpected number of violations"), error (any other
@@ -90,9 +91,10 @@ fn fixture_dirs() -> Vec<PathBuf> {
 
 /// `gator verify -v DIR`, read back into outcomes. A run that lists no suite at all
 /// (gator refuses the whole directory) is one suite-level error under `<run>`.
-fn gator_outcomes(gator: &str, dir: &Path) -> Outcomes {
+fn gator_outcomes(gator: &str, dir: &Path, extra: &[&str]) -> Outcomes {
     let out = Command::new(gator)
         .args(["verify", "-v"])
+        .args(extra)
         .arg(dir)
         .output()
         .unwrap_or_else(|e| panic!("cannot run {gator}: {e}"));
@@ -243,9 +245,10 @@ fn parse_gator(stdout: &str, dir: &Path) -> Outcomes {
 }
 
 /// `dockpolicy gatekeeper verify -o json DIR`, in the same terms.
-fn our_outcomes(dir: &Path) -> Outcomes {
+fn our_outcomes(dir: &Path, extra: &[&str]) -> Outcomes {
     let out = Command::new(env!("CARGO_BIN_EXE_dockpolicy"))
         .args(["gatekeeper", "verify", "-o", "json"])
+        .args(extra)
         .arg(dir)
         .env("NO_COLOR", "1")
         .output()
@@ -421,7 +424,30 @@ fn gatekeeper_verify_agrees_with_gator_on_every_fixture_suite() {
     let (mut total, mut agreeing) = (0, 0);
     let mut old_skipped = Vec::new();
     for dir in &dirs {
-        let ours = our_outcomes(dir);
+        let shown = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
+        let filters = std::fs::read_to_string(dir.join("run-filters")).unwrap_or_default();
+        for filter in filters
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            let extra = ["--run", filter];
+            let (n, bad) = disagreements(
+                &gator_outcomes(&gator, dir, &extra),
+                &our_outcomes(dir, &extra),
+            );
+            total += n;
+            agreeing += n - bad.len();
+            for (key, g, o) in bad {
+                table.push(format!(
+                    "{shown} [gator --run {filter:?}] {key}\n    gator: {} {}\n    dockpolicy: {} {}",
+                    g.outcome,
+                    one_line(&g.message, 300),
+                    o.outcome,
+                    one_line(&o.message, 300)
+                ));
+            }
+        }
+        let ours = our_outcomes(dir, &[]);
         let mut judges = vec![("gator", gator.clone())];
         if dir.join("old-gator").is_file() {
             match &old {
@@ -430,7 +456,7 @@ fn gatekeeper_verify_agrees_with_gator_on_every_fixture_suite() {
             }
         }
         for (judge, binary) in judges {
-            let theirs = gator_outcomes(&binary, dir);
+            let theirs = gator_outcomes(&binary, dir, &[]);
             if judge == "gator" {
                 let record = dir.join(RECORD);
                 let text = record_text(&theirs);
@@ -463,7 +489,6 @@ fn gatekeeper_verify_agrees_with_gator_on_every_fixture_suite() {
             let (n, bad) = disagreements(&theirs, &ours);
             total += n;
             agreeing += n - bad.len();
-            let shown = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
             for (key, g, o) in bad {
                 table.push(format!(
                     "{shown} [{judge}] {key}\n    {judge}: {} {}\n    dockpolicy: {} {}",
@@ -533,7 +558,7 @@ fn gatekeeper_verify_agrees_with_gators_recorded_outcomes() {
             continue;
         };
         recorded_dirs += 1;
-        let (n, bad) = disagreements(&parse_record(&text), &our_outcomes(&dir));
+        let (n, bad) = disagreements(&parse_record(&text), &our_outcomes(&dir, &[]));
         total += n;
         for (key, g, o) in bad {
             table.push(format!(

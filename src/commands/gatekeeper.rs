@@ -80,10 +80,13 @@ pub fn run(args: &GatekeeperArgs) -> anyhow::Result<i32> {
         GatekeeperCommand::Verify {
             paths,
             output,
+            run,
             limits,
         } => {
             policy::set_memory_limit(limits.memory_limit());
-            verify(paths, *output, limits.timeout())
+            let filter =
+                suite::Filter::new(run.as_deref().unwrap_or("")).map_err(anyhow::Error::msg)?;
+            verify(paths, *output, &filter, limits.timeout())
         }
     }
 }
@@ -332,6 +335,7 @@ fn print_line(outcome: &suite::Outcome, label: &str, note: &str) {
 fn verify(
     paths: &[PathBuf],
     output: crate::cli::SuiteOutput,
+    filter: &suite::Filter,
     timeout: Option<std::time::Duration>,
 ) -> anyhow::Result<i32> {
     use report::redact::redact_message;
@@ -363,7 +367,7 @@ fn verify(
             }
             Ok((tree, suites)) => {
                 for suite_path in suites {
-                    let r = suite::run_suite(&suite_path, &tree, timeout);
+                    let r = suite::run_suite(&suite_path, &tree, filter, timeout);
                     if output == crate::cli::SuiteOutput::Stdout {
                         print_suite(&r);
                     }

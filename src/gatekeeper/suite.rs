@@ -94,6 +94,54 @@ impl Outcome {
     }
 }
 
+/// `--run`: which tests and cases run, as gator's `--run` selects them; the others are
+/// reported skipped. `A` alone runs the cases whose name, or whose test's name, `A`
+/// matches (and the tests holding one); `A//B` runs the cases matching `B` in the tests
+/// matching `A`. Both are regexes, unanchored.
+#[derive(Debug, Clone, Default)]
+pub enum Filter {
+    #[default]
+    All,
+    Either(regex::Regex),
+    Both(regex::Regex, regex::Regex),
+}
+
+impl Filter {
+    pub fn new(run: &str) -> Result<Filter, String> {
+        let compile =
+            |r: &str| regex::Regex::new(r).map_err(|e| format!("invalid test filter {run:?}: {e}"));
+        if run.is_empty() {
+            return Ok(Filter::All);
+        }
+        let parts: Vec<&str> = run.split("//").collect();
+        match parts.as_slice() {
+            [one] => Ok(Filter::Either(compile(one)?)),
+            [test, case] => Ok(Filter::Both(compile(test)?, compile(case)?)),
+            _ => Err(format!(
+                "invalid test filter {run:?}: a filter may include at most one \"//\""
+            )),
+        }
+    }
+
+    fn matches_test(&self, t: &TestSpec) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Either(re) => {
+                re.is_match(&t.name) || t.cases.iter().any(|c| self.matches_case(&t.name, &c.name))
+            }
+            Filter::Both(test, _) => test.is_match(&t.name),
+        }
+    }
+
+    fn matches_case(&self, test: &str, case: &str) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Either(re) => re.is_match(case) || re.is_match(test),
+            Filter::Both(t, c) => c.is_match(case) && t.is_match(test),
+        }
+    }
+}
+
 /// One case's outcome.
 #[derive(Debug, Clone)]
 pub struct CaseResult {
@@ -349,7 +397,12 @@ fn parse_suite(doc: &Value) -> Result<SuiteSpec, String> {
 
 /// Runs one suite file. A suite that cannot be read is one `Error` outcome; a test whose
 /// template or constraint cannot be loaded is one test `Error`; the others still run.
-pub fn run_suite(path: &Path, tree: &Tree, timeout: Option<std::time::Duration>) -> SuiteResult {
+pub fn run_suite(
+    path: &Path,
+    tree: &Tree,
+    filter: &Filter,
+    timeout: Option<std::time::Duration>,
+) -> SuiteResult {
     let mut result = SuiteResult {
         path: path.display().to_string(),
         outcome: Outcome::Pass,
@@ -380,6 +433,7 @@ pub fn run_suite(path: &Path, tree: &Tree, timeout: Option<std::time::Duration>)
         suite: &result.path,
         base,
         tree,
+        filter,
         timeout,
     };
     result.tests = spec.tests.iter().map(|t| ctx.run_test(t)).collect();
@@ -391,6 +445,7 @@ struct Context<'a> {
     suite: &'a str,
     base: &'a Path,
     tree: &'a Tree,
+    filter: &'a Filter,
     timeout: Option<std::time::Duration>,
 }
 
@@ -418,7 +473,7 @@ impl<'a> Context<'a> {
             outcome: Outcome::Pass,
             cases: Vec::new(),
         };
-        if t.skip {
+        if t.skip || !self.filter.matches_test(t) {
             result.outcome = Outcome::Skip;
             return result;
         }
@@ -462,7 +517,7 @@ impl<'a> Context<'a> {
             }
         };
         for c in &t.cases {
-            let outcome = if c.skip {
+            let outcome = if c.skip || !self.filter.matches_case(&t.name, &c.name) {
                 Outcome::Skip
             } else {
                 let mut prints =
@@ -880,6 +935,45 @@ mod tests {
     }
 
     #[test]
+    fn run_filters_select_as_gators_do() {
+        let test = |name: &str, cases: &[&str]| TestSpec {
+            name: name.into(),
+            template: String::new(),
+            constraint: String::new(),
+            expansion: String::new(),
+            invalid: false,
+            skip: false,
+            cases: cases
+                .iter()
+                .map(|c| CaseSpec {
+                    name: c.to_string(),
+                    object: String::new(),
+                    inventory: Vec::new(),
+                    assertions: Vec::new(),
+                    skip: false,
+                })
+                .collect(),
+        };
+        let labels = test("require-foo-label", &["missing-label", "with-label"]);
+        let other = test("forbid-bar", &["empty-object"]);
+        let either = Filter::new("missing-label").unwrap();
+        assert!(either.matches_test(&labels) && !either.matches_test(&other));
+        assert!(either.matches_case("require-foo-label", "missing-label"));
+        assert!(!either.matches_case("require-foo-label", "with-label"));
+        let by_test = Filter::new("^require-foo-label$//").unwrap();
+        assert!(by_test.matches_case("require-foo-label", "with-label"));
+        assert!(!by_test.matches_test(&other));
+        let by_case = Filter::new("//empty").unwrap();
+        assert!(
+            by_case.matches_test(&labels)
+                && !by_case.matches_case("require-foo-label", "with-label")
+        );
+        assert!(by_case.matches_case("forbid-bar", "empty-object"));
+        assert!(Filter::new("a//b//c").is_err());
+        assert!(Filter::new("(").is_err());
+    }
+
+    #[test]
     fn files_a_suite_names_stay_inside_its_tree() {
         let dir = tempfile::tempdir().unwrap();
         let inner = dir.path().join("repo");
@@ -910,7 +1004,7 @@ mod tests {
         )
         .unwrap();
         let tree = Tree::at(&inner).unwrap();
-        let r = run_suite(&inner.join("suite.yaml"), &tree, None);
+        let r = run_suite(&inner.join("suite.yaml"), &tree, &Filter::All, None);
         assert_eq!(r.outcome, Outcome::Pass, "{r:?}");
         let mut why: Vec<&str> = r.tests[0]
             .cases
