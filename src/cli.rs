@@ -89,11 +89,24 @@ pub enum GatekeeperCommand {
         #[command(flatten)]
         limits: EvalLimits,
     },
-    /// Run Gatekeeper test suites (`kind: Suite`, test.gatekeeper.sh/v1alpha1).
+    /// Run Gatekeeper test suites (`kind: Suite`, test.gatekeeper.sh/v1alpha1) the way
+    /// `gator verify` does.
+    ///
+    /// Exit status: 0 when every case passes (skipped ones allowed); 1 when an assertion
+    /// does not hold or an `invalid: true` constraint is accepted; 3 when a case or test
+    /// could not run (a missing file, a template that does not compile, a malformed
+    /// case). gator exits 1 for both of the last two.
     Verify {
-        /// Suite files or directories containing them.
+        /// Suite files or directories containing them (searched recursively).
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// Output format: a line per case, or every suite, test and case as JSON.
+        #[arg(short, long, value_enum, default_value = "stdout")]
+        output: SuiteOutput,
+        /// Run only the tests and cases this selects, as gator's `--run`: `REGEX` matches a
+        /// case's or its test's name, `TEST//CASE` both; the others are reported skipped.
+        #[arg(short, long, value_name = "REGEX")]
+        run: Option<String>,
         #[command(flatten)]
         limits: EvalLimits,
     },
@@ -172,6 +185,15 @@ pub struct InputArgs {
     /// inputs: more would only add memory (each worker holds its own evaluator).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
+}
+
+/// `gatekeeper verify -o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SuiteOutput {
+    /// PASS/FAIL/ERROR/SKIP lines and a summary
+    Stdout,
+    /// suites, tests, cases and the summary as one JSON document
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -81,9 +81,16 @@ pub fn run(args: &GatekeeperArgs) -> anyhow::Result<i32> {
             policy::set_memory_limit(limits.memory_limit());
             test(templates, constraints, paths, *output, limits.timeout())
         }
-        GatekeeperCommand::Verify { paths, limits } => {
+        GatekeeperCommand::Verify {
+            paths,
+            output,
+            run,
+            limits,
+        } => {
             policy::set_memory_limit(limits.memory_limit());
-            verify(paths, limits.timeout())
+            let filter =
+                suite::Filter::new(run.as_deref().unwrap_or("")).map_err(anyhow::Error::msg)?;
+            verify(paths, *output, &filter, limits.timeout())
         }
     }
 }
@@ -276,65 +283,193 @@ fn merge(results: &mut Vec<CheckResult>, r: CheckResult) {
     }
 }
 
-fn verify(paths: &[PathBuf], timeout: Option<std::time::Duration>) -> anyhow::Result<i32> {
-    let (mut failed, mut errors, mut total) = (0, 0, 0);
-    // Suites come from the scanned tree: nothing they name may drive the terminal or
-    // start a line of its own (see report::redact).
-    use report::redact::{lines, message};
+/// Counts of a verify run, over every case and every test or suite that ended on its
+/// own (skipped, unreadable, or an `invalid: true` test).
+#[derive(Default)]
+struct Tally {
+    total: usize,
+    passed: usize,
+    failed: usize,
+    errors: usize,
+    skipped: usize,
+}
+
+impl Tally {
+    fn add(&mut self, outcome: &suite::Outcome) {
+        self.total += 1;
+        match outcome {
+            suite::Outcome::Pass => self.passed += 1,
+            suite::Outcome::Fail(_) => self.failed += 1,
+            suite::Outcome::Error(_) => self.errors += 1,
+            suite::Outcome::Skip => self.skipped += 1,
+        }
+    }
+
+    /// As in `test`: a case that could not be run (an unreadable object, a template that
+    /// does not compile, an evaluation out of time) is a tool error, whatever the others
+    /// did; a skipped one is neither.
+    fn exit_code(&self) -> i32 {
+        if self.errors > 0 {
+            exit::TOOL_ERROR
+        } else if self.failed > 0 {
+            exit::FAILURES
+        } else {
+            exit::CLEAN
+        }
+    }
+}
+
+/// One result line (and its reason) of the text output; names come from the scanned
+/// tree, so nothing they hold may drive the terminal or start a line of its own (see
+/// report::redact).
+fn print_line(outcome: &suite::Outcome, label: &str, note: &str) {
+    use report::redact::lines;
+    let word = match outcome {
+        suite::Outcome::Pass => "PASS ",
+        suite::Outcome::Fail(_) => "FAIL ",
+        suite::Outcome::Error(_) => "ERROR",
+        suite::Outcome::Skip => "SKIP ",
+    };
+    println!("{word} {label}{note}");
+    if let Some(why) = outcome.message() {
+        println!("      {}", lines(why));
+    }
+}
+
+fn verify(
+    paths: &[PathBuf],
+    output: crate::cli::SuiteOutput,
+    filter: &suite::Filter,
+    timeout: Option<std::time::Duration>,
+) -> anyhow::Result<i32> {
+    use report::redact::redact_message;
+    let mut results: Vec<suite::SuiteResult> = Vec::new();
     for root in paths {
+        // `dir/...` is gator's way to say "recursively", which a directory always is here.
+        let given = root.to_string_lossy();
+        let root = match given.strip_suffix("/...") {
+            Some(dir) => PathBuf::from(if dir.is_empty() { "/" } else { dir }),
+            None => root.clone(),
+        };
         // A suite names its templates, constraints and objects by path: all of them must
         // stay in the tree of the path given (see `input::confine`).
-        let found = walk::resolve_named(root)
+        let found = walk::resolve_named(&root)
             .map_err(|e| format!("{}: {e}", root.display()))
-            .and_then(|(tree, _)| {
-                suite::find_suites(Path::new(root), &tree).map(|suites| (tree, suites))
-            });
-        let (tree, suites) = match found {
-            Ok(found) => found,
+            .and_then(|(tree, _)| suite::find_suites(&root, &tree).map(|suites| (tree, suites)));
+        match found {
+            // The other paths are still run; the run ends as a tool error.
             Err(why) => {
-                // The other paths are still run; the run ends as a tool error.
-                errors += 1;
-                total += 1;
-                println!(
-                    "ERROR {}\n      {}",
-                    message(&root.display().to_string()),
-                    lines(&why)
-                );
-                continue;
+                let r = suite::SuiteResult {
+                    path: root.display().to_string(),
+                    outcome: suite::Outcome::Error(why),
+                    tests: Vec::new(),
+                };
+                if output == crate::cli::SuiteOutput::Stdout {
+                    print_suite(&r);
+                }
+                results.push(r);
             }
-        };
-        for suite_path in suites {
-            for r in suite::run_suite(&suite_path, &tree, timeout) {
-                total += 1;
-                let (suite, test, case) = (message(&r.suite), message(&r.test), message(&r.case));
-                match &r.outcome {
-                    suite::Outcome::Pass => println!("PASS  {suite} / {test} / {case}"),
-                    suite::Outcome::Fail(why) => {
-                        failed += 1;
-                        println!("FAIL  {suite} / {test} / {case}\n      {}", lines(why));
+            Ok((tree, suites)) => {
+                for suite_path in suites {
+                    let r = suite::run_suite(&suite_path, &tree, filter, timeout);
+                    if output == crate::cli::SuiteOutput::Stdout {
+                        print_suite(&r);
                     }
-                    suite::Outcome::Error(why) => {
-                        errors += 1;
-                        println!("ERROR {suite} / {test} / {case}\n      {}", lines(why));
-                    }
+                    results.push(r);
                 }
             }
         }
     }
-    println!(
-        "\n{} cases, {} passed, {} failed, {} errors",
-        total,
-        total - failed - errors,
-        failed,
-        errors
-    );
-    // As in `test`: a case that could not be run (an unreadable object, a template that
-    // does not compile, an evaluation out of time) is a tool error, whatever the others did.
-    Ok(if errors > 0 {
-        exit::TOOL_ERROR
-    } else if failed > 0 {
-        exit::FAILURES
-    } else {
-        exit::CLEAN
-    })
+    let mut tally = Tally::default();
+    for s in &results {
+        if s.outcome != suite::Outcome::Pass {
+            tally.add(&s.outcome);
+        }
+        for t in &s.tests {
+            if t.outcome != suite::Outcome::Pass || t.invalid {
+                tally.add(&t.outcome);
+            }
+            t.cases.iter().for_each(|c| tally.add(&c.outcome));
+        }
+    }
+    match output {
+        crate::cli::SuiteOutput::Stdout => {
+            println!(
+                "\n{} cases, {} passed, {} failed, {} errors, {} skipped",
+                tally.total, tally.passed, tally.failed, tally.errors, tally.skipped
+            );
+        }
+        crate::cli::SuiteOutput::Json => {
+            let text = |s: &str| Value::String(redact_message(s).into_owned());
+            let entry = |name: &str, outcome: &suite::Outcome| {
+                let mut e = serde_json::Map::new();
+                e.insert("name".into(), text(name));
+                e.insert("outcome".into(), outcome.word().into());
+                if let Some(why) = outcome.message() {
+                    e.insert("message".into(), text(why));
+                }
+                e
+            };
+            let suites: Vec<Value> = results
+                .iter()
+                .map(|s| {
+                    let mut e = entry(&s.path, &s.outcome);
+                    e.remove("name");
+                    e.insert("path".into(), text(&s.path));
+                    let tests: Vec<Value> = s
+                        .tests
+                        .iter()
+                        .map(|t| {
+                            let mut e = entry(&t.name, &t.outcome);
+                            e.insert("invalid".into(), Value::Bool(t.invalid));
+                            let cases: Vec<Value> = t
+                                .cases
+                                .iter()
+                                .map(|c| Value::Object(entry(&c.name, &c.outcome)))
+                                .collect();
+                            e.insert("cases".into(), Value::Array(cases));
+                            Value::Object(e)
+                        })
+                        .collect();
+                    e.insert("tests".into(), Value::Array(tests));
+                    Value::Object(e)
+                })
+                .collect();
+            let doc = serde_json::json!({
+                "suites": suites,
+                "summary": {
+                    "cases": tally.total,
+                    "passed": tally.passed,
+                    "failed": tally.failed,
+                    "errors": tally.errors,
+                    "skipped": tally.skipped,
+                },
+            });
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
+    }
+    Ok(tally.exit_code())
+}
+
+/// A suite's lines: a line per case, and one for a suite or test that ended on its own.
+fn print_suite(s: &suite::SuiteResult) {
+    use report::redact::message;
+    let path = message(&s.path);
+    if s.outcome != suite::Outcome::Pass {
+        print_line(&s.outcome, &path, "");
+        return;
+    }
+    for t in &s.tests {
+        let test = format!("{path} / {}", message(&t.name));
+        if t.invalid || t.outcome != suite::Outcome::Pass {
+            let note = match (&t.outcome, t.invalid) {
+                (suite::Outcome::Pass, true) => "  (invalid: true; the constraint is rejected)",
+                _ => "",
+            };
+            print_line(&t.outcome, &test, note);
+        }
+        for c in &t.cases {
+            print_line(&c.outcome, &format!("{test} / {}", message(&c.name)), "");
+        }
+    }
 }

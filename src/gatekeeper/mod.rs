@@ -4,6 +4,8 @@
 //! Gatekeeper is the enforcement engine in the cluster; we generate its input and run its
 //! policies the way it does, we do not reimplement admission control.
 
+pub mod crd;
+pub mod expansion;
 pub mod export;
 pub mod run;
 pub mod suite;

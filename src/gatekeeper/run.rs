@@ -128,7 +128,9 @@ impl Template {
         prints: &mut PrintLog,
     ) -> Result<Vec<Violation>, String> {
         let mut engine = self.engine.clone();
-        if inventory.as_object().is_some_and(|o| !o.is_empty()) {
+        // An object, even empty, is `data.inventory` as given (gator's is `{}` without
+        // inventory); `Value::Null` leaves it undefined.
+        if inventory.is_object() {
             engine
                 .add_data(regorus::Value::from(json!({"inventory": inventory})))
                 .map_err(|e| e.to_string())?;
