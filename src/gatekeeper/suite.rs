@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::run::{Constraint, Template, Violation, inventory, reviews};
+use super::run::{Constraint, Template, Violation, inventory, review};
 use crate::input;
 use crate::input::confine::Tree;
 use crate::policy::eval::PrintLog;
@@ -156,15 +156,7 @@ fn run_test(
     let constraint = rel("constraint")
         .ok_or_else(|| format!("{}: test {test_name:?} has no constraint", path.display()))?;
     let template = Template::load(&first(&template, tree)?, timeout)?;
-    let constraint = Constraint::load(&first(&constraint, tree)?)?;
-    if constraint.kind != template.kind {
-        return Err(format!(
-            "{}: constraint kind {} does not match template kind {}",
-            path.display(),
-            constraint.kind,
-            template.kind
-        ));
-    }
+    let constraint = template.constraint(&first(&constraint, tree)?)?;
     let mut out = Vec::new();
     for case in test
         .get("cases")
@@ -236,11 +228,8 @@ fn evaluate_case(
     let inventory = inventory(&inventory_objects);
     let mut violations = Vec::new();
     for doc in load_yaml(&base.join(object), tree)? {
-        for review in reviews(&doc) {
-            if constraint.matches(&review.object) {
-                violations.extend(template.review(constraint, &review, &inventory, prints)?);
-            }
-        }
+        let review = review(&doc)?;
+        violations.extend(template.evaluate(constraint, &review, &inventory, prints)?);
     }
     Ok(violations)
 }
