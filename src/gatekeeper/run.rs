@@ -264,6 +264,16 @@ impl Template {
             Ok(v) => v,
             Err(e) => {
                 let message = e.to_string();
+                // What OPA finds when it compiles the template, regorus finds when it
+                // evaluates it: still the template's error, not a violation.
+                if ["could not find function", "is unsafe"]
+                    .iter()
+                    .any(|m| message.contains(m))
+                {
+                    return Err(format!(
+                        "adding template: unable to compile modules: {message}"
+                    ));
+                }
                 if message.contains("exceeded time limit") || message.contains("memory limit") {
                     let mut message = format!("{}: {message}", self.name);
                     if let Some(limit) = self.timeout
@@ -283,13 +293,17 @@ impl Template {
         // As a rule's value in `test`: a value that shares its parts can be far too large
         // to turn into JSON, which cannot stop half-way.
         guard::check_result(&value).map_err(|e| format!("{}: {e}", self.name))?;
-        let json = serde_json::to_value(&value).unwrap_or(Value::Null);
-        // Gatekeeper keeps the violations that have a `msg`; `details` defaults to {}.
-        let mut out: Vec<Violation> = json
-            .as_array()
+        // Gatekeeper's hook iterates `violation[r]`: the members of a partial set, the
+        // keys of a partial object. It keeps those with a `msg`; `details` defaults to {}.
+        let members: Vec<&regorus::Value> = match &value {
+            regorus::Value::Set(set) => set.iter().collect(),
+            regorus::Value::Object(map) => map.keys().collect(),
+            _ => Vec::new(),
+        };
+        let mut out: Vec<Violation> = members
             .into_iter()
-            .flatten()
-            .filter_map(|v| {
+            .filter_map(|member| {
+                let v = serde_json::to_value(member).ok()?;
                 let msg = match v.get("msg")? {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),

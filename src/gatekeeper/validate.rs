@@ -188,33 +188,53 @@ fn path_of(refr: &Expr) -> String {
     regorus::utils::get_path_string(refr, None).unwrap_or_default()
 }
 
-/// The first component of a rule's head (`violation` in `violation[x]`).
-fn rule_name(rule: &Rule) -> Option<String> {
-    let refr = match rule {
-        Rule::Spec { head, .. } => match head {
-            RuleHead::Compr { refr, .. }
-            | RuleHead::Set { refr, .. }
-            | RuleHead::Func { refr, .. } => refr,
-        },
-        Rule::Default { refr, .. } => refr,
-    };
-    let path = path_of(refr);
-    path.split(['.', '[']).next().map(str::to_owned)
+fn is_violation(e: &Expr) -> bool {
+    matches!(e, Expr::Var { span, .. } if span.text() == "violation")
 }
 
-/// `violation` must be defined in the template's own module.
+/// `violation` must be defined in the template's own module, as a rule OPA names
+/// `violation`: a partial set (`violation[x] { }`, `violation contains x if { }`) or
+/// object (`violation[x] = y { }`). A ref head (`violation[x] if { }`,
+/// `violation.a contains x`) has no name and does not count. A complete rule, a function
+/// or a default named `violation` counts, but Gatekeeper's hook, which iterates
+/// `violation[r]`, then fails to compile.
 pub fn check_violation_rule(entry: &Module) -> Result<(), String> {
-    if entry
-        .policy
-        .iter()
-        .any(|r| rule_name(r).as_deref() == Some("violation"))
-    {
-        Ok(())
-    } else {
-        Err(format!(
-            "{INVALID}: invalid rego: invalid module: missing required rules: [violation]"
-        ))
+    let (mut found, mut not_partial) = (false, false);
+    for rule in &entry.policy {
+        match rule.as_ref() {
+            Rule::Spec { head, .. } => match head {
+                RuleHead::Set { refr, .. } if is_violation(refr) => found = true,
+                RuleHead::Compr {
+                    refr,
+                    assign: Some(_),
+                    ..
+                } if matches!(refr.as_ref(), Expr::RefBrack { refr, .. } if is_violation(refr)) => {
+                    found = true
+                }
+                RuleHead::Compr { refr, .. } | RuleHead::Func { refr, .. }
+                    if is_violation(refr) =>
+                {
+                    found = true;
+                    not_partial = true;
+                }
+                _ => {}
+            },
+            Rule::Default { refr, .. } if is_violation(refr) => {
+                found = true;
+                not_partial = true;
+            }
+            Rule::Default { .. } => {}
+        }
     }
+    if !found {
+        return Err(format!(
+            "{INVALID}: invalid rego: invalid module: missing required rules: [violation]"
+        ));
+    }
+    if not_partial {
+        return Err("adding template: unable to compile modules: `violation` must be a partial set rule (`violation[r] { ... }` or `violation contains r if { ... }`): Gatekeeper's hook iterates `violation[r]`".into());
+    }
+    Ok(())
 }
 
 /// The rewriter's checks over the template's module and its libs (given as
