@@ -156,6 +156,15 @@ fn run_test(
     let constraint = rel("constraint")
         .ok_or_else(|| format!("{}: test {test_name:?} has no constraint", path.display()))?;
     let template = Template::load(&first(&template, tree)?, timeout)?;
+    if template.cel {
+        eprintln!(
+            "note: {} / {}: template {} also has K8sNativeValidation (CEL) code, which gator \
+             runs instead of its Rego; dockpolicy evaluates the Rego",
+            crate::report::redact::message(&path.display().to_string()),
+            crate::report::redact::message(test_name),
+            crate::report::redact::message(&template.name)
+        );
+    }
     let constraint = template.constraint(&first(&constraint, tree)?)?;
     let mut out = Vec::new();
     for case in test
