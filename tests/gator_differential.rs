@@ -23,6 +23,9 @@
 //! without gator still checks dockpolicy against them; with gator, the record must equal
 //! what gator says now. `DOCKPOLICY_GATOR_RECORD=1` (with `DOCKPOLICY_GATOR`) writes the
 //! records afresh.
+//!
+//! A refusal's reason (a template, a constraint or an AdmissionReview gator refuses) is
+//! also checked to be in gator's words, without gator (`refusals_are_given_in_gators_words`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -577,5 +580,84 @@ fn gatekeeper_verify_agrees_with_gators_recorded_outcomes() {
         "{} disagreements with gator's recorded outcomes:\n{}",
         table.len(),
         table.join("\n")
+    );
+}
+
+#[test]
+fn refusals_are_given_in_gators_words() {
+    // The records above compare outcomes; a refusal's reason must also be the one gator
+    // gives (its text, as gator v3.23 prints it), so a user reading either tool's output
+    // finds the same cause. Runs without gator.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gator");
+    let message = |dir: &str, test: &str, case: Option<&str>| -> String {
+        let outcomes = our_outcomes(&root.join(dir), &[]);
+        let found = outcomes.iter().find(|(k, _)| {
+            k.test.as_ref().is_some_and(|(_, t)| t == test)
+                && k.case.as_ref().map(|(_, c)| c.as_str()) == case
+        });
+        found
+            .map(|(_, s)| s.message.clone())
+            .unwrap_or_else(|| panic!("{dir}: no outcome for {test} {case:?}"))
+    };
+    for (test, words) in [
+        (
+            "rejected-import-rego-v1",
+            "invalid import: bad import: \"rego.v1\"",
+        ),
+        (
+            "rejected-no-violation-rule",
+            "missing required rules: [violation]",
+        ),
+        (
+            "rejected-violation-ref-head",
+            "missing required rules: [violation]",
+        ),
+        (
+            "rejected-other-data-reference",
+            "disallowed ref data.config.enabled",
+        ),
+        (
+            "rejected-lib-outside-lib-package",
+            "path data.helpers not found in lib prefixes",
+        ),
+        (
+            "rejected-name-not-lowercase",
+            "missing ConstraintTemplate: template \"k8scheck\" not found",
+        ),
+        (
+            "rejected-v1-schema-without-types",
+            "Required value: must not be empty for specified object fields",
+        ),
+    ] {
+        let why = message("validate-template", test, None);
+        assert!(why.contains(words), "{test}: {why}");
+    }
+    let why = message("validate-constraint", "not-in-enum", None);
+    assert!(
+        why.contains("schema validation failed: [].spec.parameters.mode: Unsupported value: \"block\": supported values: \"audit\", \"enforce\""),
+        "{why}"
+    );
+    let why = message("validate-constraint", "unknown-nested", None);
+    assert!(
+        why.contains("invalid Constraint: unknown fields: [spec.parameters.owner.email]"),
+        "{why}"
+    );
+    let why = message(
+        "review-errors",
+        "admission-reviews",
+        Some("delete-without-old"),
+    );
+    assert!(
+        why.contains("oldObject cannot be nil for DELETE operations"),
+        "{why}"
+    );
+    let why = message(
+        "review-errors",
+        "admission-reviews",
+        Some("unknown-userinfo-field"),
+    );
+    assert!(
+        why.contains("strict decoding error: unknown field \"request.userInfo.bogus\""),
+        "{why}"
     );
 }

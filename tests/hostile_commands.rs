@@ -226,6 +226,7 @@ fn verify_has_the_memory_limit_of_test() {
 
 /// A ConstraintTemplate (Rego v0, as Gatekeeper's `rego:` field) whose `violation` is
 /// `body` (indented Rego lines), with `libs` when given.
+/// (Gatekeeper requires a template's name to be its kind lowercased: K8sHostile.)
 fn template(name: &str, body: &str, libs: Option<&str>) -> String {
     let indent = |text: &str| -> String {
         text.lines()
@@ -364,7 +365,7 @@ fn gatekeeper_templates_get_the_nesting_cap_of_policies() {
     write(
         dir.path().join("templates/rego.yaml"),
         &template(
-            "k8sdeep",
+            "k8shostile",
             &format!("{deep}\nviolation[{{\"msg\": \"m\"}}] {{ x == 1 }}"),
             None,
         ),
@@ -372,7 +373,7 @@ fn gatekeeper_templates_get_the_nesting_cap_of_policies() {
     write(
         dir.path().join("templates/libs.yaml"),
         &template(
-            "k8slib",
+            "k8shostile",
             "violation[{\"msg\": \"m\"}] { false }",
             Some(&format!("package lib.deep\n{deep}")),
         ),
@@ -468,7 +469,7 @@ fn gatekeeper_verify_refuses_a_deeply_nested_template() {
     write(
         dir.path().join("template.yaml"),
         &template(
-            "k8sdeep",
+            "k8shostile",
             &format!("{}\nviolation[{{\"msg\": \"m\"}}] {{ x == 1 }}", nested(40)),
             None,
         ),
@@ -487,7 +488,7 @@ fn gatekeeper_verify_an_unreadable_object_is_a_tool_error() {
     let dir = tempfile::tempdir().unwrap();
     write(
         dir.path().join("template.yaml"),
-        &template("k8sok", "violation[{\"msg\": \"m\"}] { false }", None),
+        &template("k8shostile", "violation[{\"msg\": \"m\"}] { false }", None),
     );
     write(dir.path().join("constraint.yaml"), CONSTRAINT);
     write(dir.path().join("pod.yaml"), &pod("p"));

@@ -170,7 +170,18 @@ fn test(
     for (file, doc) in yaml_docs(templates, &mut report.errors) {
         if doc.get("kind").and_then(Value::as_str) == Some("ConstraintTemplate") {
             match Template::load(&doc, timeout) {
-                Ok(t) => compiled.push(t),
+                Ok(t) => {
+                    if t.cel {
+                        eprintln!(
+                            "note: {}: template {} also has K8sNativeValidation (CEL) code, \
+                             which Gatekeeper may run instead of its Rego; dockpolicy evaluates \
+                             the Rego",
+                            report::redact::message(&file),
+                            report::redact::message(&t.name)
+                        );
+                    }
+                    compiled.push(t)
+                }
                 Err(message) => report.errors.push(FileError {
                     filename: file,
                     line: None,

@@ -4,11 +4,14 @@
 //! Gatekeeper is the enforcement engine in the cluster; we generate its input and run its
 //! policies the way it does, we do not reimplement admission control.
 
-pub mod crd;
 pub mod expansion;
 pub mod export;
+pub mod matching;
+pub mod review;
 pub mod run;
+pub mod schema;
 pub mod suite;
+pub mod validate;
 
 /// The admission target every template is written for.
 pub const TARGET: &str = "admission.k8s.gatekeeper.sh";

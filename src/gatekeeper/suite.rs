@@ -24,17 +24,21 @@
 //! ```
 //!
 //! What gator does, and so what this does (pkg/gator/verify):
-//! * a test first loads its template and its constraint, the constraint checked against
-//!   the template's CRD schema (see [`super::crd`]); with `invalid: true` the test passes
+//! * a test first loads its template, checked as Gatekeeper checks one (see
+//!   [`super::validate`]), and its constraint, checked against the template's CRD (see
+//!   `Template::constraint` and [`super::schema`]); with `invalid: true` the test passes
 //!   exactly when that check fails with a schema error, and its cases are not run;
 //! * a case errs (never passes) without an object, without assertions, or when its object
 //!   file holds other than one object;
 //! * `data.inventory` holds the case's `inventory` objects only (the object under review
 //!   is not added), as `cluster[groupVersion][kind][name]` and
 //!   `namespace[ns][groupVersion][kind][name]`; it is `{}` without inventory;
-//! * the object is reviewed as an `Original` resource with no admission operation; with an
-//!   `expansion`, each resource it stands for is reviewed as `Generated`, its violations
-//!   counted with the object's and their messages prefixed `[Implied by <template>]`;
+//! * the object is reviewed as an `Original` resource with no admission operation, an
+//!   AdmissionReview as the request it carries (see [`super::review`]); the constraint's
+//!   `spec.match` decides (see [`super::matching`]), its `namespaceSelector` reading the
+//!   inventory's Namespace objects; with an `expansion`, each resource a plain object
+//!   stands for is reviewed as `Generated`, its violations counted with the object's and
+//!   their messages prefixed `[Implied by <template>]`;
 //! * a constraint with `enforcementAction: scoped` is only enforced when one of its
 //!   `scopedEnforcementActions` names the `gator.gatekeeper.sh` enforcement point (or `*`);
 //! * an assertion counts the violations whose message its `message` regex matches (all,
@@ -45,9 +49,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::crd::{self, Rejection};
 use super::expansion::Expander;
-use super::run::{Constraint, Review, Template, reviews};
+use super::run::{Constraint, ConstraintError, Review, Source, Template, review};
 use crate::input;
 use crate::input::confine::Tree;
 use crate::policy::eval::PrintLog;
@@ -452,15 +455,16 @@ struct Context<'a> {
 /// A test's loaded policy.
 struct Loaded {
     template: Template,
+    /// Checked against the template's CRD, with its schema's defaults.
     constraint: Constraint,
-    /// The constraint as written, with the schema's defaults.
+    /// The constraint as written (its scoped enforcement actions).
     constraint_doc: Value,
 }
 
 /// Why a test's template and constraint could not be used.
 enum LoadError {
     /// The constraint was rejected as the CRD would reject it.
-    Rejected(Rejection),
+    Rejected(ConstraintError),
     /// Anything else: a file, the template, a malformed constraint.
     Other(String),
 }
@@ -480,7 +484,7 @@ impl<'a> Context<'a> {
         let loaded = self.load(t);
         if t.invalid {
             result.outcome = match loaded {
-                Err(LoadError::Rejected(Rejection::Schema(_))) => Outcome::Pass,
+                Err(LoadError::Rejected(why)) if why.schema => Outcome::Pass,
                 Err(LoadError::Rejected(why)) => Outcome::Fail(format!(
                     "constraint should have failed schema validation, but was rejected otherwise: {why}"
                 )),
@@ -492,7 +496,19 @@ impl<'a> Context<'a> {
             return result;
         }
         let loaded = match loaded {
-            Ok(loaded) => loaded,
+            Ok(loaded) => {
+                if loaded.template.cel {
+                    use crate::report::redact::message;
+                    eprintln!(
+                        "note: {} / {}: template {} also has K8sNativeValidation (CEL) code, which gator \
+                         runs instead of its Rego; dockpolicy evaluates the Rego",
+                        message(self.suite),
+                        message(&t.name),
+                        message(&loaded.template.name)
+                    );
+                }
+                loaded
+            }
             Err(LoadError::Rejected(why)) => {
                 result.outcome = Outcome::Error(format!("adding constraint: {why}"));
                 return result;
@@ -550,24 +566,23 @@ impl<'a> Context<'a> {
                 template_path.display()
             )));
         }
-        let template = Template::load(&template_doc, self.timeout)
-            .map_err(|e| other(format!("adding template: {e}")))?;
+        // Its errors are gator's words, "adding template: ..." included.
+        let template = Template::load(&template_doc, self.timeout).map_err(other)?;
         if t.constraint.is_empty() {
             return Err(other("invalid Suite: missing constraint".into()));
         }
         let constraint_path = self.base.join(&t.constraint);
-        let mut constraint_doc = first(&constraint_path, self.tree).map_err(other)?;
+        let constraint_doc = first(&constraint_path, self.tree).map_err(other)?;
         if group_of(&constraint_doc) != "constraints.gatekeeper.sh" {
             return Err(other(format!(
                 "{}: not a Constraint",
                 constraint_path.display()
             )));
         }
-        let schema = crd::constraint_schema(&template_doc);
-        crd::validate(&constraint_doc, &template.kind, &schema).map_err(LoadError::Rejected)?;
+        let constraint = template
+            .constraint(&constraint_doc)
+            .map_err(LoadError::Rejected)?;
         scoped_actions_readable(&constraint_doc).map_err(other)?;
-        crd::apply_defaults(&mut constraint_doc, &schema);
-        let constraint = Constraint::load(&constraint_doc).map_err(other)?;
         Ok(Loaded {
             template,
             constraint,
@@ -626,37 +641,17 @@ impl<'a> Context<'a> {
             }
         }
         let inventory = inventory(&inventory_objects);
-        let mut messages = Vec::new();
-        if object.get("kind").and_then(Value::as_str) == Some("AdmissionReview")
-            && group_of(&object) == "admission.k8s.io"
-        {
-            let request = object
-                .get("request")
-                .filter(|r| r.is_object())
-                .ok_or("missing an AdmissionRequest object")?;
-            if request.get("object").is_none_or(Value::is_null)
-                && request.get("oldObject").is_none_or(Value::is_null)
-            {
-                return Err("no object or oldObject found to review".into());
-            }
-            for review in reviews(&object) {
-                messages.extend(self.review(loaded, &review, "Original", &inventory, prints)?);
-            }
-            return Ok(messages);
-        }
-        let review = Review {
-            object: object.clone(),
-            operation: String::new(),
-        };
-        messages.extend(self.review(loaded, &review, "Original", &inventory, prints)?);
-        if let Some(expander) = expander {
+        // An AdmissionReview is the request it carries, checked as Kubernetes decodes
+        // one, and is not expanded; any other object is reviewed as Original.
+        let is_request = object.get("kind").and_then(Value::as_str) == Some("AdmissionReview")
+            && group_of(&object) == "admission.k8s.io";
+        let original = review(&object)?;
+        let mut messages = self.review(loaded, &original, &inventory, prints)?;
+        if let Some(expander) = expander.filter(|_| !is_request) {
             for r in expander.expand(&object)? {
-                let review = Review {
-                    object: r.object,
-                    operation: String::new(),
-                };
+                let generated = Review::of_object(&r.object, Source::Generated);
                 let found = self
-                    .review(loaded, &review, "Generated", &inventory, prints)
+                    .review(loaded, &generated, &inventory, prints)
                     .map_err(|e| format!("reviewing expanded resource: {e}"))?;
                 messages.extend(
                     found
@@ -668,26 +663,22 @@ impl<'a> Context<'a> {
         Ok(messages)
     }
 
-    /// The violation messages of one object against the test's constraint, when the
-    /// constraint applies to it.
+    /// The violation messages of one review against the test's constraint: none when
+    /// gator does not enforce it or its match does not select the review (see
+    /// `Template::evaluate`, which also knows the inventory's Namespace objects).
     fn review(
         &self,
         loaded: &Loaded,
         review: &Review,
-        source: &str,
         inventory: &Value,
         prints: &mut PrintLog,
     ) -> Result<Vec<String>, String> {
-        let doc = &loaded.constraint_doc;
-        if !enforced_by_gator(doc)
-            || !source_matches(doc, source)
-            || !loaded.constraint.matches(&review.object)
-        {
+        if !enforced_by_gator(&loaded.constraint_doc) {
             return Ok(Vec::new());
         }
         let found = loaded
             .template
-            .review(&loaded.constraint, review, inventory, prints)?;
+            .evaluate(&loaded.constraint, review, inventory, prints)?;
         Ok(found.into_iter().map(|v| v.msg).collect())
     }
 }
@@ -799,14 +790,6 @@ fn enforced_by_gator(doc: &Value) -> bool {
         })
         .filter_map(|p| p.get("name").and_then(Value::as_str))
         .any(|name| name == GATOR_ENFORCEMENT_POINT || name == "*")
-}
-
-/// `spec.match.source`: `All` (the default), `Original` or `Generated`.
-fn source_matches(doc: &Value, source: &str) -> bool {
-    match doc.pointer("/spec/match/source").and_then(Value::as_str) {
-        None | Some("") | Some("All") => true,
-        Some(wanted) => wanted == source,
-    }
 }
 
 /// Gator's assertions over the violation messages, first failing one wins.
