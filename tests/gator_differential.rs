@@ -1,6 +1,9 @@
 //! `gatekeeper verify` against the real `gator verify`: every directory under
-//! tests/fixtures/gator/ holding a `suite.yaml` is run through both, and every suite, test
-//! and case must end the same way.
+//! tests/fixtures/gator/ holding a `suite.yaml` is run through both, and so is the
+//! committed export examples/gatekeeper with the admission suite of
+//! tests/fixtures/gatekeeper/admission beside it (staged in a temporary directory, its
+//! records under tests/fixtures/gator/_staged/); every suite, test and case must end the
+//! same way.
 //!
 //! Gator is the judge (`$DOCKPOLICY_GATOR`, built by scripts/oracles.sh). A directory
 //! holding a file named `old-gator` is also run through `$DOCKPOLICY_GATOR_OLD` (Gatekeeper
@@ -71,12 +74,41 @@ fn seen(outcome: &'static str, message: impl Into<String>) -> Seen {
     }
 }
 
+/// A directory both tools verify (`dir`), and where its `gator-outcomes.txt`,
+/// `old-gator` and `run-filters` live (`home`): the same directory, but for a staged one,
+/// assembled in a temporary directory from files that live elsewhere in the repository.
+struct Fixture {
+    dir: PathBuf,
+    home: PathBuf,
+    _staged: Option<tempfile::TempDir>,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
 /// The fixture directories: every directory under tests/fixtures/gator holding a
-/// suite.yaml.
-fn fixture_dirs() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+/// suite.yaml; and, staged, the committed export with its suites: examples/gatekeeper
+/// (its own suite) with the admission suite of tests/fixtures/gatekeeper/admission
+/// (UPDATE with oldObject, DELETE, excluded namespaces), whose paths are relative to an
+/// export directory. Its records live in tests/fixtures/gator/_staged/examples-gatekeeper.
+fn fixture_dirs() -> Vec<Fixture> {
+    fn walk(dir: &Path, out: &mut Vec<Fixture>) {
         if dir.join("suite.yaml").is_file() {
-            out.push(dir.to_path_buf());
+            out.push(Fixture {
+                dir: dir.to_path_buf(),
+                home: dir.to_path_buf(),
+                _staged: None,
+            });
         }
         let mut subdirs: Vec<PathBuf> = std::fs::read_dir(dir)
             .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
@@ -86,9 +118,24 @@ fn fixture_dirs() -> Vec<PathBuf> {
             walk(&d, out);
         }
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gator");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = repo.join("tests/fixtures/gator");
     let mut out = Vec::new();
     walk(&root, &mut out);
+    let staged = tempfile::tempdir().unwrap();
+    copy_dir(&repo.join("examples/gatekeeper"), staged.path());
+    let admission = repo.join("tests/fixtures/gatekeeper/admission");
+    std::fs::copy(
+        admission.join("suite.yaml"),
+        staged.path().join("admission-suite.yaml"),
+    )
+    .unwrap();
+    copy_dir(&admission.join("samples"), &staged.path().join("samples"));
+    out.push(Fixture {
+        dir: staged.path().to_path_buf(),
+        home: root.join("_staged/examples-gatekeeper"),
+        _staged: Some(staged),
+    });
     out
 }
 
@@ -426,9 +473,14 @@ fn gatekeeper_verify_agrees_with_gator_on_every_fixture_suite() {
     let mut table = Vec::new();
     let (mut total, mut agreeing) = (0, 0);
     let mut old_skipped = Vec::new();
-    for dir in &dirs {
-        let shown = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
-        let filters = std::fs::read_to_string(dir.join("run-filters")).unwrap_or_default();
+    for fixture in &dirs {
+        let (dir, home) = (&fixture.dir, &fixture.home);
+        let shown = home
+            .strip_prefix(root)
+            .unwrap_or(home)
+            .display()
+            .to_string();
+        let filters = std::fs::read_to_string(home.join("run-filters")).unwrap_or_default();
         for filter in filters
             .lines()
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
@@ -452,18 +504,19 @@ fn gatekeeper_verify_agrees_with_gator_on_every_fixture_suite() {
         }
         let ours = our_outcomes(dir, &[]);
         let mut judges = vec![("gator", gator.clone())];
-        if dir.join("old-gator").is_file() {
+        if home.join("old-gator").is_file() {
             match &old {
                 Some(old) => judges.push(("gator-old", old.clone())),
-                None => old_skipped.push(dir.clone()),
+                None => old_skipped.push(home.clone()),
             }
         }
         for (judge, binary) in judges {
             let theirs = gator_outcomes(&binary, dir, &[]);
             if judge == "gator" {
-                let record = dir.join(RECORD);
+                let record = home.join(RECORD);
                 let text = record_text(&theirs);
                 if std::env::var_os("DOCKPOLICY_GATOR_RECORD").is_some() {
+                    std::fs::create_dir_all(home).expect("make the record's directory");
                     std::fs::write(&record, &text).expect("write the record");
                 } else if record.is_file() {
                     let recorded = std::fs::read_to_string(&record).unwrap();
@@ -556,17 +609,17 @@ fn gatekeeper_verify_agrees_with_gators_recorded_outcomes() {
     }
     let mut table = Vec::new();
     let (mut total, mut recorded_dirs) = (0, 0);
-    for dir in fixture_dirs() {
-        let Ok(text) = std::fs::read_to_string(dir.join(RECORD)) else {
+    for fixture in fixture_dirs() {
+        let Ok(text) = std::fs::read_to_string(fixture.home.join(RECORD)) else {
             continue;
         };
         recorded_dirs += 1;
-        let (n, bad) = disagreements(&parse_record(&text), &our_outcomes(&dir, &[]));
+        let (n, bad) = disagreements(&parse_record(&text), &our_outcomes(&fixture.dir, &[]));
         total += n;
         for (key, g, o) in bad {
             table.push(format!(
                 "{} {key}: gator recorded {}, dockpolicy {} {}",
-                dir.display(),
+                fixture.home.display(),
                 g.outcome,
                 o.outcome,
                 one_line(&o.message, 300)
