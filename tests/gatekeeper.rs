@@ -295,6 +295,32 @@ fn example_suites_pass_and_failures_are_reported() {
 }
 
 #[test]
+fn a_reason_of_several_lines_stays_under_its_result() {
+    // Refused templates give reasons of several lines (a parse error with its snippet,
+    // gator's list of disallowed references): every line but the results and the
+    // summary is indented.
+    let out = dockpolicy()
+        .args([
+            "gatekeeper",
+            "verify",
+            "tests/fixtures/gator/validate-template",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("disallowed ref data.other.x"), "{text}");
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        let result = ["PASS  ", "FAIL  ", "ERROR ", "SKIP  "]
+            .iter()
+            .any(|w| line.starts_with(w));
+        assert!(
+            result || line.starts_with("      ") || line.contains(" cases, "),
+            "a line of its own: {line:?}\n{text}"
+        );
+    }
+}
+
+#[test]
 fn an_organisations_rule_marked_for_gatekeeper_is_exported_with_config_parameters() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("c.yaml");

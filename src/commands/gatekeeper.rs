@@ -343,7 +343,9 @@ fn print_line(outcome: &suite::Outcome, label: &str, note: &str) {
     };
     println!("{word} {label}{note}");
     if let Some(why) = outcome.message() {
-        println!("      {}", lines(why));
+        // Every line of a reason (a parse error's snippet, gator's list of disallowed
+        // references) indented under its result, never one of its own.
+        println!("      {}", lines(why).replace('\n', "\n      "));
     }
 }
 
