@@ -269,6 +269,35 @@ fn any_template_evaluates_with_gatekeeper_matching_and_enforcement() {
 }
 
 #[test]
+fn gatekeeper_test_refuses_a_malformed_admission_review_as_gator_does() {
+    // A DELETE without the object being deleted is no review at all: an error naming
+    // the file (exit 3), not a clean result.
+    let dir = tempfile::tempdir().unwrap();
+    let review = dir.path().join("delete.yaml");
+    std::fs::write(
+        &review,
+        "apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest:\n  uid: x\n  operation: DELETE\n  object: {apiVersion: v1, kind: Pod, metadata: {name: p, namespace: prod}}\n",
+    )
+    .unwrap();
+    let fx = |f: &str| repo("tests/fixtures/gatekeeper").join(f);
+    let out = dockpolicy()
+        .args(["gatekeeper", "test", "-t"])
+        .arg(fx("requiredlabels-v0.yaml"))
+        .arg("-c")
+        .arg(fx("constraints.yaml"))
+        .arg(&review)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert!(
+        text.contains("delete.yaml")
+            && text.contains("oldObject cannot be nil for DELETE operations"),
+        "{text}"
+    );
+}
+
+#[test]
 fn example_suites_pass_and_failures_are_reported() {
     dockpolicy()
         .args(["gatekeeper", "verify", "examples/gatekeeper"])

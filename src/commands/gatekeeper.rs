@@ -241,7 +241,19 @@ fn review_document(
     report: &mut Report,
     prints: &mut PrintLog,
 ) {
-    for review in reviews(doc) {
+    let reviews = match reviews(doc) {
+        Ok(reviews) => reviews,
+        Err(message) => {
+            // A malformed AdmissionReview is not a clean manifest.
+            report.errors.push(FileError {
+                filename: file.to_owned(),
+                line: None,
+                message,
+            });
+            return;
+        }
+    };
+    for review in reviews {
         for c in loaded.iter().filter(|c| c.matches(&review.object)) {
             let Some(t) = compiled.iter().find(|t| t.kind == c.kind) else {
                 report.errors.push(FileError {

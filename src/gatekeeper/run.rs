@@ -460,10 +460,11 @@ fn match_schema() -> Value {
 }
 
 /// The objects a document stands for in `gatekeeper test`, which scans manifests: an
-/// AdmissionReview's request, a List's items, or the object itself.
-pub fn reviews(doc: &Value) -> Vec<Review> {
-    match str_at(doc, "/kind") {
-        Some("AdmissionReview") => review(doc).into_iter().collect(),
+/// AdmissionReview's request (`Err`, gator's words, when gator would refuse it), a
+/// List's items, or the object itself.
+pub fn reviews(doc: &Value) -> Result<Vec<Review>, String> {
+    Ok(match str_at(doc, "/kind") {
+        Some("AdmissionReview") => vec![review(doc)?],
         Some(kind) if kind.ends_with("List") && doc.get("items").is_some() => doc
             .get("items")
             .and_then(Value::as_array)
@@ -473,7 +474,7 @@ pub fn reviews(doc: &Value) -> Vec<Review> {
             .collect(),
         Some(_) => vec![Review::of_object(doc, Source::Original)],
         None => Vec::new(),
-    }
+    })
 }
 
 #[cfg(test)]
