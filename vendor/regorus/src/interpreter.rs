@@ -3656,6 +3656,11 @@ impl Interpreter {
         // keys/members. Bodies introduced by `else`, however, are mutually
         // exclusive even for partial rules and must short-circuit.
         let is_partial = ctx.is_set || ctx.key_expr.is_some();
+        // So are the bodies of OPA's "multiple bodies" shorthand (`p = v { a } { b }`,
+        // no `else`): each is a definition of its own, and all of them are evaluated
+        // so that two definitions producing different values conflict, as in OPA.
+        let independent =
+            is_partial || (bodies.len() > 1 && bodies.iter().all(|body| !body.is_else));
         let result = if bodies.is_empty() {
             self.contexts.push(ctx.clone());
             self.eval_output_expr()
@@ -3675,8 +3680,11 @@ impl Interpreter {
                     let output_expr = body.assign.as_ref().map(|e| e.value.clone()).or_else(|| {
                         // Complete-rule `else if { ... }` has an implicit
                         // boolean result. Partial rules retain their head
-                        // value so every independent body contributes it.
-                        if is_partial {
+                        // value so every independent body contributes it,
+                        // and so does a further body of OPA's "multiple
+                        // bodies" shorthand (`p = v { a } { b }`), which is
+                        // another definition of `p = v`, not an `else`.
+                        if is_partial || !body.is_else {
                             ctx.output_expr.clone()
                         } else {
                             None
@@ -3688,7 +3696,7 @@ impl Interpreter {
                         //                        ..Context::default()
                         ..ctx.clone()
                     };
-                    if is_partial {
+                    if independent {
                         // Carry the accumulator forward so this body adds to
                         // (rather than replaces) what earlier bodies
                         // produced.
@@ -3705,7 +3713,7 @@ impl Interpreter {
                             .checked_add(1)
                             .and_then(|next_idx| bodies.get(next_idx))
                             .is_some_and(|next| next.is_else);
-                        if !is_partial || next_is_else {
+                        if !independent || next_is_else {
                             break;
                         }
                     }
@@ -3713,7 +3721,7 @@ impl Interpreter {
                     Ok(false) => {}
                 }
             }
-            if is_partial {
+            if independent {
                 result.map(|_| any_success)
             } else {
                 result

@@ -2165,7 +2165,10 @@ impl<'source> Parser<'source> {
         span.end = self.end;
 
         if let RuleHead::Set { .. } = &head {
-            if let Some(RuleBody { span, .. }) = bodies.get(1) {
+            // Only `else` is invalid here: further `{ ... }` blocks are OPA's
+            // "multiple bodies" shorthand (`p[x] { a } { b }`), each an
+            // independent definition of the same partial set rule.
+            if let Some(RuleBody { span, .. }) = bodies.iter().find(|b| b.is_else) {
                 bail!(span.error("else cannot be used with set rules"));
             }
         }

@@ -49,6 +49,26 @@ impl RegoVM {
         mem::swap(&mut self.comprehension_stack, previous_comprehension_stack);
     }
 
+    /// Whether the body after `body_idx` of definition `def_idx` still runs once this one
+    /// has succeeded. Bodies of a partial rule each contribute, and so do the bodies of
+    /// OPA's "multiple bodies" shorthand (`p = v { a } { b }`, no `else`): each is a
+    /// definition of its own, so all of them run and different values conflict as they
+    /// do across definitions. An `else` body runs only when the bodies before it failed.
+    fn next_body_runs_after_success(rule_info: &RuleInfo, def_idx: usize, body_idx: usize) -> bool {
+        let else_flags = rule_info.else_bodies.get(def_idx);
+        let next_is_else = else_flags
+            .and_then(|flags| body_idx.checked_add(1).and_then(|next| flags.get(next)))
+            .copied()
+            .unwrap_or(false);
+        let partial = matches!(
+            rule_info.rule_type,
+            RuleType::PartialSet | RuleType::PartialObject
+        );
+        let several_definitions = else_flags
+            .is_some_and(|flags| flags.len() > 1 && flags.iter().all(|is_else| !is_else));
+        (partial || several_definitions) && !next_is_else
+    }
+
     pub(super) fn execute_rule_definitions_common(
         &mut self,
         rule_definitions: &[Vec<u32>],
@@ -146,24 +166,13 @@ impl RegoVM {
                             }
                         }
 
-                        // Independent bodies of partial rules accumulate their
-                        // contributions. `else` bodies (and all complete/function
-                        // rules) preserve first-success semantics.
-                        let next_is_else = rule_info
-                            .else_bodies
-                            .get(def_idx)
-                            .and_then(|bodies| {
-                                body_entry_point_idx
-                                    .checked_add(1)
-                                    .and_then(|next_idx| bodies.get(next_idx))
-                            })
-                            .copied()
-                            .unwrap_or(false);
-                        if !matches!(
-                            rule_info.rule_type,
-                            RuleType::PartialSet | RuleType::PartialObject
-                        ) || next_is_else
-                        {
+                        // Independent bodies accumulate their contributions; `else`
+                        // bodies preserve first-success semantics.
+                        if !Self::next_body_runs_after_success(
+                            rule_info,
+                            def_idx,
+                            body_entry_point_idx,
+                        ) {
                             break;
                         }
                     }
@@ -709,13 +718,21 @@ impl RegoVM {
             }
         }
 
-        if let Some(definition_bodies) = rule_info
+        let next_body_runs = Self::next_body_runs_after_success(
+            rule_info,
+            frame_data.current_definition_index,
+            frame_data.current_body_index,
+        );
+        match rule_info
             .definitions
             .get(frame_data.current_definition_index)
         {
-            frame_data.current_body_index = definition_bodies.len();
-        } else {
-            self.increment_counter(&mut frame_data.current_body_index, "rule body index")?;
+            Some(definition_bodies) if !next_body_runs => {
+                frame_data.current_body_index = definition_bodies.len();
+            }
+            _ => {
+                self.increment_counter(&mut frame_data.current_body_index, "rule body index")?;
+            }
         }
         self.rule_frame_schedule_segment(frame_data, rule_info)
     }
