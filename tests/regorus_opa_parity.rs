@@ -299,3 +299,58 @@ deny[msg] { input.a == 1; msg := "a" } else { msg := "b" }
         },
     ]);
 }
+
+#[test]
+fn a_line_starting_with_a_parenthesis_is_a_new_expression() {
+    run(&[
+        Case {
+            name: "x := y, then (z) on the next line (v0)",
+            syntax: Syntax::V0,
+            policy: r#"package main
+y := 1
+z := false
+deny[msg] {
+  x := y
+  (z)
+  msg := sprintf("x=%v", [x])
+}
+deny[msg] {
+  x := y
+  (input.missing)
+  msg := "undefined z"
+}
+"#,
+            input: "{}",
+            expected: Expected::Deny(&[]),
+        },
+        Case {
+            name: "x := f, then (z) on the next line (v1)",
+            syntax: Syntax::V1,
+            policy: r#"package main
+f(a) := a
+deny contains msg if {
+  x := f(2)
+  (x > 1)
+  msg := sprintf("x=%v", [x])
+}
+deny contains msg if {
+  x := input.name
+  (x != "")
+  msg := x
+}
+"#,
+            input: r#"{"name": "n"}"#,
+            expected: Expected::Deny(&["n", "x=2"]),
+        },
+        Case {
+            name: "a space between a function and its ( is an error",
+            syntax: Syntax::V1,
+            policy: r#"package main
+f(a) := a
+deny contains msg if { msg := f ("x") }
+"#,
+            input: "{}",
+            expected: Expected::Error("does not compile"),
+        },
+    ]);
+}

@@ -1006,6 +1006,22 @@ impl<'source> Parser<'source> {
                         eidx: self.next_eidx(),
                     };
                 }
+                "(" if possible_fcn && self.tok.1.start != self.end => {
+                    // As in OPA, a call's `(` follows the function's name directly:
+                    // on a new line it starts the next literal (`x := y` then `(z)`),
+                    // and on the same line it is an error, not a call.
+                    if self.line != self.tok.1.line {
+                        break;
+                    }
+                    bail!(
+                        "{}",
+                        self.source.error(
+                            self.tok.1.line,
+                            self.tok.1.col,
+                            "invalid whitespace before ("
+                        )
+                    );
+                }
                 "(" if possible_fcn => {
                     self.next_token()?;
                     let mut args = vec![];
