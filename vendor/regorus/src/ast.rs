@@ -696,3 +696,141 @@ pub struct Module {
 }
 
 pub type ExprRef = Ref<Expr>;
+
+/// The parts of a negated expression (`not expr`) that OPA evaluates before the negation,
+/// so that when one of them is undefined the whole `not` literal is undefined, not true.
+///
+/// OPA's compiler moves them out of the negation: `StageRewriteExprTerms` takes every
+/// call nested in the expression's terms out (`not count(x) == 1` is
+/// `count(x, t); not t == 1`), and `StageRewriteDynamicTerms` binds each argument of a call
+/// that is a reference (or a collection holding one) to a variable first
+/// (`not startswith(input.name, "a")` is `n = input.name; not startswith(n, "a")`). The
+/// operands of `==` and `=` are unified instead, so a reference there stays inside the
+/// negation (`not input.name == "a"` holds when `input.name` is undefined) and only the
+/// references in its brackets are taken out.
+pub fn negation_prerequisites(expr: &ExprRef) -> Vec<ExprRef> {
+    let mut out = Vec::new();
+    match expr.as_ref() {
+        Expr::BoolExpr {
+            op: BoolOp::Eq,
+            lhs,
+            rhs,
+            ..
+        }
+        | Expr::AssignExpr {
+            op: AssignOp::Eq,
+            lhs,
+            rhs,
+            ..
+        } => {
+            for side in [lhs, rhs] {
+                nested_calls(side, &mut out);
+                dynamic_parts_of_term(side, &mut out);
+            }
+        }
+        e if is_call_like(e) => {
+            for operand in call_operands(e) {
+                nested_calls(operand, &mut out);
+                dynamic_operand(operand, &mut out);
+            }
+        }
+        _ => {
+            nested_calls(expr, &mut out);
+            dynamic_parts_of_term(expr, &mut out);
+        }
+    }
+    out
+}
+
+/// Expressions that OPA evaluates as calls of builtins (`plus`, `equal`, `internal.member_2`...).
+const fn is_call_like(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::Call { .. }
+            | Expr::ArithExpr { .. }
+            | Expr::BinExpr { .. }
+            | Expr::BoolExpr { .. }
+            | Expr::UnaryExpr { .. }
+            | Expr::Membership { .. }
+    )
+}
+
+/// The operands of a call-like expression.
+fn call_operands(expr: &Expr) -> Vec<&ExprRef> {
+    match expr {
+        Expr::Call { params, .. } => params.iter().collect(),
+        Expr::ArithExpr { lhs, rhs, .. }
+        | Expr::BinExpr { lhs, rhs, .. }
+        | Expr::BoolExpr { lhs, rhs, .. } => alloc::vec![lhs, rhs],
+        Expr::UnaryExpr { expr, .. } => alloc::vec![expr],
+        Expr::Membership {
+            key,
+            value,
+            collection,
+            ..
+        } => key.iter().chain([value, collection]).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Calls within a term (not within comprehensions, whose bodies are queries of their own).
+fn nested_calls(expr: &ExprRef, out: &mut Vec<ExprRef>) {
+    match expr.as_ref() {
+        e if is_call_like(e) => out.push(expr.clone()),
+        Expr::Array { items, .. } | Expr::Set { items, .. } => {
+            for item in items {
+                nested_calls(item, out);
+            }
+        }
+        Expr::Object { fields, .. } => {
+            for (_, key, value) in fields {
+                nested_calls(key, out);
+                nested_calls(value, out);
+            }
+        }
+        Expr::RefDot { refr, .. } => nested_calls(refr, out),
+        Expr::RefBrack { refr, index, .. } => {
+            nested_calls(refr, out);
+            nested_calls(index, out);
+        }
+        _ => {}
+    }
+}
+
+/// A call's operand: a reference (or a variable, which OPA resolves to a reference to a
+/// rule when it is not local) is taken out whole; a collection, element by element.
+fn dynamic_operand(expr: &ExprRef, out: &mut Vec<ExprRef>) {
+    match expr.as_ref() {
+        Expr::RefDot { .. } | Expr::RefBrack { .. } => out.push(expr.clone()),
+        Expr::Var { span, .. } if span.text() != "_" => out.push(expr.clone()),
+        Expr::Array { items, .. } | Expr::Set { items, .. } => {
+            for item in items {
+                dynamic_operand(item, out);
+            }
+        }
+        Expr::Object { fields, .. } => {
+            for (_, key, value) in fields {
+                dynamic_operand(key, out);
+                dynamic_operand(value, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A unified term: only the references in a reference's brackets are taken out.
+fn dynamic_parts_of_term(expr: &ExprRef, out: &mut Vec<ExprRef>) {
+    match expr.as_ref() {
+        Expr::RefBrack { refr, index, .. } => {
+            dynamic_operand(index, out);
+            dynamic_parts_of_term(refr, out);
+        }
+        Expr::RefDot { refr, .. } => dynamic_parts_of_term(refr, out),
+        Expr::Var { .. }
+        | Expr::ArrayCompr { .. }
+        | Expr::SetCompr { .. }
+        | Expr::ObjectCompr { .. } => {}
+        e if is_call_like(e) => {}
+        _ => dynamic_operand(expr, out),
+    }
+}

@@ -1220,6 +1220,13 @@ impl Interpreter {
                 }
             }
             Literal::NotExpr { span, expr, .. } => {
+                // What OPA evaluates before the negation must be defined, or the
+                // literal is undefined (`not f(input.missing)` does not hold).
+                for prerequisite in crate::ast::negation_prerequisites(expr) {
+                    if self.eval_expr(&prerequisite)? == Value::Undefined {
+                        return Ok(false);
+                    }
+                }
                 let value = match expr.as_ref() {
                     // Extra parameter is allowed; but a return argument is not allowed.
                     Expr::Call {

@@ -258,6 +258,24 @@ impl<'a> Compiler<'a> {
                 }
             }
             ast::Literal::NotExpr { expr, .. } => {
+                // What OPA evaluates before the negation must be defined, or the
+                // literal is undefined (`not f(input.missing)` does not hold).
+                for prerequisite in ast::negation_prerequisites(expr) {
+                    let register = self.with_soft_assert_mode(true, |compiler| {
+                        compiler.compile_rego_expr_with_span(
+                            &prerequisite,
+                            prerequisite.span(),
+                            false,
+                        )
+                    })?;
+                    self.emit_instruction(
+                        Instruction::Guard {
+                            register,
+                            mode: GuardMode::NotUndefined,
+                        },
+                        &stmt.span,
+                    );
+                }
                 let expr_reg = self.with_soft_assert_mode(true, |compiler| {
                     compiler.compile_rego_expr_with_span(expr, expr.span(), false)
                 })?;
