@@ -24,6 +24,10 @@ enum Expected<'a> {
     /// undefined instead (as it does for two conflicting definitions written apart), so
     /// the VM must give an empty `deny` or fail.
     Conflict(&'a str),
+    /// What OPA computes here we do not reproduce: dockpolicy must refuse it with an error
+    /// containing this, never give a different answer; OPA is not asked. The VM fails the
+    /// rule body on a builtin's error (its design), so it must fail or give no message.
+    Refused(&'a str),
 }
 
 struct Case<'a> {
@@ -95,6 +99,8 @@ fn vm_deny(case: &Case) -> Option<Result<Vec<String>, String>> {
             .ok()?;
     let mut vm = regorus::rvm::RegoVM::new();
     vm.load_program(program);
+    // As dockpolicy runs it (src/policy/vm.rs): builtin errors are errors, not undefined.
+    vm.set_strict_builtin_errors(true);
     vm.set_input(regorus::Value::from_json_str(case.input).unwrap());
     Some(
         vm.execute_entry_point_by_index(0)
@@ -148,7 +154,10 @@ fn check(what: &str, case: &Case, got: &Result<Vec<String>, String>) {
             "{}: {what} disagrees with OPA's deny set",
             case.name
         ),
-        (Expected::Error(want) | Expected::Conflict(want), Err(got)) => assert!(
+        (
+            Expected::Error(want) | Expected::Conflict(want) | Expected::Refused(want),
+            Err(got),
+        ) => assert!(
             got.contains(want),
             "{}: {what} failed, but not with {want:?}: {got}",
             case.name
@@ -156,7 +165,10 @@ fn check(what: &str, case: &Case, got: &Result<Vec<String>, String>) {
         (Expected::Deny(want), Err(got)) => {
             panic!("{}: {what} failed where OPA gives {want:?}: {got}", case.name)
         }
-        (Expected::Error(want) | Expected::Conflict(want), Ok(got)) => panic!(
+        (
+            Expected::Error(want) | Expected::Conflict(want) | Expected::Refused(want),
+            Ok(got),
+        ) => panic!(
             "{}: {what} gave {got:?} where OPA fails with {want:?}",
             case.name
         ),
@@ -183,13 +195,13 @@ fn run(cases: &[Case]) {
                 eprintln!("note: not held against the VM: {:?}", vm_differs.unwrap().1)
             }
             Some(vm) => match (&case.expected, &vm) {
-                (Expected::Error(_) | Expected::Conflict(_), Err(_)) => {}
-                (Expected::Conflict(_), Ok(deny)) if deny.is_empty() => {}
+                (Expected::Error(_) | Expected::Conflict(_) | Expected::Refused(_), Err(_)) => {}
+                (Expected::Conflict(_) | Expected::Refused(_), Ok(deny)) if deny.is_empty() => {}
                 _ => check("the regorus VM", case, &vm),
             },
             None => eprintln!("note: the VM does not compile {:?}", case.name),
         }
-        if let Some(opa) = &opa {
+        if let Some(opa) = opa.as_ref().filter(|_| !matches!(case.expected, Expected::Refused(_))) {
             let real = opa_deny(opa, case);
             if let (Expected::Error(_) | Expected::Conflict(_), Err(_)) = (&case.expected, &real) {
                 // OPA's wording is its own; that it fails is what matters.
@@ -462,3 +474,272 @@ has_label(labels, name) if labels[name]
         },
     ]);
 }
+
+#[test]
+fn sprintf_formats_as_go_fmt() {
+    run(&[
+        Case {
+            name: "a missing argument prints %!v(MISSING), extra ones %!(EXTRA ...)",
+            syntax: Syntax::V0,
+            policy: r#"package main
+deny[msg] { msg := sprintf("container %v has no %v", [input.name]) }
+deny[msg] { msg := sprintf("limit %v", [input.name, 2, true]) }
+"#,
+            input: r#"{"name": "app"}"#,
+            expected: Expected::Deny(&[
+                "container app has no %!v(MISSING)",
+                "limit app%!(EXTRA int64=2, string=true)",
+            ]),
+        },
+        Case {
+            name: "Gatekeeper-style messages: %v of collections, %d of a float, %s of a number",
+            syntax: Syntax::V0,
+            policy: r#"package main
+deny[msg] {
+  missing := {l | l := input.required[_]; not input.labels[l]}
+  count(missing) > 0
+  msg := sprintf("missing labels: %v; ratio %d, replicas %s", [missing, input.ratio, input.replicas])
+}
+"#,
+            input: r#"{"required": ["team", "app"], "labels": {"app": "x"}, "ratio": 0.5, "replicas": 3}"#,
+            expected: Expected::Deny(&[
+                "missing labels: {\"team\"}; ratio %!d(float64=0.5), replicas %!s(int64=3)",
+            ]),
+        },
+        Case {
+            name: "%x of a float is refused, not approximated",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains sprintf("%x", [1.5])
+"#,
+            input: "{}",
+            expected: Expected::Refused("not supported"),
+        },
+        Case {
+            name: "Go fmt verbs, flags, widths, precisions and in-band errors",
+            syntax: Syntax::V1,
+            policy: r##"package main
+x := 3 * 1.5
+y := 4 / 2
+z := 10 / 4
+w := 0.5 * 4
+deny contains concat("", ["000 ", sprintf("%v and %v", ["one"])])
+deny contains concat("", ["001 ", sprintf("%v", ["one", 2, true])])
+deny contains concat("", ["002 ", sprintf("%d", [1.5])])
+deny contains concat("", ["003 ", sprintf("%s", [3])])
+deny contains concat("", ["004 ", sprintf("%d", ["x"])])
+deny contains concat("", ["005 ", sprintf("%v", [{1, "a"}])])
+deny contains concat("", ["006 ", sprintf("%v", [{"k": [1, "x"]}])])
+deny contains concat("", ["007 ", sprintf("%v", [["a", 1.5]])])
+deny contains concat("", ["008 ", sprintf("%v", [12345678901234567890123])])
+deny contains concat("", ["009 ", sprintf("%v", [1.5])])
+deny contains concat("", ["011 ", sprintf("%v", [123456789.5])])
+deny contains concat("", ["012 ", sprintf("%v", [0.000012345])])
+deny contains concat("", ["013 ", sprintf("%v", [0.1])])
+deny contains concat("", ["014 ", sprintf("%v", [100000.5])])
+deny contains concat("", ["015 ", sprintf("%v", [1234567.5])])
+deny contains concat("", ["016 ", sprintf("%f", [1.5])])
+deny contains concat("", ["017 ", sprintf("%.2f", [3.14159])])
+deny contains concat("", ["018 ", sprintf("%e", [1234.5678])])
+deny contains concat("", ["019 ", sprintf("%.3e", [0.00012])])
+deny contains concat("", ["020 ", sprintf("%g", [1234.5678])])
+deny contains concat("", ["021 ", sprintf("%.3g", [1234.5678])])
+deny contains concat("", ["022 ", sprintf("%.10g", [0.5])])
+deny contains concat("", ["023 ", sprintf("%G", [1e-7])])
+deny contains concat("", ["024 ", sprintf("%5.1f|", [3.14159])])
+deny contains concat("", ["025 ", sprintf("%-8.2f|", [-3.14159])])
+deny contains concat("", ["026 ", sprintf("%08.3f", [-3.14159])])
+deny contains concat("", ["027 ", sprintf("%+.1f", [2.25])])
+deny contains concat("", ["028 ", sprintf("% .1f", [2.25])])
+deny contains concat("", ["029 ", sprintf("%5d|%-5d|%05d", [42, 42, -42])])
+deny contains concat("", ["030 ", sprintf("%x %X %o %O %b", [255, 255, 8, 8, 5])])
+deny contains concat("", ["031 ", sprintf("%#x %#o %#b", [255, 8, 5])])
+deny contains concat("", ["032 ", sprintf("%+d % d", [5, 5])])
+deny contains concat("", ["033 ", sprintf("%.3d", [7])])
+deny contains concat("", ["034 ", sprintf("%c", [65])])
+deny contains concat("", ["035 ", sprintf("%q", ["a\"b"])])
+deny contains concat("", ["036 ", sprintf("%q", [65])])
+deny contains concat("", ["037 ", sprintf("%U", [9731])])
+deny contains concat("", ["038 ", sprintf("%#U", [9731])])
+deny contains concat("", ["039 ", sprintf("%x", ["hi"])])
+deny contains concat("", ["040 ", sprintf("% x", ["hi"])])
+deny contains concat("", ["041 ", sprintf("%#X", ["hi"])])
+deny contains concat("", ["042 ", sprintf("%10s|", ["abc"])])
+deny contains concat("", ["043 ", sprintf("%-10s|", ["abc"])])
+deny contains concat("", ["044 ", sprintf("%.2s", ["abcdef"])])
+deny contains concat("", ["045 ", sprintf("%05s", ["ab"])])
+deny contains concat("", ["046 ", sprintf("%*d", [5, 42])])
+deny contains concat("", ["047 ", sprintf("%-*d|", [5, 42])])
+deny contains concat("", ["048 ", sprintf("%.*f", [2, 3.14159])])
+deny contains concat("", ["049 ", sprintf("%*d", ["x", 42])])
+deny contains concat("", ["050 ", sprintf("%[2]d %[1]d", [1, 2])])
+deny contains concat("", ["051 ", sprintf("%[3]d", [1, 2])])
+deny contains concat("", ["052 ", sprintf("%[0]d", [1])])
+deny contains concat("", ["053 ", sprintf("%d %d %[1]d", [1, 2])])
+deny contains concat("", ["054 ", sprintf("%", [])])
+deny contains concat("", ["055 ", sprintf("%!", [])])
+deny contains concat("", ["056 ", sprintf("%z", [1])])
+deny contains concat("", ["057 ", sprintf("%v", [true])])
+deny contains concat("", ["058 ", sprintf("%v", [null])])
+deny contains concat("", ["059 ", sprintf("%t", [true])])
+deny contains concat("", ["060 ", sprintf("%d", [true])])
+deny contains concat("", ["061 ", sprintf("%s", [["a"]])])
+deny contains concat("", ["062 ", sprintf("%v", [set()])])
+deny contains concat("", ["063 ", sprintf("%v", [{}])])
+deny contains concat("", ["064 ", sprintf("%v", [[]])])
+deny contains concat("", ["065 ", sprintf("%+v", [5])])
+deny contains concat("", ["066 ", sprintf("%+v", [1.5])])
+deny contains concat("", ["067 ", sprintf("%#v", ["x"])])
+deny contains concat("", ["068 ", sprintf("%#v", [5])])
+deny contains concat("", ["069 ", sprintf("%v", [99999999999999999999])])
+deny contains concat("", ["070 ", sprintf("%x", [99999999999999999999])])
+deny contains concat("", ["071 ", sprintf("%d", [-99999999999999999999])])
+deny contains concat("", ["072 ", sprintf("%z", [99999999999999999999])])
+deny contains concat("", ["073 ", sprintf("%s", [99999999999999999999])])
+deny contains concat("", ["074 ", sprintf("%v", [-5])])
+deny contains concat("", ["075 ", sprintf("%x", [-255])])
+deny contains concat("", ["076 ", sprintf("%5.2v|", ["abcdef"])])
+deny contains concat("", ["077 ", sprintf("%v", [3.0])])
+deny contains concat("", ["079 ", sprintf("%v", [1e3])])
+deny contains concat("", ["081 ", sprintf("%v", [-0.5])])
+deny contains concat("", ["082 ", sprintf("%.0f", [2.5])])
+deny contains concat("", ["083 ", sprintf("%.0f", [3.5])])
+deny contains concat("", ["084 ", sprintf("%v", ["é"])])
+deny contains concat("", ["085 ", sprintf("%5s|", ["é"])])
+deny contains concat("", ["086 ", sprintf("%q", ["é\u0001"])])
+deny contains concat("", ["087 ", sprintf("%+q", ["é"])])
+deny contains concat("", ["088 ", sprintf("%v", [{"a": "é\n"}])])
+deny contains concat("", ["089 ", sprintf("%v %%", [1])])
+deny contains concat("", ["090 ", sprintf("%3%", [])])
+deny contains concat("", ["091 ", sprintf("%d", [9223372036854775807])])
+deny contains concat("", ["092 ", sprintf("%d", [9223372036854775808])])
+deny contains concat("", ["093 ", sprintf("%d", [-9223372036854775808])])
+deny contains concat("", ["094 ", sprintf("%v", [5e-324])])
+deny contains concat("", ["096 ", sprintf("%T %T %T %T", [1, 1.5, "s", 99999999999999999999])])
+deny contains concat("", ["097 ", sprintf("%p", [1])])
+deny contains concat("", ["098 ", sprintf("%w", ["e"])])
+deny contains concat("", ["099 ", sprintf("%10T|", [1])])
+deny contains concat("", ["100 ", sprintf("%v", [input.f])])
+deny contains concat("", ["102 ", sprintf("%d", [input.n])])
+deny contains concat("", ["103 ", sprintf("%v", [input.obj])])
+deny contains concat("", ["104 ", sprintf("%s", [input.arr])])
+deny contains concat("", ["105 ", sprintf("%v", [input.ff])])
+deny contains concat("", ["107 ", sprintf("%v", [x])])
+deny contains concat("", ["108 ", sprintf("%d", [y])])
+deny contains concat("", ["109 ", sprintf("%v", [z])])
+deny contains concat("", ["110 ", sprintf("%s", [w])])
+deny contains concat("", ["111 ", sprintf("%.1f", [w])])
+"##,
+            input: r#"{"f": 0.1, "big": 123456789012345678901234567890, "n": 7, "obj": {"b": "x\u0001", "a": [1, null, false]}, "arr": ["q\"", {"k": 1.25}], "ff": 2.0}"#,
+            expected: Expected::Deny(&[
+                "000 one and %!v(MISSING)",
+                "001 one%!(EXTRA int64=2, string=true)",
+                "002 %!d(float64=1.5)",
+                "003 %!s(int64=3)",
+                "004 %!d(string=x)",
+                "005 {1, \"a\"}",
+                "006 {\"k\": [1, \"x\"]}",
+                "007 [\"a\", 1.5]",
+                "008 12345678901234567890123",
+                "009 1.5",
+                "011 1.234567895e+08",
+                "012 1.2345e-05",
+                "013 0.1",
+                "014 100000.5",
+                "015 1.2345675e+06",
+                "016 1.500000",
+                "017 3.14",
+                "018 1.234568e+03",
+                "019 1.200e-04",
+                "020 1234.5678",
+                "021 1.23e+03",
+                "022 0.5",
+                "023 1E-07",
+                "024   3.1|",
+                "025 -3.14   |",
+                "026 -003.142",
+                "027 +2.2",
+                "028  2.2",
+                "029    42|42   |-0042",
+                "030 ff FF 10 0o10 101",
+                "031 0xff 010 0b101",
+                "032 +5  5",
+                "033 007",
+                "034 A",
+                "035 \"a\\\"b\"",
+                "036 'A'",
+                "037 U+2603",
+                "038 U+2603 '☃'",
+                "039 6869",
+                "040 68 69",
+                "041 0X6869",
+                "042        abc|",
+                "043 abc       |",
+                "044 ab",
+                "045 000ab",
+                "046    42",
+                "047 42   |",
+                "048 3.14",
+                "049 %!(BADWIDTH)42",
+                "050 2 1",
+                "051 %!d(BADINDEX)",
+                "052 %!d(BADINDEX)",
+                "053 1 2 1",
+                "054 %!(NOVERB)",
+                "055 %!!(MISSING)",
+                "056 %!z(int64=1)",
+                "057 true",
+                "058 null",
+                "059 %!t(string=true)",
+                "060 %!d(string=true)",
+                "061 [\"a\"]",
+                "062 set()",
+                "063 {}",
+                "064 []",
+                "065 5",
+                "066 1.5",
+                "067 \"x\"",
+                "068 5",
+                "069 99999999999999999999",
+                "070 56bc75e2d630fffff",
+                "071 -99999999999999999999",
+                "072 %!z(big.Int=99999999999999999999)",
+                "073 99999999999999999999",
+                "074 -5",
+                "075 -ff",
+                "076    ab|",
+                "077 3",
+                "079 1000",
+                "081 -0.5",
+                "082 2",
+                "083 4",
+                "084 é",
+                "085     é|",
+                "086 \"é\\x01\"",
+                "087 \"\\u00e9\"",
+                "088 {\"a\": \"é\\n\"}",
+                "089 1 %",
+                "090 %",
+                "091 9223372036854775807",
+                "092 9223372036854775808",
+                "093 -9223372036854775808",
+                "094 5e-324",
+                "096 int64 float64 string *big.Int",
+                "097 %!p(int64=1)",
+                "098 %!w(string=e)",
+                "099      int64|",
+                "100 0.1",
+                "102 7",
+                "103 {\"a\": [1, null, false], \"b\": \"x\\x01\"}",
+                "104 [\"q\\\"\", {\"k\": 1.25}]",
+                "105 2",
+                "107 4.5",
+                "108 2",
+                "109 2.5",
+                "110 %!s(int64=2)",
+                "111 %!f(int64=2)",
+            ]),
+        },
+    ]);
+}
+
