@@ -743,3 +743,55 @@ deny contains concat("", ["111 ", sprintf("%.1f", [w])])
     ]);
 }
 
+/// The Gatekeeper suites of tests/fixtures/gator/regorus-* (one per construct above): every
+/// case passes on dockpolicy, and on the real gator when `DOCKPOLICY_GATOR` is set.
+#[test]
+fn gatekeeper_suites_of_the_patched_constructs_pass() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gator");
+    let mut suites: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            path.file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with("regorus-"))
+        })
+        .collect();
+    suites.sort();
+    assert!(suites.len() >= 4, "suites found: {suites:?}");
+    let gator = std::env::var_os("DOCKPOLICY_GATOR");
+    for suite in &suites {
+        let out = assert_cmd::Command::cargo_bin("dockpolicy")
+            .unwrap()
+            .args(["gatekeeper", "verify"])
+            .arg(suite)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && report.contains(" 0 failed, 0 errors"),
+            "dockpolicy on {}:\n{report}{}",
+            suite.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if let Some(gator) = &gator {
+            let out = Command::new(gator)
+                .args(["verify", "-v"])
+                .arg(suite)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "gator on {}:\n{}{}",
+                suite.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    if gator.is_none() {
+        eprintln!(
+            "SKIPPED: the real gator did not run the {} suites (set DOCKPOLICY_GATOR)",
+            suites.len()
+        );
+    }
+}
