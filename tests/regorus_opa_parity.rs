@@ -56,7 +56,15 @@ fn dockpolicy_deny(case: &Case) -> Result<Vec<String>, String> {
     };
     let out = assert_cmd::Command::cargo_bin("dockpolicy")
         .unwrap()
-        .args(["test", "--no-color", "-o", "json", "--no-bundled", "-n", "main"])
+        .args([
+            "test",
+            "--no-color",
+            "-o",
+            "json",
+            "--no-bundled",
+            "-n",
+            "main",
+        ])
         .args(["--engine", "interpreter", "--rego-version", version, "-p"])
         .arg(&policy)
         .arg(dir.path().join("input.json"))
@@ -142,9 +150,7 @@ fn opa_deny(opa: &Path, case: &Case) -> Result<Vec<String>, String> {
     if let Some(errors) = report.get("errors") {
         return Err(errors.to_string());
     }
-    Ok(messages_of(
-        &report["result"][0]["expressions"][0]["value"],
-    ))
+    Ok(messages_of(&report["result"][0]["expressions"][0]["value"]))
 }
 
 fn check(what: &str, case: &Case, got: &Result<Vec<String>, String>) {
@@ -154,24 +160,25 @@ fn check(what: &str, case: &Case, got: &Result<Vec<String>, String>) {
             "{}: {what} disagrees with OPA's deny set",
             case.name
         ),
-        (
-            Expected::Error(want) | Expected::Conflict(want) | Expected::Refused(want),
-            Err(got),
-        ) => assert!(
-            got.contains(want),
-            "{}: {what} failed, but not with {want:?}: {got}",
-            case.name
-        ),
-        (Expected::Deny(want), Err(got)) => {
-            panic!("{}: {what} failed where OPA gives {want:?}: {got}", case.name)
+        (Expected::Error(want) | Expected::Conflict(want) | Expected::Refused(want), Err(got)) => {
+            assert!(
+                got.contains(want),
+                "{}: {what} failed, but not with {want:?}: {got}",
+                case.name
+            )
         }
-        (
-            Expected::Error(want) | Expected::Conflict(want) | Expected::Refused(want),
-            Ok(got),
-        ) => panic!(
-            "{}: {what} gave {got:?} where OPA fails with {want:?}",
-            case.name
-        ),
+        (Expected::Deny(want), Err(got)) => {
+            panic!(
+                "{}: {what} failed where OPA gives {want:?}: {got}",
+                case.name
+            )
+        }
+        (Expected::Error(want) | Expected::Conflict(want) | Expected::Refused(want), Ok(got)) => {
+            panic!(
+                "{}: {what} gave {got:?} where OPA fails with {want:?}",
+                case.name
+            )
+        }
     }
 }
 
@@ -201,7 +208,10 @@ fn run(cases: &[Case]) {
             },
             None => eprintln!("note: the VM does not compile {:?}", case.name),
         }
-        if let Some(opa) = opa.as_ref().filter(|_| !matches!(case.expected, Expected::Refused(_))) {
+        if let Some(opa) = opa
+            .as_ref()
+            .filter(|_| !matches!(case.expected, Expected::Refused(_)))
+        {
             let real = opa_deny(opa, case);
             if let (Expected::Error(_) | Expected::Conflict(_), Err(_)) = (&case.expected, &real) {
                 // OPA's wording is its own; that it fails is what matters.

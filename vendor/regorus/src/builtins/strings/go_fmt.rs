@@ -97,8 +97,14 @@ pub fn sprintf(format: &str, args: &[GoArg]) -> Result<String, String> {
 
         let mut good_arg_num = true;
         let mut after_index;
-        (arg_num, i, after_index) =
-            arg_number(format, i, arg_num, args.len(), &mut good_arg_num, &mut reordered);
+        (arg_num, i, after_index) = arg_number(
+            format,
+            i,
+            arg_num,
+            args.len(),
+            &mut good_arg_num,
+            &mut reordered,
+        );
 
         // Width.
         if i < end && bytes[i] == b'*' {
@@ -133,8 +139,14 @@ pub fn sprintf(format: &str, args: &[GoArg]) -> Result<String, String> {
             if after_index {
                 good_arg_num = false;
             }
-            (arg_num, i, after_index) =
-                arg_number(format, i, arg_num, args.len(), &mut good_arg_num, &mut reordered);
+            (arg_num, i, after_index) = arg_number(
+                format,
+                i,
+                arg_num,
+                args.len(),
+                &mut good_arg_num,
+                &mut reordered,
+            );
             if i < end && bytes[i] == b'*' {
                 i += 1;
                 let (prec, ok, next) = int_from_arg(args, arg_num);
@@ -152,8 +164,14 @@ pub fn sprintf(format: &str, args: &[GoArg]) -> Result<String, String> {
         }
 
         if !after_index {
-            (arg_num, i, _) =
-                arg_number(format, i, arg_num, args.len(), &mut good_arg_num, &mut reordered);
+            (arg_num, i, _) = arg_number(
+                format,
+                i,
+                arg_num,
+                args.len(),
+                &mut good_arg_num,
+                &mut reordered,
+            );
         }
 
         if i >= end {
@@ -694,7 +712,11 @@ fn format_float(v: f64, kind: char, prec: Option<usize>) -> String {
         ('f', Some(p)) => format!("{v:.p$}"),
         ('f', None) => {
             let (digits, point) = decimal_digits(v, None);
-            fmt_f(&digits, point, (digits.len() as i32 - point).max(0) as usize)
+            fmt_f(
+                &digits,
+                point,
+                (digits.len() as i32 - point).max(0) as usize,
+            )
         }
         (_, prec) => {
             // %g: %e for large and small exponents, %f otherwise, trailing zeros dropped.

@@ -64,8 +64,8 @@ impl RegoVM {
             rule_info.rule_type,
             RuleType::PartialSet | RuleType::PartialObject
         );
-        let several_definitions = else_flags
-            .is_some_and(|flags| flags.len() > 1 && flags.iter().all(|is_else| !is_else));
+        let several_definitions =
+            else_flags.is_some_and(|flags| flags.len() > 1 && flags.iter().all(|is_else| !is_else));
         (partial || several_definitions) && !next_is_else
     }
 
