@@ -710,17 +710,17 @@ pub type ExprRef = Ref<Expr>;
 /// references in its brackets are taken out.
 pub fn negation_prerequisites(expr: &ExprRef) -> Vec<ExprRef> {
     let mut out = Vec::new();
-    match expr.as_ref() {
+    match *expr.as_ref() {
         Expr::BoolExpr {
             op: BoolOp::Eq,
-            lhs,
-            rhs,
+            ref lhs,
+            ref rhs,
             ..
         }
         | Expr::AssignExpr {
             op: AssignOp::Eq,
-            lhs,
-            rhs,
+            ref lhs,
+            ref rhs,
             ..
         } => {
             for side in [lhs, rhs] {
@@ -728,7 +728,7 @@ pub fn negation_prerequisites(expr: &ExprRef) -> Vec<ExprRef> {
                 dynamic_parts_of_term(side, &mut out);
             }
         }
-        e if is_call_like(e) => {
+        ref e if is_call_like(e) => {
             for operand in call_operands(e) {
                 nested_calls(operand, &mut out);
                 dynamic_operand(operand, &mut out);
@@ -757,16 +757,22 @@ const fn is_call_like(expr: &Expr) -> bool {
 
 /// The operands of a call-like expression.
 fn call_operands(expr: &Expr) -> Vec<&ExprRef> {
-    match expr {
-        Expr::Call { params, .. } => params.iter().collect(),
-        Expr::ArithExpr { lhs, rhs, .. }
-        | Expr::BinExpr { lhs, rhs, .. }
-        | Expr::BoolExpr { lhs, rhs, .. } => alloc::vec![lhs, rhs],
-        Expr::UnaryExpr { expr, .. } => alloc::vec![expr],
+    match *expr {
+        Expr::Call { ref params, .. } => params.iter().collect(),
+        Expr::ArithExpr {
+            ref lhs, ref rhs, ..
+        }
+        | Expr::BinExpr {
+            ref lhs, ref rhs, ..
+        }
+        | Expr::BoolExpr {
+            ref lhs, ref rhs, ..
+        } => alloc::vec![lhs, rhs],
+        Expr::UnaryExpr { ref expr, .. } => alloc::vec![expr],
         Expr::Membership {
-            key,
-            value,
-            collection,
+            ref key,
+            ref value,
+            ref collection,
             ..
         } => key.iter().chain([value, collection]).collect(),
         _ => Vec::new(),
@@ -775,21 +781,25 @@ fn call_operands(expr: &Expr) -> Vec<&ExprRef> {
 
 /// Calls within a term (not within comprehensions, whose bodies are queries of their own).
 fn nested_calls(expr: &ExprRef, out: &mut Vec<ExprRef>) {
-    match expr.as_ref() {
-        e if is_call_like(e) => out.push(expr.clone()),
-        Expr::Array { items, .. } | Expr::Set { items, .. } => {
+    match *expr.as_ref() {
+        ref e if is_call_like(e) => out.push(expr.clone()),
+        Expr::Array { ref items, .. } | Expr::Set { ref items, .. } => {
             for item in items {
                 nested_calls(item, out);
             }
         }
-        Expr::Object { fields, .. } => {
-            for (_, key, value) in fields {
-                nested_calls(key, out);
-                nested_calls(value, out);
+        Expr::Object { ref fields, .. } => {
+            for field in fields {
+                nested_calls(&field.1, out);
+                nested_calls(&field.2, out);
             }
         }
-        Expr::RefDot { refr, .. } => nested_calls(refr, out),
-        Expr::RefBrack { refr, index, .. } => {
+        Expr::RefDot { ref refr, .. } => nested_calls(refr, out),
+        Expr::RefBrack {
+            ref refr,
+            ref index,
+            ..
+        } => {
             nested_calls(refr, out);
             nested_calls(index, out);
         }
@@ -800,18 +810,18 @@ fn nested_calls(expr: &ExprRef, out: &mut Vec<ExprRef>) {
 /// A call's operand: a reference (or a variable, which OPA resolves to a reference to a
 /// rule when it is not local) is taken out whole; a collection, element by element.
 fn dynamic_operand(expr: &ExprRef, out: &mut Vec<ExprRef>) {
-    match expr.as_ref() {
+    match *expr.as_ref() {
         Expr::RefDot { .. } | Expr::RefBrack { .. } => out.push(expr.clone()),
-        Expr::Var { span, .. } if span.text() != "_" => out.push(expr.clone()),
-        Expr::Array { items, .. } | Expr::Set { items, .. } => {
+        Expr::Var { ref span, .. } if span.text() != "_" => out.push(expr.clone()),
+        Expr::Array { ref items, .. } | Expr::Set { ref items, .. } => {
             for item in items {
                 dynamic_operand(item, out);
             }
         }
-        Expr::Object { fields, .. } => {
-            for (_, key, value) in fields {
-                dynamic_operand(key, out);
-                dynamic_operand(value, out);
+        Expr::Object { ref fields, .. } => {
+            for field in fields {
+                dynamic_operand(&field.1, out);
+                dynamic_operand(&field.2, out);
             }
         }
         _ => {}
@@ -820,17 +830,21 @@ fn dynamic_operand(expr: &ExprRef, out: &mut Vec<ExprRef>) {
 
 /// A unified term: only the references in a reference's brackets are taken out.
 fn dynamic_parts_of_term(expr: &ExprRef, out: &mut Vec<ExprRef>) {
-    match expr.as_ref() {
-        Expr::RefBrack { refr, index, .. } => {
+    match *expr.as_ref() {
+        Expr::RefBrack {
+            ref refr,
+            ref index,
+            ..
+        } => {
             dynamic_operand(index, out);
             dynamic_parts_of_term(refr, out);
         }
-        Expr::RefDot { refr, .. } => dynamic_parts_of_term(refr, out),
+        Expr::RefDot { ref refr, .. } => dynamic_parts_of_term(refr, out),
         Expr::Var { .. }
         | Expr::ArrayCompr { .. }
         | Expr::SetCompr { .. }
         | Expr::ObjectCompr { .. } => {}
-        e if is_call_like(e) => {}
+        ref e if is_call_like(e) => {}
         _ => dynamic_operand(expr, out),
     }
 }

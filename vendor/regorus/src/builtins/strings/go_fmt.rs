@@ -15,9 +15,9 @@
 use super::go_is_print;
 use crate::number::BigInt;
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::{String, ToString as _};
 use alloc::vec::Vec;
-use num_traits::Signed;
+use num_traits::Signed as _;
 
 /// One operand as Go's fmt sees it.
 pub enum GoArg {
