@@ -753,6 +753,64 @@ deny contains concat("", ["111 ", sprintf("%.1f", [w])])
     ]);
 }
 
+#[test]
+fn deprecated_builtins_in_v0() {
+    run(&[
+        Case {
+            name: "re_match, any, all, set_diff and the casts in v0",
+            syntax: Syntax::V0,
+            policy: r#"package main
+deny[msg] { re_match("^[0-9]+m$", "100m"); msg := "re_match" }
+deny[msg] { not re_match("^[0-9]+m$", "1"); msg := "not re_match" }
+deny[msg] { any([false, true]); msg := "any" }
+deny[msg] { not any(set()); msg := "not any of nothing" }
+deny[msg] { all([true, true]); msg := "all" }
+deny[msg] { all(set()); msg := "all of nothing" }
+deny[msg] { not all({true, 1}); msg := "not all" }
+deny[msg] { msg := sprintf("cast_set %v", [cast_set([1, 1, 2])]) }
+deny[msg] { msg := sprintf("cast_array %v", [cast_array({"b", "a", 3})]) }
+deny[msg] { msg := sprintf("set_diff %v", [set_diff({1, 2}, {1})]) }
+deny[msg] {
+  msg := sprintf("casts %v %v %v %v", [cast_string("s"), cast_boolean(false), cast_null(null), cast_object({"a": 1})])
+}
+"#,
+            input: "{}",
+            expected: Expected::Deny(&[
+                "all",
+                "all of nothing",
+                "any",
+                "cast_array [3, \"a\", \"b\"]",
+                "cast_set {1, 2}",
+                "casts s false null {\"a\": 1}",
+                "not all",
+                "not any of nothing",
+                "not re_match",
+                "re_match",
+                "set_diff {2}",
+            ]),
+        },
+        Case {
+            name: "a user function named like a deprecated builtin wins",
+            syntax: Syntax::V1,
+            policy: r#"package main
+all(xs) := count(xs) > 1
+deny contains "mine" if all([1, 2])
+"#,
+            input: "{}",
+            expected: Expected::Deny(&["mine"]),
+        },
+        Case {
+            name: "v1 policies may not call them",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains "any" if any([true])
+"#,
+            input: "{}",
+            expected: Expected::Error("only available to Rego v0"),
+        },
+    ]);
+}
+
 /// The Gatekeeper suites of tests/fixtures/gator/regorus-* (one per construct above): every
 /// case passes on dockpolicy, and on the real gator when `DOCKPOLICY_GATOR` is set.
 #[test]

@@ -2859,6 +2859,17 @@ impl Interpreter {
                 }
                 // Look up builtin function.
                 else if let Some(builtin) = Self::lookup_builtin(span, &selected_fcn_path)? {
+                    // OPA offers its deprecated builtins to v0 policies only.
+                    if builtins::is_deprecated(&selected_fcn_path)
+                        && self.module.as_ref().is_some_and(|m| m.rego_v1)
+                    {
+                        bail!(span.error(
+                            format!(
+                                "deprecated built-in function {selected_fcn_path} is only available to Rego v0 policies"
+                            )
+                            .as_str()
+                        ));
+                    }
                     let r = self.eval_builtin_call(
                         span,
                         &selected_fcn_path.clone(),

@@ -21,6 +21,7 @@ pub mod azure_policy;
 mod bitwise;
 pub mod comparison;
 mod conversions;
+mod deprecated;
 
 mod encoding;
 #[cfg(feature = "glob")]
@@ -65,6 +66,11 @@ use crate::Map as BuiltinsMap;
 use anyhow::Result;
 use lazy_static::lazy_static;
 
+/// Whether `name` is one of OPA's deprecated builtins, which only v0 policies may call.
+pub fn is_deprecated(name: &str) -> bool {
+    deprecated::NAMES.contains(&name)
+}
+
 pub type BuiltinFcn = (fn(&Span, &[Ref<Expr>], &[Value], bool) -> Result<Value>, u8);
 
 #[rustfmt::skip]
@@ -91,6 +97,7 @@ lazy_static! {
 
 	bitwise::register(&mut m);
 	conversions::register(&mut m);
+	deprecated::register(&mut m);
 	//units::register(&mut m);
 	types::register(&mut m);
 	encoding::register(&mut m);

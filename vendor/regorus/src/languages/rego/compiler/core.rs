@@ -38,6 +38,19 @@ impl<'a> Compiler<'a> {
             .into());
         }
 
+        // OPA offers its deprecated builtins to v0 policies only.
+        let in_v1_module = self
+            .policy
+            .get_modules()
+            .get(self.current_module_index as usize)
+            .is_some_and(|module| module.rego_v1);
+        if in_v1_module && builtins::is_deprecated(builtin_name) {
+            return Err(CompilerError::DeprecatedBuiltinInV1 {
+                name: builtin_name.to_string(),
+            }
+            .into());
+        }
+
         // Check if we already have an index for this builtin
         if let Some(&index) = self.builtin_index_map.get(builtin_name) {
             return Ok(index);

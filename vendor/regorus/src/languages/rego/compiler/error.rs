@@ -16,6 +16,9 @@ pub enum CompilerError {
     #[error("Unknown builtin function: {name}")]
     UnknownBuiltinFunction { name: String },
 
+    #[error("deprecated built-in function {name} is only available to Rego v0 policies")]
+    DeprecatedBuiltinInV1 { name: String },
+
     #[error("the `with` keyword is not supported by the compiler yet")]
     WithKeywordUnsupported,
 
