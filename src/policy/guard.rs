@@ -259,7 +259,9 @@ fn sprintf(args: &[Value], cap: u64) -> u64 {
         return 0;
     };
     let verbs = format.matches('%').count() as u64;
-    // The widest width or precision: `%999999999d` pads to that many bytes.
+    // The widest width or precision: `%999999999d` pads to that many bytes; one given by
+    // an argument (`%*d`) is at most Go's limit of a million.
+    let star = if format.contains('*') { 1_000_000 } else { 0 };
     let widest = format
         .split(|c: char| !c.is_ascii_digit())
         .filter_map(|digits| {
@@ -269,17 +271,20 @@ fn sprintf(args: &[Value], cap: u64) -> u64 {
                 .or((!digits.is_empty()).then_some(u64::MAX))
         })
         .max()
-        .unwrap_or(0);
-    // An argument may be printed by every verb (`%[1]v%[1]v...`).
-    let largest = match &args[1] {
-        Value::Array(items) => items
-            .iter()
-            .map(|i| printed(i, cap, &no_extra))
-            .max()
-            .unwrap_or(0),
-        _ => 0,
+        .unwrap_or(0)
+        .max(star);
+    // An argument may be printed by every verb (`%[1]v%[1]v...`), and those no verb
+    // printed are printed once more after the text (Go's `%!(EXTRA int64=1, ...)`).
+    let (largest, all) = match &args[1] {
+        Value::Array(items) => items.iter().fold((0u64, 0u64), |(largest, all), i| {
+            let size = printed(i, cap, &no_extra).saturating_add(16);
+            (largest.max(size), all.saturating_add(size))
+        }),
+        _ => (0, 0),
     };
-    (format.len() as u64).saturating_add(verbs.saturating_mul(widest.saturating_add(largest)))
+    (format.len() as u64)
+        .saturating_add(verbs.saturating_mul(widest.saturating_add(largest)))
+        .saturating_add(all)
 }
 
 fn split(args: &[Value], _cap: u64) -> u64 {
@@ -420,6 +425,11 @@ mod tests {
                 1 << 30
             ) > 1 << 30
         );
+        // Arguments no verb prints are printed after the text (`%!(EXTRA ...)`).
+        let extra = Value::from(vec![s(&mib); 4]);
+        assert!(sprintf(&[s(""), extra], 1 << 30) > 4 << 20);
+        // `*` takes the width from an argument, up to Go's limit of a million.
+        assert!(sprintf(&[s("%*d"), Value::from(vec![Value::from(1)])], 1 << 30) > 1_000_000);
     }
 
     #[test]
