@@ -239,22 +239,8 @@ pub fn validate(schema: &Value, value: &Value, path: &str, out: &mut Vec<String>
         Value::Number(n) => check_number(schema, n, value, &field, path, out),
         Value::String(s) => check_string(schema, s, value, &field, path, out),
         Value::Array(list) => {
-            let n = list.len() as u64;
-            if let Some(max) = schema.get("maxItems").and_then(Value::as_u64)
-                && n > max
-            {
-                let word = if max == 1 { "item" } else { "items" };
-                out.push(format!(
-                    "{field}: Too many: {n}: must have at most {max} {word}"
-                ));
-            }
-            if let Some(min) = schema.get("minItems").and_then(Value::as_u64)
-                && n < min
-            {
-                out.push(format!(
-                    "{field}: Invalid value: {n}: {path} in body should have at least {min} items"
-                ));
-            }
+            let bounds = ("maxItems", "minItems", "items");
+            check_count(schema, list.len(), bounds, &field, path, out);
             if flag(schema, "uniqueItems")
                 && list
                     .iter()
@@ -272,22 +258,8 @@ pub fn validate(schema: &Value, value: &Value, path: &str, out: &mut Vec<String>
             }
         }
         Value::Object(map) => {
-            let n = map.len() as u64;
-            if let Some(max) = schema.get("maxProperties").and_then(Value::as_u64)
-                && n > max
-            {
-                let word = if max == 1 { "item" } else { "items" };
-                out.push(format!(
-                    "{field}: Too many: {n}: must have at most {max} {word}"
-                ));
-            }
-            if let Some(min) = schema.get("minProperties").and_then(Value::as_u64)
-                && n < min
-            {
-                out.push(format!(
-                    "{field}: Invalid value: {n}: {path} in body should have at least {min} properties"
-                ));
-            }
+            let bounds = ("maxProperties", "minProperties", "properties");
+            check_count(schema, map.len(), bounds, &field, path, out);
             for name in schema
                 .get("required")
                 .and_then(Value::as_array)
@@ -362,6 +334,34 @@ fn combinators(schema: &Value, value: &Value, path: &str, out: &mut Vec<String>)
         && passes(not)
     {
         report("must not validate the schema (not)".into(), out);
+    }
+}
+
+/// `maxItems`/`minItems` or `maxProperties`/`minProperties`, in the API server's words
+/// (it says "items" for too many of either).
+fn check_count(
+    schema: &Value,
+    n: usize,
+    (max_key, min_key, noun): (&str, &str, &str),
+    field: &str,
+    path: &str,
+    out: &mut Vec<String>,
+) {
+    let n = n as u64;
+    if let Some(max) = schema.get(max_key).and_then(Value::as_u64)
+        && n > max
+    {
+        let word = if max == 1 { "item" } else { "items" };
+        out.push(format!(
+            "{field}: Too many: {n}: must have at most {max} {word}"
+        ));
+    }
+    if let Some(min) = schema.get(min_key).and_then(Value::as_u64)
+        && n < min
+    {
+        out.push(format!(
+            "{field}: Invalid value: {n}: {path} in body should have at least {min} {noun}"
+        ));
     }
 }
 
