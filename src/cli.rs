@@ -72,7 +72,18 @@ pub enum GatekeeperCommand {
         #[arg(long, value_enum, value_name = "ACTION")]
         enforcement_action: Option<crate::config::EnforcementAction>,
     },
-    /// Evaluate ConstraintTemplates and Constraints against manifests or AdmissionReviews.
+    /// Evaluate ConstraintTemplates and Constraints against manifests or AdmissionReviews,
+    /// the way `gator test` does.
+    ///
+    /// The objects given are the inventory: `data.inventory` for referential templates,
+    /// and the Namespaces a namespaceSelector looks at (a namespaced object whose
+    /// Namespace is not given, but `default`, is rejected as Gatekeeper rejects it).
+    /// ExpansionTemplates among them expand the other objects. An AdmissionReview is
+    /// its request, selected when its object or old object matches; a List is its items.
+    /// Unlike gator test, a cluster-scoped object has no Namespace (as in Gatekeeper's
+    /// webhook and audit). Violations of a deny constraint (or a scoped one with deny at
+    /// gator's enforcement point) are failures, others warnings; JSON findings name
+    /// their constraint and object.
     Test {
         /// ConstraintTemplate files or directories (repeatable).
         #[arg(short, long = "templates", value_name = "PATH", required = true)]

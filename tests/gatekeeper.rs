@@ -298,6 +298,49 @@ fn gatekeeper_test_refuses_a_malformed_admission_review_as_gator_does() {
 }
 
 #[test]
+fn an_update_is_selected_by_its_old_object_too() {
+    // Gatekeeper selects a request when its object or its old object matches: an UPDATE
+    // that removes the selected label is still reviewed (its new object is what the
+    // template sees).
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let template = w(
+        "template.yaml",
+        "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata: {name: k8sseen}\nspec:\n  crd: {spec: {names: {kind: K8sSeen}}}\n  targets:\n  - target: admission.k8s.gatekeeper.sh\n    rego: |\n      package k8sseen\n      violation[{\"msg\": msg}] { msg := sprintf(\"seen %v\", [object.get(input.review.object.metadata, \"labels\", {})]) }\n",
+    );
+    let constraint = w(
+        "constraint.yaml",
+        "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sSeen\nmetadata: {name: tier-web}\nspec:\n  match:\n    labelSelector: {matchLabels: {tier: web}}\n",
+    );
+    let review = w(
+        "update.yaml",
+        "apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest:\n  uid: x\n  kind: {group: '', version: v1, kind: Pod}\n  resource: {group: '', version: v1, resource: pods}\n  operation: UPDATE\n  namespace: shop\n  name: p\n  object: {apiVersion: v1, kind: Pod, metadata: {name: p, namespace: shop}}\n  oldObject: {apiVersion: v1, kind: Pod, metadata: {name: p, namespace: shop, labels: {tier: web}}}\n",
+    );
+    let report = json(
+        dockpolicy()
+            .args(["gatekeeper", "test", "-o", "json", "-t"])
+            .arg(&template)
+            .arg("-c")
+            .arg(&constraint)
+            .arg(&review),
+    );
+    let failures: usize = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["failures"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(failures, 1, "{report}");
+    let text = report.to_string();
+    assert!(text.contains("seen {}"), "{report}");
+    assert!(text.contains("\"name\":\"tier-web\""), "{report}");
+}
+
+#[test]
 fn example_suites_pass_and_failures_are_reported() {
     dockpolicy()
         .args(["gatekeeper", "verify", "examples/gatekeeper"])

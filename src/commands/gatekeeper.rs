@@ -2,12 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::cli::{GatekeeperArgs, GatekeeperCommand};
 use crate::config::Config;
+use crate::gatekeeper::expansion::{self, Expander};
 use crate::gatekeeper::export::{self, Module};
-use crate::gatekeeper::run::{Constraint, Template, reviews};
+use crate::gatekeeper::run::{Constraint, Review, Source, Template, Violation, reviews};
 use crate::gatekeeper::suite;
 use crate::input::{self, confine, walk};
 use crate::policy::eval::PrintLog;
@@ -190,24 +191,41 @@ fn test(
             }
         }
     }
+    // Each Constraint is checked against its template's CRD (schema defaults applied), as
+    // gator adds it; one it would refuse is an error naming its file.
     let mut loaded: Vec<Constraint> = Vec::new();
     for (file, doc) in yaml_docs(constraints, &mut report.errors) {
-        if doc
+        if !doc
             .pointer("/apiVersion")
             .and_then(Value::as_str)
             .is_some_and(|a| a.starts_with("constraints.gatekeeper.sh/"))
         {
-            match Constraint::load(&doc) {
-                Ok(c) => loaded.push(c),
-                Err(message) => report.errors.push(FileError {
-                    filename: file,
-                    line: None,
-                    message,
-                }),
-            }
+            continue;
+        }
+        let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
+        let name = doc
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let checked = match compiled.iter().find(|t| t.kind == kind) {
+            None => Err(format!("constraint {name} has no template of kind {kind}")),
+            Some(t) => t
+                .constraint(&doc)
+                .map_err(String::from)
+                .and_then(|c| suite::scoped_actions_readable(&doc).map(|()| c)),
+        };
+        match checked {
+            Ok(c) => loaded.push(c),
+            Err(message) => report.errors.push(FileError {
+                filename: file,
+                line: None,
+                message,
+            }),
         }
     }
-    let mut docs = yaml_docs(paths, &mut report.errors).into_iter().peekable();
+    let docs = yaml_docs(paths, &mut report.errors);
+    let context = TestContext::new(&docs, &compiled, &loaded, &mut report.errors);
+    let mut docs = docs.into_iter().peekable();
     while let Some((file, doc)) = docs.next() {
         // One log per file (its documents are consecutive), shown once it is done.
         let mut prints = PrintLog::new(&file);
@@ -216,14 +234,7 @@ fn test(
             docs.next_if(|(next, _)| *next == file)
                 .map(|(_, next_doc)| next_doc)
         }) {
-            review_document(
-                &file,
-                &current,
-                &compiled,
-                &loaded,
-                &mut report,
-                &mut prints,
-            );
+            context.review_document(&file, &current, &mut report, &mut prints);
         }
         prints.emit();
     }
@@ -232,68 +243,224 @@ fn test(
     Ok(report.counts().exit_code(ExitPolicy::default()))
 }
 
-/// Reviews every object of one document against the constraints that match it.
-fn review_document(
-    file: &str,
-    doc: &Value,
-    compiled: &[Template],
-    loaded: &[Constraint],
-    report: &mut Report,
-    prints: &mut PrintLog,
-) {
-    let reviews = match reviews(doc) {
-        Ok(reviews) => reviews,
-        Err(message) => {
-            // A malformed AdmissionReview is not a clean manifest.
+/// What every object of a `test` run is reviewed with: as `gator test` does, the
+/// objects given are the inventory (`data.inventory`, and the Namespaces a
+/// namespaceSelector looks at), and the ExpansionTemplates among them expand the others.
+struct TestContext<'a> {
+    compiled: &'a [Template],
+    loaded: &'a [Constraint],
+    /// `data.inventory`: every object given (a List's items), but AdmissionReviews.
+    inventory: Value,
+    /// The inventory the match looks up Namespaces in: gator also knows a `default`
+    /// Namespace (without labels) when none is given.
+    match_inventory: Value,
+    expander: Option<Expander>,
+}
+
+impl<'a> TestContext<'a> {
+    fn new(
+        docs: &[(String, Value)],
+        compiled: &'a [Template],
+        loaded: &'a [Constraint],
+        errors: &mut Vec<FileError>,
+    ) -> TestContext<'a> {
+        let mut objects: Vec<Value> = Vec::new();
+        let mut expansions: Vec<(&str, Value)> = Vec::new();
+        for (file, doc) in docs {
+            let Ok(reviews) = reviews(doc) else { continue };
+            if doc.get("kind").and_then(Value::as_str) == Some("AdmissionReview") {
+                continue;
+            }
+            for r in reviews {
+                if r.object.get("kind").and_then(Value::as_str) == Some("ExpansionTemplate")
+                    && r.object
+                        .get("apiVersion")
+                        .and_then(Value::as_str)
+                        .is_some_and(|a| a.starts_with("expansion.gatekeeper.sh/"))
+                {
+                    expansions.push((file, r.object.clone()));
+                }
+                if suite::has_version_and_kind(&r.object).is_ok() {
+                    objects.push(r.object);
+                }
+            }
+        }
+        let inventory = suite::inventory(&objects);
+        let mut match_inventory = inventory.clone();
+        let namespaces = match_inventory
+            .as_object_mut()
+            .expect("an inventory is an object")
+            .entry("cluster")
+            .or_insert_with(|| json!({}));
+        let namespaces = namespaces
+            .as_object_mut()
+            .expect("the inventory's levels are objects")
+            .entry("v1")
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("the inventory's levels are objects")
+            .entry("Namespace")
+            .or_insert_with(|| json!({}));
+        if let Some(map) = namespaces.as_object_mut() {
+            map.entry("default").or_insert_with(
+                || json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}}),
+            );
+        }
+        let expander = if expansions.is_empty() {
+            None
+        } else {
+            let templates: Vec<Value> = expansions.iter().map(|(_, d)| d.clone()).collect();
+            match Expander::load(&templates) {
+                Ok(e) => Some(e),
+                Err(message) => {
+                    errors.push(FileError {
+                        filename: expansions[0].0.to_owned(),
+                        line: None,
+                        message,
+                    });
+                    None
+                }
+            }
+        };
+        TestContext {
+            compiled,
+            loaded,
+            inventory,
+            match_inventory,
+            expander,
+        }
+    }
+
+    /// Reviews every object of one document against the constraints that select it
+    /// (an AdmissionReview's request when its object or old object is selected), and
+    /// what the ExpansionTemplates make of a plain object.
+    fn review_document(&self, file: &str, doc: &Value, report: &mut Report, prints: &mut PrintLog) {
+        let reviews = match reviews(doc) {
+            Ok(reviews) => reviews,
+            Err(message) => {
+                // A malformed AdmissionReview is not a clean manifest.
+                report.errors.push(FileError {
+                    filename: file.to_owned(),
+                    line: None,
+                    message,
+                });
+                return;
+            }
+        };
+        let is_request = doc.get("kind").and_then(Value::as_str) == Some("AdmissionReview");
+        let mut error = |message: String| {
             report.errors.push(FileError {
                 filename: file.to_owned(),
                 line: None,
                 message,
-            });
-            return;
-        }
-    };
-    for review in reviews {
-        for c in loaded.iter().filter(|c| c.matches(&review.object)) {
-            let Some(t) = compiled.iter().find(|t| t.kind == c.kind) else {
-                report.errors.push(FileError {
-                    filename: file.to_owned(),
-                    line: None,
-                    message: format!("constraint {} has no template of kind {}", c.name, c.kind),
-                });
-                continue;
+            })
+        };
+        let mut found: Vec<CheckResult> = Vec::new();
+        for review in reviews {
+            let resultants = match self.expander.as_ref().filter(|_| !is_request) {
+                Some(e) => match e.expand(&review.object) {
+                    Ok(r) => r,
+                    Err(message) => {
+                        error(message);
+                        Vec::new()
+                    }
+                },
+                None => Vec::new(),
             };
-            let mut result = CheckResult::new(file, &c.name);
-            match t.review(c, &review, &Value::Null, prints) {
-                Ok(violations) if violations.is_empty() => result.successes += 1,
-                Ok(violations) => {
+            for c in self.loaded {
+                // gator does not run a constraint scoped to other enforcement points.
+                if c.enforcement == "scoped" && c.scoped_actions.is_empty() {
+                    continue;
+                }
+                let Some(t) = self.compiled.iter().find(|t| t.kind == c.kind) else {
+                    continue;
+                };
+                let mut result = CheckResult::new(file, &c.name);
+                let mut selected = false;
+                let mut failed = false;
+                let mut one = |r: &Review, implied: Option<&expansion::Resultant>| {
+                    let violations = match c.selects(r, &self.match_inventory) {
+                        Ok(false) => return Ok(()),
+                        Ok(true) => t.review(c, r, &self.inventory, prints)?,
+                        // Gatekeeper's autoreject: the constraint cannot tell.
+                        Err(msg) => vec![Violation {
+                            msg,
+                            details: json!({}),
+                        }],
+                    };
+                    selected = true;
                     for v in violations {
-                        let mut f = Finding::new(v.msg);
-                        f.metadata.insert(
-                            "enforcementAction".into(),
-                            Value::String(c.enforcement.clone()),
-                        );
+                        let (msg, action) = match implied {
+                            Some(res) => (
+                                format!("[Implied by {}] {}", res.template, v.msg),
+                                if res.enforcement_action.is_empty() {
+                                    c.enforcement.clone()
+                                } else {
+                                    res.enforcement_action.clone()
+                                },
+                            ),
+                            None => (v.msg, c.enforcement.clone()),
+                        };
+                        let deny = action == "deny"
+                            || (action == "scoped" && c.scoped_actions.iter().any(|a| a == "deny"));
+                        let mut f = Finding::new(msg);
+                        f.metadata
+                            .insert("enforcementAction".into(), Value::String(action.clone()));
+                        if action == "scoped" {
+                            f.metadata
+                                .insert("scopedActions".into(), json!(c.scoped_actions));
+                        }
                         f.metadata.insert("details".into(), v.details);
-                        if c.enforcement == "deny" {
+                        f.metadata
+                            .insert("constraint".into(), json!({"kind": c.kind, "name": c.name}));
+                        f.metadata
+                            .insert("object".into(), object_identity(&review.object));
+                        if deny {
                             result.failures.push(f)
                         } else {
                             result.warnings.push(f)
                         }
                     }
+                    Ok::<(), String>(())
+                };
+                let mut outcome = one(&review, None);
+                for res in &resultants {
+                    if outcome.is_err() {
+                        break;
+                    }
+                    let generated = Review::of_object(&res.object, Source::Generated);
+                    outcome = one(&generated, Some(res))
+                        .map_err(|e| format!("reviewing expanded resource: {e}"));
                 }
-                Err(e) => {
+                if let Err(e) = outcome {
                     // The error says it all: no empty result ("no policies found") beside it.
-                    report.errors.push(FileError {
-                        filename: file.to_owned(),
-                        line: None,
-                        message: e,
-                    });
+                    error(e);
+                    failed = true;
+                }
+                if failed || !selected {
                     continue;
                 }
+                if result.failures.is_empty() && result.warnings.is_empty() {
+                    result.successes += 1;
+                }
+                found.push(result);
             }
-            merge(&mut report.results, result);
+        }
+        for r in found {
+            merge(&mut report.results, r);
         }
     }
+}
+
+/// Which object a violation is about: gator's `violatingObject`, without its body.
+fn object_identity(obj: &Value) -> Value {
+    let s = |p: &str| obj.pointer(p).and_then(Value::as_str).unwrap_or("");
+    json!({
+        "apiVersion": s("/apiVersion"),
+        "kind": s("/kind"),
+        "namespace": s("/metadata/namespace"),
+        "name": s("/metadata/name"),
+    })
 }
 
 fn merge(results: &mut Vec<CheckResult>, r: CheckResult) {

@@ -16,6 +16,9 @@ pub mod validate;
 /// The admission target every template is written for.
 pub const TARGET: &str = "admission.k8s.gatekeeper.sh";
 
+/// gator's enforcement point, which `scopedEnforcementActions` may name.
+pub const GATOR_ENFORCEMENT_POINT: &str = "gator.gatekeeper.sh";
+
 /// Workload kinds whose pod templates the practices read directly (no ExpansionTemplate
 /// needed), by API group.
 pub const MATCH_KINDS: &[(&str, &[&str])] = &[

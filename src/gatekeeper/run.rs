@@ -43,8 +43,12 @@ pub struct Template {
 pub struct Constraint {
     pub name: String,
     pub kind: String,
-    /// deny, warn or dryrun.
+    /// deny, warn, dryrun or scoped.
     pub enforcement: String,
+    /// With `scoped`: the actions of its `scopedEnforcementActions` that apply to gator
+    /// (an enforcement point `gator.gatekeeper.sh` or `*`), sorted, each once; none means
+    /// gator does not enforce the constraint.
+    pub scoped_actions: Vec<String>,
     matcher: Match,
     parameters: Value,
 }
@@ -362,6 +366,7 @@ impl Constraint {
             enforcement: str_at(doc, "/spec/enforcementAction")
                 .unwrap_or("deny")
                 .to_owned(),
+            scoped_actions: gator_scoped_actions(doc),
             matcher: Match::parse(doc.pointer("/spec/match").unwrap_or(&Value::Null)),
             parameters,
         }
@@ -409,6 +414,28 @@ impl Constraint {
         }
         Ok(false)
     }
+}
+
+/// The scoped enforcement actions of a Constraint that gator's enforcement point gets.
+fn gator_scoped_actions(doc: &Value) -> Vec<String> {
+    let mut actions: Vec<String> = doc
+        .pointer("/spec/scopedEnforcementActions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|a| {
+            a.get("enforcementPoints")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p.get("name").and_then(Value::as_str))
+                .any(|name| name == super::GATOR_ENFORCEMENT_POINT || name == "*")
+        })
+        .filter_map(|a| a.get("action").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    actions.sort();
+    actions.dedup();
+    actions
 }
 
 /// The openAPIV3Schema of a Constraint CRD: Gatekeeper's match schema, the enforcement

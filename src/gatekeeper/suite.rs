@@ -49,6 +49,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use super::GATOR_ENFORCEMENT_POINT;
 use super::expansion::Expander;
 use super::run::{Constraint, ConstraintError, Review, Source, Template, review};
 use crate::input;
@@ -57,8 +58,6 @@ use crate::policy::eval::PrintLog;
 
 /// The API group of suites.
 const SUITE_GROUP: &str = "test.gatekeeper.sh";
-/// The enforcement point gator reviews at.
-const GATOR_ENFORCEMENT_POINT: &str = "gator.gatekeeper.sh";
 
 /// How a suite, a test or a case ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -684,7 +683,7 @@ impl<'a> Context<'a> {
 }
 
 /// An object gator can put in the inventory: it has a version and a kind.
-fn has_version_and_kind(obj: &Value) -> Result<(), String> {
+pub fn has_version_and_kind(obj: &Value) -> Result<(), String> {
     let name = obj
         .pointer("/metadata/name")
         .and_then(Value::as_str)
@@ -737,7 +736,7 @@ pub fn inventory(objects: &[Value]) -> Value {
 
 /// `enforcementAction: scoped` needs its list of scoped actions, each with a list of
 /// enforcement points: gator refuses the constraint otherwise.
-fn scoped_actions_readable(doc: &Value) -> Result<(), String> {
+pub fn scoped_actions_readable(doc: &Value) -> Result<(), String> {
     if doc
         .pointer("/spec/enforcementAction")
         .and_then(Value::as_str)
