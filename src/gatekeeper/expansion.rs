@@ -24,6 +24,12 @@ use serde_json::{Map, Value, json};
 const GROUP: &str = "expansion.gatekeeper.sh";
 /// Generators expanding generators: Gatekeeper's safeguard against runaway recursion.
 const MAX_DEPTH: usize = 30;
+/// What one object may expand into. Depth alone does not bound it: two templates that
+/// apply to each generated kind double the resources at every level (2^30 at depth 30),
+/// and each is a copy of part of the object. A suite comes from the scanned tree, so
+/// this is refused, as Gatekeeper would take a cluster down trying.
+const MAX_RESULTANTS: usize = 10_000;
+const MAX_RESULTANT_BYTES: usize = 64 << 20;
 
 /// A group/version/kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,7 +274,8 @@ impl Expander {
             .unwrap_or("")
             .to_owned();
         let mut out = Vec::new();
-        self.expand_into(obj, &namespace, 0, &mut out)
+        let mut bytes = 0;
+        self.expand_into(obj, &namespace, 0, &mut out, &mut bytes)
             .map_err(|e| format!("error expanding resource {name}: {e}"))?;
         Ok(out)
     }
@@ -279,6 +286,7 @@ impl Expander {
         namespace: &str,
         depth: usize,
         out: &mut Vec<Resultant>,
+        bytes: &mut usize,
     ) -> Result<(), String> {
         if depth >= MAX_DEPTH {
             return Err(format!("maximum recursion depth of {MAX_DEPTH} reached"));
@@ -297,14 +305,22 @@ impl Expander {
             .iter()
             .filter(|t| t.applies_to.contains(&gvk))
         {
+            let object = resultant(obj, namespace, t)?;
+            *bytes += serde_json::to_vec(&object).map_or(0, |v| v.len());
+            if out.len() + made.len() >= MAX_RESULTANTS || *bytes > MAX_RESULTANT_BYTES {
+                return Err(format!(
+                    "expands into more than {MAX_RESULTANTS} resources or {} MiB; not expanded",
+                    MAX_RESULTANT_BYTES >> 20
+                ));
+            }
             made.push(Resultant {
-                object: resultant(obj, namespace, t)?,
+                object,
                 template: t.name.clone(),
                 enforcement_action: t.enforcement_action.clone(),
             });
         }
         for r in &made {
-            self.expand_into(&r.object, namespace, depth + 1, out)?;
+            self.expand_into(&r.object, namespace, depth + 1, out, bytes)?;
         }
         out.extend(made);
         Ok(())
@@ -406,6 +422,33 @@ mod tests {
             "metadata": {"name": name},
             "spec": {"applyTo": apply, "templateSource": source, "generatedGVK": generated},
         })
+    }
+
+    #[test]
+    fn a_doubling_expansion_is_refused_not_followed() {
+        // Two templates per kind, each level one nesting deeper: 2^20 resources if
+        // followed to the end.
+        let levels = 20;
+        let mut docs = Vec::new();
+        for i in 0..levels {
+            for twin in ["a", "b"] {
+                docs.push(template(
+                    &format!("t{i}{twin}"),
+                    json!([{"groups": [""], "versions": ["v1"], "kinds": [format!("K{i}")]}]),
+                    "s",
+                    json!({"group": "", "version": "v1", "kind": format!("K{}", i + 1)}),
+                ));
+            }
+        }
+        let mut obj = json!({"metadata": {"name": "leaf"}});
+        for _ in 0..levels {
+            obj = json!({"metadata": {"name": "x"}, "s": obj});
+        }
+        obj["apiVersion"] = json!("v1");
+        obj["kind"] = json!("K0");
+        let expander = Expander::load(&docs).unwrap();
+        let err = expander.expand(&obj).unwrap_err();
+        assert!(err.contains("more than 10000 resources"), "{err}");
     }
 
     fn deployments() -> Value {
