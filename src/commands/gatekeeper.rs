@@ -8,7 +8,7 @@ use crate::cli::{GatekeeperArgs, GatekeeperCommand};
 use crate::config::Config;
 use crate::gatekeeper::expansion::{self, Expander};
 use crate::gatekeeper::export::{self, Module};
-use crate::gatekeeper::run::{Constraint, Review, Source, Template, Violation, reviews};
+use crate::gatekeeper::run::{Constraint, Inventory, Review, Source, Template, Violation, reviews};
 use crate::gatekeeper::suite;
 use crate::input::{self, confine, walk};
 use crate::policy::eval::PrintLog;
@@ -250,7 +250,7 @@ struct TestContext<'a> {
     compiled: &'a [Template],
     loaded: &'a [Constraint],
     /// `data.inventory`: every object given (a List's items), but AdmissionReviews.
-    inventory: Value,
+    inventory: Inventory,
     /// The inventory the match looks up Namespaces in: gator also knows a `default`
     /// Namespace (without labels) when none is given.
     match_inventory: Value,
@@ -325,7 +325,7 @@ impl<'a> TestContext<'a> {
         TestContext {
             compiled,
             loaded,
-            inventory,
+            inventory: Inventory::new(inventory),
             match_inventory,
             expander,
         }

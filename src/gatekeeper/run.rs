@@ -81,6 +81,54 @@ pub struct Violation {
     pub details: Value,
 }
 
+/// `data.inventory` for reviews, converted for the engine once: `gatekeeper test` reviews
+/// every object it is given against every constraint with all of them as the inventory,
+/// and converting it per review made the run quadratic in the number of objects.
+/// Adding data to an engine makes it analyse its modules again, so each template gets the
+/// inventory once: the engines here, by template name, are ready to clone per review.
+pub struct Inventory {
+    /// As the matcher reads it (the Namespaces a namespaceSelector looks up).
+    pub json: Value,
+    /// `{"inventory": ...}` for the engine's data; `None` leaves it undefined.
+    data: Option<regorus::Value>,
+    prepared: std::cell::RefCell<std::collections::HashMap<String, regorus::Engine>>,
+}
+
+impl Inventory {
+    /// An object, even empty, is `data.inventory` as given (gator's is `{}` without
+    /// inventory); `Value::Null` leaves it undefined.
+    pub fn new(json: Value) -> Inventory {
+        let data = json
+            .is_object()
+            .then(|| regorus::Value::from(json!({"inventory": &json})));
+        Inventory {
+            json,
+            data,
+            prepared: Default::default(),
+        }
+    }
+
+    /// `template`'s engine with this inventory as `data.inventory`, analysed once.
+    fn engine_for(&self, template: &Template) -> Result<regorus::Engine, String> {
+        let Some(data) = &self.data else {
+            return Ok(template.engine.clone());
+        };
+        if let Some(engine) = self.prepared.borrow().get(&template.name) {
+            return Ok(engine.clone());
+        }
+        let mut engine = template.engine.clone();
+        engine.add_data(data.clone()).map_err(|e| e.to_string())?;
+        engine.set_input(regorus::Value::new_object());
+        engine
+            .eval_query("true".into(), false)
+            .map_err(|e| format!("{}: {e}", template.name))?;
+        self.prepared
+            .borrow_mut()
+            .insert(template.name.clone(), engine.clone());
+        Ok(engine)
+    }
+}
+
 impl Template {
     /// Checks and compiles a ConstraintTemplate document. Its Rego comes from the scanned
     /// tree like any policy: it gets the same checks before parsing, builtin guards and
@@ -244,17 +292,10 @@ impl Template {
         &self,
         constraint: &Constraint,
         review: &Review,
-        inventory: &Value,
+        inventory: &Inventory,
         prints: &mut PrintLog,
     ) -> Result<Vec<Violation>, String> {
-        let mut engine = self.engine.clone();
-        // An object, even empty, is `data.inventory` as given (gator's is `{}` without
-        // inventory); `Value::Null` leaves it undefined.
-        if inventory.is_object() {
-            engine
-                .add_data(regorus::Value::from(json!({"inventory": inventory})))
-                .map_err(|e| e.to_string())?;
-        }
+        let mut engine = inventory.engine_for(self)?;
         let mut request = review.input.clone();
         if let Some(map) = request.as_object_mut() {
             map.insert("namespaceObject".into(), json!({}));
@@ -332,10 +373,10 @@ impl Template {
         &self,
         constraint: &Constraint,
         review: &Review,
-        inventory: &Value,
+        inventory: &Inventory,
         prints: &mut PrintLog,
     ) -> Result<Vec<Violation>, String> {
-        match constraint.selects(review, inventory) {
+        match constraint.selects(review, &inventory.json) {
             Ok(false) => Ok(Vec::new()),
             Ok(true) => self.review(constraint, review, inventory, prints),
             Err(msg) => Ok(vec![Violation {
@@ -589,11 +630,15 @@ mod tests {
         let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "shop"}});
         let mut prints = PrintLog::new("test");
         let r = review(&pod).unwrap();
-        let v = t.evaluate(&c, &r, &json!({}), &mut prints).unwrap();
+        let v = t
+            .evaluate(&c, &r, &Inventory::new(json!({})), &mut prints)
+            .unwrap();
         assert_eq!(v.len(), 1);
         assert!(v[0].msg.starts_with("unable to match constraints"), "{v:?}");
         let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "labels": {"a": "b"}}});
-        let v = t.evaluate(&c, &r, &inventory(&[ns]), &mut prints).unwrap();
+        let v = t
+            .evaluate(&c, &r, &Inventory::new(inventory(&[ns])), &mut prints)
+            .unwrap();
         assert_eq!(
             v,
             [Violation {

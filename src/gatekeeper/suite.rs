@@ -51,7 +51,7 @@ use serde_json::{Map, Value};
 
 use super::GATOR_ENFORCEMENT_POINT;
 use super::expansion::Expander;
-use super::run::{Constraint, ConstraintError, Review, Source, Template, review};
+use super::run::{Constraint, ConstraintError, Inventory, Review, Source, Template, review};
 use crate::input;
 use crate::input::confine::Tree;
 use crate::policy::eval::PrintLog;
@@ -639,7 +639,7 @@ impl<'a> Context<'a> {
                 inventory_objects.push(o);
             }
         }
-        let inventory = inventory(&inventory_objects);
+        let inventory = Inventory::new(inventory(&inventory_objects));
         // An AdmissionReview is the request it carries, checked as Kubernetes decodes
         // one, and is not expanded; any other object is reviewed as Original.
         let is_request = object.get("kind").and_then(Value::as_str) == Some("AdmissionReview")
@@ -669,7 +669,7 @@ impl<'a> Context<'a> {
         &self,
         loaded: &Loaded,
         review: &Review,
-        inventory: &Value,
+        inventory: &Inventory,
         prints: &mut PrintLog,
     ) -> Result<Vec<String>, String> {
         if !enforced_by_gator(&loaded.constraint_doc) {
