@@ -62,8 +62,8 @@ pub enum GatekeeperCommand {
         /// Config file whose settings become Constraint parameters.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
-        /// v0: `rego:` + `libs:` with `future.keywords` imports (every Gatekeeper); v1:
-        /// `code:` with `source.version: v1` (Gatekeeper 3.19+).
+        /// v0: `rego:` + `libs:` with `future.keywords` imports (checked on Gatekeeper 3.17
+        /// and 3.23); v1: `code:` with `source.version: v1` (Gatekeeper 3.19+; 3.23 checked).
         #[arg(long, value_enum, default_value = "v0", value_name = "VERSION")]
         rego_version: RegoVersion,
         /// The strongest enforcementAction of any Constraint (overrides the config's
