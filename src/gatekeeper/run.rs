@@ -11,16 +11,12 @@
 use serde_json::{Map, Value, json};
 
 use super::matching::{self, Match, Target};
-use super::{schema, validate};
+use super::{schema, str_at, validate};
 use crate::policy::eval::PrintLog;
 use crate::policy::{guard, load};
 
 pub use super::matching::Source;
 pub use super::review::{Review, review};
-
-fn str_at<'a>(v: &'a Value, path: &str) -> Option<&'a str> {
-    v.pointer(path).and_then(Value::as_str)
-}
 
 /// A compiled ConstraintTemplate.
 #[derive(Clone)]
