@@ -453,6 +453,18 @@ impl Constraint {
     }
 }
 
+/// Whether an entry of a Constraint's `scopedEnforcementActions` names gator's
+/// enforcement point (or `*`, every point).
+pub(super) fn reaches_gator(scoped_action: &Value) -> bool {
+    scoped_action
+        .get("enforcementPoints")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.get("name").and_then(Value::as_str))
+        .any(|name| name == super::GATOR_ENFORCEMENT_POINT || name == "*")
+}
+
 /// The scoped enforcement actions of a Constraint that gator's enforcement point gets.
 fn gator_scoped_actions(doc: &Value) -> Vec<String> {
     let mut actions: Vec<String> = doc
@@ -460,14 +472,7 @@ fn gator_scoped_actions(doc: &Value) -> Vec<String> {
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter(|a| {
-            a.get("enforcementPoints")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|p| p.get("name").and_then(Value::as_str))
-                .any(|name| name == super::GATOR_ENFORCEMENT_POINT || name == "*")
-        })
+        .filter(|a| reaches_gator(a))
         .filter_map(|a| a.get("action").and_then(Value::as_str).map(str::to_owned))
         .collect();
     actions.sort();
