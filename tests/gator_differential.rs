@@ -458,6 +458,32 @@ fn one_line(s: &str, max: usize) -> String {
     }
 }
 
+/// The outcomes compared so far, and a line for each disagreement.
+#[derive(Default)]
+struct Tally {
+    total: usize,
+    agreeing: usize,
+    table: Vec<String>,
+}
+
+impl Tally {
+    /// Compares `judge`'s outcomes with ours; `label` heads each disagreement's line.
+    fn add(&mut self, label: &str, judge: &str, theirs: &Outcomes, ours: &Outcomes) {
+        let (n, bad) = disagreements(theirs, ours);
+        self.total += n;
+        self.agreeing += n - bad.len();
+        for (key, g, o) in bad {
+            self.table.push(format!(
+                "{label} {key}\n    {judge}: {} {}\n    dockpolicy: {} {}",
+                g.outcome,
+                one_line(&g.message, 300),
+                o.outcome,
+                one_line(&o.message, 300)
+            ));
+        }
+    }
+}
+
 #[test]
 fn gatekeeper_verify_agrees_with_gator_on_every_fixture_suite() {
     let Ok(gator) = std::env::var("DOCKPOLICY_GATOR") else {
@@ -470,8 +496,7 @@ fn gatekeeper_verify_agrees_with_gator_on_every_fixture_suite() {
     let dirs = fixture_dirs();
     assert!(!dirs.is_empty(), "no suite.yaml under tests/fixtures/gator");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut table = Vec::new();
-    let (mut total, mut agreeing) = (0, 0);
+    let mut tally = Tally::default();
     let mut old_skipped = Vec::new();
     for fixture in &dirs {
         let (dir, home) = (&fixture.dir, &fixture.home);
@@ -486,21 +511,12 @@ fn gatekeeper_verify_agrees_with_gator_on_every_fixture_suite() {
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
         {
             let extra = ["--run", filter];
-            let (n, bad) = disagreements(
+            tally.add(
+                &format!("{shown} [gator --run {filter:?}]"),
+                "gator",
                 &gator_outcomes(&gator, dir, &extra),
                 &our_outcomes(dir, &extra),
             );
-            total += n;
-            agreeing += n - bad.len();
-            for (key, g, o) in bad {
-                table.push(format!(
-                    "{shown} [gator --run {filter:?}] {key}\n    gator: {} {}\n    dockpolicy: {} {}",
-                    g.outcome,
-                    one_line(&g.message, 300),
-                    o.outcome,
-                    one_line(&o.message, 300)
-                ));
-            }
         }
         let ours = our_outcomes(dir, &[]);
         let mut judges = vec![("gator", gator.clone())];
@@ -542,20 +558,14 @@ fn gatekeeper_verify_agrees_with_gator_on_every_fixture_suite() {
                     );
                 }
             }
-            let (n, bad) = disagreements(&theirs, &ours);
-            total += n;
-            agreeing += n - bad.len();
-            for (key, g, o) in bad {
-                table.push(format!(
-                    "{shown} [{judge}] {key}\n    {judge}: {} {}\n    dockpolicy: {} {}",
-                    g.outcome,
-                    one_line(&g.message, 300),
-                    o.outcome,
-                    one_line(&o.message, 300)
-                ));
-            }
+            tally.add(&format!("{shown} [{judge}]"), judge, &theirs, &ours);
         }
     }
+    let Tally {
+        total,
+        agreeing,
+        table,
+    } = tally;
     eprintln!(
         "gator differential: {agreeing} of {total} outcomes agree over {} fixture directories",
         dirs.len()

@@ -9,9 +9,7 @@
 
 use serde_json::{Map, Value};
 
-fn str_at<'a>(v: &'a Value, path: &str) -> Option<&'a str> {
-    v.pointer(path).and_then(Value::as_str)
-}
+use super::str_at;
 
 fn strings(v: Option<&Value>) -> Vec<String> {
     crate::input::strings(v)

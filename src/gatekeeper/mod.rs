@@ -13,6 +13,13 @@ pub mod schema;
 pub mod suite;
 pub mod validate;
 
+use serde_json::Value;
+
+/// The string at JSON pointer `path` in `v`, if there is one.
+fn str_at<'a>(v: &'a Value, path: &str) -> Option<&'a str> {
+    v.pointer(path).and_then(Value::as_str)
+}
+
 /// The admission target every template is written for.
 pub const TARGET: &str = "admission.k8s.gatekeeper.sh";
 

@@ -13,10 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::matching::{Source, group_kind};
 use super::schema::quote;
-
-fn str_at<'a>(v: &'a Value, path: &str) -> Option<&'a str> {
-    v.pointer(path).and_then(Value::as_str)
-}
+use super::str_at;
 
 /// One object to review, and the admission request around it.
 #[derive(Debug, Clone)]

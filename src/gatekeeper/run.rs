@@ -11,16 +11,12 @@
 use serde_json::{Map, Value, json};
 
 use super::matching::{self, Match, Target};
-use super::{schema, validate};
+use super::{schema, str_at, validate};
 use crate::policy::eval::PrintLog;
 use crate::policy::{guard, load};
 
 pub use super::matching::Source;
 pub use super::review::{Review, review};
-
-fn str_at<'a>(v: &'a Value, path: &str) -> Option<&'a str> {
-    v.pointer(path).and_then(Value::as_str)
-}
 
 /// A compiled ConstraintTemplate.
 #[derive(Clone)]
@@ -457,6 +453,18 @@ impl Constraint {
     }
 }
 
+/// Whether an entry of a Constraint's `scopedEnforcementActions` names gator's
+/// enforcement point (or `*`, every point).
+pub(super) fn reaches_gator(scoped_action: &Value) -> bool {
+    scoped_action
+        .get("enforcementPoints")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.get("name").and_then(Value::as_str))
+        .any(|name| name == super::GATOR_ENFORCEMENT_POINT || name == "*")
+}
+
 /// The scoped enforcement actions of a Constraint that gator's enforcement point gets.
 fn gator_scoped_actions(doc: &Value) -> Vec<String> {
     let mut actions: Vec<String> = doc
@@ -464,14 +472,7 @@ fn gator_scoped_actions(doc: &Value) -> Vec<String> {
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter(|a| {
-            a.get("enforcementPoints")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|p| p.get("name").and_then(Value::as_str))
-                .any(|name| name == super::GATOR_ENFORCEMENT_POINT || name == "*")
-        })
+        .filter(|a| reaches_gator(a))
         .filter_map(|a| a.get("action").and_then(Value::as_str).map(str::to_owned))
         .collect();
     actions.sort();

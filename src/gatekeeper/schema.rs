@@ -40,6 +40,22 @@ fn additional(schema: &Value) -> Option<&Value> {
     schema.get("additionalProperties").filter(|a| a.is_object())
 }
 
+/// The schema of an object's field `key`: its own property, else `additionalProperties`.
+fn field_schema<'a>(schema: &'a Value, key: &str) -> Option<&'a Value> {
+    properties(schema)
+        .and_then(|p| p.get(key))
+        .or_else(|| additional(schema))
+}
+
+/// The field path of `key` in the object at `path` (`""`: the root).
+fn field_path(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
 /// What a v1beta1 template's `legacySchema: true` does to its schema: every object (or
 /// untyped) node keeps unknown fields, and an array without an item schema gets one
 /// that keeps anything.
@@ -271,16 +287,9 @@ pub fn validate(schema: &Value, value: &Value, path: &str, out: &mut Vec<String>
                     out.push(format!("{field}.{name}: Required value"));
                 }
             }
-            let props = properties(schema);
             for (key, child) in map {
-                let child_path = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
-                };
-                if let Some(s) = props.and_then(|p| p.get(key)) {
-                    validate(s, child, &child_path, out);
-                } else if let Some(s) = additional(schema) {
+                let child_path = field_path(path, key);
+                if let Some(s) = field_schema(schema, key) {
                     validate(s, child, &child_path, out);
                 }
             }
@@ -474,16 +483,9 @@ pub fn unknown_fields(schema: &Value, value: &Value, path: &str, out: &mut Vec<S
     let preserve = flag(schema, "x-kubernetes-preserve-unknown-fields");
     match value {
         Value::Object(map) => {
-            let props = properties(schema);
             for (key, child) in map {
-                let child_path = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
-                };
-                if let Some(s) = props.and_then(|p| p.get(key)) {
-                    unknown_fields(s, child, &child_path, out);
-                } else if let Some(s) = additional(schema) {
+                let child_path = field_path(path, key);
+                if let Some(s) = field_schema(schema, key) {
                     unknown_fields(s, child, &child_path, out);
                 } else if !preserve {
                     out.push(child_path);
@@ -517,9 +519,7 @@ pub fn apply_defaults(schema: &Value, value: &mut Value) {
                 }
             }
             for (key, child) in map.iter_mut() {
-                if let Some(s) = properties(schema).and_then(|p| p.get(key)) {
-                    apply_defaults(s, child);
-                } else if let Some(s) = additional(schema) {
+                if let Some(s) = field_schema(schema, key) {
                     apply_defaults(s, child);
                 }
             }

@@ -49,9 +49,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::GATOR_ENFORCEMENT_POINT;
 use super::expansion::Expander;
-use super::run::{Constraint, ConstraintError, Inventory, Review, Source, Template, review};
+use super::run::{
+    Constraint, ConstraintError, Inventory, Review, Source, Template, reaches_gator, review,
+};
 use crate::input;
 use crate::input::confine::Tree;
 use crate::policy::eval::PrintLog;
@@ -781,14 +782,7 @@ fn enforced_by_gator(doc: &Value) -> bool {
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .flat_map(|a| {
-            a.get("enforcementPoints")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-        })
-        .filter_map(|p| p.get("name").and_then(Value::as_str))
-        .any(|name| name == GATOR_ENFORCEMENT_POINT || name == "*")
+        .any(reaches_gator)
 }
 
 /// Gator's assertions over the violation messages, first failing one wins.

@@ -13,14 +13,10 @@
 use regorus::unstable::{Expr, Literal, Module, Query, Rule, RuleHead};
 use serde_json::Value;
 
-use super::schema;
+use super::{schema, str_at};
 
 /// Gatekeeper's errors, as `gator` prints them.
 pub const INVALID: &str = "adding template: invalid ConstraintTemplate";
-
-fn str_at<'a>(v: &'a Value, path: &str) -> Option<&'a str> {
-    v.pointer(path).and_then(Value::as_str)
-}
 
 /// The parts of a template that Gatekeeper uses.
 #[derive(Debug, Clone)]
