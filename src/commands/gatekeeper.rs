@@ -249,11 +249,10 @@ fn test(
 struct TestContext<'a> {
     compiled: &'a [Template],
     loaded: &'a [Constraint],
-    /// `data.inventory`: every object given (a List's items), but AdmissionReviews.
+    /// `data.inventory`: every object given (a List's items), but AdmissionReviews. The
+    /// matcher's view (`inventory.json`) also knows a `default` Namespace (without
+    /// labels) when none is given, as gator does; the templates' data does not.
     inventory: Inventory,
-    /// The inventory the match looks up Namespaces in: gator also knows a `default`
-    /// Namespace (without labels) when none is given.
-    match_inventory: Value,
     expander: Option<Expander>,
 }
 
@@ -285,9 +284,11 @@ impl<'a> TestContext<'a> {
                 }
             }
         }
-        let inventory = suite::inventory(&objects);
-        let mut match_inventory = inventory.clone();
-        let namespaces = match_inventory
+        // The engine's data is taken from the objects as given; the default Namespace is
+        // added to the matcher's view only, so the inventory is held once, not twice.
+        let mut inventory = Inventory::new(suite::inventory(&objects));
+        let namespaces = inventory
+            .json
             .as_object_mut()
             .expect("an inventory is an object")
             .entry("cluster")
@@ -325,8 +326,7 @@ impl<'a> TestContext<'a> {
         TestContext {
             compiled,
             loaded,
-            inventory: Inventory::new(inventory),
-            match_inventory,
+            inventory,
             expander,
         }
     }
@@ -379,7 +379,7 @@ impl<'a> TestContext<'a> {
                 let mut selected = false;
                 let mut failed = false;
                 let mut one = |r: &Review, implied: Option<&expansion::Resultant>| {
-                    let violations = match c.selects(r, &self.match_inventory) {
+                    let violations = match c.selects(r, &self.inventory.json) {
                         Ok(false) => return Ok(()),
                         Ok(true) => t.review(c, r, &self.inventory, prints)?,
                         // Gatekeeper's autoreject: the constraint cannot tell.
