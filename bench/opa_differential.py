@@ -151,11 +151,7 @@ def cli_check(binary, policies, inputs, failures):
             package = next(l.split()[1] for l in source.splitlines() if l.startswith("package "))
             if package.startswith("dockpolicy."):
                 packages.append((package, "warn" if "\nwarn contains" in source else "deny"))
-    engine.add_data({"dockpolicy_config": {
-        "allowed_registries": [], "required_labels": [["org.opencontainers.image.authors", "maintainer"]],
-        "minimal_base_images": [], "disabled_rules": [], "severity": {}, "exempt_images": {},
-        "max_image_size": 1073741824,
-    }})
+    engine.add_data({"dockpolicy_config": default_config(binary)})
     opa_found = set()
     # Findings on Dockerfiles with the parser's ImageRef/Pairs removed (check 3).
     opa_helpers_found = set()
@@ -192,6 +188,20 @@ def cli_check(binary, policies, inputs, failures):
         failures,
     )
     return 2
+
+
+def default_config(binary):
+    """`data.dockpolicy_config` as dockpolicy hands it to Rego without a config file: read
+    back through a one-line policy, so that no default is copied here."""
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "show.rego"), "w", encoding="utf-8") as f:
+            f.write("package main\n\ndeny contains json.marshal(data.dockpolicy_config)\n")
+        with open(os.path.join(tmp, "input.json"), "w", encoding="utf-8") as f:
+            f.write("{}\n")
+        out = subprocess.run([os.path.abspath(binary), "test", "-o", "json", "-p", "show.rego", "input.json"],
+                             capture_output=True, text=True, cwd=tmp)
+    failures = json.loads(out.stdout)[0]["failures"]
+    return json.loads(failures[0]["msg"])
 
 
 def evaluate(engine, packages, doc):

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use crate::report::redact;
 
@@ -39,11 +40,95 @@ pub enum LabelRequirement {
     AnyOf(Vec<String>),
 }
 
+/// A setting the bundled rules read from `lib.dockpolicy.config`. This table is the one
+/// place that states each one's default, schema and description: the serde defaults below
+/// read it, `cargo xtask generate` writes the Rego defaults of
+/// `policies/lib/dockpolicy/config.rego` from it, and `gatekeeper export` makes each a
+/// Constraint parameter (`allowed_registries` → `allowedRegistries`) with this schema and
+/// description, and the same default in the template's config module.
+pub struct RuleSetting {
+    /// The config key, and the rule's name in `lib.dockpolicy.config`.
+    pub key: &'static str,
+    pub description: &'static str,
+    /// OpenAPI v3 schema of the value in its Gatekeeper form (`value`).
+    pub schema: fn() -> serde_json::Value,
+    /// The value when the config file does not set it.
+    pub default: fn() -> serde_json::Value,
+    /// The config's value in the one form `schema` describes.
+    pub value: fn(&Config) -> serde_json::Value,
+}
+
+fn strings_schema() -> serde_json::Value {
+    json!({"type": "array", "items": {"type": "string"}})
+}
+
+pub const RULE_SETTINGS: &[RuleSetting] = &[
+    RuleSetting {
+        key: "allowed_registries",
+        description: "Registries (host or host/path prefix) images may come from (DP003; empty: any).",
+        schema: strings_schema,
+        default: || json!([]),
+        value: |c| json!(c.allowed_registries),
+    },
+    RuleSetting {
+        key: "required_labels",
+        description: "Labels an image must carry (DP009): each entry lists alternatives, one of which must be set.",
+        schema: || json!({"type": "array", "items": {"type": "array", "items": {"type": "string"}}}),
+        default: || json!([["org.opencontainers.image.authors", "maintainer"]]),
+        // One form for the schema: a single name is a list of one alternative.
+        value: |c| {
+            json!(
+                c.required_labels
+                    .iter()
+                    .map(|r| match r {
+                        LabelRequirement::One(name) => vec![name.clone()],
+                        LabelRequirement::AnyOf(names) => names.clone(),
+                    })
+                    .collect::<Vec<_>>()
+            )
+        },
+    },
+    RuleSetting {
+        key: "minimal_base_images",
+        description: "Glob patterns of base images that count as minimal (DP007).",
+        schema: strings_schema,
+        default: || json!([]),
+        value: |c| json!(c.minimal_base_images),
+    },
+    RuleSetting {
+        key: "max_image_size",
+        description: "The largest uncompressed image size allowed, in bytes (DP012).",
+        schema: || json!({"type": "integer", "minimum": 0}),
+        default: || json!(1u64 << 30),
+        value: |c| json!(c.max_image_size),
+    },
+];
+
+/// The default of the rule setting `key`, as its field's type (for serde and `Default`).
+fn rule_setting_default<T: serde::de::DeserializeOwned>(key: &str) -> T {
+    let setting = RULE_SETTINGS
+        .iter()
+        .find(|s| s.key == key)
+        .unwrap_or_else(|| panic!("{key} is not in RULE_SETTINGS"));
+    serde_json::from_value((setting.default)()).unwrap_or_else(|e| {
+        panic!("RULE_SETTINGS: the default of {key} does not fit its field: {e}")
+    })
+}
+
+fn default_allowed_registries() -> Vec<String> {
+    rule_setting_default("allowed_registries")
+}
+
 fn default_required_labels() -> Vec<LabelRequirement> {
-    vec![LabelRequirement::AnyOf(vec![
-        "org.opencontainers.image.authors".into(),
-        "maintainer".into(),
-    ])]
+    rule_setting_default("required_labels")
+}
+
+fn default_minimal_base_images() -> Vec<String> {
+    rule_setting_default("minimal_base_images")
+}
+
+fn default_max_image_size() -> u64 {
+    rule_setting_default("max_image_size")
 }
 
 /// The settings, with their defaults.
@@ -51,13 +136,13 @@ fn default_required_labels() -> Vec<LabelRequirement> {
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Registries base images may come from (DP003): `host` or `host/path-prefix`.
-    #[serde(default)]
+    #[serde(default = "default_allowed_registries")]
     pub allowed_registries: Vec<String>,
     /// Labels the final image must carry (DP009).
     #[serde(default = "default_required_labels")]
     pub required_labels: Vec<LabelRequirement>,
     /// Glob patterns of base images that count as minimal (DP007).
-    #[serde(default)]
+    #[serde(default = "default_minimal_base_images")]
     pub minimal_base_images: Vec<String>,
     /// Rule ids (or slugs) that never run.
     #[serde(default)]
@@ -68,7 +153,7 @@ pub struct Config {
     /// Per-rule glob patterns of images a rule ignores: `DP002: ["registry.example.com/legacy/**"]`.
     #[serde(default)]
     pub exempt_images: BTreeMap<String, Vec<String>>,
-    /// DP012: the largest uncompressed image size allowed, in bytes (default 1 GiB).
+    /// DP012: the largest uncompressed image size allowed, in bytes.
     #[serde(default = "default_max_image_size")]
     pub max_image_size: u64,
     /// How `gatekeeper export` writes the Constraints.
@@ -177,16 +262,12 @@ impl<'de> Deserialize<'de> for NamespacePattern {
     }
 }
 
-fn default_max_image_size() -> u64 {
-    1 << 30
-}
-
 impl Default for Config {
     fn default() -> Self {
         Self {
-            allowed_registries: Vec::new(),
+            allowed_registries: default_allowed_registries(),
             required_labels: default_required_labels(),
-            minimal_base_images: Vec::new(),
+            minimal_base_images: default_minimal_base_images(),
             disabled_rules: Vec::new(),
             severity: BTreeMap::new(),
             exempt_images: BTreeMap::new(),
@@ -342,6 +423,24 @@ mod tests {
             assert!(e.to_string().contains(names), "{text}: {e}");
             assert_eq!(e.line, Some(2), "{text}: {e}");
         }
+    }
+
+    /// Each rule setting's default is the field's default, as Rego sees it in
+    /// `data.dockpolicy_config`, and already in the form its schema describes.
+    #[test]
+    fn rule_setting_defaults_are_the_config_defaults() {
+        let data = Config::default().to_data();
+        for setting in RULE_SETTINGS {
+            assert_eq!(data[setting.key], (setting.default)(), "{}", setting.key);
+            assert_eq!(
+                (setting.value)(&Config::default()),
+                (setting.default)(),
+                "{}",
+                setting.key
+            );
+        }
+        let empty = Config::parse("disabled_rules: []\n", "c.yaml").unwrap();
+        assert_eq!(empty, Config::default());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use dockpolicy::policy::bundled;
 use serde_json::Value;
 
 fn repo(rel: &str) -> PathBuf {
@@ -65,11 +66,15 @@ fn exported_templates_give_exactly_the_findings_of_dockpolicy_test() {
         repo("tests/fixtures/inputs/incomplete-manifests.yaml"),
         repo("examples/gatekeeper/samples"),
     ];
+    let exported: BTreeSet<String> = bundled::gatekeeper_rules()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     let cli: BTreeSet<(String, String)> = findings(&json(
         dockpolicy().args(["test", "-o", "json"]).args(&manifests),
     ))
     .into_iter()
-    .filter(|(id, _)| ["DP001", "DP002", "DP004", "DP005", "DP006"].contains(&id.as_str()))
+    .filter(|(id, _)| exported.contains(id))
     .collect();
     assert!(cli.len() >= 10, "{cli:#?}");
     for version in ["v0", "v1"] {
@@ -165,7 +170,11 @@ fn exported_yaml_has_the_structure_gatekeeper_validates() {
                 );
             }
         }
-        assert_eq!(count, 6, "DP001-DP006 are exported");
+        assert_eq!(
+            count,
+            bundled::gatekeeper_rules().len(),
+            "every rule marked for Gatekeeper is exported"
+        );
     }
 }
 
@@ -223,7 +232,7 @@ fn committed_example_templates_are_the_current_export() {
             assert_eq!(
                 std::fs::read_to_string(&committed).unwrap_or_default(),
                 std::fs::read_to_string(&path).unwrap(),
-                "{} is stale: run `dockpolicy gatekeeper export -o examples/gatekeeper`",
+                "{} is stale: run `cargo xtask generate`",
                 committed.display()
             );
         }
@@ -480,7 +489,7 @@ fn constraints_follow_the_gatekeeper_settings_and_the_flag() {
     };
     // Defaults: each rule's severity, the system namespaces excluded.
     let plain = export_with("plain", None, &[]);
-    assert_eq!(plain.len(), 6);
+    assert_eq!(plain.len(), bundled::gatekeeper_rules().len());
     for c in &plain {
         assert_eq!(c["spec"]["enforcementAction"], "deny");
         assert_eq!(
@@ -496,16 +505,12 @@ fn constraints_follow_the_gatekeeper_settings_and_the_flag() {
         .iter()
         .map(|c| c["metadata"]["name"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        names,
-        [
-            "dp001-latest-tag",
-            "dp003-untrusted-registry",
-            "dp004-docker-hub",
-            "dp005-root-user",
-            "dp006-secret-in-image"
-        ]
-    );
+    let expected: Vec<String> = bundled::gatekeeper_rules()
+        .into_iter()
+        .filter(|(_, slug)| slug != "unpinned-digest")
+        .map(|(id, slug)| format!("{}-{slug}", id.to_lowercase()))
+        .collect();
+    assert_eq!(names, expected);
     for c in &tuned {
         assert_eq!(c["spec"]["enforcementAction"], "warn");
         assert_eq!(

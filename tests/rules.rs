@@ -320,8 +320,9 @@ fn secrets_are_never_printed_in_any_output() {
     }
 }
 
+/// (The README's copy of the table is written and checked by `cargo xtask generate`.)
 #[test]
-fn doc_prints_the_rule_table_and_the_readme_embeds_it() {
+fn doc_prints_the_rule_table() {
     let out = dockpolicy().arg("doc").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let table = String::from_utf8(out.stdout).unwrap();
@@ -331,12 +332,6 @@ fn doc_prints_the_rule_table_and_the_readme_embeds_it() {
             "{id} missing from doc"
         );
     }
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    assert!(
-        readme.contains(&table),
-        "README's rule table is out of date; paste `dockpolicy doc` output:\n{table}"
-    );
     dockpolicy()
         .args(["doc", "secret-in-image"])
         .assert()

@@ -14,12 +14,7 @@ pub fn run(args: &DocArgs) -> anyhow::Result<i32> {
         all_namespaces: true,
         ..Default::default()
     })?;
-    let mut rules: Vec<(&String, &Annotations)> = set
-        .metadata
-        .iter()
-        .filter(|(_, m)| m.custom.id.is_some())
-        .collect();
-    rules.sort_by(|a, b| a.1.custom.id.cmp(&b.1.custom.id));
+    let rules = documented_rules(&set);
     match &args.rule {
         None => {
             // User policies' METADATA may come from the scanned tree: no terminal escapes.
@@ -39,7 +34,19 @@ pub fn run(args: &DocArgs) -> anyhow::Result<i32> {
     }
 }
 
-/// The Markdown table of rules (the README embeds this output).
+/// The rules of `set` that have an id, by id: (package, METADATA).
+pub fn documented_rules(set: &policy::PolicySet) -> Vec<(&String, &Annotations)> {
+    let mut rules: Vec<(&String, &Annotations)> = set
+        .metadata
+        .iter()
+        .filter(|(_, m)| m.custom.id.is_some())
+        .collect();
+    rules.sort_by(|a, b| a.1.custom.id.cmp(&b.1.custom.id));
+    rules
+}
+
+/// The Markdown table of rules (`cargo xtask generate` puts the bundled library's in the
+/// README).
 pub fn table(rules: &[(&String, &Annotations)]) -> String {
     let mut out = String::from("| id | slug | severity | title |\n|---|---|---|---|\n");
     for (_, m) in rules {

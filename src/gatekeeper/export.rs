@@ -4,7 +4,7 @@
 //! Each exported rule becomes one template. Its `libs` are the rule file itself (its
 //! package moved under `lib.rules.`, the only change) and every `lib.` helper module; the
 //! one exception is the config helper, replaced by `config.rego` beside this file plus the
-//! settings of [`PARAMETERS`], which reads the Constraint's parameters instead of `data`.
+//! rule settings of `config::RULE_SETTINGS`, which reads the Constraint's parameters instead of `data`.
 //! The template's own module is a short adapter: `violation` is the rule's `deny` (or
 //! `warn`), filtered by the admission operation (see [`adapter`]).
 //!
@@ -19,104 +19,58 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::{MATCH_KINDS, TARGET};
-use crate::config::{Config, LabelRequirement, Severity};
+use crate::config::{Config, RULE_SETTINGS, Severity};
 use crate::policy::RegoVersion;
 use crate::policy::metadata::{self, Annotations};
 
 const GATEKEEPER_CONFIG: &str = include_str!("config.rego");
 
-/// A setting of `.dockpolicy.yaml` that rules read from `lib.dockpolicy.config`, and that
-/// a template reads from its Constraint's parameters instead. This table is the one place
-/// that says so: it makes the template's parameter schema, the Constraint's parameters
-/// (set when the config differs from the default) and the settings in the template's
-/// config module, whose defaults are `Config::default()`'s.
-struct Parameter {
-    /// The config key, and the rule's name in `lib.dockpolicy.config`.
-    key: &'static str,
-    /// The Constraint parameter.
-    name: &'static str,
-    description: &'static str,
-    /// OpenAPI v3 schema of the parameter's value.
-    schema: fn() -> Value,
-    /// The parameter's value for a config.
-    value: fn(&Config) -> Value,
+/// The Constraint parameter that carries a rule setting: its key in camel case
+/// (`allowed_registries` → `allowedRegistries`). The settings are
+/// [`RULE_SETTINGS`](crate::config::RULE_SETTINGS); from that table come the template's
+/// parameter schema, the Constraint's parameters (set when the config differs from the
+/// default) and the settings in the template's config module, with their defaults.
+fn parameter_name(key: &str) -> String {
+    let mut words = key.split('_');
+    let first = words.next().unwrap_or_default().to_owned();
+    first + &camel(&words.collect::<Vec<_>>().join("_"))
 }
-
-fn strings_schema() -> Value {
-    json!({"type": "array", "items": {"type": "string"}})
-}
-
-const PARAMETERS: &[Parameter] = &[
-    Parameter {
-        key: "allowed_registries",
-        name: "allowedRegistries",
-        description: "Registries (host or host/path prefix) images may come from (DP003; empty: any).",
-        schema: strings_schema,
-        value: |c| json!(c.allowed_registries),
-    },
-    Parameter {
-        key: "required_labels",
-        name: "requiredLabels",
-        description: "Labels an image must carry (DP009): each entry lists alternatives, one of which must be set.",
-        schema: || json!({"type": "array", "items": {"type": "array", "items": {"type": "string"}}}),
-        // One form for the schema: a single name is a list of one alternative.
-        value: |c| {
-            json!(
-                c.required_labels
-                    .iter()
-                    .map(|r| match r {
-                        LabelRequirement::One(name) => vec![name.clone()],
-                        LabelRequirement::AnyOf(names) => names.clone(),
-                    })
-                    .collect::<Vec<_>>()
-            )
-        },
-    },
-    Parameter {
-        key: "minimal_base_images",
-        name: "minimalBaseImages",
-        description: "Glob patterns of base images that count as minimal (DP007).",
-        schema: strings_schema,
-        value: |c| json!(c.minimal_base_images),
-    },
-    Parameter {
-        key: "max_image_size",
-        name: "maxImageSize",
-        description: "The largest uncompressed image size allowed, in bytes (DP012).",
-        schema: || json!({"type": "integer", "minimum": 0}),
-        value: |c| json!(c.max_image_size),
-    },
-];
 
 /// The per-rule parameter, from `exempt_images` (read by the config module's `exempt`).
 const EXEMPT_IMAGES: &str = "exemptImages";
 
-/// The template's parameter schema: [`PARAMETERS`] and `exemptImages`.
+/// The template's parameter schema: each rule setting and `exemptImages`. A setting with
+/// a single value shows its default; a list's is left out, since the API server writes a
+/// schema default into every Constraint it stores, and a list there would read as
+/// configuration nobody wrote.
 fn parameter_schema() -> Value {
     let mut properties = serde_json::Map::new();
     properties.insert(
         EXEMPT_IMAGES.into(),
         json!({"description": "Glob patterns of images this rule ignores.", "type": "array", "items": {"type": "string"}}),
     );
-    for p in PARAMETERS {
-        let mut schema = (p.schema)();
-        schema["description"] = json!(p.description);
-        properties.insert(p.name.into(), schema);
+    for setting in RULE_SETTINGS {
+        let mut schema = (setting.schema)();
+        schema["description"] = json!(setting.description);
+        let default = (setting.default)();
+        if !default.is_array() {
+            schema["default"] = default;
+        }
+        properties.insert(parameter_name(setting.key), schema);
     }
     json!({"type": "object", "properties": properties})
 }
 
-/// The template's `lib.dockpolicy.config`: `config.rego` and each setting of
-/// [`PARAMETERS`], with the config file's default.
+/// The template's `lib.dockpolicy.config`: `config.rego` and each rule setting, read from
+/// its parameter, with the config file's default.
 fn config_module() -> String {
-    let defaults = Config::default();
     let mut out = GATEKEEPER_CONFIG.to_owned();
-    for p in PARAMETERS {
+    for setting in RULE_SETTINGS {
         out.push_str(&format!(
             "\n# {key}: the parameter {name}.\ndefault {key} := {default}\n\n{key} := input.parameters.{name}\n",
-            key = p.key,
-            name = p.name,
-            default = (p.value)(&defaults),
+            key = setting.key,
+            name = parameter_name(setting.key),
+            default = (setting.default)(),
         ));
     }
     out
@@ -406,11 +360,10 @@ pub fn export(
             parameters.insert(EXEMPT_IMAGES.into(), json!(exempt));
         }
         // Settings left at their default are the template's default already.
-        let defaults = Config::default();
-        for p in PARAMETERS {
-            let value = (p.value)(config);
-            if value != (p.value)(&defaults) {
-                parameters.insert(p.name.into(), value);
+        for setting in RULE_SETTINGS {
+            let value = (setting.value)(config);
+            if value != (setting.default)() {
+                parameters.insert(parameter_name(setting.key), value);
             }
         }
         let kinds: Vec<Value> = MATCH_KINDS
@@ -500,7 +453,7 @@ mod tests {
                 );
             }
         }
-        let keys: BTreeSet<&str> = PARAMETERS.iter().map(|p| p.key).collect();
+        let keys: BTreeSet<&str> = RULE_SETTINGS.iter().map(|s| s.key).collect();
         let mut expected = read.clone();
         expected.remove("exempt_images");
         assert_eq!(keys, expected);
@@ -516,22 +469,15 @@ mod tests {
         assert_eq!(settings, &keys | &by_exporter);
         // The template's module defines each with the config file's default.
         let module = config_module();
-        for p in PARAMETERS {
-            assert!(module.contains(&format!(
-                "\ndefault {} := {}\n",
-                p.key,
-                (p.value)(&Config::default())
-            )));
-            assert!(module.contains(&format!("\n{} := input.parameters.{}\n", p.key, p.name)));
-        }
         let schema = parameter_schema();
-        for p in PARAMETERS {
-            assert!(
-                schema["properties"][p.name]["type"].is_string(),
-                "{}",
-                p.name
-            );
+        for s in RULE_SETTINGS {
+            let name = parameter_name(s.key);
+            assert!(module.contains(&format!("\ndefault {} := {}\n", s.key, (s.default)())));
+            assert!(module.contains(&format!("\n{} := input.parameters.{name}\n", s.key)));
+            assert!(schema["properties"][&name]["type"].is_string(), "{name}");
         }
+        assert_eq!(parameter_name("max_image_size"), "maxImageSize");
+        assert_eq!(schema["properties"]["maxImageSize"]["default"], 1u64 << 30);
     }
 
     #[test]

@@ -229,7 +229,6 @@ impl PolicySet {
     }
 
     /// The result rules the VM runs for this set.
-    #[cfg(test)]
     pub fn vm_rules(&self) -> Vec<(String, String)> {
         load::vm_rules(&self.namespaces)
     }

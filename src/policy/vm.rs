@@ -120,9 +120,28 @@ pub fn embedded(
     ))
 }
 
-/// The bundled library's program as `compile` makes it for every bundled rule, written by
-/// `DOCKPOLICY_BLESS=1 cargo test --lib embedded_program` (see `embedded`).
+/// The bundled library's program as `compile` makes it for every bundled rule
+/// ([`bundled_program`], written to the file by `cargo xtask generate`; see `embedded`).
 pub const EMBEDDED_PROGRAM: &[u8] = include_bytes!("bundled.rvm");
+
+/// The bundled library (as built into this binary) compiled for every bundled rule with
+/// the default config, serialised: what `EMBEDDED_PROGRAM` must hold for `embedded` to
+/// use it.
+pub fn bundled_program() -> Result<Vec<u8>, String> {
+    let set = super::load(&super::Options {
+        bundled: true,
+        vm: super::VmUse::Bundled,
+        config: Some(crate::config::Config::default()),
+        ..Default::default()
+    })
+    .map_err(|e| e.to_string())?;
+    let rules = set.vm_rules();
+    let program = compile(&set.engine, &rules, regorus::Value::new_object(), None)?;
+    program
+        .program_bytes
+        .map(|bytes| bytes.as_ref().clone())
+        .ok_or_else(|| "the bundled program does not serialise".into())
+}
 
 fn collector_name() -> String {
     format!("<{COLLECTOR}>")
@@ -318,24 +337,15 @@ mod tests {
     }
 
     /// The embedded program is what compiling the bundled library here gives, byte for
-    /// byte. After a change to the policies (or to regorus), write it anew with
-    /// `DOCKPOLICY_BLESS=1 cargo test --lib embedded_program`.
+    /// byte, and is what a run uses.
     #[test]
     fn embedded_program_is_the_bundled_library_compiled_here() {
-        let set = bundled(crate::config::Config::default());
-        let rules = set.vm_rules();
-        let fresh = compile(&set.engine, &rules, regorus::Value::new_object(), None)
-            .expect("the bundled library compiles");
-        let bytes = fresh.program_bytes.expect("the program serialises");
-        if std::env::var_os("DOCKPOLICY_BLESS").is_some() {
-            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/policy/bundled.rvm");
-            std::fs::write(path, bytes.as_slice()).expect("write the embedded program");
-            return;
-        }
+        let bytes = bundled_program().expect("the bundled library compiles");
         assert!(
             bytes.as_slice() == EMBEDDED_PROGRAM,
-            "src/policy/bundled.rvm is stale: run DOCKPOLICY_BLESS=1 cargo test --lib embedded_program"
+            "src/policy/bundled.rvm is stale: run `cargo xtask generate`"
         );
+        let set = bundled(crate::config::Config::default());
         let used = set.compiled.expect("the VM runs the bundled library");
         assert_eq!(
             used.program_bytes.as_deref(),
