@@ -11,8 +11,8 @@ is_dockerfile if count(_froms) > 0
 
 froms := _froms if is_dockerfile
 
-# (One pass over the input finds the FROMs and decides is_dockerfile: the VM walks the
-# whole array for an existential check too, so the two used to cost two passes.)
+# (One pass over the input finds the FROMs and decides is_dockerfile: an existential
+# check walks the whole array too, so one walk answers both.)
 _froms := [f | some f in input; f.Cmd == "from"] if is_array(input)
 
 # external_bases contains the FROM instructions that pull an image from a registry:

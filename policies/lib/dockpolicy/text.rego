@@ -4,7 +4,7 @@
 #   Cheap pre-checks for the regular expressions of the practices. A pattern that needs a
 #   literal word (`curl`, `glpat-`, `apt`) cannot match text without it, and `contains` is
 #   far cheaper than a regex match, so each pattern lists the words it needs and runs only
-#   on text that mentions one of them (this made DP006, DP008 and DP011 several times faster).
+#   on text that mentions one of them (most RUN, ENV and COPY text mentions none).
 #   `digits` is a character check written with string builtins for the same reason.
 package lib.dockpolicy.text
 
