@@ -374,8 +374,8 @@ mod tests {
         assert!(expand_in("$H", &v, '\\', &mut budget) == Err(ExpandError::FileTooLong));
     }
 
-    /// The expansion as first written: correct but quadratic (and worse) on hostile input.
-    /// The linear one must agree with it everywhere it is practical to run.
+    /// A direct expansion, easy to check by reading but quadratic (and worse) on hostile
+    /// input: the linear one must agree with it everywhere it is practical to run.
     mod reference {
         use std::collections::HashMap;
 
