@@ -198,8 +198,8 @@ pub fn read_capped_at(path: &Path, limit: u64) -> Result<Vec<u8>, ConfineError> 
     use std::io::Read as _;
     let file = File::open(path).map_err(|e| ConfineError::io(path, e))?;
     // `Take` hides the file's size from `read_to_end`, which then reads in small, growing
-    // chunks (7.5 reads per corpus Dockerfile); with the size known it takes one read and
-    // one to see the end. (A file that grows while being read is cut off at the limit
+    // chunks (several reads for a typical Dockerfile); with the size known it takes one
+    // read and one to see the end. (A file that grows while being read is cut off at the limit
     // and refused too.)
     let expected = file
         .metadata()
@@ -236,13 +236,30 @@ pub fn write_file(
     path: &Path,
     write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
 ) -> Result<(), ConfineError> {
-    let refused = |reason: &str| ConfineError::Refused {
-        path: path.display().to_string(),
-        reason: reason.to_owned(),
-    };
     let name = path
         .file_name()
-        .ok_or_else(|| refused("not a file name; not written"))?;
+        .ok_or_else(|| refused(path, "not a file name; not written"))?;
+    if let Some(written) = write_in_place(path, write) {
+        return written;
+    }
+    let dir = output_dir(path)?;
+    replace_file(path, &dir, name, write)
+}
+
+fn refused(path: &Path, reason: &str) -> ConfineError {
+    ConfineError::Refused {
+        path: path.display().to_string(),
+        reason: reason.to_owned(),
+    }
+}
+
+/// What `write_file` does with something already at `path` that is not a regular file:
+/// a stream, device or pipe is written directly, a symlink or directory refused. `None`
+/// when there is nothing there or a regular file, which is then replaced.
+fn write_in_place(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+) -> Option<Result<(), ConfineError>> {
     match std::fs::symlink_metadata(path) {
         // `/dev/stdout` and `/dev/fd/N` are links the user names on purpose, outside any
         // checkout, to the process's own streams: written like the stream itself (even
@@ -253,39 +270,65 @@ pub fn write_file(
                 && !is_under_cwd(path)
                 && (path.starts_with("/dev") || is_stream(path)) =>
         {
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .truncate(true)
-                .open(path)
-                .map_err(|e| ConfineError::io(path, e))?;
-            return write(&mut file).map_err(|e| ConfineError::io(path, e));
+            Some(write_opened(
+                path,
+                std::fs::OpenOptions::new().write(true).truncate(true),
+                write,
+            ))
         }
         Ok(m) if m.file_type().is_symlink() => {
-            return Err(refused("is a symlink; not written through"));
+            Some(Err(refused(path, "is a symlink; not written through")))
         }
-        Ok(m) if m.is_dir() => return Err(refused("is a directory; not written")),
+        Ok(m) if m.is_dir() => Some(Err(refused(path, "is a directory; not written"))),
         Ok(m) if !m.is_file() => {
             // Checked just above not to be a symlink; nothing in the checkout runs
             // between the check and the open to swap one in.
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .open(path)
-                .map_err(|e| ConfineError::io(path, e))?;
-            return write(&mut file).map_err(|e| ConfineError::io(path, e));
+            Some(write_opened(
+                path,
+                std::fs::OpenOptions::new().write(true),
+                write,
+            ))
         }
-        _ => {}
+        _ => None,
     }
+}
+
+fn write_opened(
+    path: &Path,
+    options: &std::fs::OpenOptions,
+    write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+) -> Result<(), ConfineError> {
+    let mut file = options.open(path).map_err(|e| ConfineError::io(path, e))?;
+    write(&mut file).map_err(|e| ConfineError::io(path, e))
+}
+
+/// The directory `path` is written in, symlinks resolved, refused when it leaves the
+/// tree `path` belongs to.
+fn output_dir(path: &Path) -> Result<PathBuf, ConfineError> {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let tree = Tree::for_output(path)?;
-    let dir = tree.resolve(parent).map_err(|e| match e {
-        ConfineError::Outside { root, .. } => refused(&format!(
-            "its directory resolves outside {root} (a symlink leaving the tree); not written"
-        )),
+    tree.resolve(parent).map_err(|e| match e {
+        ConfineError::Outside { root, .. } => refused(
+            path,
+            &format!(
+                "its directory resolves outside {root} (a symlink leaving the tree); not written"
+            ),
+        ),
         other => other,
-    })?;
+    })
+}
+
+/// Writes a new file next to `name` in `dir`, created exclusively, and renames it over
+/// `name`: an existing file is replaced, never written into.
+fn replace_file(
+    path: &Path,
+    dir: &Path,
+    name: &std::ffi::OsStr,
+    write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+) -> Result<(), ConfineError> {
     let target = dir.join(name);
     static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

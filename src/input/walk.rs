@@ -125,8 +125,8 @@ pub fn walk(
 }
 
 /// Directories nested deeper than this below a walked path are reported, not walked: the
-/// walk recurses, and a committed tree 850 directories deep (1.7 KB of path) overflowed
-/// its stack. Real repositories nest a few dozen deep.
+/// walk recurses, and a committed tree some 850 directories deep (1.7 KB of path) would
+/// overflow its stack. Real repositories nest a few dozen deep.
 pub const MAX_DEPTH: usize = 256;
 
 fn walk_at(
@@ -141,23 +141,9 @@ fn walk_at(
         visit(Found::Error(dir.to_path_buf(), WalkError::TooDeep));
         return;
     }
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            visit(Found::Error(dir.to_path_buf(), WalkError::Io(e)));
-            return;
-        }
+    let Some(listed) = list_sorted(dir, visit) else {
+        return;
     };
-    let mut listed: Vec<(OsString, Option<std::fs::FileType>)> = Vec::new();
-    for entry in entries {
-        match entry {
-            Ok(entry) => listed.push((entry.file_name(), entry.file_type().ok())),
-            Err(e) => {
-                visit(Found::Error(dir.to_path_buf(), WalkError::Io(e)));
-            }
-        }
-    }
-    listed.sort_by(|a, b| a.0.cmp(&b.0));
     for (name, kind) in listed {
         if name == ".git" || (rules.skip_hidden && name.as_encoded_bytes().starts_with(b".")) {
             continue;
@@ -190,6 +176,32 @@ fn walk_at(
             visit(Found::Error(path, WalkError::NotRegular));
         }
     }
+}
+
+/// `dir`'s entries in name order, each with its type when the listing gave it; entries
+/// that cannot be read are reported and left out, and `None` when `dir` cannot be listed.
+fn list_sorted(
+    dir: &Path,
+    visit: &mut dyn FnMut(Found) -> bool,
+) -> Option<Vec<(OsString, Option<std::fs::FileType>)>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            visit(Found::Error(dir.to_path_buf(), WalkError::Io(e)));
+            return None;
+        }
+    };
+    let mut listed: Vec<(OsString, Option<std::fs::FileType>)> = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) => listed.push((entry.file_name(), entry.file_type().ok())),
+            Err(e) => {
+                visit(Found::Error(dir.to_path_buf(), WalkError::Io(e)));
+            }
+        }
+    }
+    listed.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(listed)
 }
 
 /// A symlink met by the walk: resolved, and used only when it stays in the tree.
@@ -303,32 +315,48 @@ pub fn collect(
             ignore: Some((ignore, root)),
             wanted: &wanted,
         };
-        walk(&tree, root, &rules, &mut walked, &mut |found| match found {
-            // OCI layout directories are one input each; nothing inside them is walked.
-            Found::Dir(dir) if super::archive::is_oci_layout_dir(&dir) => {
-                targets.push(Target {
-                    path: dir,
-                    format: Some(Format::Archive),
-                });
-                false
-            }
-            Found::Dir(_) => true,
-            Found::File(path) => {
-                let format = forced.or_else(|| detect(&path));
-                if format.is_some() {
-                    targets.push(Target { path, format });
-                }
-                true
-            }
-            Found::Error(path, e) => {
-                errors.push((path.display().to_string(), e));
-                true
-            }
-        });
+        walk(
+            &tree,
+            root,
+            &rules,
+            &mut walked,
+            &mut keep_found(forced, &mut targets, &mut errors),
+        );
     }
     targets.sort_by(|a, b| a.path.cmp(&b.path));
     targets.dedup_by(|a, b| a.path == b.path);
     (targets, errors)
+}
+
+/// A walk's visitor that keeps what it finds: files of a format dockpolicy reads (or any
+/// file, with `forced`) and OCI layout directories as targets, failures as errors.
+fn keep_found<'a>(
+    forced: Option<Format>,
+    targets: &'a mut Vec<Target>,
+    errors: &'a mut Vec<(String, WalkError)>,
+) -> impl FnMut(Found) -> bool + 'a {
+    move |found| match found {
+        // OCI layout directories are one input each; nothing inside them is walked.
+        Found::Dir(dir) if super::archive::is_oci_layout_dir(&dir) => {
+            targets.push(Target {
+                path: dir,
+                format: Some(Format::Archive),
+            });
+            false
+        }
+        Found::Dir(_) => true,
+        Found::File(path) => {
+            let format = forced.or_else(|| detect(&path));
+            if format.is_some() {
+                targets.push(Target { path, format });
+            }
+            true
+        }
+        Found::Error(path, e) => {
+            errors.push((path.display().to_string(), e));
+            true
+        }
+    }
 }
 
 #[cfg(test)]

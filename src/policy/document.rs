@@ -1,10 +1,10 @@
 //! Input documents as regorus values, once per input.
 //!
 //! regorus converts a `serde_json::Value` by running it through serde's deserializer, which
-//! needs an owned copy and allocates every object key anew: 20 µs of a corpus Dockerfile's
-//! ~330 µs evaluation. Walking the borrowed document directly, with each distinct key
+//! needs an owned copy and allocates every object key anew, a noticeable share of a small
+//! input's evaluation. Walking the borrowed document directly, with each distinct key
 //! allocated once per document (every instruction repeats `Cmd`, `Value`, `Flags`, ...),
-//! gives the same value for less than half of that. A Dockerfile skips JSON altogether:
+//! gives the same value with a fraction of the allocations. A Dockerfile skips JSON altogether:
 //! its typed instructions become regorus values directly, with keys made once per file.
 //! Either way the result is the same value regorus's own conversion makes of the
 //! document's JSON (see the tests).
@@ -15,7 +15,7 @@ use regorus::Value;
 use serde_json::Value as Json;
 
 use crate::input::Document;
-use crate::input::dockerfile::Instruction;
+use crate::input::dockerfile::{Base, Heredoc, Instruction};
 
 /// `document` as a regorus value, equal to `regorus::Value::from(document.to_json())`.
 pub fn to_regorus(document: &Document) -> Value {
@@ -100,81 +100,104 @@ impl InstructionKeys {
 /// A Dockerfile's instructions as the array `dockerfile::to_json` describes.
 fn dockerfile_to_regorus(instructions: &[Instruction]) -> Value {
     let keys = InstructionKeys::new();
-    let string = |s: &str| Value::String(s.into());
-    let strings = |list: &[String]| Value::from(list.iter().map(|s| string(s)).collect::<Vec<_>>());
-    // Line numbers and the stage are positive integers, which JSON conversion makes u64.
-    let number = |n: usize| Value::from(n as u64);
     let items = instructions
         .iter()
-        .map(|i| {
-            // Pushed in key order (byte order: `BaseStage` < `Cmd` < ... < `Value`), so
-            // the map is built in one pass: `from_iter` finds the keys already sorted,
-            // where an insert per key compared each with the keys before it.
-            let mut fields = Vec::with_capacity(16);
-            if let Some(from) = &i.from {
-                fields.push((
-                    keys.base_stage.clone(),
-                    from.base_stage.map_or(Value::Null, number),
-                ));
-            }
-            fields.push((keys.cmd.clone(), string(&i.cmd)));
-            fields.push((keys.end_line.clone(), number(i.end_line)));
-            fields.push((keys.flags.clone(), strings(&i.flags)));
-            if !i.heredocs.is_empty() {
-                let heredocs = i.heredocs.iter().map(|h| {
-                    Value::from(BTreeMap::from([
-                        (keys.chomp.clone(), Value::Bool(h.chomp)),
-                        (keys.content.clone(), string(&h.content)),
-                        (keys.expand.clone(), Value::Bool(h.expand)),
-                        (keys.name.clone(), string(&h.name)),
-                    ]))
-                });
-                fields.push((
-                    keys.heredocs.clone(),
-                    Value::from(heredocs.collect::<Vec<_>>()),
-                ));
-            }
-            if let Some(from) = &i.from {
-                fields.push((keys.image.clone(), string(&from.image)));
-                let reference = from.reference().map_or(Value::Null, |r| {
-                    Value::from(BTreeMap::from([
-                        (keys.digest.clone(), string(&r.digest)),
-                        (keys.host.clone(), string(&r.host)),
-                        (keys.registry.clone(), string(&r.registry)),
-                        (keys.repository.clone(), string(&r.repository)),
-                        (keys.tag.clone(), string(&r.tag)),
-                    ]))
-                });
-                fields.push((keys.image_ref.clone(), reference));
-                fields.push((
-                    keys.image_resolved.clone(),
-                    Value::Bool(from.image_resolved),
-                ));
-            }
-            fields.push((keys.json.clone(), Value::Bool(i.json)));
-            fields.push((keys.original.clone(), string(&i.original)));
-            if let Some(pairs) = i.pairs() {
-                let pairs = pairs.into_iter().map(|(key, value)| {
-                    Value::from(BTreeMap::from([
-                        (keys.key.clone(), string(key)),
-                        (keys.value_key.clone(), value.map_or(Value::Null, string)),
-                    ]))
-                });
-                fields.push((keys.pairs.clone(), Value::from(pairs.collect::<Vec<_>>())));
-            }
-            fields.push((keys.stage.clone(), number(i.stage)));
-            if let Some(from) = &i.from {
-                let stage_name = from.stage_name.as_deref().map_or(Value::Null, string);
-                fields.push((keys.stage_name.clone(), stage_name));
-            }
-            fields.push((keys.start_line.clone(), number(i.start_line)));
-            fields.push((keys.sub_cmd.clone(), string(&i.sub_cmd)));
-            fields.push((keys.value.clone(), strings(&i.value)));
-            let object: BTreeMap<Value, Value> = fields.into_iter().collect();
-            Value::from(object)
-        })
+        .map(|i| keys.instruction(i))
         .collect::<Vec<_>>();
     Value::from(items)
+}
+
+fn string(s: &str) -> Value {
+    Value::String(s.into())
+}
+
+fn strings(list: &[String]) -> Value {
+    Value::from(list.iter().map(|s| string(s)).collect::<Vec<_>>())
+}
+
+/// Line numbers and the stage are positive integers, which JSON conversion makes u64.
+fn number(n: usize) -> Value {
+    Value::from(n as u64)
+}
+
+impl InstructionKeys {
+    /// One instruction's object.
+    fn instruction(&self, i: &Instruction) -> Value {
+        // Pushed in key order (byte order: `BaseStage` < `Cmd` < ... < `Value`), so the
+        // map is built in one pass: `from_iter` finds the keys already sorted, where an
+        // insert per key would compare each with the keys before it.
+        let mut fields = Vec::with_capacity(16);
+        if let Some(from) = &i.from {
+            fields.push((
+                self.base_stage.clone(),
+                from.base_stage.map_or(Value::Null, number),
+            ));
+        }
+        fields.push((self.cmd.clone(), string(&i.cmd)));
+        fields.push((self.end_line.clone(), number(i.end_line)));
+        fields.push((self.flags.clone(), strings(&i.flags)));
+        if !i.heredocs.is_empty() {
+            fields.push((self.heredocs.clone(), self.heredoc_list(&i.heredocs)));
+        }
+        if let Some(from) = &i.from {
+            fields.push((self.image.clone(), string(&from.image)));
+            fields.push((self.image_ref.clone(), self.image_reference(from)));
+            fields.push((
+                self.image_resolved.clone(),
+                Value::Bool(from.image_resolved),
+            ));
+        }
+        fields.push((self.json.clone(), Value::Bool(i.json)));
+        fields.push((self.original.clone(), string(&i.original)));
+        if let Some(pairs) = i.pairs() {
+            fields.push((self.pairs.clone(), self.pair_list(pairs)));
+        }
+        fields.push((self.stage.clone(), number(i.stage)));
+        if let Some(from) = &i.from {
+            let stage_name = from.stage_name.as_deref().map_or(Value::Null, string);
+            fields.push((self.stage_name.clone(), stage_name));
+        }
+        fields.push((self.start_line.clone(), number(i.start_line)));
+        fields.push((self.sub_cmd.clone(), string(&i.sub_cmd)));
+        fields.push((self.value.clone(), strings(&i.value)));
+        let object: BTreeMap<Value, Value> = fields.into_iter().collect();
+        Value::from(object)
+    }
+
+    fn heredoc_list(&self, heredocs: &[Heredoc]) -> Value {
+        let heredocs = heredocs.iter().map(|h| {
+            Value::from(BTreeMap::from([
+                (self.chomp.clone(), Value::Bool(h.chomp)),
+                (self.content.clone(), string(&h.content)),
+                (self.expand.clone(), Value::Bool(h.expand)),
+                (self.name.clone(), string(&h.name)),
+            ]))
+        });
+        Value::from(heredocs.collect::<Vec<_>>())
+    }
+
+    /// A `FROM` image's reference, or null when it is not one.
+    fn image_reference(&self, from: &Base) -> Value {
+        from.reference().map_or(Value::Null, |r| {
+            Value::from(BTreeMap::from([
+                (self.digest.clone(), string(&r.digest)),
+                (self.host.clone(), string(&r.host)),
+                (self.registry.clone(), string(&r.registry)),
+                (self.repository.clone(), string(&r.repository)),
+                (self.tag.clone(), string(&r.tag)),
+            ]))
+        })
+    }
+
+    fn pair_list(&self, pairs: Vec<(&str, Option<&str>)>) -> Value {
+        let pairs = pairs.into_iter().map(|(key, value)| {
+            Value::from(BTreeMap::from([
+                (self.key.clone(), string(key)),
+                (self.value_key.clone(), value.map_or(Value::Null, string)),
+            ]))
+        });
+        Value::from(pairs.collect::<Vec<_>>())
+    }
 }
 
 fn convert<'a>(value: &'a Json, keys: &mut HashMap<&'a str, Value>) -> Value {

@@ -20,13 +20,36 @@ pub fn render(report: &Report) -> String {
 /// Writes the report to `out` as it is built (a 100k-file report is hundreds of MB of
 /// text that need never be held in memory).
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    // Entries are sorted by file first and built one at a time while serialising, so the
-    // output never exists twice in memory (as a JSON tree and as text).
-    enum Entry<'a> {
-        Result(&'a super::CheckResult),
-        Rendered(&'a super::RenderedFile),
-        Error(&'a super::FileError),
+    let entries = sorted_entries(report);
+    if entries.is_empty() {
+        return out.write_all(b"[]\n");
     }
+    // The entries are serialised in parallel (see `write_in_parallel`). Each entry is
+    // pretty-printed on its own and then indented one level, which gives exactly the text
+    // of the whole array pretty-printed at once: JSON strings hold no raw newline, so
+    // every newline in an entry's text is a line break.
+    out.write_all(b"[")?;
+    super::write_in_parallel(
+        &entries,
+        |chunk| write_chunk(chunk, report.show_suppressed),
+        b",",
+        out,
+    )?;
+    out.write_all(b"\n]\n")
+}
+
+/// One entry of the output array. Entries are sorted by file first and built one at a
+/// time while serialising, so the output never exists twice in memory (as a JSON tree and
+/// as text).
+enum Entry<'a> {
+    Result(&'a super::CheckResult),
+    Rendered(&'a super::RenderedFile),
+    Error(&'a super::FileError),
+}
+
+/// The report's results, files rendered already and errors, each under its file name, in
+/// file order.
+fn sorted_entries(report: &Report) -> Vec<(&str, Entry<'_>)> {
     let mut entries: Vec<(&str, Entry)> = report
         .results
         .iter()
@@ -47,42 +70,29 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
         .collect();
     // Stable sort: errors stay after a file's results.
     entries.sort_by(|a, b| a.0.cmp(b.0));
-    if entries.is_empty() {
-        return out.write_all(b"[]\n");
-    }
-    // The entries are serialised in parallel (see `write_in_parallel`). Each entry is
-    // pretty-printed on its own and then indented one level, which gives exactly the text
-    // of the whole array pretty-printed at once: JSON strings hold no raw newline, so
-    // every newline in an entry's text is a line break.
-    out.write_all(b"[")?;
-    super::write_in_parallel(
-        &entries,
-        |chunk| {
-            let mut part = Vec::new();
-            let mut entry = Vec::new();
-            for (_, e) in chunk {
-                match e {
-                    Entry::Result(r) => {
-                        let value = JsonEntry::Result(result(report.show_suppressed, r));
-                        push_entry(&mut part, &mut entry, &value)?;
-                    }
-                    Entry::Error(e) => {
-                        push_entry(&mut part, &mut entry, &JsonEntry::Error(error(e)))?
-                    }
-                    Entry::Rendered(f) => {
-                        if !part.is_empty() {
-                            part.push(b',');
-                        }
-                        part.extend_from_slice(&f.bytes);
-                    }
-                }
+    entries
+}
+
+/// A run of entries as `write` prints them, separated by commas.
+fn write_chunk(chunk: &[(&str, Entry)], show_suppressed: bool) -> std::io::Result<Vec<u8>> {
+    let mut part = Vec::new();
+    let mut entry = Vec::new();
+    for (_, e) in chunk {
+        match e {
+            Entry::Result(r) => {
+                let value = JsonEntry::Result(result(show_suppressed, r));
+                push_entry(&mut part, &mut entry, &value)?;
             }
-            Ok(part)
-        },
-        b",",
-        out,
-    )?;
-    out.write_all(b"\n]\n")
+            Entry::Error(e) => push_entry(&mut part, &mut entry, &JsonEntry::Error(error(e)))?,
+            Entry::Rendered(f) => {
+                if !part.is_empty() {
+                    part.push(b',');
+                }
+                part.extend_from_slice(&f.bytes);
+            }
+        }
+    }
+    Ok(part)
 }
 
 /// One file's results as `write` prints them (entries separated by commas, without the
@@ -202,9 +212,9 @@ fn push_entry(part: &mut Vec<u8>, entry: &mut Vec<u8>, value: &JsonEntry) -> std
     Ok(())
 }
 
-// The entries are serialised from borrowed structs, in conftest's key order: building a
-// `serde_json::Value` per entry (and cloning each finding's metadata into it) made writing
-// the corpus report 24 ms of serial time at the end of the run.
+// The entries are serialised from borrowed structs, in conftest's key order: a
+// `serde_json::Value` per entry would clone each finding's metadata into it, serial work
+// at the end of the run that grows with the report.
 
 #[derive(Serialize)]
 #[serde(untagged)]

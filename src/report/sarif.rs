@@ -24,70 +24,14 @@ fn section(description: &str, heading: &str) -> Option<String> {
 }
 
 pub fn render(report: &Report, catalog: &BTreeMap<String, Namespace>) -> String {
-    let mut namespaces: Vec<&String> = catalog.keys().collect();
-    for r in &report.results {
-        if !catalog.contains_key(&r.namespace) && !namespaces.contains(&&r.namespace) {
-            namespaces.push(&r.namespace);
-        }
-    }
+    let namespaces = rule_namespaces(report, catalog);
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut rules = Vec::new();
     for (i, name) in namespaces.iter().enumerate() {
-        let ns = catalog.get(*name);
-        let meta = ns.and_then(|n| n.meta.as_ref());
-        let id = rule_id(name, ns);
-        let title = meta
-            .and_then(|m| m.title.clone())
-            .unwrap_or_else(|| format!("Rules of package {name}"));
-        let description = meta.and_then(|m| m.description.clone()).unwrap_or_default();
-        let full = section(&description, "## What it does").unwrap_or_else(|| title.clone());
-        let remediation = meta.and_then(|m| m.custom.remediation.clone());
-        let severity = ns
-            .and_then(|n| {
-                n.severity_override.map(|k| {
-                    if k == crate::policy::RuleKind::Failure {
-                        "deny"
-                    } else {
-                        "warn"
-                    }
-                })
-            })
-            .or_else(|| meta.and_then(|m| m.custom.severity.as_deref()))
-            .unwrap_or("deny");
-        let help = match &remediation {
-            Some(r) => format!("{r}\n\n{full}"),
-            None => full.clone(),
-        };
-        let mut rule = json!({
-            "id": id,
-            "name": meta.and_then(|m| m.custom.slug.clone()).unwrap_or_else(|| (*name).clone()),
-            "shortDescription": {"text": title},
-            "fullDescription": {"text": full},
-            "help": {"text": help, "markdown": description.trim()},
-            "defaultConfiguration": {"level": if severity == "warn" { "warning" } else { "error" }},
-            "properties": {"namespace": name},
-        });
-        if description.trim().is_empty() {
-            rule["help"] = json!({"text": help});
-        }
         index.insert(name.as_str(), i);
-        rules.push(rule);
+        rules.push(rule(name, catalog.get(*name)));
     }
-    let mut results = Vec::new();
-    for r in &report.results {
-        let i = index.get(r.namespace.as_str()).copied().unwrap_or(0);
-        let id = rule_id(&r.namespace, catalog.get(&r.namespace));
-        // A suppressed finding stays visible, at warning level, with its suppression.
-        for (findings, level, suppressed) in [
-            (&r.failures, "error", false),
-            (&r.warnings, "warning", false),
-            (&r.suppressed, "warning", true),
-        ] {
-            for f in findings {
-                results.push(result(&r.filename, &id, i, level, f, suppressed));
-            }
-        }
-    }
+    let results = results(report, catalog, &index);
     let notifications: Vec<Value> = report
         .errors
         .iter()
@@ -115,9 +59,90 @@ pub fn render(report: &Report, catalog: &BTreeMap<String, Namespace>) -> String 
     text
 }
 
-// The document is serialised from structs in the key order of the SARIF examples: the
-// results (one per finding, ~10,000 over the corpus) used to be a serde_json::Value each,
-// which made writing SARIF cost half as much as checking the files.
+/// The namespaces that get a rule: every one in the catalog, then any other a result
+/// names, in the order first named.
+fn rule_namespaces<'a>(
+    report: &'a Report,
+    catalog: &'a BTreeMap<String, Namespace>,
+) -> Vec<&'a String> {
+    let mut namespaces: Vec<&String> = catalog.keys().collect();
+    for r in &report.results {
+        if !catalog.contains_key(&r.namespace) && !namespaces.contains(&&r.namespace) {
+            namespaces.push(&r.namespace);
+        }
+    }
+    namespaces
+}
+
+/// A namespace's rule descriptor, described from its METADATA when it has any.
+fn rule(name: &str, ns: Option<&Namespace>) -> Value {
+    let meta = ns.and_then(|n| n.meta.as_ref());
+    let id = rule_id(name, ns);
+    let title = meta
+        .and_then(|m| m.title.clone())
+        .unwrap_or_else(|| format!("Rules of package {name}"));
+    let description = meta.and_then(|m| m.description.clone()).unwrap_or_default();
+    let full = section(&description, "## What it does").unwrap_or_else(|| title.clone());
+    let remediation = meta.and_then(|m| m.custom.remediation.clone());
+    let severity = ns
+        .and_then(|n| {
+            n.severity_override.map(|k| {
+                if k == crate::policy::RuleKind::Failure {
+                    "deny"
+                } else {
+                    "warn"
+                }
+            })
+        })
+        .or_else(|| meta.and_then(|m| m.custom.severity.as_deref()))
+        .unwrap_or("deny");
+    let help = match &remediation {
+        Some(r) => format!("{r}\n\n{full}"),
+        None => full.clone(),
+    };
+    let mut rule = json!({
+        "id": id,
+        "name": meta.and_then(|m| m.custom.slug.clone()).unwrap_or_else(|| name.to_owned()),
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": full},
+        "help": {"text": help, "markdown": description.trim()},
+        "defaultConfiguration": {"level": if severity == "warn" { "warning" } else { "error" }},
+        "properties": {"namespace": name},
+    });
+    if description.trim().is_empty() {
+        rule["help"] = json!({"text": help});
+    }
+    rule
+}
+
+/// One result per finding, pointing at its rule by `index`.
+fn results<'a>(
+    report: &'a Report,
+    catalog: &BTreeMap<String, Namespace>,
+    index: &BTreeMap<&str, usize>,
+) -> Vec<SarifResult<'a>> {
+    let mut results = Vec::new();
+    for r in &report.results {
+        let i = index.get(r.namespace.as_str()).copied().unwrap_or(0);
+        let id = rule_id(&r.namespace, catalog.get(&r.namespace));
+        // A suppressed finding stays visible, at warning level, with its suppression.
+        for (findings, level, suppressed) in [
+            (&r.failures, "error", false),
+            (&r.warnings, "warning", false),
+            (&r.suppressed, "warning", true),
+        ] {
+            for f in findings {
+                results.push(result(&r.filename, &id, i, level, f, suppressed));
+            }
+        }
+    }
+    results
+}
+
+// The document is serialised from structs, in the key order of the SARIF examples: a
+// serde_json::Value per result (one per finding, thousands on a large tree) would allocate
+// every key of every result anew and make writing SARIF cost about half as much as
+// checking the files.
 
 #[derive(Serialize)]
 struct Sarif<'a> {

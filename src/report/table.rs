@@ -6,6 +6,11 @@ use super::Report;
 use super::redact;
 
 pub fn render(report: &Report) -> String {
+    draw(&rows(report))
+}
+
+/// One row per finding, success and error, each cell already made safe to print.
+fn rows(report: &Report) -> Vec<[String; 4]> {
     let mut rows: Vec<[String; 4]> = Vec::new();
     for r in &report.results {
         for (label, findings) in [
@@ -45,9 +50,14 @@ pub fn render(report: &Report) -> String {
             redact::error_text(&e.message.replace('\n', " ")),
         ]);
     }
+    rows
+}
+
+/// The rows under a header, each column as wide as its widest cell, bordered.
+fn draw(rows: &[[String; 4]]) -> String {
     let header = ["RESULT", "FILE", "NAMESPACE", "MESSAGE"].map(str::to_owned);
     let mut widths = header.clone().map(|h| h.chars().count());
-    for row in &rows {
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
@@ -67,7 +77,7 @@ pub fn render(report: &Report) -> String {
     let mut out = border.clone();
     out.push_str(&line(&header));
     out.push_str(&border);
-    for row in &rows {
+    for row in rows {
         out.push_str(&line(row));
     }
     out.push_str(&border);

@@ -10,56 +10,40 @@ use super::redact;
 pub fn render(report: &Report) -> String {
     let c = report.counts();
     let total = c.tests + c.errors;
-    let mut out = String::new();
     if total == 0 {
         return "0..0\n".into();
     }
-    let _ = writeln!(out, "1..{total}");
-    let mut n = 0;
-    // Everything given to `line` is already safe: a result's file and namespace are made
-    // so once, its messages each.
-    let mut line = |out: &mut String, ok: bool, file: &str, ns: &str, msg: &str| {
-        n += 1;
-        let status = if ok { "ok" } else { "not ok" };
-        let _ = writeln!(out, "{status} {n}{file} - {ns} - {msg}");
-    };
-    let shown = |file: &str| {
-        if file == "-" {
-            String::new()
-        } else {
-            format!(" - {}", redact::message(file))
-        }
-    };
+    let mut tap = Tap::default();
+    let _ = writeln!(tap.out, "1..{total}");
     for r in &report.results {
         let file = shown(&r.filename);
         let ns = redact::message(&r.namespace);
         for f in &r.failures {
-            line(&mut out, false, &file, &ns, &redact::message(&f.msg));
+            tap.line(false, &file, &ns, &redact::message(&f.msg));
         }
         if !r.warnings.is_empty() {
-            out.push_str("# warnings\n");
+            tap.out.push_str("# warnings\n");
             for f in &r.warnings {
-                line(&mut out, false, &file, &ns, &redact::message(&f.msg));
+                tap.line(false, &file, &ns, &redact::message(&f.msg));
             }
         }
         if !r.exceptions.is_empty() {
-            out.push_str("# exceptions\n");
+            tap.out.push_str("# exceptions\n");
             for f in &r.exceptions {
-                line(&mut out, true, &file, &ns, &redact::message(&f.msg));
+                tap.line(true, &file, &ns, &redact::message(&f.msg));
             }
         }
         if r.successes > 0 {
-            out.push_str("# successes\n");
+            tap.out.push_str("# successes\n");
             for _ in 0..r.successes {
-                line(&mut out, true, &file, &ns, "SUCCESS");
+                tap.line(true, &file, &ns, "SUCCESS");
             }
         }
     }
     if !report.errors.is_empty() {
-        out.push_str("# errors\n");
+        tap.out.push_str("# errors\n");
         for e in &report.errors {
-            line(
-                &mut out,
+            tap.line(
                 false,
                 &shown(&e.filename),
                 "dockpolicy",
@@ -67,5 +51,31 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
-    out
+    tap.out
+}
+
+/// The text so far and the number of the last test line.
+#[derive(Default)]
+struct Tap {
+    out: String,
+    n: usize,
+}
+
+impl Tap {
+    /// One numbered test line. Everything given to it is already safe: a result's file
+    /// and namespace are made so once, its messages each.
+    fn line(&mut self, ok: bool, file: &str, ns: &str, msg: &str) {
+        self.n += 1;
+        let status = if ok { "ok" } else { "not ok" };
+        let _ = writeln!(self.out, "{status} {}{file} - {ns} - {msg}", self.n);
+    }
+}
+
+/// A file as a test line names it (` - path`), or nothing for standard input.
+fn shown(file: &str) -> String {
+    if file == "-" {
+        String::new()
+    } else {
+        format!(" - {}", redact::message(file))
+    }
 }

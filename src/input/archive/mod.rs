@@ -271,57 +271,106 @@ fn assemble(
     json: &HashMap<String, Value>,
     layer_of: &mut dyn FnMut(&str) -> Result<Layer, ArchiveError>,
 ) -> Result<Value, ArchiveError> {
-    let (format, config_blob, layer_blobs, tags) = if let Some(manifest) = json.get("manifest.json")
-    {
-        // docker save: [{Config, RepoTags, Layers}]
-        let first = manifest
-            .get(0)
-            .ok_or_else(|| ArchiveError::NotAnImage("manifest.json lists no image".into()))?;
-        let config = first
-            .get("Config")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let layers = strings(first.get("Layers"));
-        (
-            "docker-save",
-            config,
-            layers,
-            strings(first.get("RepoTags")),
-        )
-    } else if let Some(index) = json.get("index.json") {
-        let manifest = oci_manifest(index, json, 0)?;
-        let config = manifest
-            .get("config")
-            .and_then(|c| c.get("digest"))
-            .and_then(Value::as_str)
-            .map(blob_path)
-            .transpose()?
-            .unwrap_or_default();
-        let layers =
-            descriptors(&json!({"layers": manifest.get("layers").cloned().unwrap_or_default()}));
-        let tags = index
-            .get("manifests")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|m| {
-                m.pointer("/annotations/org.opencontainers.image.ref.name")
-                    .and_then(Value::as_str)
-            })
-            .map(str::to_owned)
-            .collect();
-        ("oci-layout", config, layers, tags)
-    } else {
-        return Err(ArchiveError::NotAnImage(
-            "no manifest.json (docker save) or index.json (OCI layout)".into(),
-        ));
-    };
+    let refs = image_refs(json)?;
     let config = json
-        .get(&config_blob)
+        .get(&refs.config_blob)
         .cloned()
-        .ok_or_else(|| ArchiveError::MissingBlob(config_blob.clone()))?;
-    let history: Vec<String> = config
+        .ok_or_else(|| ArchiveError::MissingBlob(refs.config_blob.clone()))?;
+    let history = layer_history(&config);
+    if refs.layer_blobs.len() > MAX_LAYERS {
+        return Err(ArchiveError::Limit(format!(
+            "the manifest lists more than {MAX_LAYERS} layers; refused"
+        )));
+    }
+    let filesystem = apply_layers(&refs.layer_blobs, &history, layer_of)?;
+    Ok(json!({"ImageArchive": {
+        "format": refs.format,
+        "tags": refs.tags,
+        "config": config,
+        "layers": filesystem.layer_docs,
+        "size": filesystem.total,
+        "files": file_docs(filesystem.files),
+    }}))
+}
+
+/// What the archive's manifest (or index) names: its format, the config blob, the layer
+/// blobs in order, and the image's tags.
+struct ImageRefs {
+    format: &'static str,
+    config_blob: String,
+    layer_blobs: Vec<String>,
+    tags: Vec<String>,
+}
+
+/// Finds the image's references in a `docker save` manifest or an OCI layout's index.
+fn image_refs(json: &HashMap<String, Value>) -> Result<ImageRefs, ArchiveError> {
+    if let Some(manifest) = json.get("manifest.json") {
+        docker_save_refs(manifest)
+    } else if let Some(index) = json.get("index.json") {
+        oci_layout_refs(index, json)
+    } else {
+        Err(ArchiveError::NotAnImage(
+            "no manifest.json (docker save) or index.json (OCI layout)".into(),
+        ))
+    }
+}
+
+/// `docker save`'s manifest: `[{Config, RepoTags, Layers}]`, of which the first image.
+fn docker_save_refs(manifest: &Value) -> Result<ImageRefs, ArchiveError> {
+    let first = manifest
+        .get(0)
+        .ok_or_else(|| ArchiveError::NotAnImage("manifest.json lists no image".into()))?;
+    let config = first
+        .get("Config")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let layers = strings(first.get("Layers"));
+    Ok(ImageRefs {
+        format: "docker-save",
+        config_blob: config,
+        layer_blobs: layers,
+        tags: strings(first.get("RepoTags")),
+    })
+}
+
+/// An OCI layout: the image manifest the index leads to, and the index's ref names.
+fn oci_layout_refs(
+    index: &Value,
+    json: &HashMap<String, Value>,
+) -> Result<ImageRefs, ArchiveError> {
+    let manifest = oci_manifest(index, json, 0)?;
+    let config = manifest
+        .get("config")
+        .and_then(|c| c.get("digest"))
+        .and_then(Value::as_str)
+        .map(blob_path)
+        .transpose()?
+        .unwrap_or_default();
+    let layers =
+        descriptors(&json!({"layers": manifest.get("layers").cloned().unwrap_or_default()}));
+    let tags = index
+        .get("manifests")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| {
+            m.pointer("/annotations/org.opencontainers.image.ref.name")
+                .and_then(Value::as_str)
+        })
+        .map(str::to_owned)
+        .collect();
+    Ok(ImageRefs {
+        format: "oci-layout",
+        config_blob: config,
+        layer_blobs: layers,
+        tags,
+    })
+}
+
+/// The `created_by` of each history step that made a layer, in layer order.
+fn layer_history(config: &Value) -> Vec<String> {
+    config
         .get("history")
         .and_then(Value::as_array)
         .into_iter()
@@ -337,12 +386,23 @@ fn assemble(
                 .unwrap_or_default()
                 .to_owned()
         })
-        .collect();
-    if layer_blobs.len() > MAX_LAYERS {
-        return Err(ArchiveError::Limit(format!(
-            "the manifest lists more than {MAX_LAYERS} layers; refused"
-        )));
-    }
+        .collect()
+}
+
+/// The final filesystem after every layer, with one document per listed layer and their
+/// total size.
+struct Filesystem {
+    files: BTreeMap<String, Entry>,
+    layer_docs: Vec<Value>,
+    total: u64,
+}
+
+/// Applies the layers in manifest order, within the archive's file budget.
+fn apply_layers(
+    layer_blobs: &[String],
+    history: &[String],
+    layer_of: &mut dyn FnMut(&str) -> Result<Layer, ArchiveError>,
+) -> Result<Filesystem, ArchiveError> {
     let mut files: BTreeMap<String, Entry> = BTreeMap::new();
     let mut layer_docs = Vec::new();
     let mut total = 0u64;
@@ -375,7 +435,16 @@ fn assemble(
         apply(&mut files, &layer);
     }
     resolve_links(&mut files);
-    let files: Vec<Value> = files
+    Ok(Filesystem {
+        files,
+        layer_docs,
+        total,
+    })
+}
+
+/// One document per file of the final filesystem, in path order.
+fn file_docs(files: BTreeMap<String, Entry>) -> Vec<Value> {
+    files
         .into_values()
         .map(|e| {
             let mut f = json!({"path": e.path, "size": e.size, "mode": e.mode, "type": e.kind});
@@ -388,15 +457,7 @@ fn assemble(
             }
             f
         })
-        .collect();
-    Ok(json!({"ImageArchive": {
-        "format": format,
-        "tags": tags,
-        "config": config,
-        "layers": layer_docs,
-        "size": total,
-        "files": files,
-    }}))
+        .collect()
 }
 
 /// Applies a layer on top of the files so far: `.wh.name` deletes `name` (and what is

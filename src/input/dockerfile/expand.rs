@@ -374,8 +374,8 @@ mod tests {
         assert!(expand_in("$H", &v, '\\', &mut budget) == Err(ExpandError::FileTooLong));
     }
 
-    /// The expansion as first written: correct but quadratic (and worse) on hostile input.
-    /// The linear one must agree with it everywhere it is practical to run.
+    /// A direct expansion, easy to check by reading but quadratic (and worse) on hostile
+    /// input: the linear one must agree with it everywhere it is practical to run.
     mod reference {
         use std::collections::HashMap;
 
@@ -420,74 +420,94 @@ mod tests {
             vars: &HashMap<String, String>,
             escape: char,
         ) -> (usize, String, bool) {
-            let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
             if rest.first() == Some(&'{') {
-                let mut depth = 0;
-                let mut close = None;
-                for (i, &c) in rest.iter().enumerate() {
-                    match c {
-                        '{' => depth += 1,
-                        '}' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                close = Some(i);
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                let Some(close) = close else {
-                    return (0, String::new(), true);
-                };
-                let body: String = rest[1..close].iter().collect();
-                let name_len = body.chars().take_while(|&c| is_name(c)).count();
-                let name = &body[..name_len];
-                let modifier = &body[name_len..];
-                let value = vars.get(name);
-                let set = value.is_some_and(|v| !v.is_empty());
-                let nested = |text: &str| expand(text, vars, escape);
-                let pick = |use_value: bool, fallback: (String, bool)| match value {
-                    Some(v) if use_value => (v.clone(), true),
-                    _ => fallback,
-                };
-                let (text, ok) = match modifier {
-                    "" => (value.cloned().unwrap_or_default(), value.is_some()),
-                    m if m.starts_with(":-") => pick(set, nested(&m[2..])),
-                    m if m.starts_with('-') => pick(value.is_some(), nested(&m[1..])),
-                    m if m.starts_with(":+") => {
-                        if set {
-                            nested(&m[2..])
-                        } else {
-                            (String::new(), true)
-                        }
-                    }
-                    m if m.starts_with('+') => {
-                        if value.is_some() {
-                            nested(&m[1..])
-                        } else {
-                            (String::new(), true)
-                        }
-                    }
-                    m if m.starts_with(":?") || m.starts_with('?') => {
-                        (value.cloned().unwrap_or_default(), value.is_some())
-                    }
-                    _ => (format!("${{{body}}}"), false),
-                };
-                (close + 1, text, ok)
+                braced(rest, vars, escape)
             } else {
-                let name_len = rest.iter().take_while(|&&c| is_name(c)).count();
-                if name_len == 0 {
-                    return (0, String::new(), true);
-                }
-                let name: String = rest[..name_len].iter().collect();
-                let value = vars.get(&name);
-                (
-                    name_len,
-                    value.cloned().unwrap_or_default(),
-                    value.is_some(),
-                )
+                bare(rest, vars)
             }
+        }
+
+        fn is_name(c: char) -> bool {
+            c.is_ascii_alphanumeric() || c == '_'
+        }
+
+        /// `${name}` or `${name<modifier>word}`, `rest` starting at the `{`.
+        fn braced(
+            rest: &[char],
+            vars: &HashMap<String, String>,
+            escape: char,
+        ) -> (usize, String, bool) {
+            let Some(close) = closing_brace(rest) else {
+                return (0, String::new(), true);
+            };
+            let body: String = rest[1..close].iter().collect();
+            let name_len = body.chars().take_while(|&c| is_name(c)).count();
+            let name = &body[..name_len];
+            let modifier = &body[name_len..];
+            let value = vars.get(name);
+            let set = value.is_some_and(|v| !v.is_empty());
+            let nested = |text: &str| expand(text, vars, escape);
+            let pick = |use_value: bool, fallback: (String, bool)| match value {
+                Some(v) if use_value => (v.clone(), true),
+                _ => fallback,
+            };
+            let (text, ok) = match modifier {
+                "" => (value.cloned().unwrap_or_default(), value.is_some()),
+                m if m.starts_with(":-") => pick(set, nested(&m[2..])),
+                m if m.starts_with('-') => pick(value.is_some(), nested(&m[1..])),
+                m if m.starts_with(":+") => {
+                    if set {
+                        nested(&m[2..])
+                    } else {
+                        (String::new(), true)
+                    }
+                }
+                m if m.starts_with('+') => {
+                    if value.is_some() {
+                        nested(&m[1..])
+                    } else {
+                        (String::new(), true)
+                    }
+                }
+                m if m.starts_with(":?") || m.starts_with('?') => {
+                    (value.cloned().unwrap_or_default(), value.is_some())
+                }
+                _ => (format!("${{{body}}}"), false),
+            };
+            (close + 1, text, ok)
+        }
+
+        /// Where the `}` matching `rest`'s opening `{` is, braces nested.
+        fn closing_brace(rest: &[char]) -> Option<usize> {
+            let mut depth = 0;
+            for (i, &c) in rest.iter().enumerate() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            None
+        }
+
+        /// `$name`: the longest run of name characters.
+        fn bare(rest: &[char], vars: &HashMap<String, String>) -> (usize, String, bool) {
+            let name_len = rest.iter().take_while(|&&c| is_name(c)).count();
+            if name_len == 0 {
+                return (0, String::new(), true);
+            }
+            let name: String = rest[..name_len].iter().collect();
+            let value = vars.get(&name);
+            (
+                name_len,
+                value.cloned().unwrap_or_default(),
+                value.is_some(),
+            )
         }
     }
 

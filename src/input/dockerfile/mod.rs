@@ -94,9 +94,9 @@ pub fn parse(text: &str, options: &Options) -> Result<Vec<Instruction>, Dockerfi
 }
 
 /// Most instructions one Dockerfile may have. Each can give a finding per practice, and a
-/// finding costs kilobytes in the report: a 700 KB file of 60,000 one-line stages took
-/// 730 MB, so the 16 MiB size limit alone would allow gigabytes. The largest Dockerfile of
-/// the 1,726-file corpus has 511 lines.
+/// finding costs kilobytes in the report: a 700 KB file of 60,000 one-line stages needs
+/// some 730 MB, so the 16 MiB size limit alone would allow gigabytes. Real Dockerfiles
+/// have a few hundred lines at most.
 pub const MAX_INSTRUCTIONS: usize = 10_000;
 
 fn parse_text(text: &str, options: &Options) -> Result<Vec<Instruction>, DockerfileError> {
@@ -214,34 +214,14 @@ fn logical_lines(
         let start = i + 1;
         i += 1;
         if is_comment(raw) {
-            if start <= directive_lines {
-                continue;
-            }
-            // BuildKit drops the line's first byte and trims: "  # x" keeps its "#".
-            let text = raw.get(1..).unwrap_or("").trim();
-            if text.is_empty() {
-                comments.clear();
-            } else {
-                comments.push((start, text.to_owned()));
+            if start > directive_lines {
+                note_comment(&mut comments, raw, start);
             }
             continue;
         }
-        let first = raw.trim_start();
-        let (first, mut continues) = trim_continuation(first, escape);
-        if !continues && first.trim().is_empty() {
+        let Some(text) = joined_line(lines, &mut i, raw, escape) else {
             continue;
-        }
-        let mut text = first.to_owned();
-        while continues && i < lines.len() {
-            let next = lines[i];
-            i += 1;
-            if is_comment(next) || next.trim().is_empty() {
-                continue;
-            }
-            let (part, more) = trim_continuation(next, escape);
-            text.push_str(part);
-            continues = more;
-        }
+        };
         let mut logical = Logical {
             text,
             start,
@@ -250,29 +230,12 @@ fn logical_lines(
             heredocs: Vec::new(),
         };
         for (name, expand, chomp) in heredoc_markers(&logical.text, escape)? {
-            let mut content = String::new();
-            let mut terminated = false;
-            while i < lines.len() {
-                let line = lines[i];
-                i += 1;
-                let candidate = if chomp {
-                    line.trim_start_matches('\t')
-                } else {
-                    line
-                };
-                if candidate == name {
-                    terminated = true;
-                    break;
-                }
-                content.push_str(line);
-                content.push('\n');
-            }
-            if !terminated {
+            let Some(content) = heredoc_body(lines, &mut i, &name, chomp) else {
                 return err(
                     logical.start,
                     format!("unterminated heredoc: no line '{name}' closes it"),
                 );
-            }
+            };
             logical.heredocs.push(Heredoc {
                 name,
                 content,
@@ -284,6 +247,63 @@ fn logical_lines(
         out.push(logical);
     }
     Ok(out)
+}
+
+/// Keeps a comment line for the instruction that follows it; an empty comment drops the
+/// ones kept so far, as BuildKit does.
+fn note_comment(comments: &mut Vec<(usize, String)>, raw: &str, line: usize) {
+    // BuildKit drops the line's first byte and trims: "  # x" keeps its "#".
+    let text = raw.get(1..).unwrap_or("").trim();
+    if text.is_empty() {
+        comments.clear();
+    } else {
+        comments.push((line, text.to_owned()));
+    }
+}
+
+/// The instruction that starts with `raw`, its continuation lines joined (comments and
+/// blank lines among them skipped); `None` for a blank line. `i` moves past the lines
+/// joined.
+fn joined_line(lines: &[&str], i: &mut usize, raw: &str, escape: char) -> Option<String> {
+    let first = raw.trim_start();
+    let (first, mut continues) = trim_continuation(first, escape);
+    if !continues && first.trim().is_empty() {
+        return None;
+    }
+    let mut text = first.to_owned();
+    while continues && *i < lines.len() {
+        let next = lines[*i];
+        *i += 1;
+        if is_comment(next) || next.trim().is_empty() {
+            continue;
+        }
+        let (part, more) = trim_continuation(next, escape);
+        text.push_str(part);
+        continues = more;
+    }
+    Some(text)
+}
+
+/// A heredoc's content: the lines from `i` up to the one that names it (tabs stripped
+/// first with `<<-`), each ending in a newline; `None` when no line closes it. `i` moves
+/// past the closing line.
+fn heredoc_body(lines: &[&str], i: &mut usize, name: &str, chomp: bool) -> Option<String> {
+    let mut content = String::new();
+    while *i < lines.len() {
+        let line = lines[*i];
+        *i += 1;
+        let candidate = if chomp {
+            line.trim_start_matches('\t')
+        } else {
+            line
+        };
+        if candidate == name {
+            return Some(content);
+        }
+        content.push_str(line);
+        content.push('\n');
+    }
+    None
 }
 
 /// Heredoc markers (`<<EOF`, `<<-EOF`, `<<'EOF'`, `2<<EOF`) on a RUN/COPY/ADD line.
@@ -541,33 +561,8 @@ impl<'a> Builder<'a> {
                 format!("unknown instruction: {}", word.to_uppercase()),
             );
         }
-        if cmd == "from" {
-            self.stage = Some(self.stage.map_or(0, |s| s + 1));
-        } else if self.stage.is_none() && cmd != "arg" {
-            return err(
-                line,
-                format!(
-                    "{} before the first FROM: no build stage in current context",
-                    cmd.to_uppercase()
-                ),
-            );
-        }
-        let stage = self.stage.unwrap_or(0);
-        for (comment_line, text) in &l.comments {
-            self.out.push(Instruction {
-                cmd: "comment".into(),
-                sub_cmd: String::new(),
-                json: false,
-                flags: Vec::new(),
-                value: vec![text.clone()],
-                stage,
-                original: self.lines[comment_line - 1].trim().to_owned(),
-                start_line: *comment_line,
-                end_line: *comment_line,
-                heredocs: Vec::new(),
-                from: None,
-            });
-        }
+        let stage = self.enter_stage(&cmd, line)?;
+        self.push_comments(&l.comments, stage);
         let (flags, rest) = words::extract_flags(rest, self.escape);
         let (sub_cmd, args) = if cmd == "onbuild" {
             self.onbuild(rest, line)?
@@ -598,6 +593,42 @@ impl<'a> Builder<'a> {
             from,
         });
         Ok(())
+    }
+
+    /// The stage an instruction belongs to: `FROM` starts the next one; before the first,
+    /// only `ARG` may appear.
+    fn enter_stage(&mut self, cmd: &str, line: usize) -> Result<usize, DockerfileError> {
+        if cmd == "from" {
+            self.stage = Some(self.stage.map_or(0, |s| s + 1));
+        } else if self.stage.is_none() && cmd != "arg" {
+            return err(
+                line,
+                format!(
+                    "{} before the first FROM: no build stage in current context",
+                    cmd.to_uppercase()
+                ),
+            );
+        }
+        Ok(self.stage.unwrap_or(0))
+    }
+
+    /// The comments above an instruction, each as a `comment` instruction of its stage.
+    fn push_comments(&mut self, comments: &[(usize, String)], stage: usize) {
+        for (comment_line, text) in comments {
+            self.out.push(Instruction {
+                cmd: "comment".into(),
+                sub_cmd: String::new(),
+                json: false,
+                flags: Vec::new(),
+                value: vec![text.clone()],
+                stage,
+                original: self.lines[comment_line - 1].trim().to_owned(),
+                start_line: *comment_line,
+                end_line: *comment_line,
+                heredocs: Vec::new(),
+                from: None,
+            });
+        }
     }
 
     fn onbuild(&self, rest: &str, line: usize) -> Result<(String, Args), DockerfileError> {

@@ -66,15 +66,9 @@ pub fn parse_words(rest: &str, escape: char) -> Vec<String> {
                     blank_ok = true;
                 }
                 if ch == escape {
-                    match chars.next() {
-                        // An escape token at the very end is dropped.
-                        None => continue,
-                        Some(next) => {
-                            word.push(ch);
-                            word.push(next);
-                            continue;
-                        }
-                    }
+                    // An escape token at the very end is dropped.
+                    keep_escaped(&mut word, ch, &mut chars);
+                    continue;
                 }
                 word.push(ch);
             }
@@ -84,17 +78,10 @@ pub fn parse_words(rest: &str, escape: char) -> Vec<String> {
                 }
                 // Single quotes escape nothing.
                 if ch == escape && quote != '\'' {
-                    match chars.next() {
-                        None => {
-                            phase = Phase::Word;
-                            continue;
-                        }
-                        Some(next) => {
-                            word.push(ch);
-                            word.push(next);
-                            continue;
-                        }
+                    if !keep_escaped(&mut word, ch, &mut chars) {
+                        phase = Phase::Word;
                     }
+                    continue;
                 }
                 word.push(ch);
             }
@@ -105,6 +92,20 @@ pub fn parse_words(rest: &str, escape: char) -> Vec<String> {
         words.push(word);
     }
     words
+}
+
+/// Keeps an escape token and the character after it in `word`, both as written; false
+/// (and nothing kept) when the token ends the text.
+#[inline]
+fn keep_escaped(word: &mut String, escape: char, chars: &mut impl Iterator<Item = char>) -> bool {
+    match chars.next() {
+        None => false,
+        Some(next) => {
+            word.push(escape);
+            word.push(next);
+            true
+        }
+    }
 }
 
 /// BuildKit's `extractBuilderFlags`: leading `--name=value` words become flags (quotes and
@@ -123,48 +124,8 @@ pub fn extract_flags(line: &str, escape: char) -> (Vec<String>, &str) {
         if !line[pos..].starts_with("--") {
             return (flags, &line[pos..]);
         }
-        let mut word = String::new();
-        let mut blank_ok = false;
-        let mut quote: Option<char> = None;
-        let mut iter = line[pos..].char_indices();
-        let mut end = line.len();
-        while let Some((off, ch)) = iter.next() {
-            match quote {
-                None => {
-                    if ch.is_whitespace() {
-                        end = pos + off;
-                        break;
-                    }
-                    if ch == '\'' || ch == '"' {
-                        quote = Some(ch);
-                        blank_ok = true;
-                        continue;
-                    }
-                    if ch == escape {
-                        match iter.next() {
-                            Some((_, next)) => word.push(next),
-                            None => continue,
-                        }
-                        continue;
-                    }
-                    word.push(ch);
-                }
-                Some(q) => {
-                    if ch == q {
-                        quote = None;
-                        continue;
-                    }
-                    if ch == escape {
-                        match iter.next() {
-                            Some((_, next)) => word.push(next),
-                            None => quote = None,
-                        }
-                        continue;
-                    }
-                    word.push(ch);
-                }
-            }
-        }
+        let (word, len, blank_ok) = flag_word(&line[pos..], escape);
+        let end = pos + len;
         // A bare `--` ends flag parsing.
         if word == "--" {
             return (flags, line[end..].trim_start());
@@ -174,6 +135,55 @@ pub fn extract_flags(line: &str, escape: char) -> (Vec<String>, &str) {
         }
         pos = end;
     }
+}
+
+/// The flag word at the start of `text`, quotes and escape tokens removed; how many bytes
+/// of `text` it takes (up to the first unquoted whitespace); and whether it held quotes
+/// (BuildKit keeps a quoted word even when it comes out empty).
+fn flag_word(text: &str, escape: char) -> (String, usize, bool) {
+    let mut word = String::new();
+    let mut blank_ok = false;
+    let mut quote: Option<char> = None;
+    let mut iter = text.char_indices();
+    let mut end = text.len();
+    while let Some((off, ch)) = iter.next() {
+        match quote {
+            None => {
+                if ch.is_whitespace() {
+                    end = off;
+                    break;
+                }
+                if ch == '\'' || ch == '"' {
+                    quote = Some(ch);
+                    blank_ok = true;
+                    continue;
+                }
+                if ch == escape {
+                    match iter.next() {
+                        Some((_, next)) => word.push(next),
+                        None => continue,
+                    }
+                    continue;
+                }
+                word.push(ch);
+            }
+            Some(q) => {
+                if ch == q {
+                    quote = None;
+                    continue;
+                }
+                if ch == escape {
+                    match iter.next() {
+                        Some((_, next)) => word.push(next),
+                        None => quote = None,
+                    }
+                    continue;
+                }
+                word.push(ch);
+            }
+        }
+    }
+    (word, end, blank_ok)
 }
 
 /// Shell-style word splitting used to find heredoc markers. With `raw` the quotes and
