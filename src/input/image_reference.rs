@@ -6,8 +6,7 @@
 //! files and images (and in Gatekeeper, where no Rust runs); the two must agree on every
 //! reference, which `tests/parsed_fields.rs` checks against the Rego helper on every
 //! fixture and corpus `FROM`. Parsing in Rust is pure syntax moved out of the policy
-//! engine: the Rego parse was ~7% of evaluating a corpus Dockerfile (see README,
-//! Performance).
+//! engine, where it was one of the costliest helpers the rules share.
 
 /// Host names that all mean Docker Hub; a reference without a host means it too.
 const DOCKER_HUB_HOSTS: [&str; 4] = [

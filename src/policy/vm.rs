@@ -2,7 +2,7 @@
 //!
 //! Profiling the corpus run showed the tree-walking interpreter spending most of its time
 //! re-deriving what the bytecode compiler settles once (rule lookups, path strings, scope
-//! set-up); on the bundled set the VM is about 2.5x faster with identical findings. The
+//! set-up); on the bundled set the VM gives identical findings several times faster. The
 //! VM does not cover all of Rego (it refuses `with`) and differs from the interpreter in
 //! places (see `VmUse::Bundled`), so it is an optimisation, never a requirement: it runs
 //! only the bundled practices, whose results CI compares with the interpreter's on every
@@ -61,8 +61,8 @@ pub fn compile(
         return Err("no rules to compile".into());
     }
     // Rules share helpers (the final stage, the parsed base images) that the VM computes
-    // once per evaluation: evaluating every rule in one go made the corpus run 35% faster
-    // than evaluating them one by one. The collector is added to a copy of the engine, so
+    // once per evaluation, so every rule is evaluated in one go rather than one by one.
+    // The collector is added to a copy of the engine, so
     // it is never visible to the interpreter or the user.
     let mut engine = engine.clone();
     engine.set_rego_v0(false);
@@ -81,10 +81,10 @@ pub fn compile(
 
 /// The bundled library's rules compiled ahead of time (`EMBEDDED_PROGRAM`), when that is
 /// exactly the program `compile` would make for `rules` here: the same entry points, from
-/// the same sources (every policy's text is in the program, for its spans). Compiling
-/// takes about 4.5 ms, half of the start-up before a corpus run; checking and reading the
-/// embedded program, well under one. A stale copy (a policy edited since) only costs that
-/// time: it is never run. A test holds the file to a fresh compile.
+/// the same sources (every policy's text is in the program, for its spans). Compiling is
+/// most of the start-up before the workers begin; checking and reading the embedded
+/// program is a small part of that. A stale copy (a policy edited since) only costs the
+/// compile: it is never run. `cargo xtask generate --check` holds the file to a fresh one.
 pub fn embedded(
     rules: &[(String, String)],
     data: regorus::Value,

@@ -24,8 +24,8 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     for file in &report.rendered {
         out.write_all(&file.bytes)?;
     }
-    // Findings rendered in parallel, each part written as it is (the whole report is
-    // 3.7 MB over the corpus), then the errors and the summary.
+    // Findings rendered in parallel, each part written as it is (a large tree's report
+    // need never exist whole), then the errors and the summary.
     let style = Style::of(report);
     super::write_in_parallel(
         &report.results,
