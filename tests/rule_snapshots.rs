@@ -37,7 +37,7 @@ fn findings_of(report: &str, package: &str) -> String {
         } else if is_finding_header(line) {
             // `KIND - <file> - <namespace> - <message>`: the message may hold ` - `, the
             // fixture names do not.
-            keeping = line.splitn(4, " - ").nth(2) == Some(package);
+            keeping = line.split(" - ").nth(2) == Some(package);
         }
         if keeping {
             kept.push_str(line);
