@@ -1,5 +1,13 @@
 //! Every output format, from the one result model, on the same files: one with findings,
 //! one clean, one that does not parse.
+//!
+//! The policy is a small fixed one (`tests/fixtures/outputs/policy/`), not the bundled
+//! library, so adding or changing a bundled rule changes none of these snapshots. Between
+//! them its rules give every feature a renderer shows: METADATA (id, title, severity, the
+//! SARIF rule's description sections and remediation), a location from `_loc` and from a
+//! `line` key, a multi-line instruction, a message and a source line whose secret must be
+//! redacted, a finding without a line, an exception, a pragma-suppressed finding, and a
+//! file that does not parse. What each bundled rule reports is in `rule_snapshots.rs`.
 
 use std::path::Path;
 
@@ -13,7 +21,7 @@ fn run(args: &[&str]) -> (String, i32) {
         .unwrap()
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/outputs"))
         .env_remove("NO_COLOR")
-        .args(["test"])
+        .args(["test", "-p", "policy", "--all-namespaces"])
         .args(args)
         .args(FILES)
         .output()
@@ -68,6 +76,21 @@ fn junit_format_is_valid_xml() {
         "one test suite per file, errors included"
     );
     insta::assert_snapshot!("junit", text);
+}
+
+/// Pragma-suppressed findings, listed on request (SARIF lists them always, with their
+/// suppression, so its snapshot above has them).
+#[test]
+fn suppressed_findings_when_shown() {
+    for format in ["stdout", "json"] {
+        let (text, _) = run(&["-o", format, "--show-suppressed"]);
+        assert!(
+            text.contains("node:22-slim"),
+            "{format} shows the suppressed finding"
+        );
+        let text = text.replace(env!("CARGO_PKG_VERSION"), "<version>");
+        insta::assert_snapshot!(format!("{format}_show_suppressed"), text);
+    }
 }
 
 #[test]
@@ -210,7 +233,7 @@ fn files_with_the_same_printed_name_are_sorted_by_namespace() {
 fn multi_line_instructions_span_their_lines_in_sarif_and_github() {
     let (text, _) = run(&["-o", "github"]);
     assert!(
-        text.contains("::warning file=app.Dockerfile,line=3,endLine=4,title=DP008::"),
+        text.contains("::warning file=app.Dockerfile,line=3,endLine=4,title=FX003::"),
         "{text}"
     );
 }

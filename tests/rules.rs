@@ -2,19 +2,19 @@
 //! silent on its passing one; the config file, suppression pragmas and secret redaction
 //! behave as documented.
 
-use std::path::{Path, PathBuf};
+mod catalog;
+
+use std::path::Path;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-const IDS: [&str; 11] = [
-    "DP001", "DP002", "DP003", "DP004", "DP005", "DP006", "DP007", "DP008", "DP009", "DP010",
-    "DP011",
-];
+use catalog::{bundled_rules, fixtures, rules_dir};
 
-fn rules_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules")
+/// The id of every bundled rule, from its METADATA.
+fn ids() -> Vec<String> {
+    bundled_rules().into_iter().map(|rule| rule.id).collect()
 }
 
 fn dockpolicy() -> Command {
@@ -66,23 +66,28 @@ fn config() -> String {
 
 #[test]
 fn each_rule_fires_on_its_failing_fixture_and_not_on_its_passing_one() {
-    for id in IDS {
-        let fail = rules_dir().join(format!("{id}.fail.Dockerfile"));
-        let pass = rules_dir().join(format!("{id}.pass.Dockerfile"));
-        let (report, _) = run_json(&["--config", &config(), fail.to_str().unwrap()]);
-        let ids: Vec<String> = all_findings(&report).into_iter().map(|f| f.0).collect();
-        assert!(
-            ids.contains(&id.to_string()),
-            "{id} should fire on {}: {ids:?}",
-            fail.display()
-        );
-        let (report, _) = run_json(&["--config", &config(), pass.to_str().unwrap()]);
-        let ids: Vec<String> = all_findings(&report).into_iter().map(|f| f.0).collect();
-        assert!(
-            !ids.contains(&id.to_string()),
-            "{id} should not fire on {}: {ids:?}",
-            pass.display()
-        );
+    for rule in bundled_rules() {
+        let id = rule.id;
+        for (kind, fires) in [("fail", true), ("pass", false)] {
+            let files = fixtures(&id, kind);
+            assert!(
+                !files.is_empty(),
+                "{id} has no {kind}ing fixture; add tests/fixtures/rules/{id}.{kind}.Dockerfile \
+                 (or .yaml, .json, an image archive)"
+            );
+            for file in files {
+                let path = rules_dir().join(&file);
+                let (report, _) = run_json(&["--config", &config(), path.to_str().unwrap()]);
+                let found: Vec<String> = all_findings(&report).into_iter().map(|f| f.0).collect();
+                assert_eq!(
+                    found.contains(&id),
+                    fires,
+                    "{id} ({}) should {}fire on {file}: {found:?}",
+                    rule.package,
+                    if fires { "" } else { "not " }
+                );
+            }
+        }
     }
 }
 
@@ -326,7 +331,7 @@ fn doc_prints_the_rule_table() {
     let out = dockpolicy().arg("doc").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let table = String::from_utf8(out.stdout).unwrap();
-    for id in IDS {
+    for id in ids() {
         assert!(
             table.contains(&format!("| {id} |")),
             "{id} missing from doc"
