@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::cli::InputArgs;
+use crate::findings::FileError;
 use crate::input::{self, Format, InputError, Parsed, dockerfile, walk};
-use crate::report::FileError;
 
 /// One input file read and parsed (or the reason it could not be).
 pub struct Loaded {
@@ -327,7 +327,7 @@ pub fn policy_paths_or_default(given: &[PathBuf]) -> Vec<PathBuf> {
 /// characters escaped (a line break in a file name would otherwise start a GitHub
 /// workflow command in the CI log, whatever the report's format).
 pub fn eprint_errors(errors: &[FileError]) {
-    use crate::report::redact;
+    use crate::redact;
     for e in errors {
         let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
         eprintln!(

@@ -11,14 +11,15 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::{Inputs, Loaded, input_error, pool};
-use crate::cli::{EngineKind, OutputFormat, TestArgs};
+use crate::cli::{EngineKind, TestArgs};
 use crate::config::Config;
+use crate::findings::locate;
+use crate::findings::{CheckResult, FileError};
 use crate::input::Document;
 use crate::policy::{self, PolicySet, eval};
-use crate::report::locate;
-use crate::report::redact::Secrets;
+use crate::redact::Secrets;
 use crate::report::suppress::Pragmas;
-use crate::report::{self, CheckResult, ExitPolicy, FileError, Report};
+use crate::report::{self, ExitPolicy, OutputFormat, Report};
 
 /// The policy options a `test` invocation implies (conftest's defaults plus the bundled
 /// library when the user brings no policy of their own).
@@ -243,9 +244,7 @@ fn collect_and_load(
 /// under its own name (the report is sorted by file, and a file's part is one block).
 fn rendered_format(outputs: &[crate::cli::OutputSpec], inputs: &Inputs) -> Option<OutputFormat> {
     let format = outputs.first()?.format;
-    if !matches!(format, OutputFormat::Stdout | OutputFormat::Json)
-        || outputs.iter().any(|o| o.format != format)
-    {
+    if !format.renders_per_file() || outputs.iter().any(|o| o.format != format) {
         return None;
     }
     // The walk keeps paths unique, so only a name that is not UTF-8 (printed lossily) can

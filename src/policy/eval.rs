@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::vm::{self, VmFailure};
 use super::{Namespace, PolicySet, RuleKind, exception_name};
+use crate::findings::{CheckResult, Finding};
 use crate::input::Document;
-use crate::report::redact;
-use crate::report::{CheckResult, Finding};
+use crate::redact;
 
 /// A policy that failed while evaluating an input (a runtime error in Rego, or a result
 /// object without `msg`).
@@ -325,25 +325,6 @@ fn findings(value: Value, namespace: &str, rule: &str) -> Result<Vec<Finding>, E
         }
     }
     Ok(out)
-}
-
-/// Result metadata that says where the finding is: a `line` key (1-based), or `loc.line`.
-/// (conftest's reserved `_loc` is taken out of the metadata before this; see `Finding`.)
-pub fn line_of(metadata: &Map<String, Value>) -> Option<usize> {
-    let line = metadata
-        .get("line")
-        .or_else(|| metadata.get("loc").and_then(|l| l.get("line")))?;
-    number(line)
-}
-
-/// A positive line number from a JSON number or numeric string.
-pub fn number(value: &Value) -> Option<usize> {
-    let n = match value {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    };
-    n.and_then(|l| usize::try_from(l).ok()).filter(|&l| l > 0)
 }
 
 /// Most bytes of `print` output shown for one input file (or one test, one Gatekeeper

@@ -12,11 +12,21 @@ use crate::config::{Config, Severity};
 use crate::input::{confine, walk};
 
 /// Rego syntax version of user policies. The bundled library is always v1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RegoVersion {
     V0,
     #[default]
     V1,
+}
+
+impl RegoVersion {
+    /// The name `--rego-version` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            RegoVersion::V0 => "v0",
+            RegoVersion::V1 => "v1",
+        }
+    }
 }
 
 /// Where policies and data come from, and which namespaces to evaluate.
