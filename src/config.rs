@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::findings::Severity;
 use crate::redact;
 
 /// The file looked for in the working directory when `--config` is not given.
@@ -22,14 +23,6 @@ pub const MAX_SIZE: u64 = 1024 * 1024;
 
 /// Most characters of the file that a parse error quotes in one piece.
 pub const MAX_QUOTED: usize = 80;
-
-/// Severity a rule can be moved to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Deny,
-    Warn,
-}
 
 /// One required label: a name, or a list of alternatives of which one must be set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

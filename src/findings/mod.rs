@@ -6,6 +6,9 @@
 //! them), so neither depends on the other for it.
 
 pub mod locate;
+mod severity;
+
+pub use severity::Severity;
 
 use serde_json::{Map, Value};
 

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use regorus::unstable::{Expr, Rule, RuleHead};
 
 use super::metadata::{self, Annotations};
-use super::{BUNDLED_PREFIX, Namespace, PolicySet, RuleKind, bundled, data};
-use crate::config::{Config, Severity};
+use super::{BUNDLED_PREFIX, Namespace, PolicySet, bundled, data, rule_severity};
+use crate::config::Config;
+use crate::findings::Severity;
 use crate::input::{confine, walk};
 
 /// Rego syntax version of user policies. The bundled library is always v1.
@@ -297,7 +298,7 @@ fn set_info(
 #[derive(Default)]
 struct Applied {
     disabled: Vec<String>,
-    severity: Vec<(String, String)>,
+    severity: Vec<(String, Severity)>,
 }
 
 /// The result rules the VM runs, `(namespace, rule)`: every rule (and `exception`) of the
@@ -358,12 +359,8 @@ fn apply_config(namespaces: &mut BTreeMap<String, Namespace>, config: &Config) -
     });
     for (name, ns) in namespaces.iter_mut() {
         if let Some((_, severity)) = config.severity.iter().find(|(n, _)| ns.is_named(n)) {
-            let (kind, word) = match severity {
-                Severity::Deny => (RuleKind::Failure, "deny"),
-                Severity::Warn => (RuleKind::Warning, "warn"),
-            };
-            ns.severity_override = Some(kind);
-            applied.severity.push((label(name, ns), word.to_owned()));
+            ns.severity_override = Some(*severity);
+            applied.severity.push((label(name, ns), *severity));
         }
     }
     applied.disabled.sort();
@@ -546,7 +543,7 @@ fn discover(engine: &mut regorus::Engine, options: &Options) -> BTreeMap<String,
             };
             if name == "exception" {
                 ns.has_exception = true;
-            } else if let Some(kind) = RuleKind::of(&name) {
+            } else if let Some(kind) = rule_severity(&name) {
                 ns.rules.insert(name, kind);
                 ns.definitions += 1;
             }

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{Finding, Report};
+use crate::findings::Severity;
 use crate::policy::Namespace;
 
 fn rule_id(namespace: &str, ns: Option<&Namespace>) -> String {
@@ -43,17 +44,9 @@ pub fn render(report: &Report, catalog: &BTreeMap<String, Namespace>) -> String 
         let full = section(&description, "## What it does").unwrap_or_else(|| title.clone());
         let remediation = meta.and_then(|m| m.custom.remediation.clone());
         let severity = ns
-            .and_then(|n| {
-                n.severity_override.map(|k| {
-                    if k == crate::policy::RuleKind::Failure {
-                        "deny"
-                    } else {
-                        "warn"
-                    }
-                })
-            })
-            .or_else(|| meta.and_then(|m| m.custom.severity.as_deref()))
-            .unwrap_or("deny");
+            .and_then(|n| n.severity_override)
+            .or_else(|| meta.and_then(|m| m.custom.declared_severity()))
+            .unwrap_or(Severity::Deny);
         let help = match &remediation {
             Some(r) => format!("{r}\n\n{full}"),
             None => full.clone(),
@@ -64,7 +57,7 @@ pub fn render(report: &Report, catalog: &BTreeMap<String, Namespace>) -> String 
             "shortDescription": {"text": title},
             "fullDescription": {"text": full},
             "help": {"text": help, "markdown": description.trim()},
-            "defaultConfiguration": {"level": if severity == "warn" { "warning" } else { "error" }},
+            "defaultConfiguration": {"level": if severity == Severity::Warn { "warning" } else { "error" }},
             "properties": {"namespace": name},
         });
         if description.trim().is_empty() {
@@ -237,7 +230,7 @@ fn with_run_properties(mut invocations: Value, report: &Report) -> Value {
         let severity: serde_json::Map<String, Value> = info
             .severity
             .iter()
-            .map(|(id, s)| (id.clone(), Value::String(s.clone())))
+            .map(|(id, s)| (id.clone(), Value::String(s.name().to_owned())))
             .collect();
         invocation["properties"] = json!({"dockpolicy": {
             "bundledLibrary": info.bundled,
