@@ -281,6 +281,16 @@ struct FileOutcome {
 }
 
 impl FileOutcome {
+    fn new(filename: String) -> FileOutcome {
+        FileOutcome {
+            filename,
+            lines: BTreeMap::new(),
+            results: Vec::new(),
+            rendered: None,
+            errors: Vec::new(),
+        }
+    }
+
     /// Replaces the results and their source lines by their output in `format`.
     fn render(&mut self, format: OutputFormat, style: &report::stdout::Style) {
         self.rendered = report::RenderedFile::render(
@@ -304,13 +314,7 @@ fn check_file(
     loaded: Loaded,
 ) -> FileOutcome {
     let text = loaded.text;
-    let mut outcome = FileOutcome {
-        filename: loaded.filename,
-        lines: BTreeMap::new(),
-        results: Vec::new(),
-        rendered: None,
-        errors: Vec::new(),
-    };
+    let mut outcome = FileOutcome::new(loaded.filename);
     let parsed = match loaded.parsed {
         Ok(p) => p,
         Err(e) => {
