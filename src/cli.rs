@@ -1,11 +1,15 @@
-//! Command-line definitions (clap). All help text lives here.
+//! Command-line definitions (clap). All help text lives here, and clap is used nowhere
+//! else: the library's plain enums become clap values below, under their own names.
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config::EnforcementAction;
 use crate::input::Format;
 use crate::policy::RegoVersion;
+use crate::report::OutputFormat;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -70,7 +74,7 @@ pub enum GatekeeperCommand {
         /// `gatekeeper.enforcement_action`): deny lets each rule's severity decide, warn
         /// only warns, dryrun only audits.
         #[arg(long, value_enum, value_name = "ACTION")]
-        enforcement_action: Option<crate::config::EnforcementAction>,
+        enforcement_action: Option<EnforcementAction>,
     },
     /// Evaluate ConstraintTemplates and Constraints against manifests or AdmissionReviews,
     /// the way `gator test` does.
@@ -207,22 +211,76 @@ pub enum SuiteOutput {
     Json,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// conftest-style lines with source snippets and a summary
-    Stdout,
-    /// conftest's JSON array, plus result locations
-    Json,
-    /// SARIF 2.1.0 for code-scanning UIs
-    Sarif,
-    /// JUnit XML: a test suite per file, a test case per rule
-    Junit,
-    /// GitHub Actions annotations (::error file=...,line=...::message)
-    Github,
-    /// TAP, as conftest prints it
-    Tap,
-    /// a bordered table, as conftest prints it
-    Table,
+impl ValueEnum for OutputFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        OutputFormat::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()).help(self.description()))
+    }
+}
+
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            Format::Dockerfile,
+            Format::Json,
+            Format::Yaml,
+            Format::Archive,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let value = PossibleValue::new(self.name());
+        Some(match self {
+            Format::Dockerfile | Format::Json | Format::Yaml => value,
+            Format::Archive => value.help(
+                "An image archive: `docker save` tarball or OCI image layout (directory or tar)",
+            ),
+        })
+    }
+}
+
+impl ValueEnum for RegoVersion {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[RegoVersion::V0, RegoVersion::V1]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
+    }
+}
+
+impl ValueEnum for EnforcementAction {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            EnforcementAction::Dryrun,
+            EnforcementAction::Warn,
+            EnforcementAction::Deny,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            EnforcementAction::Dryrun => {
+                "Audit only: violations are recorded, no request is refused or warned about"
+            }
+            EnforcementAction::Warn => "The request is admitted with a warning",
+            EnforcementAction::Deny => "The request is refused",
+        };
+        Some(PossibleValue::new(self.as_str()).help(help))
+    }
+}
+
+/// `test -o`'s help, listing every format.
+fn output_help() -> String {
+    let names: Vec<&str> = OutputFormat::ALL.iter().map(|f| f.name()).collect();
+    format!(
+        "Output format (repeatable): {}; `FORMAT=PATH` writes it to a file, e.g. \
+         `-o stdout -o sarif=results.sarif`",
+        names.join(", ")
+    )
 }
 
 /// `-o FORMAT` or `-o FORMAT=PATH` (write that format to a file).
@@ -238,11 +296,8 @@ fn parse_output_spec(s: &str) -> Result<OutputSpec, String> {
         Some(_) => return Err(format!("expected FORMAT=PATH, got {s:?}")),
         None => (s, None),
     };
-    let format = OutputFormat::from_str(name, true).map_err(|_| {
-        let names: Vec<String> = OutputFormat::value_variants()
-            .iter()
-            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned()))
-            .collect();
+    let format = OutputFormat::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = OutputFormat::ALL.iter().map(|f| f.name()).collect();
         format!(
             "unknown output format {name:?}; one of {}",
             names.join(", ")
@@ -285,9 +340,7 @@ pub struct TestArgs {
     #[arg(long, value_enum, default_value = "v1", value_name = "VERSION")]
     pub rego_version: RegoVersion,
 
-    /// Output format (repeatable): stdout, json, sarif, junit, github, tap, table;
-    /// `FORMAT=PATH` writes it to a file, e.g. `-o stdout -o sarif=results.sarif`.
-    #[arg(short, long, value_parser = parse_output_spec, default_value = "stdout", value_name = "FORMAT[=PATH]")]
+    #[arg(short, long, value_parser = parse_output_spec, default_value = "stdout", value_name = "FORMAT[=PATH]", help = output_help())]
     pub output: Vec<OutputSpec>,
 
     /// Write the last `-o` format to this file (same as `-o FORMAT=PATH`).

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::report::redact;
+use crate::findings::Severity;
+use crate::redact;
 
 /// The file looked for in the working directory when `--config` is not given.
 pub const DEFAULT_FILE: &str = ".dockpolicy.yaml";
@@ -23,14 +24,6 @@ pub const MAX_SIZE: u64 = 1024 * 1024;
 
 /// Most characters of the file that a parse error quotes in one piece.
 pub const MAX_QUOTED: usize = 80;
-
-/// Severity a rule can be moved to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Deny,
-    Warn,
-}
 
 /// One required label: a name, or a list of alternatives of which one must be set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -162,19 +155,7 @@ pub struct Config {
 }
 
 /// A Constraint's `enforcementAction`, weakest first.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EnforcementAction {
     /// Audit only: violations are recorded, no request is refused or warned about.

@@ -7,7 +7,9 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod findings;
 pub mod gatekeeper;
 pub mod input;
 pub mod policy;
+pub mod redact;
 pub mod report;

@@ -74,10 +74,7 @@ fn main() {
         Err(e) => {
             // The error may quote the scanned tree (a policy's name, a config file's line):
             // secrets hidden, control characters escaped, as in every report.
-            eprintln!(
-                "error: {}",
-                dockpolicy::report::redact::lines(&format!("{e:#}"))
-            );
+            eprintln!("error: {}", dockpolicy::redact::lines(&format!("{e:#}")));
             std::process::exit(exit::TOOL_ERROR);
         }
     }

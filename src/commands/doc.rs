@@ -4,8 +4,8 @@ use std::fmt::Write as _;
 
 use crate::cli::DocArgs;
 use crate::policy::{self, metadata::Annotations};
+use crate::redact::escape_controls_but_newlines;
 use crate::report::exit;
-use crate::report::redact::escape_controls_but_newlines;
 
 pub fn run(args: &DocArgs) -> anyhow::Result<i32> {
     let set = policy::load(&policy::Options {

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::cli::{GatekeeperArgs, GatekeeperCommand};
 use crate::config::Config;
+use crate::findings::{CheckResult, FileError, Finding};
 use crate::gatekeeper::expansion::{self, Expander};
 use crate::gatekeeper::export::{self, Module};
 use crate::gatekeeper::run::{Constraint, Inventory, Review, Source, Template, Violation, reviews};
@@ -13,7 +14,7 @@ use crate::gatekeeper::suite;
 use crate::input::{self, confine, walk};
 use crate::policy::eval::PrintLog;
 use crate::policy::{self, bundled, load};
-use crate::report::{self, CheckResult, ExitPolicy, FileError, Finding, Report, exit};
+use crate::report::{self, ExitPolicy, Report, exit};
 
 pub fn run(args: &GatekeeperArgs) -> anyhow::Result<i32> {
     match &args.command {
@@ -66,7 +67,7 @@ pub fn run(args: &GatekeeperArgs) -> anyhow::Result<i32> {
                         .map_err(|e| anyhow::anyhow!("cannot write {e}"))?;
                     println!(
                         "wrote {}",
-                        report::redact::message(&path.display().to_string())
+                        crate::redact::message(&path.display().to_string())
                     );
                 }
             }
@@ -163,7 +164,7 @@ fn test(
     templates: &[PathBuf],
     constraints: &[PathBuf],
     paths: &[PathBuf],
-    output: crate::cli::OutputFormat,
+    output: crate::report::OutputFormat,
     timeout: Option<std::time::Duration>,
 ) -> anyhow::Result<i32> {
     let mut report = Report::default();
@@ -177,8 +178,8 @@ fn test(
                             "note: {}: template {} also has K8sNativeValidation (CEL) code, \
                              which Gatekeeper may run instead of its Rego; dockpolicy evaluates \
                              the Rego",
-                            report::redact::message(&file),
-                            report::redact::message(&t.name)
+                            crate::redact::message(&file),
+                            crate::redact::message(&t.name)
                         );
                     }
                     compiled.push(t)
@@ -511,9 +512,9 @@ impl Tally {
 
 /// One result line (and its reason) of the text output; names come from the scanned
 /// tree, so nothing they hold may drive the terminal or start a line of its own (see
-/// report::redact).
+/// crate::redact).
 fn print_line(outcome: &suite::Outcome, label: &str, note: &str) {
-    use report::redact::lines;
+    use crate::redact::lines;
     let word = match outcome {
         suite::Outcome::Pass => "PASS ",
         suite::Outcome::Fail(_) => "FAIL ",
@@ -534,7 +535,7 @@ fn verify(
     filter: &suite::Filter,
     timeout: Option<std::time::Duration>,
 ) -> anyhow::Result<i32> {
-    use report::redact::redact_message;
+    use crate::redact::redact_message;
     let mut results: Vec<suite::SuiteResult> = Vec::new();
     for root in paths {
         // `dir/...` is gator's way to say "recursively", which a directory always is here.
@@ -645,7 +646,7 @@ fn verify(
 
 /// A suite's lines: a line per case, and one for a suite or test that ended on its own.
 fn print_suite(s: &suite::SuiteResult) {
-    use report::redact::message;
+    use crate::redact::message;
     let path = message(&s.path);
     if s.outcome != suite::Outcome::Pass {
         print_line(&s.outcome, &path, "");

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::cli::InputArgs;
+use crate::findings::FileError;
 use crate::input::{self, Format, InputError, Parsed, dockerfile, walk};
-use crate::report::FileError;
 
 /// One input file read and parsed (or the reason it could not be).
 pub struct Loaded {
@@ -80,16 +80,8 @@ impl Inputs {
                     .map_err(InputError::from),
             };
         }
-        let bytes = if target.path.as_os_str() == "-" {
-            Ok(self.stdin.clone().unwrap_or_default())
-        } else {
-            read_bounded(
-                &target.path,
-                target.format.map_or(input::MAX_DOCUMENT, Format::max_size),
-            )
-        };
-        let bytes = match bytes {
-            Ok(b) => b,
+        let (bytes, format) = match self.read(target) {
+            Ok(read) => read,
             Err(e) => {
                 return Loaded {
                     filename,
@@ -98,31 +90,6 @@ impl Inputs {
                 };
             }
         };
-        let format = match target.format {
-            Some(f) => f,
-            None if target.path.as_os_str() == "-" => {
-                Format::sniff(&String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]))
-            }
-            None => {
-                return Loaded {
-                    filename,
-                    text: None,
-                    parsed: Err(InputError::UnknownFormat),
-                };
-            }
-        };
-        if format == Format::Archive {
-            return Loaded {
-                filename,
-                text: None,
-                parsed: Err(InputError::Archive(
-                    input::archive::ArchiveError::NotAnImage(
-                        "image archives are read from a file or directory, not standard input"
-                            .into(),
-                    ),
-                )),
-            };
-        }
         match input::text_of(&bytes, format) {
             Ok(text) => Loaded {
                 filename,
@@ -135,6 +102,35 @@ impl Inputs {
                 parsed: Err(e),
             },
         }
+    }
+
+    /// The bytes of a target that is read whole (a file, or standard input), and the
+    /// format they are parsed as.
+    fn read(&self, target: &walk::Target) -> Result<(Vec<u8>, Format), InputError> {
+        let stdin = target.path.as_os_str() == "-";
+        let bytes = if stdin {
+            self.stdin.clone().unwrap_or_default()
+        } else {
+            read_bounded(
+                &target.path,
+                target.format.map_or(input::MAX_DOCUMENT, Format::max_size),
+            )?
+        };
+        let format = match target.format {
+            Some(f) => f,
+            None if stdin => {
+                Format::sniff(&String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]))
+            }
+            None => return Err(InputError::UnknownFormat),
+        };
+        if format == Format::Archive {
+            return Err(InputError::Archive(
+                input::archive::ArchiveError::NotAnImage(
+                    "image archives are read from a file or directory, not standard input".into(),
+                ),
+            ));
+        }
+        Ok((bytes, format))
     }
 }
 
@@ -162,8 +158,8 @@ fn compose_dockerfiles(
     let mut extra = Vec::new();
     let mut errors = Vec::new();
     if composes.is_empty() {
-        // Resolving every target's real path is a few system calls each: 5-9 ms of start-up
-        // over a corpus of 1,726 Dockerfiles, for nothing when there is no Compose file.
+        // Resolving every target's real path costs system calls per target, all wasted
+        // start-up when no Compose file asks for a build.
         return (extra, errors);
     }
     let canonical =
@@ -180,15 +176,7 @@ fn compose_dockerfiles(
         let Ok(tree) = input::confine::Tree::for_named(root) else {
             continue;
         };
-        // Already confined by the walk; bounded like any YAML input. (A Compose file that
-        // cannot be read or parsed is reported when it is checked itself.)
-        let Ok(bytes) = read_bounded(&t.path, input::MAX_DOCUMENT) else {
-            continue;
-        };
-        let Ok(text) = std::str::from_utf8(&bytes) else {
-            continue;
-        };
-        let Ok(docs) = input::yaml::parse(text) else {
+        let Some(docs) = compose_documents(&t.path) else {
             continue;
         };
         for doc in &docs {
@@ -218,6 +206,15 @@ fn compose_dockerfiles(
         }
     }
     (extra, errors)
+}
+
+/// The documents of a Compose file, already confined by the walk and bounded like any
+/// YAML input; `None` when it cannot be read or parsed (it is reported when it is
+/// checked itself).
+fn compose_documents(path: &Path) -> Option<Vec<serde_json::Value>> {
+    let bytes = read_bounded(path, input::MAX_DOCUMENT).ok()?;
+    let text = std::str::from_utf8(&bytes).ok()?;
+    input::yaml::parse(text).ok()
 }
 
 fn display(path: &std::path::Path) -> String {
@@ -327,7 +324,7 @@ pub fn policy_paths_or_default(given: &[PathBuf]) -> Vec<PathBuf> {
 /// characters escaped (a line break in a file name would otherwise start a GitHub
 /// workflow command in the CI log, whatever the report's format).
 pub fn eprint_errors(errors: &[FileError]) {
-    use crate::report::redact;
+    use crate::redact;
     for e in errors {
         let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
         eprintln!(
@@ -349,6 +346,16 @@ fn read_bounded(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, InputErro
         ConfineError::Io { source, .. } => InputError::Read(source),
         other => InputError::Read(std::io::Error::other(other.to_string())),
     })
+}
+
+/// Leaves `value` to the operating system, which reclaims a process's memory at once
+/// when it exits: a command calls this on what it holds until its end (the compiled
+/// policies, the report, the workers' VMs and engines, the input list), where dropping
+/// them value by value would be a noticeable share of a short run's time. Only for
+/// values that live until the process exits; nothing they hold needs a destructor to
+/// run (files are closed and output flushed before).
+pub fn leave_to_exit<T>(value: T) {
+    std::mem::forget(value);
 }
 
 /// A rayon pool with `threads` workers (default: one per core).

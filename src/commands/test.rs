@@ -11,14 +11,15 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::{Inputs, Loaded, input_error, pool};
-use crate::cli::{EngineKind, OutputFormat, TestArgs};
+use crate::cli::{EngineKind, TestArgs};
 use crate::config::Config;
+use crate::findings::locate;
+use crate::findings::{CheckResult, FileError};
 use crate::input::Document;
 use crate::policy::{self, PolicySet, eval};
-use crate::report::locate;
-use crate::report::redact::Secrets;
+use crate::redact::Secrets;
 use crate::report::suppress::Pragmas;
-use crate::report::{self, CheckResult, ExitPolicy, FileError, Report};
+use crate::report::{self, ExitPolicy, OutputFormat, Report};
 
 /// The policy options a `test` invocation implies (conftest's defaults plus the bundled
 /// library when the user brings no policy of their own).
@@ -57,29 +58,7 @@ pub fn worker_count(requested: Option<usize>, inputs: usize) -> usize {
 const VM_MIN_INPUTS: usize = 4;
 
 pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
-    let mut options = policy_options(args);
-    let config = Config::discover(args.config.as_deref())?;
-    let config_path = config.as_ref().map(|(path, _)| path.display().to_string());
-    options.config = config.map(|(_, c)| c);
-    let protected = super::Protected::of(&options, args.config.as_deref());
-    let (inputs, mut policies) = collect_and_load(args, options)?;
-    // Before any work: a report must not replace an input, a policy, data or the config.
-    protected.check_outputs(&args.output, args.output_file.as_deref(), &inputs.targets)?;
-    policies.limit_memory((args.memory_limit > 0).then_some(args.memory_limit));
-    let workers = worker_count(args.input.threads, inputs.targets.len());
-    policies.info.config = config_path;
-    policies.info.inputs = inputs.targets.len();
-    policies.info.workers = workers;
-    // The scanned repository may bring the config file: one that disables every rule
-    // would make a run that checks nothing look like a clean one. conftest treats "no
-    // policies" as an error, and so does this.
-    if policies.namespaces.is_empty() && !policies.info.disabled.is_empty() {
-        anyhow::bail!(
-            "{} disables every rule ({}): nothing would be checked",
-            policies.info.config.as_deref().unwrap_or("the config file"),
-            policies.info.disabled.join(", ")
-        );
-    }
+    let (inputs, policies) = prepare(args)?;
     let mut outputs = args.output.clone();
     if let (Some(path), Some(last)) = (&args.output_file, outputs.last_mut()) {
         last.path = Some(path.clone());
@@ -103,58 +82,16 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
         run: Some(policies.info.clone()),
         ..Report::default()
     };
-    let pool = pool(Some(workers))?;
+    let pool = pool(Some(policies.info.workers))?;
     if args.input.combine {
         let loaded: Vec<Loaded> =
             pool.install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
         check_combined(&policies, loaded, &mut report);
     } else {
-        // One evaluator per worker thread, made before the run: rayon's `map_init` would
-        // make one per work split (dozens), each a VM and an engine clone.
-        let evaluators: Vec<std::sync::Mutex<eval::Evaluator>> = (0..pool.current_num_threads())
-            .map(|_| std::sync::Mutex::new(eval::Evaluator::new(&policies)))
-            .collect();
         let render_as = rendered_format(&outputs, &inputs);
-        let style = report::stdout::Style::of(&report);
-        let outcomes: Vec<FileOutcome> = pool.install(|| {
-            inputs
-                .targets
-                .par_iter()
-                // One file per job: rayon otherwise splits the list into as many halves
-                // as there are threads and only splits a half again when it is stolen, so
-                // a thread that finished its half early sat idle (over the corpus, sorted
-                // by name, one half cost 25% more than the other: 60 ms idle of 300).
-                .with_max_len(1)
-                .map(|target| {
-                    let worker = rayon::current_thread_index().unwrap_or(0) % evaluators.len();
-                    // Uncontended: only this worker thread ever takes its own evaluator. A
-                    // poisoned lock (a panic in an earlier file) still holds a usable engine.
-                    let mut evaluator = evaluators[worker]
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    let mut outcome = check_file(&mut evaluator, &policies, inputs.load(target));
-                    if let Some(format) = render_as {
-                        outcome.render(format, &style);
-                    }
-                    outcome
-                })
-                .collect()
-        });
-        for o in outcomes {
-            if !o.lines.is_empty() {
-                report.sources.insert(o.filename, o.lines);
-            }
-            report.results.extend(o.results);
-            report.rendered.extend(o.rendered);
-            report.errors.extend(o.errors);
-        }
-        // Each a VM and an engine clone: left to the operating system at exit (below).
-        std::mem::forget(evaluators);
+        check_each_file(&pool, &inputs, &policies, render_as, &mut report);
     }
     report.finish();
-    let text_on_stdout = outputs
-        .iter()
-        .any(|o| o.path.is_none() && o.format == OutputFormat::Stdout);
     if !text_on_stdout {
         super::eprint_errors(&report.errors);
     }
@@ -164,13 +101,87 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
         fail_on_warn: args.fail_on_warn,
         no_fail: args.no_fail,
     });
-    // The process ends right after this, and the operating system reclaims its memory at
-    // once: freeing the compiled policies value by value took 4% of a one-file run, and
-    // the report, the workers' VMs and the input list took 6-10 ms (3%) after a corpus run.
-    std::mem::forget(policies);
-    std::mem::forget(report);
-    std::mem::forget(inputs);
+    super::leave_to_exit((policies, report, inputs));
     Ok(code)
+}
+
+/// Reads the config, finds the inputs and loads the policies, refusing a run whose
+/// reports would overwrite what it reads or whose config leaves nothing to check.
+fn prepare(args: &TestArgs) -> anyhow::Result<(Inputs, PolicySet)> {
+    let mut options = policy_options(args);
+    let config = Config::discover(args.config.as_deref())?;
+    let config_path = config.as_ref().map(|(path, _)| path.display().to_string());
+    options.config = config.map(|(_, c)| c);
+    let protected = super::Protected::of(&options, args.config.as_deref());
+    let (inputs, mut policies) = collect_and_load(args, options)?;
+    // Before any work: a report must not replace an input, a policy, data or the config.
+    protected.check_outputs(&args.output, args.output_file.as_deref(), &inputs.targets)?;
+    policies.limit_memory((args.memory_limit > 0).then_some(args.memory_limit));
+    policies.info.config = config_path;
+    policies.info.inputs = inputs.targets.len();
+    policies.info.workers = worker_count(args.input.threads, inputs.targets.len());
+    // The scanned repository may bring the config file: one that disables every rule
+    // would make a run that checks nothing look like a clean one. conftest treats "no
+    // policies" as an error, and so does this.
+    if policies.namespaces.is_empty() && !policies.info.disabled.is_empty() {
+        anyhow::bail!(
+            "{} disables every rule ({}): nothing would be checked",
+            policies.info.config.as_deref().unwrap_or("the config file"),
+            policies.info.disabled.join(", ")
+        );
+    }
+    Ok((inputs, policies))
+}
+
+/// Checks every input on `pool`, each file by one worker, into `report`; with
+/// `render_as`, each worker renders its file's part of the report as it goes.
+fn check_each_file(
+    pool: &rayon::ThreadPool,
+    inputs: &Inputs,
+    policies: &PolicySet,
+    render_as: Option<OutputFormat>,
+    report: &mut Report,
+) {
+    // One evaluator per worker thread, made before the run: rayon's `map_init` would
+    // make one per work split (dozens), each a VM and an engine clone.
+    let evaluators: Vec<std::sync::Mutex<eval::Evaluator>> = (0..pool.current_num_threads())
+        .map(|_| std::sync::Mutex::new(eval::Evaluator::new(policies)))
+        .collect();
+    let style = report::stdout::Style::of(report);
+    let outcomes: Vec<FileOutcome> = pool.install(|| {
+        inputs
+            .targets
+            .par_iter()
+            // One file per job: rayon otherwise splits the list into as many halves as
+            // there are threads and only splits a half again when it is stolen, so a
+            // thread that finished its half early sat idle (the halves of the corpus,
+            // sorted by name, differ by a quarter in cost).
+            .with_max_len(1)
+            .map(|target| {
+                let worker = rayon::current_thread_index().unwrap_or(0) % evaluators.len();
+                // Uncontended: only this worker thread ever takes its own evaluator. A
+                // poisoned lock (a panic in an earlier file) still holds a usable engine.
+                let mut evaluator = evaluators[worker]
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut outcome = check_file(&mut evaluator, policies, inputs.load(target));
+                if let Some(format) = render_as {
+                    outcome.render(format, &style);
+                }
+                outcome
+            })
+            .collect()
+    });
+    for o in outcomes {
+        if !o.lines.is_empty() {
+            report.sources.insert(o.filename, o.lines);
+        }
+        report.results.extend(o.results);
+        report.rendered.extend(o.rendered);
+        report.errors.extend(o.errors);
+    }
+    // Each a VM and an engine clone.
+    super::leave_to_exit(evaluators);
 }
 
 /// Writes the report in every requested format, to its file or standard output.
@@ -243,9 +254,7 @@ fn collect_and_load(
 /// under its own name (the report is sorted by file, and a file's part is one block).
 fn rendered_format(outputs: &[crate::cli::OutputSpec], inputs: &Inputs) -> Option<OutputFormat> {
     let format = outputs.first()?.format;
-    if !matches!(format, OutputFormat::Stdout | OutputFormat::Json)
-        || outputs.iter().any(|o| o.format != format)
-    {
+    if !format.renders_per_file() || outputs.iter().any(|o| o.format != format) {
         return None;
     }
     // The walk keeps paths unique, so only a name that is not UTF-8 (printed lossily) can
@@ -272,6 +281,16 @@ struct FileOutcome {
 }
 
 impl FileOutcome {
+    fn new(filename: String) -> FileOutcome {
+        FileOutcome {
+            filename,
+            lines: BTreeMap::new(),
+            results: Vec::new(),
+            rendered: None,
+            errors: Vec::new(),
+        }
+    }
+
     /// Replaces the results and their source lines by their output in `format`.
     fn render(&mut self, format: OutputFormat, style: &report::stdout::Style) {
         self.rendered = report::RenderedFile::render(
@@ -295,13 +314,7 @@ fn check_file(
     loaded: Loaded,
 ) -> FileOutcome {
     let text = loaded.text;
-    let mut outcome = FileOutcome {
-        filename: loaded.filename,
-        lines: BTreeMap::new(),
-        results: Vec::new(),
-        rendered: None,
-        errors: Vec::new(),
-    };
+    let mut outcome = FileOutcome::new(loaded.filename);
     let parsed = match loaded.parsed {
         Ok(p) => p,
         Err(e) => {
@@ -331,29 +344,9 @@ fn check_file(
                 locate_findings(r, text, *range);
             }
         }
-        for r in results {
-            match merged.get_mut(&r.namespace) {
-                Some(m) => m.absorb(r),
-                None => {
-                    merged.insert(r.namespace.clone(), r);
-                }
-            }
-        }
+        merge_by_namespace(&mut merged, results);
         if !errors.is_empty() {
-            // A policy's runtime error may quote any value of the input (`add expects
-            // numeric argument. Got "hunter2"`): the file's secret values are hidden here,
-            // once, for every format and standard error. (Found in its text, and in the
-            // document itself, which is all an image archive has.)
-            let secrets = file_secrets
-                .get_or_insert_with(|| {
-                    text.as_deref()
-                        .map_or_else(Secrets::default, |t| Secrets::in_text(t, None))
-                })
-                .clone();
-            let secrets = match document {
-                Document::Json(doc) => secrets.with(&Secrets::in_document(doc)),
-                Document::Dockerfile(_) => secrets,
-            };
+            let secrets = secrets_of(&mut file_secrets, text.as_deref(), document);
             outcome.errors.extend(errors.into_iter().map(|e| FileError {
                 filename: outcome.filename.clone(),
                 line: None,
@@ -362,14 +355,7 @@ fn check_file(
         }
     }
     if let Some(text) = &text {
-        let pragmas = Pragmas::parse(text, |name| {
-            policies
-                .rule_id(name)
-                .map_or_else(|| name.to_uppercase(), str::to_owned)
-        });
-        for r in merged.values_mut() {
-            pragmas.apply(r);
-        }
+        apply_pragmas(policies, text, &mut merged);
     }
     // As each file is done, not with the report: a worker holds one file's prints at
     // most, and a file whose evaluation hangs until --timeout has shown what it printed.
@@ -380,6 +366,49 @@ fn check_file(
         outcome.lines = report::pointed_lines(text, &outcome.results);
     }
     outcome
+}
+
+/// Adds one document's results to the file's, one result per namespace.
+fn merge_by_namespace(merged: &mut BTreeMap<String, CheckResult>, results: Vec<CheckResult>) {
+    for r in results {
+        match merged.get_mut(&r.namespace) {
+            Some(m) => m.absorb(r),
+            None => {
+                merged.insert(r.namespace.clone(), r);
+            }
+        }
+    }
+}
+
+/// The secret values a policy error on `document` must not show. A policy's runtime
+/// error may quote any value of the input (`add expects numeric argument. Got
+/// "hunter2"`): they are hidden once, for every format and standard error. They are found
+/// in the file's text (once per file, kept in `file_secrets`), and in the document
+/// itself, which is all an image archive has.
+fn secrets_of(
+    file_secrets: &mut Option<Secrets>,
+    text: Option<&str>,
+    document: &Document,
+) -> Secrets {
+    let secrets = file_secrets
+        .get_or_insert_with(|| text.map_or_else(Secrets::default, |t| Secrets::in_text(t, None)))
+        .clone();
+    match document {
+        Document::Json(doc) => secrets.with(&Secrets::in_document(doc)),
+        Document::Dockerfile(_) => secrets,
+    }
+}
+
+/// Hides the findings that the file's `# dockpolicy ignore=` pragmas name.
+fn apply_pragmas(policies: &PolicySet, text: &str, results: &mut BTreeMap<String, CheckResult>) {
+    let pragmas = Pragmas::parse(text, |name| {
+        policies
+            .rule_id(name)
+            .map_or_else(|| name.to_uppercase(), str::to_owned)
+    });
+    for r in results.values_mut() {
+        pragmas.apply(r);
+    }
 }
 
 /// Findings on a multi-line Dockerfile instruction span it to its last line (for SARIF

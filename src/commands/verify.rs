@@ -43,6 +43,12 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<i32> {
         VerifyOutput::Junit => crate::report::junit::render_verify(&report),
     };
     print!("{rendered}");
+    Ok(exit_code(args, &report))
+}
+
+/// The exit code the tests and coverage call for, with a line on standard error for a
+/// coverage below `--threshold` and for a run that found no test.
+fn exit_code(args: &VerifyArgs, report: &VerifyReport) -> i32 {
     let counts = report.counts();
     let mut code = if counts.failed + counts.errors > 0 {
         exit::FAILURES
@@ -66,5 +72,5 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<i32> {
             }
         );
     }
-    Ok(code)
+    code
 }

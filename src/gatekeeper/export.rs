@@ -19,7 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::{MATCH_KINDS, TARGET};
-use crate::config::{Config, RULE_SETTINGS, Severity};
+use crate::config::{Config, RULE_SETTINGS};
+use crate::findings::Severity;
 use crate::policy::RegoVersion;
 use crate::policy::metadata::{self, Annotations};
 
@@ -296,21 +297,17 @@ pub fn export(
             .iter()
             .find(|(k, _)| names_rule(k))
             .map(|(_, s)| *s)
-            .unwrap_or(if meta.custom.severity.as_deref() == Some("warn") {
-                Severity::Warn
-            } else {
-                Severity::Deny
-            });
+            .unwrap_or(meta.custom.declared_severity().unwrap_or(Severity::Deny));
         let action = match severity {
             Severity::Deny => crate::config::EnforcementAction::Deny,
             Severity::Warn => crate::config::EnforcementAction::Warn,
         }
         .min(gatekeeper.enforcement_action);
-        let rule_set = if meta.custom.severity.as_deref() == Some("warn") {
-            "warn"
-        } else {
-            "deny"
-        };
+        let rule_set = meta
+            .custom
+            .declared_severity()
+            .unwrap_or(Severity::Deny)
+            .name();
         let lib_package = format!("lib.rules.{package}");
         let mut template_libs = lib_sources.clone();
         template_libs.push(prepare(&source, Some(&lib_package), version));

@@ -498,7 +498,7 @@ impl<'a> Context<'a> {
         let loaded = match loaded {
             Ok(loaded) => {
                 if loaded.template.cel {
-                    use crate::report::redact::message;
+                    use crate::redact::message;
                     eprintln!(
                         "note: {} / {}: template {} also has K8sNativeValidation (CEL) code, which gator \
                          runs instead of its Rego; dockpolicy evaluates the Rego",

@@ -21,7 +21,7 @@ use std::path::Path;
 use serde_json::Value;
 
 /// The input formats we can parse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Dockerfile,
     Json,
@@ -30,14 +30,21 @@ pub enum Format {
     Archive,
 }
 
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Format {
+    /// The name `--parser` takes and messages use.
+    pub fn name(self) -> &'static str {
+        match self {
             Format::Dockerfile => "dockerfile",
             Format::Json => "json",
             Format::Yaml => "yaml",
             Format::Archive => "archive",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -194,7 +201,7 @@ impl InputError {
     /// its message, as the Dockerfile parser does for its own: a JSON or YAML parser's
     /// message may quote the input, and every report prints it.
     fn hiding_secrets_of(self, text: &str) -> Self {
-        use crate::report::redact::Secrets;
+        use crate::redact::Secrets;
         match self {
             InputError::Json {
                 line,

@@ -145,4 +145,10 @@ mod tests {
         let err = parse("a: 1\nb: [\n").unwrap_err();
         assert!(err.line().is_some(), "{err}");
     }
+
+    #[test]
+    fn document_ranges_end_before_the_next_separator() {
+        let text = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: nginx:1.27\n---\n# second\nkind: Pod\nspec:\n  containers:\n  - image: \"nginx:1.27\"\n    env:\n    - name: DB_PASSWORD\n      value: x\n";
+        assert_eq!(document_ranges(text, 2), Some(vec![(1, 6), (7, 15)]));
+    }
 }

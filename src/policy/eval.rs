@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::vm::{self, VmFailure};
-use super::{Namespace, PolicySet, RuleKind, exception_name};
+use super::{Namespace, PolicySet, exception_name};
+use crate::findings::{CheckResult, Finding, Severity};
 use crate::input::Document;
-use crate::report::redact;
-use crate::report::{CheckResult, Finding};
+use crate::redact;
 
 /// A policy that failed while evaluating an input (a runtime error in Rego, or a result
 /// object without `msg`).
@@ -207,7 +207,7 @@ fn evaluate_namespace(
         } else {
             Vec::new()
         };
-        for (rule, kind) in &ns.rules {
+        for (rule, severity) in &ns.rules {
             let key = exception_name(rule);
             if exceptions.iter().any(|e| e == key) {
                 result.exceptions.push(Finding::new(format!(
@@ -220,11 +220,11 @@ fn evaluate_namespace(
             if findings.is_empty() {
                 result.successes += 1;
             }
-            let kind = ns.severity_override.unwrap_or(*kind);
-            describe(&mut findings, ns, kind);
-            match kind {
-                RuleKind::Failure => result.failures.extend(findings),
-                RuleKind::Warning => result.warnings.extend(findings),
+            let severity = ns.severity_override.unwrap_or(*severity);
+            describe(&mut findings, ns, severity);
+            match severity {
+                Severity::Deny => result.failures.extend(findings),
+                Severity::Warn => result.warnings.extend(findings),
             }
         }
         // conftest counts one test per rule definition: a name defined by several rules
@@ -242,13 +242,9 @@ fn evaluate_namespace(
 
 /// Adds the rule's METADATA (id, title, effective severity) to its findings, unless the
 /// policy set those keys itself.
-fn describe(findings: &mut [Finding], ns: &Namespace, kind: RuleKind) {
+fn describe(findings: &mut [Finding], ns: &Namespace, severity: Severity) {
     let Some(meta) = &ns.meta else { return };
     let Some(id) = &meta.custom.id else { return };
-    let severity = match kind {
-        RuleKind::Failure => "deny",
-        RuleKind::Warning => "warn",
-    };
     for f in findings {
         f.metadata
             .entry("id")
@@ -259,7 +255,7 @@ fn describe(findings: &mut [Finding], ns: &Namespace, kind: RuleKind) {
                 .or_insert_with(|| Value::String(title.clone()));
         }
         f.metadata
-            .insert("severity".into(), Value::String(severity.into()));
+            .insert("severity".into(), Value::String(severity.name().into()));
     }
 }
 
@@ -325,25 +321,6 @@ fn findings(value: Value, namespace: &str, rule: &str) -> Result<Vec<Finding>, E
         }
     }
     Ok(out)
-}
-
-/// Result metadata that says where the finding is: a `line` key (1-based), or `loc.line`.
-/// (conftest's reserved `_loc` is taken out of the metadata before this; see `Finding`.)
-pub fn line_of(metadata: &Map<String, Value>) -> Option<usize> {
-    let line = metadata
-        .get("line")
-        .or_else(|| metadata.get("loc").and_then(|l| l.get("line")))?;
-    number(line)
-}
-
-/// A positive line number from a JSON number or numeric string.
-pub fn number(value: &Value) -> Option<usize> {
-    let n = match value {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    };
-    n.and_then(|l| usize::try_from(l).ok()).filter(|&l| l > 0)
 }
 
 /// Most bytes of `print` output shown for one input file (or one test, one Gatekeeper

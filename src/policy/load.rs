@@ -7,16 +7,27 @@ use std::path::{Path, PathBuf};
 use regorus::unstable::{Expr, Rule, RuleHead};
 
 use super::metadata::{self, Annotations};
-use super::{BUNDLED_PREFIX, Namespace, PolicySet, RuleKind, bundled, data};
-use crate::config::{Config, Severity};
+use super::{BUNDLED_PREFIX, Namespace, PolicySet, bundled, data, rule_severity};
+use crate::config::Config;
+use crate::findings::Severity;
 use crate::input::{confine, walk};
 
 /// Rego syntax version of user policies. The bundled library is always v1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RegoVersion {
     V0,
     #[default]
     V1,
+}
+
+impl RegoVersion {
+    /// The name `--rego-version` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            RegoVersion::V0 => "v0",
+            RegoVersion::V1 => "v1",
+        }
+    }
 }
 
 /// Where policies and data come from, and which namespaces to evaluate.
@@ -138,63 +149,9 @@ pub fn read_policy(file: &Path) -> Result<String, LoadError> {
 /// Builds the policy set: compiles everything once and discovers the rules to run.
 pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
     let mut engine = new_engine().map_err(LoadError::Compile)?;
-    let mut annotations: BTreeMap<String, Annotations> = BTreeMap::new();
-    let mut count = 0;
-    let mut user_policies = 0;
-    if options.bundled {
-        engine.set_rego_v0(false);
-        let tests = options
-            .include_tests
-            .then(bundled::tests)
-            .into_iter()
-            .flatten();
-        for (path, source) in bundled::policies().chain(tests) {
-            record_metadata(&mut annotations, &path, source)?;
-            add(&mut engine, path, source.to_owned())?;
-            count += 1;
-        }
-    }
-    engine.set_rego_v0(options.rego_version == RegoVersion::V0);
-    for root in &options.policy_paths {
-        for file in rego_files(root, options.include_tests)? {
-            let display = file.display().to_string();
-            let source = read_policy(&file)?;
-            record_metadata(&mut annotations, &display, &source)?;
-            add(&mut engine, display, source)?;
-            count += 1;
-            user_policies += 1;
-        }
-    }
-    if count == 0 {
-        let searched = if options.policy_paths.is_empty() {
-            String::new()
-        } else {
-            let paths: Vec<_> = options
-                .policy_paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect();
-            format!(" in {}", paths.join(", "))
-        };
-        return Err(LoadError::NoPolicies(searched));
-    }
-    let mut value = data::load(&options.data_paths)?;
+    let (annotations, user_policies) = add_policies(&mut engine, options)?;
     let config = options.config.clone().unwrap_or_default();
-    if let serde_json::Value::Object(map) = &mut value {
-        if map.contains_key("dockpolicy_config") {
-            return Err(LoadError::Data {
-                path: "-d".into(),
-                message: "the key dockpolicy_config is reserved for the config file's settings"
-                    .into(),
-            });
-        }
-        map.insert("dockpolicy_config".into(), config.to_data());
-    }
-    let data = regorus::Value::from(value);
-    engine.add_data(data.clone()).map_err(|e| LoadError::Data {
-        path: "-d".into(),
-        message: e.to_string(),
-    })?;
+    let data = add_data(&mut engine, options, &config)?;
     // Semantic checks (unsafe variables, unknown functions) run when the engine first
     // prepares for evaluation. A user's policies are prepared now, so that their errors
     // surface as compile errors. The bundled library on its own is held to those checks by
@@ -214,33 +171,7 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
     }
     let applied = apply_config(&mut namespaces, &config);
     let info = set_info(options, user_policies, &namespaces, applied);
-    // A user module in a bundled package (even a helper package with no result rule)
-    // is compiled into the VM's program with the bundled rules that call it; only the
-    // interpreter has the per-builtin memory guards (see `guard`), so such a set runs
-    // on the interpreter alone.
-    let user_in_bundled = engine.get_modules().iter().any(|m| {
-        let bundled = m.package.span.source.get_path().starts_with("<bundled>");
-        !bundled
-            && regorus::utils::get_path_string(&m.package.refr, None)
-                .is_ok_and(|p| p.starts_with(BUNDLED_PREFIX))
-    });
-    let compiled = if options.vm != VmUse::Off && !user_in_bundled {
-        let rules = vm_rules(&namespaces);
-        // The bundled library alone (no policies or data of the user's, which could
-        // change what its rules mean) usually has its program compiled ahead.
-        let alone = user_policies == 0 && options.data_paths.is_empty();
-        alone
-            .then(|| super::vm::embedded(&rules, data.clone(), options.timeout))
-            .flatten()
-            .or_else(|| match options.vm {
-                // A policy set the VM cannot compile runs on the interpreter alone.
-                VmUse::Bundled => super::vm::compile(&engine, &rules, data, options.timeout).ok(),
-                // A small run does not pay for the compile.
-                VmUse::Precompiled | VmUse::Off => None,
-            })
-    } else {
-        None
-    };
+    let compiled = compile_for_vm(&mut engine, options, &namespaces, data, user_policies);
     if !prepare_now && compiled.is_none() {
         prepare(&mut engine)?;
     }
@@ -252,6 +183,119 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
         info,
         timeout: options.timeout,
     })
+}
+
+/// Adds the bundled library (when on) and the user's policy files to `engine`; returns
+/// the METADATA of every package and how many files were the user's. No policy at all
+/// is an error, as in conftest.
+fn add_policies(
+    engine: &mut regorus::Engine,
+    options: &Options,
+) -> Result<(BTreeMap<String, Annotations>, usize), LoadError> {
+    let mut annotations: BTreeMap<String, Annotations> = BTreeMap::new();
+    let mut count = 0;
+    let mut user_policies = 0;
+    if options.bundled {
+        engine.set_rego_v0(false);
+        let tests = options
+            .include_tests
+            .then(bundled::tests)
+            .into_iter()
+            .flatten();
+        for (path, source) in bundled::policies().chain(tests) {
+            record_metadata(&mut annotations, &path, source)?;
+            add(engine, path, source.to_owned())?;
+            count += 1;
+        }
+    }
+    engine.set_rego_v0(options.rego_version == RegoVersion::V0);
+    for root in &options.policy_paths {
+        for file in rego_files(root, options.include_tests)? {
+            let display = file.display().to_string();
+            let source = read_policy(&file)?;
+            record_metadata(&mut annotations, &display, &source)?;
+            add(engine, display, source)?;
+            count += 1;
+            user_policies += 1;
+        }
+    }
+    if count == 0 {
+        let searched = if options.policy_paths.is_empty() {
+            String::new()
+        } else {
+            let paths: Vec<_> = options
+                .policy_paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            format!(" in {}", paths.join(", "))
+        };
+        return Err(LoadError::NoPolicies(searched));
+    }
+    Ok((annotations, user_policies))
+}
+
+/// Loads the `-d` data files, adds the config file's settings under `dockpolicy_config`,
+/// and gives the whole to `engine`; returns it for the VM.
+fn add_data(
+    engine: &mut regorus::Engine,
+    options: &Options,
+    config: &Config,
+) -> Result<regorus::Value, LoadError> {
+    let mut value = data::load(&options.data_paths)?;
+    if let serde_json::Value::Object(map) = &mut value {
+        if map.contains_key("dockpolicy_config") {
+            return Err(LoadError::Data {
+                path: "-d".into(),
+                message: "the key dockpolicy_config is reserved for the config file's settings"
+                    .into(),
+            });
+        }
+        map.insert("dockpolicy_config".into(), config.to_data());
+    }
+    let data = regorus::Value::from(value);
+    engine.add_data(data.clone()).map_err(|e| LoadError::Data {
+        path: "-d".into(),
+        message: e.to_string(),
+    })?;
+    Ok(data)
+}
+
+/// The selected result rules compiled to the bytecode VM, when `options.vm` asks for it
+/// and the set allows it; `None` runs the set on the interpreter alone.
+fn compile_for_vm(
+    engine: &mut regorus::Engine,
+    options: &Options,
+    namespaces: &BTreeMap<String, Namespace>,
+    data: regorus::Value,
+    user_policies: usize,
+) -> Option<super::vm::Compiled> {
+    // A user module in a bundled package (even a helper package with no result rule)
+    // is compiled into the VM's program with the bundled rules that call it; only the
+    // interpreter has the per-builtin memory guards (see `guard`), so such a set runs
+    // on the interpreter alone.
+    let user_in_bundled = engine.get_modules().iter().any(|m| {
+        let bundled = m.package.span.source.get_path().starts_with("<bundled>");
+        !bundled
+            && regorus::utils::get_path_string(&m.package.refr, None)
+                .is_ok_and(|p| p.starts_with(BUNDLED_PREFIX))
+    });
+    if options.vm == VmUse::Off || user_in_bundled {
+        return None;
+    }
+    let rules = vm_rules(namespaces);
+    // The bundled library alone (no policies or data of the user's, which could change
+    // what its rules mean) usually has its program compiled ahead.
+    let alone = user_policies == 0 && options.data_paths.is_empty();
+    alone
+        .then(|| super::vm::embedded(&rules, data.clone(), options.timeout))
+        .flatten()
+        .or_else(|| match options.vm {
+            // A policy set the VM cannot compile runs on the interpreter alone.
+            VmUse::Bundled => super::vm::compile(engine, &rules, data, options.timeout).ok(),
+            // A small run does not pay for the compile.
+            VmUse::Precompiled | VmUse::Off => None,
+        })
 }
 
 /// What the run summary says about the set (see `SetInfo`).
@@ -287,7 +331,7 @@ fn set_info(
 #[derive(Default)]
 struct Applied {
     disabled: Vec<String>,
-    severity: Vec<(String, String)>,
+    severity: Vec<(String, Severity)>,
 }
 
 /// The result rules the VM runs, `(namespace, rule)`: every rule (and `exception`) of the
@@ -348,12 +392,8 @@ fn apply_config(namespaces: &mut BTreeMap<String, Namespace>, config: &Config) -
     });
     for (name, ns) in namespaces.iter_mut() {
         if let Some((_, severity)) = config.severity.iter().find(|(n, _)| ns.is_named(n)) {
-            let (kind, word) = match severity {
-                Severity::Deny => (RuleKind::Failure, "deny"),
-                Severity::Warn => (RuleKind::Warning, "warn"),
-            };
-            ns.severity_override = Some(kind);
-            applied.severity.push((label(name, ns), word.to_owned()));
+            ns.severity_override = Some(*severity);
+            applied.severity.push((label(name, ns), *severity));
         }
     }
     applied.disabled.sort();
@@ -536,7 +576,7 @@ fn discover(engine: &mut regorus::Engine, options: &Options) -> BTreeMap<String,
             };
             if name == "exception" {
                 ns.has_exception = true;
-            } else if let Some(kind) = RuleKind::of(&name) {
+            } else if let Some(kind) = rule_severity(&name) {
                 ns.rules.insert(name, kind);
                 ns.definitions += 1;
             }

@@ -6,6 +6,8 @@
 
 use serde::Deserialize;
 
+use crate::findings::Severity;
+
 /// The annotations dockpolicy reads.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct Annotations {
@@ -31,6 +33,14 @@ pub struct Custom {
     /// Exported as a Gatekeeper ConstraintTemplate by `dockpolicy gatekeeper export`.
     #[serde(default)]
     pub gatekeeper: bool,
+}
+
+impl Custom {
+    /// `severity`, when it names one (`deny` or `warn`); the field itself is free text,
+    /// shown as written by `doc`.
+    pub fn declared_severity(&self) -> Option<Severity> {
+        self.severity.as_deref().and_then(Severity::from_name)
+    }
 }
 
 impl Annotations {

@@ -17,6 +17,8 @@ pub mod vm;
 
 use std::collections::BTreeMap;
 
+use crate::findings::Severity;
+
 pub use load::{LoadError, Options, RegoVersion, VmUse, load};
 
 /// Package prefix of the bundled practice rules; these namespaces are always evaluated
@@ -36,43 +38,34 @@ pub fn set_memory_limit(limit: Option<u64>) {
     guard::set_limit(limit);
 }
 
-/// What a rule's results mean.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum RuleKind {
-    Failure,
-    Warning,
-}
-
-impl RuleKind {
-    /// Classifies a rule name by conftest's conventions (`^(deny|violation)(_\w+)*$`,
-    /// `^warn(_\w+)*$`).
-    pub fn of(name: &str) -> Option<RuleKind> {
-        // Each `_`-separated part after the prefix is a non-empty alphanumeric word.
-        let matches = |prefix: &str| {
-            name.strip_prefix(prefix).is_some_and(|rest| {
-                rest.is_empty()
-                    || rest.strip_prefix('_').is_some_and(|r| {
-                        r.split('_').all(|part| {
-                            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric())
-                        })
+/// The severity of a result rule's findings, by conftest's naming conventions
+/// (`^(deny|violation)(_\w+)*$` fail, `^warn(_\w+)*$` warn); `None` for other rules.
+pub fn rule_severity(name: &str) -> Option<Severity> {
+    // Each `_`-separated part after the prefix is a non-empty alphanumeric word.
+    let matches = |prefix: &str| {
+        name.strip_prefix(prefix).is_some_and(|rest| {
+            rest.is_empty()
+                || rest.strip_prefix('_').is_some_and(|r| {
+                    r.split('_').all(|part| {
+                        !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric())
                     })
-            })
-        };
-        if matches("deny") || matches("violation") {
-            Some(RuleKind::Failure)
-        } else if matches("warn") {
-            Some(RuleKind::Warning)
-        } else {
-            None
-        }
+                })
+        })
+    };
+    if matches("deny") || matches("violation") {
+        Some(Severity::Deny)
+    } else if matches("warn") {
+        Some(Severity::Warn)
+    } else {
+        None
     }
 }
 
 /// The rules one package (namespace) declares.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Namespace {
-    /// Rule names with their kind, sorted by name.
-    pub rules: BTreeMap<String, RuleKind>,
+    /// Rule names with the severity of their findings, sorted by name.
+    pub rules: BTreeMap<String, Severity>,
     /// How many result rules the package defines, counting every definition of a name
     /// (conftest counts a passed test per definition).
     pub definitions: usize,
@@ -85,7 +78,7 @@ pub struct Namespace {
     /// The package's `# METADATA` annotations (rule id, title, severity...).
     pub meta: Option<metadata::Annotations>,
     /// Severity forced by the config file (`severity: {DP010: deny}`).
-    pub severity_override: Option<RuleKind>,
+    pub severity_override: Option<Severity>,
 }
 
 impl Namespace {
@@ -132,8 +125,8 @@ pub struct SetInfo {
     pub config: Option<String>,
     /// Rules the config file disabled (their ids), sorted.
     pub disabled: Vec<String>,
-    /// Rules whose severity the config file changed: `(id, "deny" | "warn")`.
-    pub severity: Vec<(String, String)>,
+    /// Rules whose severity the config file changed, by id.
+    pub severity: Vec<(String, Severity)>,
     /// Bundled packages that user policies add modules to (an `exception` there exempts
     /// bundled rules).
     pub amended: Vec<String>,
@@ -259,16 +252,16 @@ mod tests {
 
     #[test]
     fn rule_names_follow_conftest() {
-        assert_eq!(RuleKind::of("deny"), Some(RuleKind::Failure));
-        assert_eq!(RuleKind::of("deny_latest"), Some(RuleKind::Failure));
-        assert_eq!(RuleKind::of("violation"), Some(RuleKind::Failure));
-        assert_eq!(RuleKind::of("warn_x_y"), Some(RuleKind::Warning));
-        assert_eq!(RuleKind::of("denylist"), None);
-        assert_eq!(RuleKind::of("deny_"), None);
-        assert_eq!(RuleKind::of("deny_x_"), None);
-        assert_eq!(RuleKind::of("deny_a__b"), None);
-        assert_eq!(RuleKind::of("deny_a_b2"), Some(RuleKind::Failure));
-        assert_eq!(RuleKind::of("exception"), None);
+        assert_eq!(rule_severity("deny"), Some(Severity::Deny));
+        assert_eq!(rule_severity("deny_latest"), Some(Severity::Deny));
+        assert_eq!(rule_severity("violation"), Some(Severity::Deny));
+        assert_eq!(rule_severity("warn_x_y"), Some(Severity::Warn));
+        assert_eq!(rule_severity("denylist"), None);
+        assert_eq!(rule_severity("deny_"), None);
+        assert_eq!(rule_severity("deny_x_"), None);
+        assert_eq!(rule_severity("deny_a__b"), None);
+        assert_eq!(rule_severity("deny_a_b2"), Some(Severity::Deny));
+        assert_eq!(rule_severity("exception"), None);
         assert_eq!(exception_name("deny_latest"), "latest");
         assert_eq!(exception_name("deny"), "deny");
     }

@@ -327,7 +327,7 @@ fn error(e: &super::FileError) -> ErrorEntry<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{CheckResult, FileError};
+    use crate::findings::{CheckResult, FileError};
 
     /// The whole array pretty-printed at once: what `write` must produce, chunk by chunk.
     fn in_one_go(report: &Report) -> Vec<u8> {

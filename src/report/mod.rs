@@ -1,4 +1,5 @@
-//! The result model every output format renders, and the exit code it implies.
+//! A run's report (the result model of `findings`, with what the formats need besides),
+//! the output formats that render it, and the exit code it implies.
 //!
 //! Results are grouped per (file, namespace) exactly as conftest groups them, and are
 //! sorted by file, namespace, then line and message, so output never depends on thread
@@ -7,8 +8,6 @@
 pub mod github;
 pub mod json;
 pub mod junit;
-pub mod locate;
-pub mod redact;
 pub mod sarif;
 pub mod stdout;
 pub mod suppress;
@@ -18,153 +17,74 @@ pub mod verify;
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
+// The formats read the result model as `super::`.
+use crate::findings::{CheckResult, Counts, FileError, Finding};
 
-/// One message from a rule.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Finding {
-    pub msg: String,
-    pub metadata: Map<String, Value>,
-    /// 1-based line in the input, when the policy said where (`_loc` or `line`).
-    pub line: Option<usize>,
-    /// The file the policy named in `_loc.file`, when it differs from the input's name.
-    pub file: Option<String>,
-    /// What `_loc` pointed at when it gave no line (resolved against the source text).
-    pub anchor: Option<locate::Anchor>,
-    /// Last line of the offending construct (a multi-line Dockerfile instruction).
-    pub end_line: Option<usize>,
-}
+// The formats quote the scanned tree through it, as `super::redact`.
+use crate::redact;
 
-impl Finding {
-    pub fn new(msg: impl Into<String>) -> Self {
-        Self {
-            msg: msg.into(),
-            metadata: Map::new(),
-            line: None,
-            file: None,
-            anchor: None,
-            end_line: None,
+/// Declares `OutputFormat` from one table, so the list of every format (`ALL`), their
+/// names and their descriptions cannot disagree or miss a variant.
+macro_rules! output_formats {
+    ($($variant:ident = $name:literal: $description:literal,)*) => {
+        /// A format `test` (and `gatekeeper test`) can write the report in.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum OutputFormat {
+            $($variant,)*
         }
-    }
 
-    /// A result object's message and metadata. conftest's reserved `_loc` key
-    /// (`{"file": ..., "line": ...}`) becomes the location and leaves the metadata.
-    pub fn with_metadata(msg: String, mut metadata: Map<String, Value>) -> Self {
-        use crate::policy::eval::{line_of, number};
-        let loc = metadata.shift_remove("_loc");
-        let loc_line = loc.as_ref().and_then(|l| l.get("line")).and_then(number);
-        let file = loc
-            .as_ref()
-            .and_then(|l| l.get("file"))
-            .and_then(|f| f.as_str())
-            .filter(|f| !f.is_empty())
-            .map(str::to_owned);
-        let line = loc_line.or_else(|| line_of(&metadata));
-        let anchor = if line.is_none() {
-            loc.as_ref().and_then(locate::Anchor::from_loc)
-        } else {
-            None
-        };
-        Self {
-            msg,
-            metadata,
-            line,
-            file,
-            anchor,
-            end_line: None,
+        impl OutputFormat {
+            /// Every format, in the order help and error messages list them.
+            pub const ALL: &[OutputFormat] = &[$(OutputFormat::$variant,)*];
+
+            /// The name `-o` takes.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(OutputFormat::$variant => $name,)*
+                }
+            }
+
+            /// One line on what the format is, for help text.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(OutputFormat::$variant => $description,)*
+                }
+            }
         }
+    };
+}
+
+output_formats! {
+    Stdout = "stdout": "conftest-style lines with source snippets and a summary",
+    Json = "json": "conftest's JSON array, plus result locations",
+    Sarif = "sarif": "SARIF 2.1.0 for code-scanning UIs",
+    Junit = "junit": "JUnit XML: a test suite per file, a test case per rule",
+    Github = "github": "GitHub Actions annotations (::error file=...,line=...::message)",
+    Tap = "tap": "TAP, as conftest prints it",
+    Table = "table": "a bordered table, as conftest prints it",
+}
+
+impl OutputFormat {
+    /// The format `name` names, in any case.
+    pub fn from_name(name: &str) -> Option<OutputFormat> {
+        OutputFormat::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name().eq_ignore_ascii_case(name))
     }
-}
 
-/// conftest's CheckResult: the outcome of one namespace on one file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CheckResult {
-    pub filename: String,
-    pub namespace: String,
-    pub successes: usize,
-    pub failures: Vec<Finding>,
-    pub warnings: Vec<Finding>,
-    pub exceptions: Vec<Finding>,
-    /// Findings hidden by `# dockpolicy ignore=` pragmas.
-    pub suppressed: Vec<Finding>,
-}
-
-impl CheckResult {
-    pub fn new(filename: &str, namespace: &str) -> Self {
-        Self {
-            filename: filename.to_owned(),
-            namespace: namespace.to_owned(),
-            successes: 0,
-            failures: Vec::new(),
-            warnings: Vec::new(),
-            exceptions: Vec::new(),
-            suppressed: Vec::new(),
+    /// Whether each file's results can be rendered on their own, as soon as the file is
+    /// checked (`RenderedFile`): the text and JSON reports are one block per file in file
+    /// order, the other formats are rendered whole.
+    pub fn renders_per_file(self) -> bool {
+        match self {
+            OutputFormat::Stdout | OutputFormat::Json => true,
+            OutputFormat::Sarif
+            | OutputFormat::Junit
+            | OutputFormat::Github
+            | OutputFormat::Tap
+            | OutputFormat::Table => false,
         }
-    }
-
-    /// Adds another document's outcome for the same file and namespace.
-    pub fn absorb(&mut self, other: CheckResult) {
-        self.successes += other.successes;
-        self.failures.extend(other.failures);
-        self.warnings.extend(other.warnings);
-        self.exceptions.extend(other.exceptions);
-        self.suppressed.extend(other.suppressed);
-    }
-
-    /// Puts the findings in their canonical order: by line (findings without one last),
-    /// then message.
-    pub fn sort(&mut self) {
-        let order = |a: &Finding, b: &Finding| {
-            (a.line.is_none(), a.line, &a.msg).cmp(&(b.line.is_none(), b.line, &b.msg))
-        };
-        self.failures.sort_by(order);
-        self.warnings.sort_by(order);
-        self.exceptions.sort_by(order);
-        self.suppressed.sort_by(order);
-    }
-
-    /// This result's part of the summary counts (`tests` and `errors` are left to
-    /// `Report::counts`).
-    fn counts(&self) -> Counts {
-        Counts {
-            passed: self.successes,
-            warnings: self.warnings.len(),
-            failures: self.failures.len(),
-            exceptions: self.exceptions.len(),
-            suppressed: self.suppressed.len(),
-            ..Counts::default()
-        }
-    }
-}
-
-/// A file that could not be checked, or a policy that failed on it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FileError {
-    pub filename: String,
-    pub line: Option<usize>,
-    pub message: String,
-}
-
-/// Totals for the summary line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub tests: usize,
-    pub passed: usize,
-    pub warnings: usize,
-    pub failures: usize,
-    pub exceptions: usize,
-    pub suppressed: usize,
-    pub errors: usize,
-}
-
-impl Counts {
-    /// Adds the findings `other` counts (`tests` and `errors` are `Report::counts`'s).
-    fn add(&mut self, other: &Counts) {
-        self.passed += other.passed;
-        self.warnings += other.warnings;
-        self.failures += other.failures;
-        self.exceptions += other.exceptions;
-        self.suppressed += other.suppressed;
     }
 }
 
@@ -187,7 +107,7 @@ impl RenderedFile {
         filename: String,
         results: &mut [CheckResult],
         lines: &BTreeMap<usize, String>,
-        format: crate::cli::OutputFormat,
+        format: OutputFormat,
         style: &stdout::Style,
     ) -> Option<RenderedFile> {
         let mut counts = Counts::default();
@@ -196,8 +116,8 @@ impl RenderedFile {
             counts.add(&r.counts());
         }
         let bytes = match format {
-            crate::cli::OutputFormat::Stdout => stdout::render_file(results, lines, style),
-            crate::cli::OutputFormat::Json => json::render_file(results, style.show_suppressed),
+            OutputFormat::Stdout => stdout::render_file(results, lines, style),
+            OutputFormat::Json => json::render_file(results, style.show_suppressed),
             _ => return None,
         };
         Some(RenderedFile {
@@ -291,33 +211,32 @@ pub fn pointed_lines(text: &str, results: &[CheckResult]) -> BTreeMap<usize, Str
 
 /// Renders the report in one output format.
 pub fn render(
-    format: crate::cli::OutputFormat,
+    format: OutputFormat,
     report: &Report,
     catalog: &BTreeMap<String, crate::policy::Namespace>,
 ) -> String {
-    use crate::cli::OutputFormat as F;
     match format {
-        F::Stdout => stdout::render(report),
-        F::Json => json::render(report),
-        F::Sarif => sarif::render(report, catalog),
-        F::Junit => junit::render_test(report),
-        F::Github => github::render(report),
-        F::Tap => tap::render(report),
-        F::Table => table::render(report),
+        OutputFormat::Stdout => stdout::render(report),
+        OutputFormat::Json => json::render(report),
+        OutputFormat::Sarif => sarif::render(report, catalog),
+        OutputFormat::Junit => junit::render_test(report),
+        OutputFormat::Github => github::render(report),
+        OutputFormat::Tap => tap::render(report),
+        OutputFormat::Table => table::render(report),
     }
 }
 
 /// Writes the report in one output format to `out`; JSON is streamed, text written in
 /// parts, the others are rendered first.
 pub fn write(
-    format: crate::cli::OutputFormat,
+    format: OutputFormat,
     report: &Report,
     catalog: &BTreeMap<String, crate::policy::Namespace>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
-        crate::cli::OutputFormat::Json => json::write(report, out),
-        crate::cli::OutputFormat::Stdout => stdout::write(report, out),
+        OutputFormat::Json => json::write(report, out),
+        OutputFormat::Stdout => stdout::write(report, out),
         other => out.write_all(render(other, report, catalog).as_bytes()),
     }
 }
@@ -395,7 +314,7 @@ impl Counts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::OutputFormat;
+    use serde_json::{Map, Value};
 
     /// Three files' results (findings with and without lines, suppressed ones, a secret in
     /// a quoted line, standard input) and errors, one of them for a file between them.

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{Finding, Report};
+use crate::findings::Severity;
 use crate::policy::Namespace;
 
 fn rule_id(namespace: &str, ns: Option<&Namespace>) -> String {
@@ -85,17 +86,9 @@ fn rule(name: &str, ns: Option<&Namespace>) -> Value {
     let full = section(&description, "## What it does").unwrap_or_else(|| title.clone());
     let remediation = meta.and_then(|m| m.custom.remediation.clone());
     let severity = ns
-        .and_then(|n| {
-            n.severity_override.map(|k| {
-                if k == crate::policy::RuleKind::Failure {
-                    "deny"
-                } else {
-                    "warn"
-                }
-            })
-        })
-        .or_else(|| meta.and_then(|m| m.custom.severity.as_deref()))
-        .unwrap_or("deny");
+        .and_then(|n| n.severity_override)
+        .or_else(|| meta.and_then(|m| m.custom.declared_severity()))
+        .unwrap_or(Severity::Deny);
     let help = match &remediation {
         Some(r) => format!("{r}\n\n{full}"),
         None => full.clone(),
@@ -106,7 +99,7 @@ fn rule(name: &str, ns: Option<&Namespace>) -> Value {
         "shortDescription": {"text": title},
         "fullDescription": {"text": full},
         "help": {"text": help, "markdown": description.trim()},
-        "defaultConfiguration": {"level": if severity == "warn" { "warning" } else { "error" }},
+        "defaultConfiguration": {"level": if severity == Severity::Warn { "warning" } else { "error" }},
         "properties": {"namespace": name},
     });
     if description.trim().is_empty() {
@@ -262,7 +255,7 @@ fn with_run_properties(mut invocations: Value, report: &Report) -> Value {
         let severity: serde_json::Map<String, Value> = info
             .severity
             .iter()
-            .map(|(id, s)| (id.clone(), Value::String(s.clone())))
+            .map(|(id, s)| (id.clone(), Value::String(s.name().to_owned())))
             .collect();
         invocation["properties"] = json!({"dockpolicy": {
             "bundledLibrary": info.bundled,

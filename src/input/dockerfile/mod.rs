@@ -88,7 +88,7 @@ pub fn parse(text: &str, options: &Options) -> Result<Vec<Instruction>, Dockerfi
     // in the file are hidden from its message here, where the file is known; every
     // report redacts the message again.
     parse_text(text, options).map_err(|e| DockerfileError {
-        message: crate::report::redact::hide_values_of(text, e.line, &e.message),
+        message: crate::redact::hide_values_of(text, e.line, &e.message),
         ..e
     })
 }
