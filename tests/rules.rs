@@ -4,8 +4,6 @@
 
 mod catalog;
 
-use std::path::Path;
-
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
