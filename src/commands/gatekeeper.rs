@@ -359,13 +359,10 @@ impl<'a> TestContext<'a> {
         let mut found: Vec<CheckResult> = Vec::new();
         for review in reviews {
             let resultants = match self.expander.as_ref().filter(|_| !is_request) {
-                Some(e) => match e.expand(&review.object) {
-                    Ok(r) => r,
-                    Err(message) => {
-                        error(message);
-                        Vec::new()
-                    }
-                },
+                Some(e) => e.expand(&review.object).unwrap_or_else(|message| {
+                    error(message);
+                    Vec::new()
+                }),
                 None => Vec::new(),
             };
             for c in self.loaded {
@@ -376,79 +373,114 @@ impl<'a> TestContext<'a> {
                 let Some(t) = self.compiled.iter().find(|t| t.kind == c.kind) else {
                     continue;
                 };
-                let mut result = CheckResult::new(file, &c.name);
-                let mut selected = false;
-                let mut failed = false;
-                let mut one = |r: &Review, implied: Option<&expansion::Resultant>| {
-                    let violations = match c.selects(r, &self.inventory.json) {
-                        Ok(false) => return Ok(()),
-                        Ok(true) => t.review(c, r, &self.inventory, prints)?,
-                        // Gatekeeper's autoreject: the constraint cannot tell.
-                        Err(msg) => vec![Violation {
-                            msg,
-                            details: json!({}),
-                        }],
-                    };
-                    selected = true;
-                    for v in violations {
-                        let (msg, action) = match implied {
-                            Some(res) => (
-                                format!("[Implied by {}] {}", res.template, v.msg),
-                                if res.enforcement_action.is_empty() {
-                                    c.enforcement.clone()
-                                } else {
-                                    res.enforcement_action.clone()
-                                },
-                            ),
-                            None => (v.msg, c.enforcement.clone()),
-                        };
-                        let deny = action == "deny"
-                            || (action == "scoped" && c.scoped_actions.iter().any(|a| a == "deny"));
-                        let mut f = Finding::new(msg);
-                        f.metadata
-                            .insert("enforcementAction".into(), Value::String(action.clone()));
-                        if action == "scoped" {
-                            f.metadata
-                                .insert("scopedActions".into(), json!(c.scoped_actions));
-                        }
-                        f.metadata.insert("details".into(), v.details);
-                        f.metadata
-                            .insert("constraint".into(), json!({"kind": c.kind, "name": c.name}));
-                        f.metadata
-                            .insert("object".into(), object_identity(&review.object));
-                        if deny {
-                            result.failures.push(f)
-                        } else {
-                            result.warnings.push(f)
-                        }
-                    }
-                    Ok::<(), String>(())
-                };
-                let mut outcome = one(&review, None);
-                for res in &resultants {
-                    if outcome.is_err() {
-                        break;
-                    }
-                    let generated = Review::of_object(&res.object, Source::Generated);
-                    outcome = one(&generated, Some(res))
-                        .map_err(|e| format!("reviewing expanded resource: {e}"));
-                }
-                if let Err(e) = outcome {
+                match self.constraint_result(file, c, t, &review, &resultants, prints) {
+                    Ok(Some(result)) => found.push(result),
+                    Ok(None) => {}
                     // The error says it all: no empty result ("no policies found") beside it.
-                    error(e);
-                    failed = true;
+                    Err(e) => error(e),
                 }
-                if failed || !selected {
-                    continue;
-                }
-                if result.failures.is_empty() && result.warnings.is_empty() {
-                    result.successes += 1;
-                }
-                found.push(result);
             }
         }
         for r in found {
             merge(&mut report.results, r);
+        }
+    }
+
+    /// One constraint's result for a review and for what the ExpansionTemplates made of
+    /// its object; `None` when the constraint selects none of them.
+    fn constraint_result(
+        &self,
+        file: &str,
+        c: &Constraint,
+        t: &Template,
+        review: &Review,
+        resultants: &[expansion::Resultant],
+        prints: &mut PrintLog,
+    ) -> Result<Option<CheckResult>, String> {
+        let mut result = CheckResult::new(file, &c.name);
+        let mut selected = false;
+        if let Some(violations) = self.violations(c, t, review, prints)? {
+            selected = true;
+            add_findings(&mut result, c, violations, None, &review.object);
+        }
+        for res in resultants {
+            let generated = Review::of_object(&res.object, Source::Generated);
+            let violations = self
+                .violations(c, t, &generated, prints)
+                .map_err(|e| format!("reviewing expanded resource: {e}"))?;
+            if let Some(violations) = violations {
+                selected = true;
+                add_findings(&mut result, c, violations, Some(res), &review.object);
+            }
+        }
+        if !selected {
+            return Ok(None);
+        }
+        if result.failures.is_empty() && result.warnings.is_empty() {
+            result.successes += 1;
+        }
+        Ok(Some(result))
+    }
+
+    /// The constraint's violations of a review; `None` when it does not select it.
+    fn violations(
+        &self,
+        c: &Constraint,
+        t: &Template,
+        r: &Review,
+        prints: &mut PrintLog,
+    ) -> Result<Option<Vec<Violation>>, String> {
+        match c.selects(r, &self.inventory.json) {
+            Ok(false) => Ok(None),
+            Ok(true) => t.review(c, r, &self.inventory, prints).map(Some),
+            // Gatekeeper's autoreject: the constraint cannot tell.
+            Err(msg) => Ok(Some(vec![Violation {
+                msg,
+                details: json!({}),
+            }])),
+        }
+    }
+}
+
+/// The violations as findings of the constraint's result: failures when its action
+/// denies, else warnings. A violation of a resultant is implied by its ExpansionTemplate,
+/// whose action replaces the constraint's; `object` is the object reviewed.
+fn add_findings(
+    result: &mut CheckResult,
+    c: &Constraint,
+    violations: Vec<Violation>,
+    implied: Option<&expansion::Resultant>,
+    object: &Value,
+) {
+    for v in violations {
+        let (msg, action) = match implied {
+            Some(res) => (
+                format!("[Implied by {}] {}", res.template, v.msg),
+                if res.enforcement_action.is_empty() {
+                    c.enforcement.clone()
+                } else {
+                    res.enforcement_action.clone()
+                },
+            ),
+            None => (v.msg, c.enforcement.clone()),
+        };
+        let deny =
+            action == "deny" || (action == "scoped" && c.scoped_actions.iter().any(|a| a == "deny"));
+        let mut f = Finding::new(msg);
+        f.metadata
+            .insert("enforcementAction".into(), Value::String(action.clone()));
+        if action == "scoped" {
+            f.metadata
+                .insert("scopedActions".into(), json!(c.scoped_actions));
+        }
+        f.metadata.insert("details".into(), v.details);
+        f.metadata
+            .insert("constraint".into(), json!({"kind": c.kind, "name": c.name}));
+        f.metadata.insert("object".into(), object_identity(object));
+        if deny {
+            result.failures.push(f)
+        } else {
+            result.warnings.push(f)
         }
     }
 }
