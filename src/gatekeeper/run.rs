@@ -79,7 +79,7 @@ pub struct Violation {
 
 /// `data.inventory` for reviews, converted for the engine once: `gatekeeper test` reviews
 /// every object it is given against every constraint with all of them as the inventory,
-/// and converting it per review made the run quadratic in the number of objects.
+/// and converting it per review would make the run quadratic in the number of objects.
 /// Adding data to an engine makes it analyse its modules again, so each template gets the
 /// inventory once: the engines here, by template name, are ready to clone per review.
 pub struct Inventory {
