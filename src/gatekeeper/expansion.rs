@@ -134,40 +134,7 @@ impl Template {
             version: string(doc, "/spec/generatedGVK/version")?,
             kind: string(doc, "/spec/generatedGVK/kind")?,
         };
-        let mut applies_to = Vec::new();
-        let apply = match doc.pointer("/spec/applyTo") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(a)) => a.clone(),
-            Some(_) => return Err("spec.applyTo must be a list".into()),
-        };
-        let mut apply_entries = 0;
-        for entry in &apply {
-            apply_entries += 1;
-            let groups = strings(entry.get("groups"), "applyTo.groups")?;
-            let versions = strings(entry.get("versions"), "applyTo.versions")?;
-            let kinds = strings(entry.get("kinds"), "applyTo.kinds")?;
-            for group in &groups {
-                for version in &versions {
-                    for kind in &kinds {
-                        applies_to.push(Gvk {
-                            group: group.clone(),
-                            version: version.clone(),
-                            kind: kind.clone(),
-                        });
-                    }
-                }
-            }
-            // Gatekeeper refuses a template that would expand its own output.
-            if groups.contains(&generated.group)
-                && versions.contains(&generated.version)
-                && kinds.contains(&generated.kind)
-            {
-                let name = string(doc, "/metadata/name")?;
-                return Err(format!(
-                    "ExpansionTemplate {name} generates GVK {generated}, but also applies to that same GVK"
-                ));
-            }
-        }
+        let (applies_to, apply_entries) = applies_to(doc, &generated)?;
         let t = Template {
             name: string(doc, "/metadata/name")?,
             source: string(doc, "/spec/templateSource")?,
@@ -175,29 +142,78 @@ impl Template {
             applies_to,
             enforcement_action: string(doc, "/spec/enforcementAction")?,
         };
-        if t.name.is_empty() {
+        t.check(apply_entries)?;
+        Ok(t)
+    }
+
+    /// Gatekeeper's checks of the fields every template needs.
+    fn check(&self, apply_entries: usize) -> Result<(), String> {
+        if self.name.is_empty() {
             return Err("ExpansionTemplate has empty name field".into());
         }
-        if t.name.len() >= 64 {
+        if self.name.len() >= 64 {
             return Err("ExpansionTemplate name must be less than 64 characters".into());
         }
-        if t.source.is_empty() {
+        if self.source.is_empty() {
             return Err(format!(
                 "ExpansionTemplate {} has empty source field",
-                t.name
+                self.name
             ));
         }
-        if t.generated.is_empty() {
+        if self.generated.is_empty() {
             return Err(format!(
                 "ExpansionTemplate {} has empty generatedGVK field",
-                t.name
+                self.name
             ));
         }
         if apply_entries == 0 {
-            return Err(format!("ExpansionTemplate {} must specify ApplyTo", t.name));
+            return Err(format!(
+                "ExpansionTemplate {} must specify ApplyTo",
+                self.name
+            ));
         }
-        Ok(t)
+        Ok(())
     }
+}
+
+/// The GVKs a template applies to (every combination of each `applyTo` entry's groups,
+/// versions and kinds), and the number of entries.
+fn applies_to(doc: &Value, generated: &Gvk) -> Result<(Vec<Gvk>, usize), String> {
+    let mut applies_to = Vec::new();
+    let apply = match doc.pointer("/spec/applyTo") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a.clone(),
+        Some(_) => return Err("spec.applyTo must be a list".into()),
+    };
+    let mut apply_entries = 0;
+    for entry in &apply {
+        apply_entries += 1;
+        let groups = strings(entry.get("groups"), "applyTo.groups")?;
+        let versions = strings(entry.get("versions"), "applyTo.versions")?;
+        let kinds = strings(entry.get("kinds"), "applyTo.kinds")?;
+        for group in &groups {
+            for version in &versions {
+                for kind in &kinds {
+                    applies_to.push(Gvk {
+                        group: group.clone(),
+                        version: version.clone(),
+                        kind: kind.clone(),
+                    });
+                }
+            }
+        }
+        // Gatekeeper refuses a template that would expand its own output.
+        if groups.contains(&generated.group)
+            && versions.contains(&generated.version)
+            && kinds.contains(&generated.kind)
+        {
+            let name = string(doc, "/metadata/name")?;
+            return Err(format!(
+                "ExpansionTemplate {name} generates GVK {generated}, but also applies to that same GVK"
+            ));
+        }
+    }
+    Ok((applies_to, apply_entries))
 }
 
 impl Expander {
@@ -333,30 +349,7 @@ fn resultant(parent: &Value, namespace: &str, t: &Template) -> Result<Value, Str
         .pointer("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let mut node = parent;
-    for (i, key) in t.source.split('.').enumerate() {
-        let Some(map) = node.as_object() else {
-            return Err(format!(
-                "could not extract source field from unstructured: {} is not a map",
-                t.source.split('.').take(i).collect::<Vec<_>>().join(".")
-            ));
-        };
-        match map.get(key) {
-            Some(next) => node = next,
-            None => {
-                return Err(format!(
-                    "could not find source field {:?} in resource {parent_name}",
-                    t.source
-                ));
-            }
-        }
-    }
-    let Value::Object(source) = node else {
-        return Err(format!(
-            "could not extract source field from unstructured: {} is not a map",
-            t.source
-        ));
-    };
+    let source = source_field(parent, parent_name, t)?;
     let mut obj: Map<String, Value> = source.clone();
     obj.insert(
         "apiVersion".into(),
@@ -381,6 +374,45 @@ fn resultant(parent: &Value, namespace: &str, t: &Template) -> Result<Value, Str
     }
     name.push_str(&t.generated.kind);
     metadata.insert("name".into(), Value::String(name.to_lowercase()));
+    add_owner_reference(metadata, parent, parent_name);
+    Ok(Value::Object(obj))
+}
+
+/// The object at the template's `source` path (`spec.template`) in the parent.
+fn source_field<'p>(
+    parent: &'p Value,
+    parent_name: &str,
+    t: &Template,
+) -> Result<&'p Map<String, Value>, String> {
+    let mut node = parent;
+    for (i, key) in t.source.split('.').enumerate() {
+        let Some(map) = node.as_object() else {
+            return Err(format!(
+                "could not extract source field from unstructured: {} is not a map",
+                t.source.split('.').take(i).collect::<Vec<_>>().join(".")
+            ));
+        };
+        match map.get(key) {
+            Some(next) => node = next,
+            None => {
+                return Err(format!(
+                    "could not find source field {:?} in resource {parent_name}",
+                    t.source
+                ));
+            }
+        }
+    }
+    let Value::Object(source) = node else {
+        return Err(format!(
+            "could not extract source field from unstructured: {} is not a map",
+            t.source
+        ));
+    };
+    Ok(source)
+}
+
+/// The parent as the owner of the resource made from it, unless it is one already.
+fn add_owner_reference(metadata: &mut Map<String, Value>, parent: &Value, parent_name: &str) {
     let owner = Gvk::of(parent);
     let owner_api_version = parent
         .get("apiVersion")
@@ -408,7 +440,6 @@ fn resultant(parent: &Value, namespace: &str, t: &Template) -> Result<Value, Str
             }));
         }
     }
-    Ok(Value::Object(obj))
 }
 
 #[cfg(test)]

@@ -238,6 +238,13 @@ _violation(r) := {{"msg": r.msg, "details": {{"rule": {id}}}}}
     )
 }
 
+/// A rule file to export: its package, source and METADATA.
+struct RuleModule {
+    package: String,
+    source: String,
+    meta: Annotations,
+}
+
 /// Exports every module whose METADATA says `custom.gatekeeper: true`, except the rules
 /// the config disables.
 pub fn export(
@@ -245,8 +252,39 @@ pub fn export(
     config: &Config,
     version: RegoVersion,
 ) -> Result<Vec<Exported>, String> {
+    let (libs, rules) = libs_and_rules(modules)?;
+    let lib_sources: Vec<String> = libs.values().map(|s| prepare(s, None, version)).collect();
+    let schema = parameter_schema();
+    let mut out = Vec::new();
+    for rule in rules {
+        let names = RuleNames::of(&rule)?;
+        if config.disabled_rules.iter().any(|d| names.is(d)) {
+            continue;
+        }
+        let template = template(&rule, &names, &lib_sources, &schema, version);
+        let constraint = constraint(&rule, &names, config);
+        out.push(Exported {
+            template: (
+                format!("templates/{}.yaml", names.name),
+                to_yaml(&template)?,
+            ),
+            constraint: (
+                format!("constraints/{}.yaml", names.name),
+                to_yaml(&constraint)?,
+            ),
+            id: names.id,
+        });
+    }
+    Ok(out)
+}
+
+/// The `lib.` helper modules by package (the config helper replaced by the template's
+/// own), and the rules marked for Gatekeeper.
+fn libs_and_rules(
+    modules: &[Module],
+) -> Result<(BTreeMap<String, String>, Vec<RuleModule>), String> {
     let mut libs: BTreeMap<String, String> = BTreeMap::new();
-    let mut rules: Vec<(String, String, Annotations)> = Vec::new();
+    let mut rules = Vec::new();
     for m in modules {
         let Some(package) = package_of(&m.source) else {
             continue;
@@ -261,133 +299,186 @@ pub fn export(
             metadata::extract(&m.source).map_err(|e| format!("{}: {e}", m.path))?
             && meta.custom.gatekeeper
         {
-            rules.push((package, m.source.clone(), meta));
+            rules.push(RuleModule {
+                package,
+                source: m.source.clone(),
+                meta,
+            });
         }
     }
     libs.insert("lib.dockpolicy.config".into(), config_module());
-    let lib_sources: Vec<String> = libs.values().map(|s| prepare(s, None, version)).collect();
-    let schema = parameter_schema();
-    let gatekeeper = &config.gatekeeper;
-    let mut out = Vec::new();
-    for (package, source, meta) in rules {
-        let id = meta
+    Ok((libs, rules))
+}
+
+/// What an exported rule is called: by the config, the template and the Constraint.
+struct RuleNames {
+    id: String,
+    slug: String,
+    /// The Constraint kind.
+    kind: String,
+    /// The template's name.
+    name: String,
+}
+
+impl RuleNames {
+    fn of(rule: &RuleModule) -> Result<RuleNames, String> {
+        let package = &rule.package;
+        let id = rule
+            .meta
             .custom
             .id
             .clone()
             .ok_or_else(|| format!("{package}: a Gatekeeper rule needs custom.id"))?;
-        let slug = meta.custom.slug.clone().unwrap_or_else(|| {
+        let slug = rule.meta.custom.slug.clone().unwrap_or_else(|| {
             package
                 .rsplit('.')
                 .next()
                 .unwrap_or("rule")
                 .replace('_', "-")
         });
-        // Config keys name a rule by id or slug (the slug may come from the package).
-        let names_rule =
-            |key: &str| key.eq_ignore_ascii_case(&id) || key.eq_ignore_ascii_case(&slug);
-        if config.disabled_rules.iter().any(|d| names_rule(d)) {
-            continue;
-        }
         let kind = format!("Dockpolicy{}", camel(&slug));
         let name = kind.to_lowercase();
-        // The rule's severity (the config's, else its own) chooses deny or warn; the
-        // config's `gatekeeper.enforcement_action` is the strongest action allowed.
-        let severity = config
-            .severity
-            .iter()
-            .find(|(k, _)| names_rule(k))
-            .map(|(_, s)| *s)
-            .unwrap_or(meta.custom.declared_severity().unwrap_or(Severity::Deny));
-        let action = match severity {
-            Severity::Deny => crate::config::EnforcementAction::Deny,
-            Severity::Warn => crate::config::EnforcementAction::Warn,
-        }
-        .min(gatekeeper.enforcement_action);
-        let rule_set = meta
-            .custom
-            .declared_severity()
-            .unwrap_or(Severity::Deny)
-            .name();
-        let lib_package = format!("lib.rules.{package}");
-        let mut template_libs = lib_sources.clone();
-        template_libs.push(prepare(&source, Some(&lib_package), version));
-        let main = prepare(&adapter(&name, &lib_package, rule_set, &id), None, version);
-        let target = match version {
-            RegoVersion::V0 => json!({"target": TARGET, "rego": main, "libs": template_libs}),
-            RegoVersion::V1 => {
-                json!({"target": TARGET, "code": [{"engine": "Rego", "source": {"version": "v1", "rego": main, "libs": template_libs}}]})
-            }
-        };
-        let description = meta.description.clone().unwrap_or_default();
-        let summary = description
-            .split("## What it does")
-            .nth(1)
-            .and_then(|s| s.split("##").next())
-            .unwrap_or(&description)
-            .trim()
-            .to_owned();
-        let template = json!({
-            "apiVersion": "templates.gatekeeper.sh/v1",
-            "kind": "ConstraintTemplate",
-            "metadata": {
-                "name": name,
-                "annotations": {
-                    "metadata.gatekeeper.sh/title": meta.title.clone().unwrap_or_default(),
-                    "metadata.gatekeeper.sh/version": env!("CARGO_PKG_VERSION"),
-                    "description": summary,
-                    "dockpolicy.dev/rule": id,
-                },
-            },
-            "spec": {
-                "crd": {"spec": {
-                    "names": {"kind": kind},
-                    "validation": {"openAPIV3Schema": schema},
-                }},
-                "targets": [target],
-            },
-        });
-        let mut parameters = serde_json::Map::new();
-        let exempt: Vec<&String> = config
-            .exempt_images
-            .iter()
-            .filter(|(k, _)| names_rule(k))
-            .flat_map(|(_, v)| v)
-            .collect();
-        if !exempt.is_empty() {
-            parameters.insert(EXEMPT_IMAGES.into(), json!(exempt));
-        }
-        // Settings left at their default are the template's default already.
-        for setting in RULE_SETTINGS {
-            let value = (setting.value)(config);
-            if value != (setting.default)() {
-                parameters.insert(parameter_name(setting.key), value);
-            }
-        }
-        let kinds: Vec<Value> = MATCH_KINDS
-            .iter()
-            .map(|(group, kinds)| json!({"apiGroups": [group], "kinds": kinds}))
-            .collect();
-        let mut matcher = json!({"kinds": kinds});
-        if !gatekeeper.excluded_namespaces.is_empty() {
-            matcher["excludedNamespaces"] = json!(gatekeeper.excluded_namespaces);
-        }
-        let constraint = json!({
-            "apiVersion": "constraints.gatekeeper.sh/v1beta1",
-            "kind": kind,
-            "metadata": {"name": format!("{}-{}", id.to_lowercase(), slug)},
-            "spec": {
-                "enforcementAction": action.as_str(),
-                "match": matcher,
-                "parameters": Value::Object(parameters),
-            },
-        });
-        out.push(Exported {
+        Ok(RuleNames {
             id,
-            template: (format!("templates/{name}.yaml"), to_yaml(&template)?),
-            constraint: (format!("constraints/{name}.yaml"), to_yaml(&constraint)?),
-        });
+            slug,
+            kind,
+            name,
+        })
     }
-    Ok(out)
+
+    /// Config keys name a rule by id or slug (the slug may come from the package).
+    fn is(&self, key: &str) -> bool {
+        key.eq_ignore_ascii_case(&self.id) || key.eq_ignore_ascii_case(&self.slug)
+    }
+}
+
+/// The rule set the adapter reads: the rule's own severity decides which one it defines.
+fn rule_set(meta: &Annotations) -> &'static str {
+    meta.custom
+        .declared_severity()
+        .unwrap_or(Severity::Deny)
+        .name()
+}
+
+/// The ConstraintTemplate: the adapter over the rule (moved under `lib.rules.`) and the
+/// helper modules.
+fn template(
+    rule: &RuleModule,
+    names: &RuleNames,
+    lib_sources: &[String],
+    schema: &Value,
+    version: RegoVersion,
+) -> Value {
+    let lib_package = format!("lib.rules.{}", rule.package);
+    let mut template_libs = lib_sources.to_vec();
+    template_libs.push(prepare(&rule.source, Some(&lib_package), version));
+    let adapter = adapter(&names.name, &lib_package, rule_set(&rule.meta), &names.id);
+    let main = prepare(&adapter, None, version);
+    let target = match version {
+        RegoVersion::V0 => json!({"target": TARGET, "rego": main, "libs": template_libs}),
+        RegoVersion::V1 => {
+            json!({"target": TARGET, "code": [{"engine": "Rego", "source": {"version": "v1", "rego": main, "libs": template_libs}}]})
+        }
+    };
+    json!({
+        "apiVersion": "templates.gatekeeper.sh/v1",
+        "kind": "ConstraintTemplate",
+        "metadata": {
+            "name": names.name,
+            "annotations": {
+                "metadata.gatekeeper.sh/title": rule.meta.title.clone().unwrap_or_default(),
+                "metadata.gatekeeper.sh/version": env!("CARGO_PKG_VERSION"),
+                "description": summary(&rule.meta),
+                "dockpolicy.dev/rule": names.id,
+            },
+        },
+        "spec": {
+            "crd": {"spec": {
+                "names": {"kind": names.kind},
+                "validation": {"openAPIV3Schema": schema},
+            }},
+            "targets": [target],
+        },
+    })
+}
+
+/// The description's "What it does" section, else the whole description.
+fn summary(meta: &Annotations) -> String {
+    let description = meta.description.clone().unwrap_or_default();
+    description
+        .split("## What it does")
+        .nth(1)
+        .and_then(|s| s.split("##").next())
+        .unwrap_or(&description)
+        .trim()
+        .to_owned()
+}
+
+/// The Constraint: the rule's enforcement action, the kinds it matches and the parameters
+/// the config sets.
+fn constraint(rule: &RuleModule, names: &RuleNames, config: &Config) -> Value {
+    let gatekeeper = &config.gatekeeper;
+    let kinds: Vec<Value> = MATCH_KINDS
+        .iter()
+        .map(|(group, kinds)| json!({"apiGroups": [group], "kinds": kinds}))
+        .collect();
+    let mut matcher = json!({"kinds": kinds});
+    if !gatekeeper.excluded_namespaces.is_empty() {
+        matcher["excludedNamespaces"] = json!(gatekeeper.excluded_namespaces);
+    }
+    json!({
+        "apiVersion": "constraints.gatekeeper.sh/v1beta1",
+        "kind": names.kind,
+        "metadata": {"name": format!("{}-{}", names.id.to_lowercase(), names.slug)},
+        "spec": {
+            "enforcementAction": enforcement_action(&rule.meta, names, config).as_str(),
+            "match": matcher,
+            "parameters": Value::Object(constraint_parameters(names, config)),
+        },
+    })
+}
+
+/// The rule's severity (the config's, else its own) chooses deny or warn; the config's
+/// `gatekeeper.enforcement_action` is the strongest action allowed.
+fn enforcement_action(
+    meta: &Annotations,
+    names: &RuleNames,
+    config: &Config,
+) -> crate::config::EnforcementAction {
+    let severity = config
+        .severity
+        .iter()
+        .find(|(k, _)| names.is(k))
+        .map(|(_, s)| *s)
+        .unwrap_or(meta.custom.declared_severity().unwrap_or(Severity::Deny));
+    match severity {
+        Severity::Deny => crate::config::EnforcementAction::Deny,
+        Severity::Warn => crate::config::EnforcementAction::Warn,
+    }
+    .min(config.gatekeeper.enforcement_action)
+}
+
+/// The Constraint's parameters: the rule's exempt images and every setting the config
+/// changes.
+fn constraint_parameters(names: &RuleNames, config: &Config) -> serde_json::Map<String, Value> {
+    let mut parameters = serde_json::Map::new();
+    let exempt: Vec<&String> = config
+        .exempt_images
+        .iter()
+        .filter(|(k, _)| names.is(k))
+        .flat_map(|(_, v)| v)
+        .collect();
+    if !exempt.is_empty() {
+        parameters.insert(EXEMPT_IMAGES.into(), json!(exempt));
+    }
+    // Settings left at their default are the template's default already.
+    for setting in RULE_SETTINGS {
+        let value = (setting.value)(config);
+        if value != (setting.default)() {
+            parameters.insert(parameter_name(setting.key), value);
+        }
+    }
+    parameters
 }
 
 fn to_yaml(value: &Value) -> Result<String, String> {

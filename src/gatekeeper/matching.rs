@@ -330,86 +330,102 @@ impl Match {
         } else {
             None
         };
-        // kinds
-        if !self.kinds.is_empty() {
-            let (group, _, kind) = group_kind(obj);
-            let any = |list: &[String], want: &str| {
-                list.is_empty() || list.iter().any(|v| v == "*" || v == want)
-            };
-            if !self
-                .kinds
-                .iter()
-                .any(|k| any(&k.kinds, &kind) && any(&k.groups, &group))
-            {
-                return Ok(false);
-            }
+        if !self.kinds_match(obj) || !self.scope_matches(t, is_ns, own_namespace) {
+            return Ok(false);
         }
-        // scope: a Namespace is cluster-scoped; any other object with a namespace is not
-        let has_namespace = !own_namespace.is_empty() || t.namespace.is_some();
-        let namespaced = !is_ns && has_namespace;
-        match self.scope.as_str() {
-            "Cluster" if namespaced => return Ok(false),
-            "Namespaced" if !namespaced => return Ok(false),
-            _ => {}
+        if namespace.is_some_and(|ns| !self.namespaces_match(ns)) {
+            return Ok(false);
         }
-        // namespaces, excludedNamespaces
-        if let Some(ns) = namespace {
-            if !self.namespaces.is_empty() && !self.namespaces.iter().any(|p| wildcard(p, ns)) {
-                return Ok(false);
-            }
-            if self.excluded.iter().any(|p| wildcard(p, ns)) {
-                return Ok(false);
-            }
-        }
-        // labelSelector
         if let Some(selector) = &self.label_selector
             && !selector.matches(&labels_of(obj))
         {
             return Ok(false);
         }
-        // namespaceSelector
-        if let Some(selector) = &self.namespace_selector {
-            let labels = if is_ns {
-                Some(labels_of(obj))
-            } else if let Some(ns) = t.namespace {
-                Some(labels_of(ns))
-            } else if own_namespace.is_empty() {
-                None // a cluster-scoped object: selected
-            } else {
-                return Err(format!(
-                    "unable to match constraints: error matching the requested object: {} \
-                     :failed to run Match criteria: namespace selector for namespace-scoped \
-                     object but missing Namespace",
-                    str_at(obj, "/metadata/name").unwrap_or("")
-                ));
-            };
-            if labels.is_some_and(|l| !selector.matches(&l)) {
-                return Ok(false);
-            }
+        if !self.namespace_selector_matches(t, is_ns, own_namespace)? || !self.name_matches(obj) {
+            return Ok(false);
         }
-        // name
-        if !self.name.is_empty() {
-            let name = str_at(obj, "/metadata/name").unwrap_or("");
-            let generate = str_at(obj, "/metadata/generateName").unwrap_or("");
-            if !wildcard(&self.name, name) && !wildcard_generate_name(&self.name, generate) {
-                return Ok(false);
-            }
+        self.source_matches(t)
+    }
+
+    fn kinds_match(&self, obj: &Value) -> bool {
+        if self.kinds.is_empty() {
+            return true;
         }
-        // source
+        let (group, _, kind) = group_kind(obj);
+        let any = |list: &[String], want: &str| {
+            list.is_empty() || list.iter().any(|v| v == "*" || v == want)
+        };
+        self.kinds
+            .iter()
+            .any(|k| any(&k.kinds, &kind) && any(&k.groups, &group))
+    }
+
+    /// A Namespace is cluster-scoped; any other object with a namespace is not.
+    fn scope_matches(&self, t: &Target, is_ns: bool, own_namespace: &str) -> bool {
+        let has_namespace = !own_namespace.is_empty() || t.namespace.is_some();
+        let namespaced = !is_ns && has_namespace;
+        !matches!(
+            (self.scope.as_str(), namespaced),
+            ("Cluster", true) | ("Namespaced", false)
+        )
+    }
+
+    /// `namespaces` and `excludedNamespaces`.
+    fn namespaces_match(&self, ns: &str) -> bool {
+        if !self.namespaces.is_empty() && !self.namespaces.iter().any(|p| wildcard(p, ns)) {
+            return false;
+        }
+        !self.excluded.iter().any(|p| wildcard(p, ns))
+    }
+
+    fn namespace_selector_matches(
+        &self,
+        t: &Target,
+        is_ns: bool,
+        own_namespace: &str,
+    ) -> Result<bool, String> {
+        let Some(selector) = &self.namespace_selector else {
+            return Ok(true);
+        };
+        let obj = t.object;
+        let labels = if is_ns {
+            Some(labels_of(obj))
+        } else if let Some(ns) = t.namespace {
+            Some(labels_of(ns))
+        } else if own_namespace.is_empty() {
+            None // a cluster-scoped object: selected
+        } else {
+            return Err(format!(
+                "unable to match constraints: error matching the requested object: {} \
+                 :failed to run Match criteria: namespace selector for namespace-scoped \
+                 object but missing Namespace",
+                str_at(obj, "/metadata/name").unwrap_or("")
+            ));
+        };
+        Ok(labels.is_none_or(|l| selector.matches(&l)))
+    }
+
+    fn name_matches(&self, obj: &Value) -> bool {
+        if self.name.is_empty() {
+            return true;
+        }
+        let name = str_at(obj, "/metadata/name").unwrap_or("");
+        let generate = str_at(obj, "/metadata/generateName").unwrap_or("");
+        wildcard(&self.name, name) || wildcard_generate_name(&self.name, generate)
+    }
+
+    fn source_matches(&self, t: &Target) -> Result<bool, String> {
         match self.source.as_str() {
-            "" | "All" => {}
-            "Original" => return Ok(t.source == Source::Original),
-            "Generated" => return Ok(t.source == Source::Generated),
-            other => {
-                return Err(format!(
-                    "unable to match constraints: error matching the requested object: {} \
-                     :failed to run Match criteria: invalid source field {}",
-                    str_at(obj, "/metadata/name").unwrap_or(""),
-                    super::schema::quote(other)
-                ));
-            }
+            "" | "All" => Ok(true),
+            "Original" => Ok(t.source == Source::Original),
+            "Generated" => Ok(t.source == Source::Generated),
+            other => Err(format!(
+                "unable to match constraints: error matching the requested object: {} \
+                 :failed to run Match criteria: invalid source field {}",
+                str_at(t.object, "/metadata/name").unwrap_or(""),
+                super::schema::quote(other)
+            )),
         }
-        Ok(true)
     }
 }
 

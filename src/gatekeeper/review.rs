@@ -71,30 +71,9 @@ impl Review {
     /// An AdmissionReview document (`apiVersion: admission.k8s.io/...`), checked as
     /// `gator` checks it, with its errors.
     pub fn of_admission_review(doc: &Value) -> Result<Review, String> {
-        let mut problems = Vec::new();
-        strict(doc, &ADMISSION_REVIEW, "", &mut problems);
-        if let Some(first) = problems.first() {
-            return Err(format!(
-                "not a valid AdmissionReview object: unable to convert to an AdmissionReview object, error: {first}"
-            ));
-        }
-        let request = match doc.get("request") {
-            Some(r @ Value::Object(_)) => r,
-            _ => {
-                return Err("missing an AdmissionRequest object: request did not actually pass in an AdmissionRequest".into());
-            }
-        };
+        let request = admission_request(doc)?;
         let present = |key: &str| request.get(key).filter(|v| !v.is_null());
-        if present("object").is_none() && present("oldObject").is_none() {
-            return Err("no object or oldObject found to review: AdmissionRequest does not contain an \"object\" or \"oldObject\" to review".into());
-        }
-        for key in ["object", "oldObject"] {
-            if let Some(o) = present(key) {
-                decodable(o)?;
-            }
-        }
-        let s = |key: &str| str_at(request, &format!("/{key}")).unwrap_or("");
-        let operation = s("operation").to_owned();
+        let operation = str_at(request, "/operation").unwrap_or("").to_owned();
         let mut object = present("object").cloned().unwrap_or(Value::Null);
         let old_object = present("oldObject").cloned().unwrap_or(Value::Null);
         if operation == "DELETE" {
@@ -107,49 +86,13 @@ impl Review {
             }
             object = old_object.clone();
         }
-        // The request as Go encodes an AdmissionRequest: empty optional fields left out.
-        let gvk = |key: &str, last: &str| {
-            let v = request.get(key);
-            let f = |k: &str| {
-                v.and_then(|v| v.get(k))
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-            };
-            json!({"group": f("group"), "version": f("version"), last: f(last)})
-        };
-        let mut input = Map::new();
-        input.insert("uid".into(), json!(s("uid")));
-        input.insert("kind".into(), gvk("kind", "kind"));
-        input.insert("resource".into(), gvk("resource", "resource"));
-        for key in ["subResource", "requestSubResource", "name", "namespace"] {
-            if !s(key).is_empty() {
-                input.insert(key.into(), json!(s(key)));
-            }
-        }
-        if present("requestKind").is_some() {
-            input.insert("requestKind".into(), gvk("requestKind", "kind"));
-        }
-        if present("requestResource").is_some() {
-            input.insert("requestResource".into(), gvk("requestResource", "resource"));
-        }
-        input.insert("operation".into(), json!(operation));
-        input.insert("userInfo".into(), user_info(present("userInfo")));
-        input.insert("object".into(), object.clone());
-        input.insert("oldObject".into(), old_object.clone());
-        if let Some(dry) = present("dryRun") {
-            input.insert("dryRun".into(), dry.clone());
-        }
-        input.insert(
-            "options".into(),
-            present("options").cloned().unwrap_or(Value::Null),
-        );
         Ok(Review {
+            input: Value::Object(request_input(request, &object, &old_object)),
             object,
             old_object,
             operation,
-            namespace: s("namespace").to_owned(),
+            namespace: str_at(request, "/namespace").unwrap_or("").to_owned(),
             source: Source::Original,
-            input: Value::Object(input),
         })
     }
 
@@ -160,6 +103,76 @@ impl Review {
             .into_iter()
             .filter(|o| !o.is_null())
     }
+}
+
+/// The AdmissionReview's request, which must hold an object or an old object that
+/// decodes.
+fn admission_request(doc: &Value) -> Result<&Value, String> {
+    let mut problems = Vec::new();
+    strict(doc, &ADMISSION_REVIEW, "", &mut problems);
+    if let Some(first) = problems.first() {
+        return Err(format!(
+            "not a valid AdmissionReview object: unable to convert to an AdmissionReview object, error: {first}"
+        ));
+    }
+    let request = match doc.get("request") {
+        Some(r @ Value::Object(_)) => r,
+        _ => {
+            return Err("missing an AdmissionRequest object: request did not actually pass in an AdmissionRequest".into());
+        }
+    };
+    let present = |key: &str| request.get(key).filter(|v| !v.is_null());
+    if present("object").is_none() && present("oldObject").is_none() {
+        return Err("no object or oldObject found to review: AdmissionRequest does not contain an \"object\" or \"oldObject\" to review".into());
+    }
+    for key in ["object", "oldObject"] {
+        if let Some(o) = present(key) {
+            decodable(o)?;
+        }
+    }
+    Ok(request)
+}
+
+/// The request as Go encodes an AdmissionRequest: empty optional fields left out.
+fn request_input(request: &Value, object: &Value, old_object: &Value) -> Map<String, Value> {
+    let present = |key: &str| request.get(key).filter(|v| !v.is_null());
+    let s = |key: &str| str_at(request, &format!("/{key}")).unwrap_or("");
+    let gvk = |key: &str, last: &str| {
+        let v = request.get(key);
+        let f = |k: &str| {
+            v.and_then(|v| v.get(k))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        };
+        json!({"group": f("group"), "version": f("version"), last: f(last)})
+    };
+    let mut input = Map::new();
+    input.insert("uid".into(), json!(s("uid")));
+    input.insert("kind".into(), gvk("kind", "kind"));
+    input.insert("resource".into(), gvk("resource", "resource"));
+    for key in ["subResource", "requestSubResource", "name", "namespace"] {
+        if !s(key).is_empty() {
+            input.insert(key.into(), json!(s(key)));
+        }
+    }
+    if present("requestKind").is_some() {
+        input.insert("requestKind".into(), gvk("requestKind", "kind"));
+    }
+    if present("requestResource").is_some() {
+        input.insert("requestResource".into(), gvk("requestResource", "resource"));
+    }
+    input.insert("operation".into(), json!(s("operation")));
+    input.insert("userInfo".into(), user_info(present("userInfo")));
+    input.insert("object".into(), object.clone());
+    input.insert("oldObject".into(), old_object.clone());
+    if let Some(dry) = present("dryRun") {
+        input.insert("dryRun".into(), dry.clone());
+    }
+    input.insert(
+        "options".into(),
+        present("options").cloned().unwrap_or(Value::Null),
+    );
+    input
 }
 
 /// `userInfo` as Go encodes it: empty fields left out.

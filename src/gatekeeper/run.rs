@@ -79,7 +79,7 @@ pub struct Violation {
 
 /// `data.inventory` for reviews, converted for the engine once: `gatekeeper test` reviews
 /// every object it is given against every constraint with all of them as the inventory,
-/// and converting it per review made the run quadratic in the number of objects.
+/// and converting it per review would make the run quadratic in the number of objects.
 /// Adding data to an engine makes it analyse its modules again, so each template gets the
 /// inventory once: the engines here, by template name, are ready to clone per review.
 pub struct Inventory {
@@ -182,64 +182,7 @@ impl Template {
             schema: false,
             message,
         };
-        let api_version = str_at(doc, "/apiVersion").unwrap_or("");
-        let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
-        if group != "constraints.gatekeeper.sh" {
-            return Err(invalid("not a Constraint".into()));
-        }
-        let name = str_at(doc, "/metadata/name").unwrap_or("");
-        let kind = str_at(doc, "/kind").unwrap_or("");
-        if name.is_empty() {
-            return Err(invalid("invalid Constraint: missing metadata.name".into()));
-        }
-        if kind.is_empty() {
-            return Err(invalid("invalid Constraint: missing kind".into()));
-        }
-        // Gatekeeper finds the template by the lowercased kind.
-        if self.name != kind.to_lowercase() {
-            return Err(invalid(format!(
-                "missing ConstraintTemplate: template {} not found",
-                schema::quote(&kind.to_lowercase())
-            )));
-        }
-        let mut errors = Vec::new();
-        for key in ["labelSelector", "namespaceSelector"] {
-            if let Some(selector) = doc.pointer(&format!("/spec/match/{key}"))
-                && selector.is_object()
-            {
-                // (Gatekeeper names both `spec.labelSelector`.)
-                matching::validate_selector(selector, "spec.labelSelector", &mut errors);
-                if !errors.is_empty() {
-                    return Err(invalid(format!(
-                        "invalid Constraint: {}",
-                        schema::aggregate(&errors)
-                    )));
-                }
-            }
-        }
-        if !matching::dns1123_subdomain(name) {
-            return Err(invalid(format!(
-                "invalid Constraint: invalid name: {}",
-                schema::quote(
-                    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-                )
-            )));
-        }
-        if kind != self.kind {
-            return Err(invalid(format!(
-                "invalid Constraint: wrong kind {} for constraint {}; want {}",
-                schema::quote(name),
-                schema::quote(kind),
-                schema::quote(&self.kind)
-            )));
-        }
-        if !matches!(version, "v1alpha1" | "v1beta1") {
-            return Err(invalid(format!(
-                "invalid Constraint: unsupported version {} for Constraint {}; supported versions: map[v1alpha1:true v1beta1:true]",
-                schema::quote(version),
-                schema::quote(name)
-            )));
-        }
+        let (name, kind) = self.constraint_names(doc).map_err(invalid)?;
         let mut body = doc.clone();
         if let Some(map) = body.as_object_mut() {
             // The API server's own fields are not the CRD's business.
@@ -247,6 +190,7 @@ impl Template {
                 map.remove(key);
             }
         }
+        let mut errors = Vec::new();
         schema::validate(&self.crd, &body, "", &mut errors);
         if !errors.is_empty() {
             return Err(ConstraintError {
@@ -254,6 +198,64 @@ impl Template {
                 message: format!("schema validation failed: {}", schema::aggregate(&errors)),
             });
         }
+        self.check_known_fields(&body).map_err(invalid)?;
+        schema::apply_defaults(&self.crd, &mut body);
+        Ok(Constraint::from_checked(name, kind, &body))
+    }
+
+    /// The Constraint's name and kind, checked before its schema: a Constraint of this
+    /// template's kind, at a supported version, with a valid name and selectors.
+    fn constraint_names<'d>(&self, doc: &'d Value) -> Result<(&'d str, &'d str), String> {
+        let api_version = str_at(doc, "/apiVersion").unwrap_or("");
+        let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+        if group != "constraints.gatekeeper.sh" {
+            return Err("not a Constraint".into());
+        }
+        let name = str_at(doc, "/metadata/name").unwrap_or("");
+        let kind = str_at(doc, "/kind").unwrap_or("");
+        if name.is_empty() {
+            return Err("invalid Constraint: missing metadata.name".into());
+        }
+        if kind.is_empty() {
+            return Err("invalid Constraint: missing kind".into());
+        }
+        // Gatekeeper finds the template by the lowercased kind.
+        if self.name != kind.to_lowercase() {
+            return Err(format!(
+                "missing ConstraintTemplate: template {} not found",
+                schema::quote(&kind.to_lowercase())
+            ));
+        }
+        check_selectors(doc)?;
+        if !matching::dns1123_subdomain(name) {
+            return Err(format!(
+                "invalid Constraint: invalid name: {}",
+                schema::quote(
+                    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+                )
+            ));
+        }
+        if kind != self.kind {
+            return Err(format!(
+                "invalid Constraint: wrong kind {} for constraint {}; want {}",
+                schema::quote(name),
+                schema::quote(kind),
+                schema::quote(&self.kind)
+            ));
+        }
+        if !matches!(version, "v1alpha1" | "v1beta1") {
+            return Err(format!(
+                "invalid Constraint: unsupported version {} for Constraint {}; supported versions: map[v1alpha1:true v1beta1:true]",
+                schema::quote(version),
+                schema::quote(name)
+            ));
+        }
+        Ok((name, kind))
+    }
+
+    /// Fields of the Constraint (without `apiVersion` and `kind`) that its CRD does not
+    /// define.
+    fn check_known_fields(&self, body: &Value) -> Result<(), String> {
         let mut unknown = Vec::new();
         if let Some(map) = body.as_object() {
             for (key, value) in map {
@@ -271,13 +273,12 @@ impl Template {
         }
         if !unknown.is_empty() {
             unknown.sort();
-            return Err(invalid(format!(
+            return Err(format!(
                 "invalid Constraint: unknown fields: [{}]",
                 unknown.join(" ")
-            )));
+            ));
         }
-        schema::apply_defaults(&self.crd, &mut body);
-        Ok(Constraint::from_checked(name, kind, &body))
+        Ok(())
     }
 
     /// Evaluates `violation` for one review; what the template printed goes to `prints`.
@@ -305,60 +306,40 @@ impl Template {
         );
         let value = match value {
             Ok(v) => v,
-            Err(e) => {
-                let message = e.to_string();
-                // What OPA finds when it compiles the template, regorus finds when it
-                // evaluates it: still the template's error, not a violation.
-                if ["could not find function", "is unsafe"]
-                    .iter()
-                    .any(|m| message.contains(m))
-                {
-                    return Err(format!(
-                        "adding template: unable to compile modules: {message}"
-                    ));
-                }
-                if message.contains("exceeded time limit") || message.contains("memory limit") {
-                    let mut message = format!("{}: {message}", self.name);
-                    if let Some(limit) = self.timeout
-                        && message.contains("exceeded time limit")
-                    {
-                        message
-                            .push_str(&format!(" (--timeout {limit:?} per object and constraint)"));
-                    }
-                    return Err(message);
-                }
-                return Ok(vec![Violation {
-                    msg: message,
-                    details: json!({}),
-                }]);
-            }
+            Err(e) => return self.evaluation_error(e.to_string()),
         };
         // As a rule's value in `test`: a value that shares its parts can be far too large
         // to turn into JSON, which cannot stop half-way.
         guard::check_result(&value).map_err(|e| format!("{}: {e}", self.name))?;
-        // Gatekeeper's hook iterates `violation[r]`: the members of a partial set, the
-        // keys of a partial object. It keeps those with a `msg`; `details` defaults to {}.
-        let members: Vec<&regorus::Value> = match &value {
-            regorus::Value::Set(set) => set.iter().collect(),
-            regorus::Value::Object(map) => map.keys().collect(),
-            _ => Vec::new(),
-        };
-        let mut out: Vec<Violation> = members
-            .into_iter()
-            .filter_map(|member| {
-                let v = serde_json::to_value(member).ok()?;
-                let msg = match v.get("msg")? {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                Some(Violation {
-                    msg,
-                    details: v.get("details").cloned().unwrap_or_else(|| json!({})),
-                })
-            })
-            .collect();
-        out.sort_by(|a, b| a.msg.cmp(&b.msg));
-        Ok(out)
+        Ok(violations(&value))
+    }
+
+    /// What an error evaluating `violation` is: the template's error when it would not
+    /// compile in OPA or ran out of time or memory, else a violation.
+    fn evaluation_error(&self, message: String) -> Result<Vec<Violation>, String> {
+        // What OPA finds when it compiles the template, regorus finds when it
+        // evaluates it: still the template's error, not a violation.
+        if ["could not find function", "is unsafe"]
+            .iter()
+            .any(|m| message.contains(m))
+        {
+            return Err(format!(
+                "adding template: unable to compile modules: {message}"
+            ));
+        }
+        if message.contains("exceeded time limit") || message.contains("memory limit") {
+            let mut message = format!("{}: {message}", self.name);
+            if let Some(limit) = self.timeout
+                && message.contains("exceeded time limit")
+            {
+                message.push_str(&format!(" (--timeout {limit:?} per object and constraint)"));
+            }
+            return Err(message);
+        }
+        Ok(vec![Violation {
+            msg: message,
+            details: json!({}),
+        }])
     }
 
     /// What Gatekeeper reports for one review against one constraint: nothing when the
@@ -381,6 +362,53 @@ impl Template {
             }]),
         }
     }
+}
+
+/// The `labelSelector` and `namespaceSelector` of a Constraint's match must be valid
+/// selectors.
+fn check_selectors(doc: &Value) -> Result<(), String> {
+    let mut errors = Vec::new();
+    for key in ["labelSelector", "namespaceSelector"] {
+        if let Some(selector) = doc.pointer(&format!("/spec/match/{key}"))
+            && selector.is_object()
+        {
+            // (Gatekeeper names both `spec.labelSelector`.)
+            matching::validate_selector(selector, "spec.labelSelector", &mut errors);
+            if !errors.is_empty() {
+                return Err(format!(
+                    "invalid Constraint: {}",
+                    schema::aggregate(&errors)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Gatekeeper's hook iterates `violation[r]`: the members of a partial set, the keys of
+/// a partial object. It keeps those with a `msg`; `details` defaults to {}.
+fn violations(value: &regorus::Value) -> Vec<Violation> {
+    let members: Vec<&regorus::Value> = match value {
+        regorus::Value::Set(set) => set.iter().collect(),
+        regorus::Value::Object(map) => map.keys().collect(),
+        _ => Vec::new(),
+    };
+    let mut out: Vec<Violation> = members
+        .into_iter()
+        .filter_map(|member| {
+            let v = serde_json::to_value(member).ok()?;
+            let msg = match v.get("msg")? {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            Some(Violation {
+                msg,
+                details: v.get("details").cloned().unwrap_or_else(|| json!({})),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.msg.cmp(&b.msg));
+    out
 }
 
 impl Constraint {

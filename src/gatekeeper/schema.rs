@@ -235,6 +235,19 @@ pub fn validate(schema: &Value, value: &Value, path: &str, out: &mut Vec<String>
         ));
         return;
     }
+    check_enum(schema, value, &field, out);
+    match value {
+        Value::Number(n) => check_number(schema, n, value, &field, path, out),
+        Value::String(s) => check_string(schema, s, value, &field, path, out),
+        Value::Array(list) => check_array(schema, list, &field, path, out),
+        Value::Object(map) => check_object(schema, map, &field, path, out),
+        _ => {}
+    }
+    combinators(schema, value, path, out);
+}
+
+/// `enum`: the value must be one of those listed.
+fn check_enum(schema: &Value, value: &Value, field: &str, out: &mut Vec<String>) {
     if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
         && !allowed.iter().any(|a| same(a, value))
     {
@@ -251,52 +264,56 @@ pub fn validate(schema: &Value, value: &Value, path: &str, out: &mut Vec<String>
             values.join(", ")
         ));
     }
-    match value {
-        Value::Number(n) => check_number(schema, n, value, &field, path, out),
-        Value::String(s) => check_string(schema, s, value, &field, path, out),
-        Value::Array(list) => {
-            let bounds = ("maxItems", "minItems", "items");
-            check_count(schema, list.len(), bounds, &field, path, out);
-            if flag(schema, "uniqueItems")
-                && list
-                    .iter()
-                    .enumerate()
-                    .any(|(i, a)| list[..i].iter().any(|b| same(a, b)))
-            {
-                out.push(format!(
-                    "{field}: Duplicate value: {path} in body shouldn't contain duplicates"
-                ));
-            }
-            if let Some(item_schema) = items(schema) {
-                for (i, item) in list.iter().enumerate() {
-                    validate(item_schema, item, &format!("{path}[{i}]"), out);
-                }
-            }
-        }
-        Value::Object(map) => {
-            let bounds = ("maxProperties", "minProperties", "properties");
-            check_count(schema, map.len(), bounds, &field, path, out);
-            for name in schema
-                .get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-            {
-                if !map.contains_key(name) {
-                    out.push(format!("{field}.{name}: Required value"));
-                }
-            }
-            for (key, child) in map {
-                let child_path = field_path(path, key);
-                if let Some(s) = field_schema(schema, key) {
-                    validate(s, child, &child_path, out);
-                }
-            }
-        }
-        _ => {}
+}
+
+/// An array's size, uniqueness and items.
+fn check_array(schema: &Value, list: &[Value], field: &str, path: &str, out: &mut Vec<String>) {
+    let bounds = ("maxItems", "minItems", "items");
+    check_count(schema, list.len(), bounds, field, path, out);
+    if flag(schema, "uniqueItems")
+        && list
+            .iter()
+            .enumerate()
+            .any(|(i, a)| list[..i].iter().any(|b| same(a, b)))
+    {
+        out.push(format!(
+            "{field}: Duplicate value: {path} in body shouldn't contain duplicates"
+        ));
     }
-    combinators(schema, value, path, out);
+    if let Some(item_schema) = items(schema) {
+        for (i, item) in list.iter().enumerate() {
+            validate(item_schema, item, &format!("{path}[{i}]"), out);
+        }
+    }
+}
+
+/// An object's size, required fields and fields.
+fn check_object(
+    schema: &Value,
+    map: &Map<String, Value>,
+    field: &str,
+    path: &str,
+    out: &mut Vec<String>,
+) {
+    let bounds = ("maxProperties", "minProperties", "properties");
+    check_count(schema, map.len(), bounds, field, path, out);
+    for name in schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        if !map.contains_key(name) {
+            out.push(format!("{field}.{name}: Required value"));
+        }
+    }
+    for (key, child) in map {
+        let child_path = field_path(path, key);
+        if let Some(s) = field_schema(schema, key) {
+            validate(s, child, &child_path, out);
+        }
+    }
 }
 
 /// `allOf`, `anyOf`, `oneOf` and `not`, with the OpenAPI validator's words (the API

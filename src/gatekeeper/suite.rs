@@ -322,79 +322,91 @@ fn list_field<'a>(v: &'a Value, key: &str, at: &str) -> Result<&'a [Value], Stri
 fn parse_suite(doc: &Value) -> Result<SuiteSpec, String> {
     let mut tests = Vec::new();
     for (i, t) in list_field(doc, "tests", "suite")?.iter().enumerate() {
-        let at = format!("tests[{i}]");
-        if !t.is_object() {
-            return Err(format!("{at} must be a mapping"));
-        }
-        let mut cases = Vec::new();
-        for (j, c) in list_field(t, "cases", &at)?.iter().enumerate() {
-            let at = format!("{at}.cases[{j}]");
-            if !c.is_object() {
-                return Err(format!("{at} must be a mapping"));
-            }
-            let mut inventory = Vec::new();
-            for (k, p) in list_field(c, "inventory", &at)?.iter().enumerate() {
-                match p {
-                    Value::String(s) => inventory.push(s.clone()),
-                    other => {
-                        return Err(format!("{at}.inventory[{k}] must be a path, got {other}"));
-                    }
-                }
-            }
-            let mut assertions = Vec::new();
-            for (k, a) in list_field(c, "assertions", &at)?.iter().enumerate() {
-                let at = format!("{at}.assertions[{k}]");
-                if !a.is_object() {
-                    return Err(format!("{at} must be a mapping"));
-                }
-                let violations = match a.get("violations") {
-                    None | Some(Value::Null) => Count::Word("yes".into()),
-                    Some(Value::String(s)) => Count::Word(s.clone()),
-                    Some(Value::Number(n)) => match n.as_i64() {
-                        Some(i) if i32::try_from(i).is_ok() => Count::Int(i),
-                        _ => {
-                            return Err(format!("{at}.violations must be a whole number, got {n}"));
-                        }
-                    },
-                    Some(other) => {
-                        return Err(format!(
-                            "{at}.violations must be a number or a word (yes, no), got {other}"
-                        ));
-                    }
-                };
-                let message = match a.get("message") {
-                    None | Some(Value::Null) => None,
-                    Some(Value::String(s)) => Some(s.clone()),
-                    Some(other) => {
-                        return Err(format!("{at}.message must be a string, got {other}"));
-                    }
-                };
-                assertions.push(Assertion {
-                    violations,
-                    message,
-                });
-            }
-            cases.push(CaseSpec {
-                name: str_field(c, "name", &at)?,
-                object: str_field(c, "object", &at)?,
-                inventory,
-                assertions,
-                skip: bool_field(c, "skip", &at)?,
-            });
-        }
-        tests.push(TestSpec {
-            name: str_field(t, "name", &at)?,
-            template: str_field(t, "template", &at)?,
-            constraint: str_field(t, "constraint", &at)?,
-            expansion: str_field(t, "expansion", &at)?,
-            invalid: bool_field(t, "invalid", &at)?,
-            skip: bool_field(t, "skip", &at)?,
-            cases,
-        });
+        tests.push(parse_test(t, &format!("tests[{i}]"))?);
     }
     Ok(SuiteSpec {
         skip: bool_field(doc, "skip", "suite")?,
         tests,
+    })
+}
+
+/// One of the suite's `tests`; `at` is where it is (`tests[0]`).
+fn parse_test(t: &Value, at: &str) -> Result<TestSpec, String> {
+    if !t.is_object() {
+        return Err(format!("{at} must be a mapping"));
+    }
+    let mut cases = Vec::new();
+    for (j, c) in list_field(t, "cases", at)?.iter().enumerate() {
+        cases.push(parse_case(c, &format!("{at}.cases[{j}]"))?);
+    }
+    Ok(TestSpec {
+        name: str_field(t, "name", at)?,
+        template: str_field(t, "template", at)?,
+        constraint: str_field(t, "constraint", at)?,
+        expansion: str_field(t, "expansion", at)?,
+        invalid: bool_field(t, "invalid", at)?,
+        skip: bool_field(t, "skip", at)?,
+        cases,
+    })
+}
+
+/// One of a test's `cases`.
+fn parse_case(c: &Value, at: &str) -> Result<CaseSpec, String> {
+    if !c.is_object() {
+        return Err(format!("{at} must be a mapping"));
+    }
+    let mut inventory = Vec::new();
+    for (k, p) in list_field(c, "inventory", at)?.iter().enumerate() {
+        match p {
+            Value::String(s) => inventory.push(s.clone()),
+            other => {
+                return Err(format!("{at}.inventory[{k}] must be a path, got {other}"));
+            }
+        }
+    }
+    let mut assertions = Vec::new();
+    for (k, a) in list_field(c, "assertions", at)?.iter().enumerate() {
+        assertions.push(parse_assertion(a, &format!("{at}.assertions[{k}]"))?);
+    }
+    Ok(CaseSpec {
+        name: str_field(c, "name", at)?,
+        object: str_field(c, "object", at)?,
+        inventory,
+        assertions,
+        skip: bool_field(c, "skip", at)?,
+    })
+}
+
+/// One of a case's `assertions`.
+fn parse_assertion(a: &Value, at: &str) -> Result<Assertion, String> {
+    if !a.is_object() {
+        return Err(format!("{at} must be a mapping"));
+    }
+    let violations = match a.get("violations") {
+        None | Some(Value::Null) => Count::Word("yes".into()),
+        Some(Value::String(s)) => Count::Word(s.clone()),
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(i) if i32::try_from(i).is_ok() => Count::Int(i),
+            _ => {
+                return Err(format!("{at}.violations must be a whole number, got {n}"));
+            }
+        },
+        Some(other) => {
+            return Err(format!(
+                "{at}.violations must be a number or a word (yes, no), got {other}"
+            ));
+        }
+    };
+    let message = match a.get("message") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => {
+            return Err(format!("{at}.message must be a string, got {other}"));
+        }
+    };
+    Ok(Assertion {
+        violations,
+        message,
     })
 }
 
@@ -483,32 +495,11 @@ impl<'a> Context<'a> {
         }
         let loaded = self.load(t);
         if t.invalid {
-            result.outcome = match loaded {
-                Err(LoadError::Rejected(why)) if why.schema => Outcome::Pass,
-                Err(LoadError::Rejected(why)) => Outcome::Fail(format!(
-                    "constraint should have failed schema validation, but was rejected otherwise: {why}"
-                )),
-                Ok(_) => Outcome::Fail(
-                    "constraint should have failed schema validation, but it was accepted".into(),
-                ),
-                Err(LoadError::Other(why)) => Outcome::Error(why),
-            };
+            result.outcome = invalid_test_outcome(loaded);
             return result;
         }
         let loaded = match loaded {
-            Ok(loaded) => {
-                if loaded.template.cel {
-                    use crate::redact::message;
-                    eprintln!(
-                        "note: {} / {}: template {} also has K8sNativeValidation (CEL) code, which gator \
-                         runs instead of its Rego; dockpolicy evaluates the Rego",
-                        message(self.suite),
-                        message(&t.name),
-                        message(&loaded.template.name)
-                    );
-                }
-                loaded
-            }
+            Ok(loaded) => loaded,
             Err(LoadError::Rejected(why)) => {
                 result.outcome = Outcome::Error(format!("adding constraint: {why}"));
                 return result;
@@ -518,36 +509,68 @@ impl<'a> Context<'a> {
                 return result;
             }
         };
-        let expander = if t.expansion.is_empty() {
-            None
-        } else {
-            let path = self.base.join(&t.expansion);
-            match load_yaml(&path, self.tree).and_then(|docs| {
-                Expander::load(&docs).map_err(|e| format!("{}: {e}", path.display()))
-            }) {
-                Ok(e) => Some(e),
-                Err(why) => {
-                    result.outcome = Outcome::Error(why);
-                    return result;
-                }
+        if loaded.template.cel {
+            self.note_cel(t, &loaded.template);
+        }
+        let expander = match self.expander(t) {
+            Ok(expander) => expander,
+            Err(why) => {
+                result.outcome = Outcome::Error(why);
+                return result;
             }
         };
-        for c in &t.cases {
-            let outcome = if c.skip || !self.filter.matches_case(&t.name, &c.name) {
-                Outcome::Skip
-            } else {
-                let mut prints =
-                    PrintLog::new(&format!("{} / {} / {}", self.suite, t.name, c.name));
-                let outcome = self.run_case(&loaded, expander.as_ref(), c, &mut prints);
-                prints.emit();
-                outcome
-            };
-            result.cases.push(CaseResult {
-                name: c.name.clone(),
-                outcome,
-            });
-        }
+        result.cases = t
+            .cases
+            .iter()
+            .map(|c| self.case_result(t, c, &loaded, expander.as_ref()))
+            .collect();
         result
+    }
+
+    /// Says that `gator` would run the template's CEL where dockpolicy runs its Rego.
+    fn note_cel(&self, t: &TestSpec, template: &Template) {
+        use crate::redact::message;
+        eprintln!(
+            "note: {} / {}: template {} also has K8sNativeValidation (CEL) code, which gator \
+             runs instead of its Rego; dockpolicy evaluates the Rego",
+            message(self.suite),
+            message(&t.name),
+            message(&template.name)
+        );
+    }
+
+    /// The test's `expansion:` templates, if it names a file.
+    fn expander(&self, t: &TestSpec) -> Result<Option<Expander>, String> {
+        if t.expansion.is_empty() {
+            return Ok(None);
+        }
+        let path = self.base.join(&t.expansion);
+        load_yaml(&path, self.tree)
+            .and_then(|docs| Expander::load(&docs).map_err(|e| format!("{}: {e}", path.display())))
+            .map(Some)
+    }
+
+    /// Runs one case, unless it is skipped or filtered out; what it printed goes out
+    /// when it is done.
+    fn case_result(
+        &self,
+        t: &TestSpec,
+        c: &CaseSpec,
+        loaded: &Loaded,
+        expander: Option<&Expander>,
+    ) -> CaseResult {
+        let outcome = if c.skip || !self.filter.matches_case(&t.name, &c.name) {
+            Outcome::Skip
+        } else {
+            let mut prints = PrintLog::new(&format!("{} / {} / {}", self.suite, t.name, c.name));
+            let outcome = self.run_case(loaded, expander, c, &mut prints);
+            prints.emit();
+            outcome
+        };
+        CaseResult {
+            name: c.name.clone(),
+            outcome,
+        }
     }
 
     /// The template and the constraint, checked as gator's client checks them.
@@ -680,6 +703,20 @@ impl<'a> Context<'a> {
             .template
             .evaluate(&loaded.constraint, review, inventory, prints)?;
         Ok(found.into_iter().map(|v| v.msg).collect())
+    }
+}
+
+/// A test that expects its constraint to fail the CRD's schema passes when it does.
+fn invalid_test_outcome(loaded: Result<Loaded, LoadError>) -> Outcome {
+    match loaded {
+        Err(LoadError::Rejected(why)) if why.schema => Outcome::Pass,
+        Err(LoadError::Rejected(why)) => Outcome::Fail(format!(
+            "constraint should have failed schema validation, but was rejected otherwise: {why}"
+        )),
+        Ok(_) => Outcome::Fail(
+            "constraint should have failed schema validation, but it was accepted".into(),
+        ),
+        Err(LoadError::Other(why)) => Outcome::Error(why),
     }
 }
 

@@ -39,6 +39,33 @@ pub struct TemplateSource {
 /// Reads and checks a ConstraintTemplate document up to its Rego, which
 /// `check_modules` checks once parsed.
 pub fn read_template(doc: &Value) -> Result<TemplateSource, String> {
+    let version = template_version(doc)?;
+    let name = str_at(doc, "/metadata/name").unwrap_or("").to_owned();
+    let target = only_target(doc)?;
+    let target_name = str_at(target, "/target").unwrap_or("");
+    let kind = crd_kind(doc, &name)?;
+    if target_name != super::TARGET {
+        return Err(format!(
+            "{INVALID}: target {} not recognized, known targets [{}]",
+            schema::quote(target_name),
+            super::TARGET
+        ));
+    }
+    let parameters = parameters_schema(doc, version)?;
+    let code = code_of(target)?;
+    Ok(TemplateSource {
+        name,
+        kind,
+        rego: code.rego,
+        libs: code.libs,
+        v1: code.v1,
+        cel: code.cel,
+        parameters,
+    })
+}
+
+/// The version of a ConstraintTemplate document (`v1`, `v1beta1`, `v1alpha1`).
+fn template_version(doc: &Value) -> Result<&str, String> {
     let api_version = str_at(doc, "/apiVersion").unwrap_or("");
     let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
     if group != "templates.gatekeeper.sh" || str_at(doc, "/kind") != Some("ConstraintTemplate") {
@@ -50,10 +77,14 @@ pub fn read_template(doc: &Value) -> Result<TemplateSource, String> {
             schema::quote(api_version)
         ));
     }
-    let name = str_at(doc, "/metadata/name").unwrap_or("").to_owned();
+    Ok(version)
+}
+
+/// The template's one target, which must be named.
+fn only_target(doc: &Value) -> Result<&Value, String> {
     let targets = match doc.pointer("/spec/targets") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(t)) => t.clone(),
+        None | Some(Value::Null) => &[][..],
+        Some(Value::Array(t)) => t.as_slice(),
         Some(_) => {
             return Err(
                 "adding template: json: cannot unmarshal spec.targets into a list of targets"
@@ -61,37 +92,46 @@ pub fn read_template(doc: &Value) -> Result<TemplateSource, String> {
             );
         }
     };
-    let [target] = targets.as_slice() else {
+    let [target] = targets else {
         return Err(format!("{INVALID}: must declare exactly one target"));
     };
-    let target_name = str_at(target, "/target").unwrap_or("");
-    if target_name.is_empty() {
+    if str_at(target, "/target").unwrap_or("").is_empty() {
         return Err(format!("{INVALID}: target name must not be empty"));
     }
+    Ok(target)
+}
+
+/// The CRD kind, of which the template's name must be the lowercase.
+fn crd_kind(doc: &Value, name: &str) -> Result<String, String> {
     let kind = str_at(doc, "/spec/crd/spec/names/kind")
         .unwrap_or("")
         .to_owned();
     if kind.is_empty() {
         return Err(format!(
             "{INVALID}: ConstraintTemplate {} does not specify CRD Kind",
-            schema::quote(&name)
+            schema::quote(name)
         ));
     }
     if !name.eq_ignore_ascii_case(&kind) {
         return Err(format!(
             "{INVALID}: the ConstraintTemplate's name {} is not equal to the lowercase of CRD's Kind: {}",
-            schema::quote(&name),
+            schema::quote(name),
             schema::quote(&kind.to_lowercase())
         ));
     }
-    if target_name != super::TARGET {
-        return Err(format!(
-            "{INVALID}: target {} not recognized, known targets [{}]",
-            schema::quote(target_name),
-            super::TARGET
-        ));
-    }
-    let parameters = parameters_schema(doc, version)?;
+    Ok(kind)
+}
+
+/// The Rego a target runs, and whether it also has CEL.
+struct TargetCode {
+    rego: String,
+    libs: Vec<String>,
+    v1: bool,
+    cel: bool,
+}
+
+/// The target's Rego: its `rego:` (and `libs:`), else its Rego code entry.
+fn code_of(target: &Value) -> Result<TargetCode, String> {
     let code: Vec<&Value> = target
         .get("code")
         .and_then(Value::as_array)
@@ -111,36 +151,41 @@ pub fn read_template(doc: &Value) -> Result<TemplateSource, String> {
             false,
         )
     } else if let Some(code) = engine("Rego") {
-        let source = code
-            .get("source")
-            .filter(|s| s.is_object())
-            .ok_or_else(|| "adding template: could not recognize the type".to_owned())?;
-        let rego = match source.get("rego") {
-            Some(Value::String(r)) => r.clone(),
-            Some(_) => {
-                return Err("adding template: .rego accessor error: not a string: while extracting Rego source".into());
-            }
-            None => return Err("adding template: rego source missing required field: rego".into()),
-        };
-        (
-            rego,
-            crate::input::strings(source.get("libs")),
-            str_at(source, "/version") == Some("v1"),
-        )
+        rego_source(code)?
     } else if cel {
         return Err("the template's only code is K8sNativeValidation (CEL), which dockpolicy does not evaluate (it evaluates Rego); gator would run it".into());
     } else {
         return Err("adding template: no language driver is installed that handles this constraint template: available drivers: map[K8sNativeValidation:1 Rego:2], wanted \"\"".into());
     };
-    Ok(TemplateSource {
-        name,
-        kind,
+    Ok(TargetCode {
         rego,
         libs,
         v1,
         cel,
-        parameters,
     })
+}
+
+/// A Rego code entry's `source`: its module, libs and whether it is Rego v1.
+fn rego_source(code: &Value) -> Result<(String, Vec<String>, bool), String> {
+    let source = code
+        .get("source")
+        .filter(|s| s.is_object())
+        .ok_or_else(|| "adding template: could not recognize the type".to_owned())?;
+    let rego = match source.get("rego") {
+        Some(Value::String(r)) => r.clone(),
+        Some(_) => {
+            return Err(
+                "adding template: .rego accessor error: not a string: while extracting Rego source"
+                    .into(),
+            );
+        }
+        None => return Err("adding template: rego source missing required field: rego".into()),
+    };
+    Ok((
+        rego,
+        crate::input::strings(source.get("libs")),
+        str_at(source, "/version") == Some("v1"),
+    ))
 }
 
 /// The Constraint CRD's parameters schema: the template's `openAPIV3Schema`, made to
@@ -297,140 +342,136 @@ pub fn check_modules(entry: (&str, &Module), libs: &[(String, &Module)]) -> Resu
 /// components (`["data", ".inventory", "[x]"]`). An explicit stack: a chain of a
 /// thousand `.field`s must not exhaust the thread's stack.
 fn data_refs(rule: &Rule, found: &mut dyn FnMut(&[String])) {
-    let mut stack: Vec<&Expr> = Vec::new();
-    let mut queries: Vec<&Query> = Vec::new();
-    match rule {
-        Rule::Spec { head, bodies, .. } => {
-            match head {
-                RuleHead::Compr { refr, assign, .. } => {
-                    stack.push(refr);
-                    if let Some(a) = assign {
-                        stack.push(&a.value);
-                    }
-                }
-                RuleHead::Set { refr, key, .. } => {
-                    stack.push(refr);
-                    if let Some(k) = key {
-                        stack.push(k);
-                    }
-                }
-                RuleHead::Func {
-                    refr, args, assign, ..
-                } => {
-                    stack.push(refr);
-                    stack.extend(args.iter().map(|a| a.as_ref()));
-                    if let Some(a) = assign {
-                        stack.push(&a.value);
-                    }
-                }
-            }
-            for body in bodies {
-                if let Some(a) = &body.assign {
-                    stack.push(&a.value);
-                }
-                queries.push(&body.query);
-            }
-        }
-        Rule::Default {
-            refr, args, value, ..
-        } => {
-            stack.push(refr);
-            stack.extend(args.iter().map(|a| a.as_ref()));
-            stack.push(value);
-        }
-    }
+    let mut pending = Pending::default();
+    pending.rule(rule);
     loop {
-        while let Some(q) = queries.pop() {
-            for stmt in &q.stmts {
-                match &stmt.literal {
-                    Literal::SomeVars { .. } => {}
-                    Literal::SomeIn {
-                        key,
-                        value,
-                        collection,
-                        ..
-                    } => {
-                        stack.extend(key.iter().map(|k| k.as_ref()));
-                        stack.push(value);
-                        stack.push(collection);
-                    }
-                    Literal::Expr { expr, .. } | Literal::NotExpr { expr, .. } => stack.push(expr),
-                    Literal::Every { domain, query, .. } => {
-                        stack.push(domain);
-                        queries.push(query);
-                    }
-                }
-                for w in &stmt.with_mods {
-                    stack.push(&w.refr);
-                    stack.push(&w.r#as);
-                }
-            }
+        while let Some(q) = pending.queries.pop() {
+            pending.statements(q);
         }
-        let Some(e) = stack.pop() else {
+        let Some(e) = pending.exprs.pop() else {
             break;
         };
-        match e {
-            Expr::RefDot { .. } | Expr::RefBrack { .. } => {
-                // The whole chain is one reference; its bracket indexes are expressions.
-                let mut parts = Vec::new();
-                let mut node = e;
-                loop {
-                    match node {
-                        Expr::RefDot { refr, field, .. } => {
-                            parts.push(format!(".{}", field.0.text()));
-                            node = refr;
-                        }
-                        Expr::RefBrack { refr, index, .. } => {
-                            parts.push(index_text(index));
-                            if !is_scalar(index) {
-                                stack.push(index);
-                            }
-                            node = refr;
-                        }
-                        _ => break,
+        pending.expr(e, found);
+    }
+}
+
+/// What is left to look at in a rule: expressions, and queries whose statements hold more.
+#[derive(Default)]
+struct Pending<'a> {
+    exprs: Vec<&'a Expr>,
+    queries: Vec<&'a Query>,
+}
+
+impl<'a> Pending<'a> {
+    fn rule(&mut self, rule: &'a Rule) {
+        match rule {
+            Rule::Spec { head, bodies, .. } => {
+                self.head(head);
+                for body in bodies {
+                    if let Some(a) = &body.assign {
+                        self.exprs.push(&a.value);
                     }
-                }
-                match node {
-                    Expr::Var { span, .. } if span.text() == "data" => {
-                        parts.push("data".into());
-                        parts.reverse();
-                        found(&parts);
-                    }
-                    other => stack.push(other),
+                    self.queries.push(&body.query);
                 }
             }
+            Rule::Default {
+                refr, args, value, ..
+            } => {
+                self.exprs.push(refr);
+                self.exprs.extend(args.iter().map(|a| a.as_ref()));
+                self.exprs.push(value);
+            }
+        }
+    }
+
+    fn head(&mut self, head: &'a RuleHead) {
+        match head {
+            RuleHead::Compr { refr, assign, .. } => {
+                self.exprs.push(refr);
+                if let Some(a) = assign {
+                    self.exprs.push(&a.value);
+                }
+            }
+            RuleHead::Set { refr, key, .. } => {
+                self.exprs.push(refr);
+                if let Some(k) = key {
+                    self.exprs.push(k);
+                }
+            }
+            RuleHead::Func {
+                refr, args, assign, ..
+            } => {
+                self.exprs.push(refr);
+                self.exprs.extend(args.iter().map(|a| a.as_ref()));
+                if let Some(a) = assign {
+                    self.exprs.push(&a.value);
+                }
+            }
+        }
+    }
+
+    fn statements(&mut self, query: &'a Query) {
+        for stmt in &query.stmts {
+            match &stmt.literal {
+                Literal::SomeVars { .. } => {}
+                Literal::SomeIn {
+                    key,
+                    value,
+                    collection,
+                    ..
+                } => {
+                    self.exprs.extend(key.iter().map(|k| k.as_ref()));
+                    self.exprs.push(value);
+                    self.exprs.push(collection);
+                }
+                Literal::Expr { expr, .. } | Literal::NotExpr { expr, .. } => self.exprs.push(expr),
+                Literal::Every { domain, query, .. } => {
+                    self.exprs.push(domain);
+                    self.queries.push(query);
+                }
+            }
+            for w in &stmt.with_mods {
+                self.exprs.push(&w.refr);
+                self.exprs.push(&w.r#as);
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &'a Expr, found: &mut dyn FnMut(&[String])) {
+        match e {
+            Expr::RefDot { .. } | Expr::RefBrack { .. } => self.reference(e, found),
             Expr::Var { span, .. } if span.text() == "data" => found(&["data".to_owned()]),
             Expr::Array { items, .. } | Expr::Set { items, .. } => {
-                stack.extend(items.iter().map(|i| i.as_ref()))
+                self.exprs.extend(items.iter().map(|i| i.as_ref()))
             }
             Expr::Object { fields, .. } => {
                 for (_, k, v) in fields {
-                    stack.push(k);
-                    stack.push(v);
+                    self.exprs.push(k);
+                    self.exprs.push(v);
                 }
             }
             Expr::ArrayCompr { term, query, .. } | Expr::SetCompr { term, query, .. } => {
-                stack.push(term);
-                queries.push(query);
+                self.exprs.push(term);
+                self.queries.push(query);
             }
             Expr::ObjectCompr {
                 key, value, query, ..
             } => {
-                stack.push(key);
-                stack.push(value);
-                queries.push(query);
+                self.exprs.push(key);
+                self.exprs.push(value);
+                self.queries.push(query);
             }
             Expr::Call { fcn, params, .. } => {
-                stack.push(fcn);
-                stack.extend(params.iter().map(|p| p.as_ref()));
+                self.exprs.push(fcn);
+                self.exprs.extend(params.iter().map(|p| p.as_ref()));
             }
-            Expr::UnaryExpr { expr, .. } => stack.push(expr),
+            Expr::UnaryExpr { expr, .. } => self.exprs.push(expr),
             Expr::BinExpr { lhs, rhs, .. }
             | Expr::BoolExpr { lhs, rhs, .. }
             | Expr::ArithExpr { lhs, rhs, .. }
             | Expr::AssignExpr { lhs, rhs, .. } => {
-                stack.push(lhs);
-                stack.push(rhs);
+                self.exprs.push(lhs);
+                self.exprs.push(rhs);
             }
             Expr::Membership {
                 key,
@@ -438,11 +479,41 @@ fn data_refs(rule: &Rule, found: &mut dyn FnMut(&[String])) {
                 collection,
                 ..
             } => {
-                stack.extend(key.iter().map(|k| k.as_ref()));
-                stack.push(value);
-                stack.push(collection);
+                self.exprs.extend(key.iter().map(|k| k.as_ref()));
+                self.exprs.push(value);
+                self.exprs.push(collection);
             }
             _ => {}
+        }
+    }
+
+    /// The whole chain is one reference; its bracket indexes are expressions.
+    fn reference(&mut self, e: &'a Expr, found: &mut dyn FnMut(&[String])) {
+        let mut parts = Vec::new();
+        let mut node = e;
+        loop {
+            match node {
+                Expr::RefDot { refr, field, .. } => {
+                    parts.push(format!(".{}", field.0.text()));
+                    node = refr;
+                }
+                Expr::RefBrack { refr, index, .. } => {
+                    parts.push(index_text(index));
+                    if !is_scalar(index) {
+                        self.exprs.push(index);
+                    }
+                    node = refr;
+                }
+                _ => break,
+            }
+        }
+        match node {
+            Expr::Var { span, .. } if span.text() == "data" => {
+                parts.push("data".into());
+                parts.reverse();
+                found(&parts);
+            }
+            other => self.exprs.push(other),
         }
     }
 }
