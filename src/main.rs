@@ -29,8 +29,8 @@ fn quiet_on_closed_pipe() {}
 fn main() {
     quiet_on_closed_pipe();
     // regorus reports errors with anyhow, which records a stack trace for each one when
-    // RUST_BACKTRACE is set (as it often is in CI). We only ever print the messages, and the
-    // traces cost 20% of a one-file run; panics still get theirs from RUST_BACKTRACE.
+    // RUST_BACKTRACE is set (as it often is in CI). We only ever print the messages, and
+    // capturing traces is a large part of a small run; panics still get theirs.
     if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
         // SAFETY: first thing in main, before any other thread exists.
         unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };

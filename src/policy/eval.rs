@@ -43,7 +43,7 @@ pub struct Evaluator {
     timeout: Option<Duration>,
     /// When the current input's time is up. regorus restarts its clock on every rule it
     /// is asked for, so each rule is given only what is left of the input's time: a
-    /// policy that loops in every rule once took the limit times the number of rules.
+    /// policy that loops in every rule would otherwise take the limit times its rules.
     deadline: Option<Instant>,
 }
 

@@ -201,8 +201,8 @@ impl PolicySet {
     /// the common case), the limit becomes each evaluation's budget, which the VM checks
     /// against its own thread's allocations. Otherwise it is regorus's process-wide
     /// ceiling, which the interpreter needs; every thread checks that one against shared
-    /// counters every 16 VM instructions, and those shared atomics cost 7% of a two-thread
-    /// corpus run (`bench/ab.sh`), which the VM-only case no longer pays.
+    /// counters every 16 VM instructions, and two threads contending on those shared
+    /// atomics is a cost the VM-only case need not pay.
     pub fn limit_memory(&mut self, limit: Option<u64>) {
         let namespaces = &self.namespaces;
         match &mut self.compiled {
