@@ -419,11 +419,7 @@ impl<'a> Pending<'a> {
                     value,
                     collection,
                     ..
-                } => {
-                    self.exprs.extend(key.iter().map(|k| k.as_ref()));
-                    self.exprs.push(value);
-                    self.exprs.push(collection);
-                }
+                } => self.membership(key.as_deref(), value, collection),
                 Literal::Expr { expr, .. } | Literal::NotExpr { expr, .. } => self.exprs.push(expr),
                 Literal::Every { domain, query, .. } => {
                     self.exprs.push(domain);
@@ -435,6 +431,13 @@ impl<'a> Pending<'a> {
                 self.exprs.push(&w.r#as);
             }
         }
+    }
+
+    /// `[key,] value in collection`, as a statement (`some ... in`) or an expression.
+    fn membership(&mut self, key: Option<&'a Expr>, value: &'a Expr, collection: &'a Expr) {
+        self.exprs.extend(key);
+        self.exprs.push(value);
+        self.exprs.push(collection);
     }
 
     fn expr(&mut self, e: &'a Expr, found: &mut dyn FnMut(&[String])) {
@@ -478,11 +481,7 @@ impl<'a> Pending<'a> {
                 value,
                 collection,
                 ..
-            } => {
-                self.exprs.extend(key.iter().map(|k| k.as_ref()));
-                self.exprs.push(value);
-                self.exprs.push(collection);
-            }
+            } => self.membership(key.as_deref(), value, collection),
             _ => {}
         }
     }
