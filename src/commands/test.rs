@@ -14,12 +14,14 @@ use super::{Inputs, Loaded, input_error, pool};
 use crate::cli::{EngineKind, TestArgs};
 use crate::config::Config;
 use crate::findings::locate;
-use crate::findings::{CheckResult, FileError};
+use crate::findings::{CheckResult, Counts, FileError};
 use crate::input::Document;
 use crate::policy::{self, PolicySet, eval};
 use crate::redact::Secrets;
 use crate::report::suppress::Pragmas;
-use crate::report::{self, ExitPolicy, OutputFormat, Report};
+use crate::report::{
+    self, ExitPolicy, OutputFormat, PerFileFormat, Prerendered, RenderedFile, Report, Style,
+};
 
 /// The policy options a `test` invocation implies (conftest's defaults plus the bundled
 /// library when the user brings no policy of their own).
@@ -73,37 +75,115 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
     if !text_on_stdout {
         eprintln!("{}", policies.info.summary());
     }
-    let mut report = Report {
-        errors: inputs.errors.clone(),
-        show_suppressed: args.show_suppressed,
-        color: !args.no_color
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            && std::io::IsTerminal::is_terminal(&std::io::stdout()),
-        run: Some(policies.info.clone()),
-        ..Report::default()
-    };
     let pool = pool(Some(policies.info.workers))?;
-    if args.input.combine {
-        let loaded: Vec<Loaded> =
-            pool.install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
-        check_combined(&policies, loaded, &mut report);
-    } else {
-        let render_as = rendered_format(&outputs, &inputs);
-        check_each_file(&pool, &inputs, &policies, render_as, &mut report);
-    }
-    report.finish();
-    if !text_on_stdout {
-        super::eprint_errors(&report.errors);
-    }
-    // On the run's own pool: the text report renders its findings in parallel.
-    pool.install(|| write_outputs(&outputs, &report, &policies))?;
-    let code = report.counts().exit_code(ExitPolicy {
-        fail_on_warn: args.fail_on_warn,
-        no_fail: args.no_fail,
-    });
-    super::leave_to_exit((policies, report, inputs));
+    let checking = Checking {
+        args,
+        inputs: &inputs,
+        policies: &policies,
+        pool: &pool,
+        outputs: &outputs,
+        text_on_stdout,
+        style: Style {
+            color: !args.no_color
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            show_suppressed: args.show_suppressed,
+        },
+    };
+    let per_file = (!args.input.combine)
+        .then(|| per_file_format(&outputs, &inputs))
+        .flatten();
+    let code = match per_file {
+        Some(format) => checking.report_per_file(format)?,
+        None => checking.report_whole()?,
+    };
+    super::leave_to_exit((policies, inputs));
     Ok(code)
 }
+
+/// A run, ready to check its inputs and write its report.
+struct Checking<'a> {
+    args: &'a TestArgs,
+    inputs: &'a Inputs,
+    policies: &'a PolicySet,
+    pool: &'a rayon::ThreadPool,
+    outputs: &'a [crate::cli::OutputSpec],
+    text_on_stdout: bool,
+    style: Style,
+}
+
+impl Checking<'_> {
+    /// Checks the inputs with each worker rendering its file's part of the report in
+    /// `format`, every output's (see `per_file_format`); returns the exit code.
+    fn report_per_file(&self, format: PerFileFormat) -> anyhow::Result<i32> {
+        let mut report = Prerendered::new(format, self.style, Some(self.policies.info.clone()));
+        report.errors = self.inputs.errors.clone();
+        let style = self.style;
+        let checked = check_each_file(self.pool, self.inputs, self.policies, |outcome| {
+            outcome.rendered(format, &style)
+        });
+        for (file, errors) in checked {
+            report.files.push(file);
+            report.errors.extend(errors);
+        }
+        report.finish();
+        let code = self.deliver(&report.errors, report.counts(), &|_, out| report.write(out))?;
+        super::leave_to_exit(report);
+        Ok(code)
+    }
+
+    /// Checks the inputs (each file, or all as one with `--combine`) into a `Report`,
+    /// rendered at the end in every output's format; returns the exit code.
+    fn report_whole(&self) -> anyhow::Result<i32> {
+        let mut report = Report {
+            errors: self.inputs.errors.clone(),
+            style: self.style,
+            run: Some(self.policies.info.clone()),
+            ..Report::default()
+        };
+        let inputs = self.inputs;
+        if self.args.input.combine {
+            let loaded: Vec<Loaded> = self
+                .pool
+                .install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
+            check_combined(self.policies, loaded, &mut report);
+        } else {
+            for outcome in check_each_file(self.pool, inputs, self.policies, |outcome| outcome) {
+                outcome.add_to(&mut report);
+            }
+        }
+        report.finish();
+        let code = self.deliver(&report.errors, report.counts(), &|format, out| {
+            report::write(format, &report, &self.policies.namespaces, out)
+        })?;
+        super::leave_to_exit(report);
+        Ok(code)
+    }
+
+    /// Shows the report's `errors` on standard error when no text report does, writes
+    /// every output with `write`, and returns the exit code `counts` imply.
+    fn deliver(
+        &self,
+        errors: &[FileError],
+        counts: Counts,
+        write: &WriteReport,
+    ) -> anyhow::Result<i32> {
+        if !self.text_on_stdout {
+            super::eprint_errors(errors);
+        }
+        // On the run's own pool: the text and JSON reports render their findings in
+        // parallel.
+        self.pool.install(|| write_outputs(self.outputs, write))?;
+        Ok(counts.exit_code(ExitPolicy {
+            fail_on_warn: self.args.fail_on_warn,
+            no_fail: self.args.no_fail,
+        }))
+    }
+}
+
+/// Writes the run's report in a format to a destination.
+type WriteReport<'a> =
+    dyn Fn(OutputFormat, &mut dyn std::io::Write) -> std::io::Result<()> + Sync + 'a;
 
 /// Reads the config, finds the inputs and loads the policies, refusing a run whose
 /// reports would overwrite what it reads or whose config leaves nothing to check.
@@ -133,22 +213,20 @@ fn prepare(args: &TestArgs) -> anyhow::Result<(Inputs, PolicySet)> {
     Ok((inputs, policies))
 }
 
-/// Checks every input on `pool`, each file by one worker, into `report`; with
-/// `render_as`, each worker renders its file's part of the report as it goes.
-fn check_each_file(
+/// Checks every input on `pool`, each file by one worker, which hands its outcome to
+/// `finish` (to render it, say) and returns what that makes, in input order.
+fn check_each_file<T: Send>(
     pool: &rayon::ThreadPool,
     inputs: &Inputs,
     policies: &PolicySet,
-    render_as: Option<OutputFormat>,
-    report: &mut Report,
-) {
+    finish: impl Fn(FileOutcome) -> T + Sync,
+) -> Vec<T> {
     // One evaluator per worker thread, made before the run: rayon's `map_init` would
     // make one per work split (dozens), each a VM and an engine clone.
     let evaluators: Vec<std::sync::Mutex<eval::Evaluator>> = (0..pool.current_num_threads())
         .map(|_| std::sync::Mutex::new(eval::Evaluator::new(policies)))
         .collect();
-    let style = report::stdout::Style::of(report);
-    let outcomes: Vec<FileOutcome> = pool.install(|| {
+    let finished = pool.install(|| {
         inputs
             .targets
             .par_iter()
@@ -164,43 +242,29 @@ fn check_each_file(
                 let mut evaluator = evaluators[worker]
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                let mut outcome = check_file(&mut evaluator, policies, inputs.load(target));
-                if let Some(format) = render_as {
-                    outcome.render(format, &style);
-                }
-                outcome
+                finish(check_file(&mut evaluator, policies, inputs.load(target)))
             })
             .collect()
     });
-    for o in outcomes {
-        if !o.lines.is_empty() {
-            report.sources.insert(o.filename, o.lines);
-        }
-        report.results.extend(o.results);
-        report.rendered.extend(o.rendered);
-        report.errors.extend(o.errors);
-    }
     // Each a VM and an engine clone.
     super::leave_to_exit(evaluators);
+    finished
 }
 
-/// Writes the report in every requested format, to its file or standard output.
-fn write_outputs(
-    outputs: &[crate::cli::OutputSpec],
-    report: &Report,
-    policies: &PolicySet,
-) -> anyhow::Result<()> {
+/// Writes the report in every requested format (`write` renders it in one), to its file
+/// or standard output.
+fn write_outputs(outputs: &[crate::cli::OutputSpec], write: &WriteReport) -> anyhow::Result<()> {
     for output in outputs {
         let written = match &output.path {
             // Never through a symlink, never into a directory outside the tree: see
             // `confine::write_file`.
-            Some(path) => crate::input::confine::write_file(path, &mut |out| {
-                report::write(output.format, report, &policies.namespaces, out)
-            })
-            .map_err(|e| std::io::Error::other(e.reason())),
+            Some(path) => {
+                crate::input::confine::write_file(path, &mut |out| write(output.format, out))
+                    .map_err(|e| std::io::Error::other(e.reason()))
+            }
             None => {
                 let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-                report::write(output.format, report, &policies.namespaces, &mut out)
+                write(output.format, &mut out)
                     .and_then(|()| std::io::Write::flush(&mut out))
                     // A reader that stops early (`| head`) is not an error of ours.
                     .or_else(|e| match e.kind() {
@@ -250,33 +314,33 @@ fn collect_and_load(
 }
 
 /// The format every output of the run is written in, when the workers can render each
-/// file's part of it as they go (see `Report::rendered`): text or JSON, and every file
+/// file's part of it as they go (see `report::Prerendered`): text or JSON, and every file
 /// under its own name (the report is sorted by file, and a file's part is one block).
-fn rendered_format(outputs: &[crate::cli::OutputSpec], inputs: &Inputs) -> Option<OutputFormat> {
+fn per_file_format(outputs: &[crate::cli::OutputSpec], inputs: &Inputs) -> Option<PerFileFormat> {
     let format = outputs.first()?.format;
-    if !format.renders_per_file() || outputs.iter().any(|o| o.format != format) {
+    if outputs.iter().any(|o| o.format != format) {
         return None;
     }
+    let per_file = PerFileFormat::of(format)?;
     // The walk keeps paths unique, so only a name that is not UTF-8 (printed lossily) can
     // print like another: without one, no name is printed here just to compare.
     if inputs.targets.iter().all(|t| t.path.to_str().is_some()) {
-        return Some(format);
+        return Some(per_file);
     }
     let mut names = std::collections::HashSet::with_capacity(inputs.targets.len());
     inputs
         .targets
         .iter()
         .all(|t| names.insert(super::display(&t.path)))
-        .then_some(format)
+        .then_some(per_file)
 }
 
+/// What checking one file gave.
 struct FileOutcome {
     filename: String,
     /// The source lines the findings point at (not the whole text, which is dropped here).
     lines: BTreeMap<usize, String>,
     results: Vec<CheckResult>,
-    /// `results` and `lines` rendered, in their place (see `Report::rendered`).
-    rendered: Option<report::RenderedFile>,
     errors: Vec<FileError>,
 }
 
@@ -286,24 +350,23 @@ impl FileOutcome {
             filename,
             lines: BTreeMap::new(),
             results: Vec::new(),
-            rendered: None,
             errors: Vec::new(),
         }
     }
 
-    /// Replaces the results and their source lines by their output in `format`.
-    fn render(&mut self, format: OutputFormat, style: &report::stdout::Style) {
-        self.rendered = report::RenderedFile::render(
-            self.filename.clone(),
-            &mut self.results,
-            &self.lines,
-            format,
-            style,
-        );
-        if self.rendered.is_some() {
-            self.results = Vec::new();
-            self.lines = BTreeMap::new();
+    /// The results and their source lines rendered in `format`, and the errors.
+    fn rendered(mut self, format: PerFileFormat, style: &Style) -> (RenderedFile, Vec<FileError>) {
+        let file =
+            RenderedFile::render(self.filename, &mut self.results, &self.lines, format, style);
+        (file, self.errors)
+    }
+
+    fn add_to(self, report: &mut Report) {
+        if !self.lines.is_empty() {
+            report.sources.insert(self.filename, self.lines);
         }
+        report.results.extend(self.results);
+        report.errors.extend(self.errors);
     }
 }
 
