@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::{Inputs, Loaded, input_error, pool};
-use crate::cli::{EngineKind, TestArgs};
+use crate::cli::TestArgs;
 use crate::config::Config;
 use crate::findings::locate;
 use crate::findings::{CheckResult, Counts, FileError};
@@ -38,10 +38,9 @@ pub fn policy_options(args: &TestArgs) -> policy::Options {
         include_tests: false,
         config: None,
         timeout: (!args.timeout.is_zero()).then_some(args.timeout),
-        vm: match args.engine {
-            EngineKind::Auto => policy::VmUse::Bundled,
-            EngineKind::Interpreter => policy::VmUse::Off,
-        },
+        engine: args.engine,
+        // Counted, or found likely many, by `collect_and_load`.
+        run_size: policy::RunSize::Many,
     }
 }
 
@@ -53,11 +52,6 @@ pub fn worker_count(requested: Option<usize>, inputs: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     requested.unwrap_or(cores).min(cores).min(inputs).max(1)
 }
-
-/// Below this many inputs, compiling the VM's program (~4.5 ms) costs more than the VM
-/// saves: such a run uses the VM only when the program compiled into the binary applies
-/// (`VmUse::Precompiled`), and the interpreter otherwise.
-const VM_MIN_INPUTS: usize = 4;
 
 pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
     let (inputs, policies) = prepare(args)?;
@@ -282,24 +276,25 @@ fn write_outputs(outputs: &[crate::cli::OutputSpec], write: &WriteReport) -> any
 }
 
 /// Finds the inputs and loads the policies, side by side when the run will likely check
-/// many files (a directory, or several paths): over the corpus each is a few ms of
-/// otherwise single-threaded start-up. A run over a few named files stays sequential, so
-/// it never compiles a VM program it would not use; so does `-j 1`, which asks for one
-/// thread.
+/// many files (see `policy::likely_many`): over the corpus each is a noticeable share of
+/// otherwise single-threaded start-up, most of it compiling the VM's program. A run over
+/// a few named files counts them first, so the policy layer can tell whether compiling a
+/// program would pay (see `engine_choice::vm_program`); so does a run with `-j 1`, which
+/// asks for one thread, and one with `--engine interpreter`, which compiles none.
 fn collect_and_load(
     args: &TestArgs,
     mut options: policy::Options,
 ) -> anyhow::Result<(Inputs, PolicySet)> {
-    let many =
-        args.input.paths.len() >= VM_MIN_INPUTS || args.input.paths.iter().any(|p| p.is_dir());
     let one_thread = args.input.threads.is_some_and(|n| n <= 1);
-    if !many || one_thread || options.vm == policy::VmUse::Off {
+    let side_by_side = options.engine == policy::EngineChoice::Auto
+        && !one_thread
+        && policy::likely_many(&args.input.paths);
+    if !side_by_side {
         let inputs = Inputs::collect(&args.input, true)?;
-        if inputs.targets.len() < VM_MIN_INPUTS && options.vm == policy::VmUse::Bundled {
-            options.vm = policy::VmUse::Precompiled;
-        }
+        options.run_size = policy::RunSize::Counted(inputs.targets.len());
         return Ok((inputs, policy::load(&options)?));
     }
+    options.run_size = policy::RunSize::Many;
     let (inputs, policies) = std::thread::scope(|scope| {
         let walk = scope.spawn(|| Inputs::collect(&args.input, true));
         let policies = policy::load(&options);
@@ -308,8 +303,7 @@ fn collect_and_load(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (inputs, policies)
     });
-    // The walk's errors first, as when the two ran one after the other. (A directory
-    // with few files keeps the VM, even one compiled here: that cost is already paid.)
+    // The walk's errors first, as when the two ran one after the other.
     Ok((inputs?, policies?))
 }
 
