@@ -277,10 +277,10 @@ fn write_outputs(outputs: &[crate::cli::OutputSpec], write: &WriteReport) -> any
 
 /// Finds the inputs and loads the policies, side by side when the run will likely check
 /// many files (see `policy::likely_many`): over the corpus each is a noticeable share of
-/// otherwise single-threaded start-up, most of it compiling the VM's program. A run over
-/// a few named files counts them first, so the policy layer can tell whether compiling a
-/// program would pay (see `engine_choice::vm_program`); so does a run with `-j 1`, which
-/// asks for one thread, and one with `--engine interpreter`, which compiles none.
+/// otherwise single-threaded start-up. A run over a few named files counts them first,
+/// so the policy layer can tell whether compiling a VM program would pay (see
+/// `engine_choice::vm_program`); so does a run with `-j 1`, which asks for one thread,
+/// and one with `--engine interpreter`, whose load has no program to compile or read.
 fn collect_and_load(
     args: &TestArgs,
     mut options: policy::Options,

@@ -267,6 +267,9 @@ fn compile_for_vm(
         bundled_alone: user_policies == 0 && options.data_paths.is_empty(),
     };
     let program = vm_program(options.engine, options.run_size, set);
+    if program == VmProgram::None {
+        return None;
+    }
     let rules = vm_rules(namespaces);
     let embedded = || super::vm::embedded(&rules, data.clone(), options.timeout);
     let compiled = || super::vm::compile(engine, &rules, data.clone(), options.timeout).ok();
