@@ -41,7 +41,7 @@ fn main() {
     let load = |disabled: Vec<String>| {
         policy::load(&policy::Options {
             bundled: true,
-            vm: policy::VmUse::Bundled,
+            engine: policy::EngineChoice::Auto,
             config: Some(Config {
                 disabled_rules: disabled,
                 ..Config::default()

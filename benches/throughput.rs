@@ -44,16 +44,16 @@ fn main() {
     })
     .expect("bench policies compile");
     let rules: usize = policies.namespaces.values().map(|n| n.rules.len()).sum();
-    let bundled_on = |vm| {
+    let bundled_on = |engine| {
         policy::load(&policy::Options {
             bundled: true,
-            vm,
+            engine,
             ..Default::default()
         })
         .expect("bundled policies compile")
     };
-    let bundled_interpreter = bundled_on(policy::VmUse::Off);
-    let bundled = bundled_on(policy::VmUse::Bundled);
+    let bundled_interpreter = bundled_on(policy::EngineChoice::Interpreter);
+    let bundled = bundled_on(policy::EngineChoice::Auto);
 
     let options = Options::default();
     let parse_one = |bytes: &Vec<u8>| {

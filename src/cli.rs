@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::EnforcementAction;
 use crate::input::Format;
-use crate::policy::RegoVersion;
+use crate::policy::{EngineChoice, RegoVersion};
 use crate::report::OutputFormat;
 
 #[derive(Debug, Parser)]
@@ -252,6 +252,16 @@ impl ValueEnum for RegoVersion {
     }
 }
 
+impl ValueEnum for EngineChoice {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[EngineChoice::Auto, EngineChoice::Interpreter]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
+    }
+}
+
 impl ValueEnum for EnforcementAction {
     fn value_variants<'a>() -> &'a [Self] {
         &[
@@ -382,15 +392,8 @@ pub struct TestArgs {
     /// Which regorus engine evaluates the policies: `auto` runs the bundled practices on
     /// the bytecode VM (held to the interpreter's results in CI) and your own policies on
     /// the interpreter; `interpreter` never uses the VM.
-    #[arg(long, value_enum, default_value_t = EngineKind::Auto)]
-    pub engine: EngineKind,
-}
-
-/// The policy evaluation engine of `test`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum EngineKind {
-    Auto,
-    Interpreter,
+    #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
+    pub engine: EngineChoice,
 }
 
 /// `"512MiB"` → `("512", "MiB")`: the leading digits and the unit after them (`""` if none).

@@ -77,7 +77,7 @@ fn bundled_practices_run_over_the_corpus_without_errors() {
     // As `test` runs them: on the bytecode VM (tests/engines.rs holds it to the interpreter).
     let set = policy::load(&policy::Options {
         bundled: true,
-        vm: policy::VmUse::Bundled,
+        engine: policy::EngineChoice::Auto,
         ..Default::default()
     })
     .expect("bundled policies compile");

@@ -20,17 +20,17 @@ struct Engines {
 fn engines() -> &'static Mutex<Engines> {
     static ENGINES: OnceLock<Mutex<Engines>> = OnceLock::new();
     ENGINES.get_or_init(|| {
-        let load = |vm| {
+        let load = |engine| {
             policy::load(&policy::Options {
                 bundled: true,
-                vm,
+                engine,
                 timeout: Some(std::time::Duration::from_secs(5)),
                 ..Default::default()
             })
             .expect("bundled policies compile")
         };
-        let vm = load(policy::VmUse::Bundled);
-        let interpreter = load(policy::VmUse::Off);
+        let vm = load(policy::EngineChoice::Auto);
+        let interpreter = load(policy::EngineChoice::Interpreter);
         assert!(vm.compiled.is_some());
         Mutex::new(Engines {
             on_vm: eval::Evaluator::new(&vm),

@@ -13,7 +13,7 @@ fn policies() -> &'static Mutex<(PolicySet, eval::Evaluator)> {
     SET.get_or_init(|| {
         let set = policy::load(&policy::Options {
             bundled: true,
-            vm: policy::VmUse::Bundled,
+            engine: policy::EngineChoice::Auto,
             timeout: Some(std::time::Duration::from_secs(2)),
             ..Default::default()
         })

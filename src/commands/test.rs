@@ -11,15 +11,17 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::{Inputs, Loaded, input_error, pool};
-use crate::cli::{EngineKind, TestArgs};
+use crate::cli::TestArgs;
 use crate::config::Config;
 use crate::findings::locate;
-use crate::findings::{CheckResult, FileError};
+use crate::findings::{CheckResult, Counts, FileError};
 use crate::input::Document;
 use crate::policy::{self, PolicySet, eval};
 use crate::redact::Secrets;
 use crate::report::suppress::Pragmas;
-use crate::report::{self, ExitPolicy, OutputFormat, Report};
+use crate::report::{
+    self, ExitPolicy, OutputFormat, PerFileFormat, Prerendered, RenderedFile, Report, Style,
+};
 
 /// The policy options a `test` invocation implies (conftest's defaults plus the bundled
 /// library when the user brings no policy of their own).
@@ -36,10 +38,9 @@ pub fn policy_options(args: &TestArgs) -> policy::Options {
         include_tests: false,
         config: None,
         timeout: (!args.timeout.is_zero()).then_some(args.timeout),
-        vm: match args.engine {
-            EngineKind::Auto => policy::VmUse::Bundled,
-            EngineKind::Interpreter => policy::VmUse::Off,
-        },
+        engine: args.engine,
+        // Counted, or found likely many, by `collect_and_load`.
+        run_size: policy::RunSize::Many,
     }
 }
 
@@ -51,11 +52,6 @@ pub fn worker_count(requested: Option<usize>, inputs: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     requested.unwrap_or(cores).min(cores).min(inputs).max(1)
 }
-
-/// Below this many inputs, compiling the VM's program (~4.5 ms) costs more than the VM
-/// saves: such a run uses the VM only when the program compiled into the binary applies
-/// (`VmUse::Precompiled`), and the interpreter otherwise.
-const VM_MIN_INPUTS: usize = 4;
 
 pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
     let (inputs, policies) = prepare(args)?;
@@ -73,37 +69,115 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
     if !text_on_stdout {
         eprintln!("{}", policies.info.summary());
     }
-    let mut report = Report {
-        errors: inputs.errors.clone(),
-        show_suppressed: args.show_suppressed,
-        color: !args.no_color
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            && std::io::IsTerminal::is_terminal(&std::io::stdout()),
-        run: Some(policies.info.clone()),
-        ..Report::default()
-    };
     let pool = pool(Some(policies.info.workers))?;
-    if args.input.combine {
-        let loaded: Vec<Loaded> =
-            pool.install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
-        check_combined(&policies, loaded, &mut report);
-    } else {
-        let render_as = rendered_format(&outputs, &inputs);
-        check_each_file(&pool, &inputs, &policies, render_as, &mut report);
-    }
-    report.finish();
-    if !text_on_stdout {
-        super::eprint_errors(&report.errors);
-    }
-    // On the run's own pool: the text report renders its findings in parallel.
-    pool.install(|| write_outputs(&outputs, &report, &policies))?;
-    let code = report.counts().exit_code(ExitPolicy {
-        fail_on_warn: args.fail_on_warn,
-        no_fail: args.no_fail,
-    });
-    super::leave_to_exit((policies, report, inputs));
+    let checking = Checking {
+        args,
+        inputs: &inputs,
+        policies: &policies,
+        pool: &pool,
+        outputs: &outputs,
+        text_on_stdout,
+        style: Style {
+            color: !args.no_color
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            show_suppressed: args.show_suppressed,
+        },
+    };
+    let per_file = (!args.input.combine)
+        .then(|| per_file_format(&outputs, &inputs))
+        .flatten();
+    let code = match per_file {
+        Some(format) => checking.report_per_file(format)?,
+        None => checking.report_whole()?,
+    };
+    super::leave_to_exit((policies, inputs));
     Ok(code)
 }
+
+/// A run, ready to check its inputs and write its report.
+struct Checking<'a> {
+    args: &'a TestArgs,
+    inputs: &'a Inputs,
+    policies: &'a PolicySet,
+    pool: &'a rayon::ThreadPool,
+    outputs: &'a [crate::cli::OutputSpec],
+    text_on_stdout: bool,
+    style: Style,
+}
+
+impl Checking<'_> {
+    /// Checks the inputs with each worker rendering its file's part of the report in
+    /// `format`, every output's (see `per_file_format`); returns the exit code.
+    fn report_per_file(&self, format: PerFileFormat) -> anyhow::Result<i32> {
+        let mut report = Prerendered::new(format, self.style, Some(self.policies.info.clone()));
+        report.errors = self.inputs.errors.clone();
+        let style = self.style;
+        let checked = check_each_file(self.pool, self.inputs, self.policies, |outcome| {
+            outcome.rendered(format, &style)
+        });
+        for (file, errors) in checked {
+            report.files.push(file);
+            report.errors.extend(errors);
+        }
+        report.finish();
+        let code = self.deliver(&report.errors, report.counts(), &|_, out| report.write(out))?;
+        super::leave_to_exit(report);
+        Ok(code)
+    }
+
+    /// Checks the inputs (each file, or all as one with `--combine`) into a `Report`,
+    /// rendered at the end in every output's format; returns the exit code.
+    fn report_whole(&self) -> anyhow::Result<i32> {
+        let mut report = Report {
+            errors: self.inputs.errors.clone(),
+            style: self.style,
+            run: Some(self.policies.info.clone()),
+            ..Report::default()
+        };
+        let inputs = self.inputs;
+        if self.args.input.combine {
+            let loaded: Vec<Loaded> = self
+                .pool
+                .install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
+            check_combined(self.policies, loaded, &mut report);
+        } else {
+            for outcome in check_each_file(self.pool, inputs, self.policies, |outcome| outcome) {
+                outcome.add_to(&mut report);
+            }
+        }
+        report.finish();
+        let code = self.deliver(&report.errors, report.counts(), &|format, out| {
+            report::write(format, &report, &self.policies.namespaces, out)
+        })?;
+        super::leave_to_exit(report);
+        Ok(code)
+    }
+
+    /// Shows the report's `errors` on standard error when no text report does, writes
+    /// every output with `write`, and returns the exit code `counts` imply.
+    fn deliver(
+        &self,
+        errors: &[FileError],
+        counts: Counts,
+        write: &WriteReport,
+    ) -> anyhow::Result<i32> {
+        if !self.text_on_stdout {
+            super::eprint_errors(errors);
+        }
+        // On the run's own pool: the text and JSON reports render their findings in
+        // parallel.
+        self.pool.install(|| write_outputs(self.outputs, write))?;
+        Ok(counts.exit_code(ExitPolicy {
+            fail_on_warn: self.args.fail_on_warn,
+            no_fail: self.args.no_fail,
+        }))
+    }
+}
+
+/// Writes the run's report in a format to a destination.
+type WriteReport<'a> =
+    dyn Fn(OutputFormat, &mut dyn std::io::Write) -> std::io::Result<()> + Sync + 'a;
 
 /// Reads the config, finds the inputs and loads the policies, refusing a run whose
 /// reports would overwrite what it reads or whose config leaves nothing to check.
@@ -133,22 +207,20 @@ fn prepare(args: &TestArgs) -> anyhow::Result<(Inputs, PolicySet)> {
     Ok((inputs, policies))
 }
 
-/// Checks every input on `pool`, each file by one worker, into `report`; with
-/// `render_as`, each worker renders its file's part of the report as it goes.
-fn check_each_file(
+/// Checks every input on `pool`, each file by one worker, which hands its outcome to
+/// `finish` (to render it, say) and returns what that makes, in input order.
+fn check_each_file<T: Send>(
     pool: &rayon::ThreadPool,
     inputs: &Inputs,
     policies: &PolicySet,
-    render_as: Option<OutputFormat>,
-    report: &mut Report,
-) {
+    finish: impl Fn(FileOutcome) -> T + Sync,
+) -> Vec<T> {
     // One evaluator per worker thread, made before the run: rayon's `map_init` would
     // make one per work split (dozens), each a VM and an engine clone.
     let evaluators: Vec<std::sync::Mutex<eval::Evaluator>> = (0..pool.current_num_threads())
         .map(|_| std::sync::Mutex::new(eval::Evaluator::new(policies)))
         .collect();
-    let style = report::stdout::Style::of(report);
-    let outcomes: Vec<FileOutcome> = pool.install(|| {
+    let finished = pool.install(|| {
         inputs
             .targets
             .par_iter()
@@ -164,43 +236,29 @@ fn check_each_file(
                 let mut evaluator = evaluators[worker]
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                let mut outcome = check_file(&mut evaluator, policies, inputs.load(target));
-                if let Some(format) = render_as {
-                    outcome.render(format, &style);
-                }
-                outcome
+                finish(check_file(&mut evaluator, policies, inputs.load(target)))
             })
             .collect()
     });
-    for o in outcomes {
-        if !o.lines.is_empty() {
-            report.sources.insert(o.filename, o.lines);
-        }
-        report.results.extend(o.results);
-        report.rendered.extend(o.rendered);
-        report.errors.extend(o.errors);
-    }
     // Each a VM and an engine clone.
     super::leave_to_exit(evaluators);
+    finished
 }
 
-/// Writes the report in every requested format, to its file or standard output.
-fn write_outputs(
-    outputs: &[crate::cli::OutputSpec],
-    report: &Report,
-    policies: &PolicySet,
-) -> anyhow::Result<()> {
+/// Writes the report in every requested format (`write` renders it in one), to its file
+/// or standard output.
+fn write_outputs(outputs: &[crate::cli::OutputSpec], write: &WriteReport) -> anyhow::Result<()> {
     for output in outputs {
         let written = match &output.path {
             // Never through a symlink, never into a directory outside the tree: see
             // `confine::write_file`.
-            Some(path) => crate::input::confine::write_file(path, &mut |out| {
-                report::write(output.format, report, &policies.namespaces, out)
-            })
-            .map_err(|e| std::io::Error::other(e.reason())),
+            Some(path) => {
+                crate::input::confine::write_file(path, &mut |out| write(output.format, out))
+                    .map_err(|e| std::io::Error::other(e.reason()))
+            }
             None => {
                 let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-                report::write(output.format, report, &policies.namespaces, &mut out)
+                write(output.format, &mut out)
                     .and_then(|()| std::io::Write::flush(&mut out))
                     // A reader that stops early (`| head`) is not an error of ours.
                     .or_else(|e| match e.kind() {
@@ -218,24 +276,25 @@ fn write_outputs(
 }
 
 /// Finds the inputs and loads the policies, side by side when the run will likely check
-/// many files (a directory, or several paths): over the corpus each is a few ms of
-/// otherwise single-threaded start-up. A run over a few named files stays sequential, so
-/// it never compiles a VM program it would not use; so does `-j 1`, which asks for one
-/// thread.
+/// many files (see `policy::likely_many`): over the corpus each is a noticeable share of
+/// otherwise single-threaded start-up. A run over a few named files counts them first,
+/// so the policy layer can tell whether compiling a VM program would pay (see
+/// `engine_choice::vm_program`); so does a run with `-j 1`, which asks for one thread,
+/// and one with `--engine interpreter`, whose load has no program to compile or read.
 fn collect_and_load(
     args: &TestArgs,
     mut options: policy::Options,
 ) -> anyhow::Result<(Inputs, PolicySet)> {
-    let many =
-        args.input.paths.len() >= VM_MIN_INPUTS || args.input.paths.iter().any(|p| p.is_dir());
     let one_thread = args.input.threads.is_some_and(|n| n <= 1);
-    if !many || one_thread || options.vm == policy::VmUse::Off {
+    let side_by_side = options.engine == policy::EngineChoice::Auto
+        && !one_thread
+        && policy::likely_many(&args.input.paths);
+    if !side_by_side {
         let inputs = Inputs::collect(&args.input, true)?;
-        if inputs.targets.len() < VM_MIN_INPUTS && options.vm == policy::VmUse::Bundled {
-            options.vm = policy::VmUse::Precompiled;
-        }
+        options.run_size = policy::RunSize::Counted(inputs.targets.len());
         return Ok((inputs, policy::load(&options)?));
     }
+    options.run_size = policy::RunSize::Many;
     let (inputs, policies) = std::thread::scope(|scope| {
         let walk = scope.spawn(|| Inputs::collect(&args.input, true));
         let policies = policy::load(&options);
@@ -244,39 +303,38 @@ fn collect_and_load(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (inputs, policies)
     });
-    // The walk's errors first, as when the two ran one after the other. (A directory
-    // with few files keeps the VM, even one compiled here: that cost is already paid.)
+    // The walk's errors first, as when the two ran one after the other.
     Ok((inputs?, policies?))
 }
 
 /// The format every output of the run is written in, when the workers can render each
-/// file's part of it as they go (see `Report::rendered`): text or JSON, and every file
+/// file's part of it as they go (see `report::Prerendered`): text or JSON, and every file
 /// under its own name (the report is sorted by file, and a file's part is one block).
-fn rendered_format(outputs: &[crate::cli::OutputSpec], inputs: &Inputs) -> Option<OutputFormat> {
+fn per_file_format(outputs: &[crate::cli::OutputSpec], inputs: &Inputs) -> Option<PerFileFormat> {
     let format = outputs.first()?.format;
-    if !format.renders_per_file() || outputs.iter().any(|o| o.format != format) {
+    if outputs.iter().any(|o| o.format != format) {
         return None;
     }
+    let per_file = PerFileFormat::of(format)?;
     // The walk keeps paths unique, so only a name that is not UTF-8 (printed lossily) can
     // print like another: without one, no name is printed here just to compare.
     if inputs.targets.iter().all(|t| t.path.to_str().is_some()) {
-        return Some(format);
+        return Some(per_file);
     }
     let mut names = std::collections::HashSet::with_capacity(inputs.targets.len());
     inputs
         .targets
         .iter()
         .all(|t| names.insert(super::display(&t.path)))
-        .then_some(format)
+        .then_some(per_file)
 }
 
+/// What checking one file gave.
 struct FileOutcome {
     filename: String,
     /// The source lines the findings point at (not the whole text, which is dropped here).
     lines: BTreeMap<usize, String>,
     results: Vec<CheckResult>,
-    /// `results` and `lines` rendered, in their place (see `Report::rendered`).
-    rendered: Option<report::RenderedFile>,
     errors: Vec<FileError>,
 }
 
@@ -286,24 +344,23 @@ impl FileOutcome {
             filename,
             lines: BTreeMap::new(),
             results: Vec::new(),
-            rendered: None,
             errors: Vec::new(),
         }
     }
 
-    /// Replaces the results and their source lines by their output in `format`.
-    fn render(&mut self, format: OutputFormat, style: &report::stdout::Style) {
-        self.rendered = report::RenderedFile::render(
-            self.filename.clone(),
-            &mut self.results,
-            &self.lines,
-            format,
-            style,
-        );
-        if self.rendered.is_some() {
-            self.results = Vec::new();
-            self.lines = BTreeMap::new();
+    /// The results and their source lines rendered in `format`, and the errors.
+    fn rendered(mut self, format: PerFileFormat, style: &Style) -> (RenderedFile, Vec<FileError>) {
+        let file =
+            RenderedFile::render(self.filename, &mut self.results, &self.lines, format, style);
+        (file, self.errors)
+    }
+
+    fn add_to(self, report: &mut Report) {
+        if !self.lines.is_empty() {
+            report.sources.insert(self.filename, self.lines);
         }
+        report.results.extend(self.results);
+        report.errors.extend(self.errors);
     }
 }
 

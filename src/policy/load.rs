@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use regorus::unstable::{Expr, Rule, RuleHead};
 
+use super::engine_choice::{EngineChoice, RunSize, SetTraits, VmProgram, vm_program};
 use super::metadata::{self, Annotations};
 use super::{BUNDLED_PREFIX, Namespace, PolicySet, bundled, data, rule_severity};
 use crate::config::Config;
@@ -46,25 +47,10 @@ pub struct Options {
     /// Wall-clock limit for one evaluation (one input against the policies); `None` for
     /// no limit.
     pub timeout: Option<std::time::Duration>,
-    /// Which result rules to compile to the bytecode VM.
-    pub vm: VmUse,
-}
-
-/// Which namespaces run on the bytecode VM (see `vm`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum VmUse {
-    /// None: the interpreter evaluates everything.
-    #[default]
-    Off,
-    /// The bundled practices only. CI holds them to the interpreter's results on the
-    /// corpus and every fixture, which cannot be done for policies we have never seen, and
-    /// the VM does differ on some (it lets `x := <undefined>` succeed, and turns some
-    /// builtin errors into undefined).
-    Bundled,
-    /// The bundled practices, when the program compiled into the binary applies (see
-    /// `vm::embedded`); otherwise none. A run of a few files uses the VM only this way:
-    /// compiling the program (~4.5 ms) costs more than it saves there.
-    Precompiled,
+    /// The engine the user asked for (see `engine_choice::vm_program`).
+    pub engine: EngineChoice,
+    /// How many inputs the run checks, as far as the command knows (see `vm_program`).
+    pub run_size: RunSize,
 }
 
 /// A problem with the policies or data themselves: always a tool error.
@@ -156,9 +142,9 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
     // prepares for evaluation. A user's policies are prepared now, so that their errors
     // surface as compile errors. The bundled library on its own is held to those checks by
     // its tests, and when the VM runs it the interpreter may never be asked at all: its
-    // preparation (2.5 ms, a quarter of start-up before a corpus run) then waits for its
-    // first use, unless the VM does not compile.
-    let prepare_now = user_policies > 0 || options.vm == VmUse::Off;
+    // preparation, a good part of the start-up before the workers begin, then waits for
+    // its first use, unless the run has no VM program.
+    let prepare_now = user_policies > 0 || options.engine == EngineChoice::Interpreter;
     if prepare_now {
         prepare(&mut engine)?;
     }
@@ -261,8 +247,8 @@ fn add_data(
     Ok(data)
 }
 
-/// The selected result rules compiled to the bytecode VM, when `options.vm` asks for it
-/// and the set allows it; `None` runs the set on the interpreter alone.
+/// The selected result rules compiled to the bytecode VM, when `vm_program` decides the
+/// run uses it; `None` runs the set on the interpreter alone.
 fn compile_for_vm(
     engine: &mut regorus::Engine,
     options: &Options,
@@ -270,32 +256,29 @@ fn compile_for_vm(
     data: regorus::Value,
     user_policies: usize,
 ) -> Option<super::vm::Compiled> {
-    // A user module in a bundled package (even a helper package with no result rule)
-    // is compiled into the VM's program with the bundled rules that call it; only the
-    // interpreter has the per-builtin memory guards (see `guard`), so such a set runs
-    // on the interpreter alone.
     let user_in_bundled = engine.get_modules().iter().any(|m| {
         let bundled = m.package.span.source.get_path().starts_with("<bundled>");
         !bundled
             && regorus::utils::get_path_string(&m.package.refr, None)
                 .is_ok_and(|p| p.starts_with(BUNDLED_PREFIX))
     });
-    if options.vm == VmUse::Off || user_in_bundled {
+    let set = SetTraits {
+        user_in_bundled,
+        bundled_alone: user_policies == 0 && options.data_paths.is_empty(),
+    };
+    let program = vm_program(options.engine, options.run_size, set);
+    if program == VmProgram::None {
         return None;
     }
     let rules = vm_rules(namespaces);
-    // The bundled library alone (no policies or data of the user's, which could change
-    // what its rules mean) usually has its program compiled ahead.
-    let alone = user_policies == 0 && options.data_paths.is_empty();
-    alone
-        .then(|| super::vm::embedded(&rules, data.clone(), options.timeout))
-        .flatten()
-        .or_else(|| match options.vm {
-            // A policy set the VM cannot compile runs on the interpreter alone.
-            VmUse::Bundled => super::vm::compile(engine, &rules, data, options.timeout).ok(),
-            // A small run does not pay for the compile.
-            VmUse::Precompiled | VmUse::Off => None,
-        })
+    let embedded = || super::vm::embedded(&rules, data.clone(), options.timeout);
+    let compiled = || super::vm::compile(engine, &rules, data.clone(), options.timeout).ok();
+    match program {
+        VmProgram::None => None,
+        VmProgram::Embedded => embedded(),
+        VmProgram::EmbeddedOrCompiled => embedded().or_else(compiled),
+        VmProgram::Compiled => compiled(),
+    }
 }
 
 /// What the run summary says about the set (see `SetInfo`).
@@ -610,7 +593,7 @@ mod tests {
     fn the_bundled_library_on_the_vm_leaves_the_interpreter_ready_for_its_first_use() {
         let options = Options {
             bundled: true,
-            vm: VmUse::Bundled,
+            engine: EngineChoice::Auto,
             ..Options::default()
         };
         let set = load(&options).expect("bundled library loads");
@@ -632,10 +615,11 @@ mod tests {
     }
 
     #[test]
-    fn precompiled_runs_the_vm_only_when_the_program_in_the_binary_applies() {
+    fn a_small_run_uses_the_vm_only_when_the_program_in_the_binary_applies() {
         let bundled = |config: Option<Config>| Options {
             bundled: true,
-            vm: VmUse::Precompiled,
+            engine: EngineChoice::Auto,
+            run_size: RunSize::Counted(1),
             config,
             ..Options::default()
         };

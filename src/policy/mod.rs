@@ -8,6 +8,7 @@
 pub mod bundled;
 pub mod data;
 pub mod document;
+pub mod engine_choice;
 pub mod eval;
 pub mod guard;
 pub mod load;
@@ -19,7 +20,8 @@ use std::collections::BTreeMap;
 
 use crate::findings::Severity;
 
-pub use load::{LoadError, Options, RegoVersion, VmUse, load};
+pub use engine_choice::{EngineChoice, RunSize, likely_many};
+pub use load::{LoadError, Options, RegoVersion, load};
 
 /// Package prefix of the bundled practice rules; these namespaces are always evaluated
 /// while the bundled library is on.

@@ -4,11 +4,12 @@
 //! re-deriving what the bytecode compiler settles once (rule lookups, path strings, scope
 //! set-up); on the bundled set the VM gives identical findings several times faster. The
 //! VM does not cover all of Rego (it refuses `with`) and differs from the interpreter in
-//! places (see `VmUse::Bundled`), so it is an optimisation, never a requirement: it runs
-//! only the bundled practices, whose results CI compares with the interpreter's on every
-//! fixture and the corpus (`tests/engines.rs`); a policy set that does not compile runs on
-//! the interpreter; a rule that fails in the VM is evaluated again by the interpreter,
-//! whose error (or result) is what the user sees. `--engine interpreter` turns it off.
+//! places (see `engine_choice::vm_program`, which decides when a run uses it), so it is
+//! an optimisation, never a requirement: it runs only the bundled practices, whose
+//! results CI compares with the interpreter's on every fixture and the corpus
+//! (`tests/engines.rs`); a policy set that does not compile runs on the interpreter; a
+//! rule that fails in the VM is evaluated again by the interpreter, whose error (or
+//! result) is what the user sees. `--engine interpreter` turns it off.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -130,7 +131,7 @@ pub const EMBEDDED_PROGRAM: &[u8] = include_bytes!("bundled.rvm");
 pub fn bundled_program() -> Result<Vec<u8>, String> {
     let set = super::load(&super::Options {
         bundled: true,
-        vm: super::VmUse::Bundled,
+        engine: super::EngineChoice::Auto,
         config: Some(crate::config::Config::default()),
         ..Default::default()
     })
@@ -329,7 +330,7 @@ mod tests {
     fn bundled(config: crate::config::Config) -> crate::policy::PolicySet {
         crate::policy::load(&crate::policy::Options {
             bundled: true,
-            vm: crate::policy::VmUse::Bundled,
+            engine: crate::policy::EngineChoice::Auto,
             config: Some(config),
             ..Default::default()
         })

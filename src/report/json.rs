@@ -22,45 +22,42 @@ pub fn render(report: &Report) -> String {
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let entries = sorted_entries(report);
     if entries.is_empty() {
-        return out.write_all(b"[]\n");
+        return out.write_all(EMPTY);
     }
     // The entries are serialised in parallel (see `write_in_parallel`). Each entry is
     // pretty-printed on its own and then indented one level, which gives exactly the text
     // of the whole array pretty-printed at once: JSON strings hold no raw newline, so
     // every newline in an entry's text is a line break.
-    out.write_all(b"[")?;
+    out.write_all(OPEN)?;
     super::write_in_parallel(
         &entries,
-        |chunk| write_chunk(chunk, report.show_suppressed),
-        b",",
+        |chunk| write_chunk(chunk, report.style.show_suppressed),
+        SEPARATOR,
         out,
     )?;
-    out.write_all(b"\n]\n")
+    out.write_all(CLOSE)
 }
+
+/// The array's text around and between its entries (each entry starts on a new line).
+const OPEN: &[u8] = b"[";
+const SEPARATOR: &[u8] = b",";
+const CLOSE: &[u8] = b"\n]\n";
+const EMPTY: &[u8] = b"[]\n";
 
 /// One entry of the output array. Entries are sorted by file first and built one at a
 /// time while serialising, so the output never exists twice in memory (as a JSON tree and
 /// as text).
 enum Entry<'a> {
     Result(&'a super::CheckResult),
-    Rendered(&'a super::RenderedFile),
     Error(&'a super::FileError),
 }
 
-/// The report's results, files rendered already and errors, each under its file name, in
-/// file order.
+/// The report's results and errors, each under its file name, in file order.
 fn sorted_entries(report: &Report) -> Vec<(&str, Entry<'_>)> {
     let mut entries: Vec<(&str, Entry)> = report
         .results
         .iter()
         .map(|r| (r.filename.as_str(), Entry::Result(r)))
-        .chain(
-            report
-                .rendered
-                .iter()
-                .filter(|f| f.entries > 0)
-                .map(|f| (f.filename.as_str(), Entry::Rendered(f))),
-        )
         .chain(
             report
                 .errors
@@ -84,12 +81,6 @@ fn write_chunk(chunk: &[(&str, Entry)], show_suppressed: bool) -> std::io::Resul
                 push_entry(&mut part, &mut entry, &value)?;
             }
             Entry::Error(e) => push_entry(&mut part, &mut entry, &JsonEntry::Error(error(e)))?,
-            Entry::Rendered(f) => {
-                if !part.is_empty() {
-                    part.push(b',');
-                }
-                part.extend_from_slice(&f.bytes);
-            }
         }
     }
     Ok(part)
@@ -109,6 +100,42 @@ pub fn render_file(results: &[super::CheckResult], show_suppressed: bool) -> Vec
         }
     }
     part
+}
+
+/// Writes the array from parts rendered already (`render_file`'s, or one error's), in
+/// the order given: what `write` prints for the same entries.
+pub struct ArrayWriter<'o> {
+    out: &'o mut dyn std::io::Write,
+    opened: bool,
+}
+
+impl<'o> ArrayWriter<'o> {
+    pub fn new(out: &'o mut dyn std::io::Write) -> ArrayWriter<'o> {
+        ArrayWriter { out, opened: false }
+    }
+
+    /// Adds the entries of `part`; a part with none (a file with no results) adds nothing.
+    pub fn part(&mut self, part: &[u8]) -> std::io::Result<()> {
+        if part.is_empty() {
+            return Ok(());
+        }
+        self.out
+            .write_all(if self.opened { SEPARATOR } else { OPEN })?;
+        self.opened = true;
+        self.out.write_all(part)
+    }
+
+    /// Adds `e`'s entry.
+    pub fn error(&mut self, e: &super::FileError) -> std::io::Result<()> {
+        let mut part = Vec::new();
+        push_entry(&mut part, &mut Vec::new(), &JsonEntry::Error(error(e)))?;
+        self.part(&part)
+    }
+
+    /// Closes the array (an empty one if no entry was added).
+    pub fn end(self) -> std::io::Result<()> {
+        self.out.write_all(if self.opened { CLOSE } else { EMPTY })
+    }
 }
 
 /// A serde_json formatter that writes as `F` does, but with DEL, C1 controls and the
@@ -334,7 +361,7 @@ mod tests {
         let mut entries: Vec<JsonEntry> = report
             .results
             .iter()
-            .map(|r| JsonEntry::Result(result(report.show_suppressed, r)))
+            .map(|r| JsonEntry::Result(result(report.style.show_suppressed, r)))
             .chain(report.errors.iter().map(|e| JsonEntry::Error(error(e))))
             .collect();
         // Every result file here sorts before every error file, as `write` orders them.

@@ -1,5 +1,7 @@
 //! A run's report (the result model of `findings`, with what the formats need besides),
-//! the output formats that render it, and the exit code it implies.
+//! the output formats that render it, and the exit code it implies. A run that writes
+//! only text or only JSON may instead have its workers render each file's part as they
+//! go, into a `Prerendered` report (see `prerendered`).
 //!
 //! Results are grouped per (file, namespace) exactly as conftest groups them, and are
 //! sorted by file, namespace, then line and message, so output never depends on thread
@@ -8,12 +10,15 @@
 pub mod github;
 pub mod json;
 pub mod junit;
+pub mod prerendered;
 pub mod sarif;
 pub mod stdout;
 pub mod suppress;
 pub mod table;
 pub mod tap;
 pub mod verify;
+
+pub use prerendered::{PerFileFormat, Prerendered, RenderedFile};
 
 use std::collections::BTreeMap;
 
@@ -72,81 +77,27 @@ impl OutputFormat {
             .copied()
             .find(|f| f.name().eq_ignore_ascii_case(name))
     }
-
-    /// Whether each file's results can be rendered on their own, as soon as the file is
-    /// checked (`RenderedFile`): the text and JSON reports are one block per file in file
-    /// order, the other formats are rendered whole.
-    pub fn renders_per_file(self) -> bool {
-        match self {
-            OutputFormat::Stdout | OutputFormat::Json => true,
-            OutputFormat::Sarif
-            | OutputFormat::Junit
-            | OutputFormat::Github
-            | OutputFormat::Tap
-            | OutputFormat::Table => false,
-        }
-    }
 }
 
-/// One file's results, already rendered in the run's only output format by the worker
-/// that checked the file (see `Report::rendered`).
-#[derive(Debug, Clone, Default)]
-pub struct RenderedFile {
-    pub filename: String,
-    pub bytes: Vec<u8>,
-    /// The results in `bytes` (JSON writes a separator between entries).
-    pub entries: usize,
-    /// Their part of the summary counts.
-    pub counts: Counts,
+/// How findings are shown: the settings every format's rendering depends on.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    /// Colour the text output (a terminal, no NO_COLOR, no --no-color).
+    pub color: bool,
+    /// List suppressed findings too (`--show-suppressed`).
+    pub show_suppressed: bool,
 }
 
-impl RenderedFile {
-    /// `results` (one file's, in namespace order) rendered as `format` prints them;
-    /// `None` for a format that is only rendered whole.
-    pub fn render(
-        filename: String,
-        results: &mut [CheckResult],
-        lines: &BTreeMap<usize, String>,
-        format: OutputFormat,
-        style: &stdout::Style,
-    ) -> Option<RenderedFile> {
-        let mut counts = Counts::default();
-        for r in results.iter_mut() {
-            r.sort();
-            counts.add(&r.counts());
-        }
-        let bytes = match format {
-            OutputFormat::Stdout => stdout::render_file(results, lines, style),
-            OutputFormat::Json => json::render_file(results, style.show_suppressed),
-            _ => return None,
-        };
-        Some(RenderedFile {
-            filename,
-            bytes,
-            entries: results.len(),
-            counts,
-        })
-    }
-}
-
-/// Everything a run found.
+/// Everything a run found, as every format renders it.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     pub results: Vec<CheckResult>,
-    /// Files whose results the workers rendered as they went, when the run writes one
-    /// text or JSON report: a run over many files then holds each file's output rather
-    /// than its results (a tenth of the memory), and has no rendering left at the end. A
-    /// run fills either this or `results`, never both.
-    pub rendered: Vec<RenderedFile>,
     pub errors: Vec<FileError>,
     /// The source lines that findings point at, per filename (line number → text), for
     /// showing the offending line. Only those lines are kept: a run over 100k files
     /// would otherwise hold every file's text until the end.
     pub sources: BTreeMap<String, BTreeMap<usize, String>>,
-    /// List suppressed findings too (`--show-suppressed`).
-    pub show_suppressed: bool,
-    /// Colour the text output (a terminal, no NO_COLOR, no --no-color).
-    pub color: bool,
+    pub style: Style,
     /// Which policy set ran, for the formats that carry run metadata (SARIF).
     pub run: Option<crate::policy::SetInfo>,
 }
@@ -159,11 +110,7 @@ impl Report {
         }
         self.results
             .sort_by(|a, b| (&a.filename, &a.namespace).cmp(&(&b.filename, &b.namespace)));
-        // Each holds one file's results in namespace order (and filenames are unique).
-        self.rendered.sort_by(|a, b| a.filename.cmp(&b.filename));
-        self.errors.sort_by(|a, b| {
-            (&a.filename, a.line, &a.message).cmp(&(&b.filename, b.line, &b.message))
-        });
+        sort_errors(&mut self.errors);
     }
 
     pub fn counts(&self) -> Counts {
@@ -171,18 +118,27 @@ impl Report {
         for r in &self.results {
             c.add(&r.counts());
         }
-        for f in &self.rendered {
-            c.add(&f.counts);
-        }
-        c.tests = c.passed + c.warnings + c.failures + c.exceptions;
-        c.errors = self.errors.len();
-        c
+        totals(c, &self.errors)
     }
 
     /// The source line `line` of `filename`, when we have it.
     pub fn source_line(&self, filename: &str, line: usize) -> Option<&str> {
         self.sources.get(filename)?.get(&line).map(String::as_str)
     }
+}
+
+/// Errors in their canonical order: by file, line, then message.
+fn sort_errors(errors: &mut [FileError]) {
+    errors
+        .sort_by(|a, b| (&a.filename, a.line, &a.message).cmp(&(&b.filename, b.line, &b.message)));
+}
+
+/// `counts` (the results' findings) with the totals every report shows: its tests, and
+/// `errors` as its errors.
+fn totals(mut counts: Counts, errors: &[FileError]) -> Counts {
+    counts.tests = counts.passed + counts.warnings + counts.failures + counts.exceptions;
+    counts.errors = errors.len();
+    counts
 }
 
 /// The lines of `text` that `results` point at, for `Report::sources`.
@@ -308,109 +264,5 @@ impl Counts {
             (false, true, true) => exit::FAILURES,
             _ => exit::CLEAN,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::{Map, Value};
-
-    /// Three files' results (findings with and without lines, suppressed ones, a secret in
-    /// a quoted line, standard input) and errors, one of them for a file between them.
-    fn files() -> Vec<(String, Vec<CheckResult>, BTreeMap<usize, String>)> {
-        let mut out = Vec::new();
-        for name in ["b/Dockerfile", "-", "a/Dockerfile"] {
-            let mut lines = BTreeMap::new();
-            lines.insert(
-                2,
-                "ENV API_TOKEN=ghp_0123456789abcdefghijklmnopqrstuvwxyzAB".into(),
-            );
-            lines.insert(5, "  RUN make".into());
-            let mut results = Vec::new();
-            for ns in ["dockpolicy.one", "dockpolicy.two"] {
-                let mut r = CheckResult::new(name, ns);
-                r.successes = 1;
-                let mut metadata = Map::new();
-                metadata.insert("id".into(), Value::String("DP001".into()));
-                let mut f = Finding::with_metadata(format!("{ns} at five"), metadata);
-                f.line = Some(5);
-                r.warnings.push(f);
-                let mut f = Finding::new("secret on two");
-                f.line = Some(2);
-                r.failures.push(f);
-                r.failures.push(Finding::new("no line"));
-                let mut f = Finding::new("hidden");
-                f.line = Some(5);
-                r.suppressed.push(f);
-                results.push(r);
-            }
-            out.push((name.to_owned(), results, lines));
-        }
-        out
-    }
-
-    fn errors() -> Vec<FileError> {
-        vec![
-            FileError {
-                filename: "a/Dockerfile".into(),
-                line: Some(3),
-                message: "policy error".into(),
-            },
-            FileError {
-                filename: "a/missing".into(),
-                line: None,
-                message: "no such file".into(),
-            },
-        ]
-    }
-
-    fn written(report: &Report, format: OutputFormat) -> String {
-        let mut out = Vec::new();
-        write(format, report, &BTreeMap::new(), &mut out).expect("writes");
-        String::from_utf8(out).expect("utf-8")
-    }
-
-    #[test]
-    fn files_rendered_by_the_workers_give_the_report_rendered_at_the_end() {
-        for format in [OutputFormat::Stdout, OutputFormat::Json] {
-            for (show_suppressed, color) in [(false, false), (true, true)] {
-                let base = Report {
-                    errors: errors(),
-                    show_suppressed,
-                    color,
-                    ..Report::default()
-                };
-                let mut whole = base.clone();
-                let mut parts = base.clone();
-                let style = stdout::Style {
-                    color,
-                    show_suppressed,
-                };
-                for (name, mut results, lines) in files() {
-                    whole.results.extend(results.clone());
-                    whole.sources.insert(name.clone(), lines.clone());
-                    let rendered = RenderedFile::render(name, &mut results, &lines, format, &style);
-                    parts
-                        .rendered
-                        .push(rendered.expect("text and JSON render per file"));
-                }
-                whole.finish();
-                parts.finish();
-                assert_eq!(whole.counts(), parts.counts());
-                let text = written(&parts, format);
-                assert_eq!(written(&whole, format), text, "{format:?}");
-                assert!(text.contains("b/Dockerfile") && !text.contains("ghp_0123"));
-            }
-        }
-        // Formats rendered whole are not rendered per file.
-        let (name, mut results, lines) = files().remove(0);
-        let style = stdout::Style {
-            color: false,
-            show_suppressed: false,
-        };
-        assert!(
-            RenderedFile::render(name, &mut results, &lines, OutputFormat::Sarif, &style).is_none()
-        );
     }
 }

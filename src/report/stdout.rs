@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::redact;
-use super::{Counts, Finding, Report};
+use super::{Counts, Finding, Report, Style};
 
 /// Renders the report as text.
 pub fn render(report: &Report) -> String {
@@ -20,13 +20,9 @@ pub fn render(report: &Report) -> String {
 
 /// Writes the report as text to `out`.
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    // Files the workers already rendered (see `Report::rendered`), in order.
-    for file in &report.rendered {
-        out.write_all(&file.bytes)?;
-    }
     // Findings rendered in parallel, each part written as it is (a large tree's report
     // need never exist whole), then the errors and the summary.
-    let style = Style::of(report);
+    let style = report.style;
     super::write_in_parallel(
         &report.results,
         |results| {
@@ -41,23 +37,13 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
         b"",
         out,
     )?;
-    out.write_all(closing(report).as_bytes())
-}
-
-/// How findings are shown: the report's settings that text rendering depends on.
-#[derive(Debug, Clone, Copy)]
-pub struct Style {
-    pub color: bool,
-    pub show_suppressed: bool,
-}
-
-impl Style {
-    pub fn of(report: &Report) -> Style {
-        Style {
-            color: report.color,
-            show_suppressed: report.show_suppressed,
-        }
-    }
+    let ending = Ending {
+        errors: &report.errors,
+        counts: report.counts(),
+        color: style.color,
+        run: report.run.as_ref(),
+    };
+    out.write_all(ending.render().as_bytes())
 }
 
 /// One file's results as text, with its source lines (`pointed_lines`) quoted: what
@@ -76,38 +62,49 @@ pub fn render_file(
     out.into_bytes()
 }
 
-/// The errors and the summary line that end the text report.
-fn closing(report: &Report) -> String {
-    let mut out = String::new();
-    for e in &report.errors {
-        let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "{} - {}{at} - {}",
-            paint(report.color, "ERROR"),
-            redact::message(&e.filename),
-            redact::error_lines(&e.message)
-        );
-    }
-    out.push('\n');
-    let counts = report.counts();
-    let text = summary(&counts);
-    let tone = if counts.errors > 0 || counts.failures > 0 {
-        "FAIL"
-    } else if counts.warnings > 0 {
-        "WARN"
-    } else {
-        "PASS"
-    };
-    out.push_str(&paint_as(report.color, tone, &text));
-    out.push('\n');
-    // Which policies ran and what the config file changed: the scanned repository can
-    // bring both, so a run that checks less than the bundled library says so.
-    if let Some(run) = &report.run {
-        out.push_str(&redact::message(&run.summary()));
+/// What ends the text report, after every file's findings: the errors and the summary.
+pub struct Ending<'a> {
+    pub errors: &'a [super::FileError],
+    pub counts: Counts,
+    pub color: bool,
+    /// Which policies ran, for the line after the summary.
+    pub run: Option<&'a crate::policy::SetInfo>,
+}
+
+impl Ending<'_> {
+    /// The errors and the summary line, as text.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for e in self.errors {
+            let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{} - {}{at} - {}",
+                paint(self.color, "ERROR"),
+                redact::message(&e.filename),
+                redact::error_lines(&e.message)
+            );
+        }
         out.push('\n');
+        let counts = &self.counts;
+        let text = summary(counts);
+        let tone = if counts.errors > 0 || counts.failures > 0 {
+            "FAIL"
+        } else if counts.warnings > 0 {
+            "WARN"
+        } else {
+            "PASS"
+        };
+        out.push_str(&paint_as(self.color, tone, &text));
+        out.push('\n');
+        // Which policies ran and what the config file changed: the scanned repository can
+        // bring both, so a run that checks less than the bundled library says so.
+        if let Some(run) = self.run {
+            out.push_str(&redact::message(&run.summary()));
+            out.push('\n');
+        }
+        out
     }
-    out
 }
 
 /// One (file, namespace) result: its findings, each with its location and quoted line.
