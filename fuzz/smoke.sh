@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI's fuzz smoke test: each target runs briefly (SECONDS_PER_TARGET, default 10) over its
 # seeds. A crash, a timeout or a memory blow-up fails the run and prints libFuzzer's report.
-# The long runs and their figures are in the README's "Security model" section.
+# How to run them for longer, and what the long runs found: docs/fuzzing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${SECONDS_PER_TARGET:-10}"
