@@ -6,7 +6,8 @@
 //! The derived files:
 //! * `policies/lib/dockpolicy/config.rego`, the settings block: from `RULE_SETTINGS` in
 //!   src/config.rs ([`settings`]);
-//! * `README.md`, the rule table: from the bundled rules' METADATA ([`rules_table`]);
+//! * `README.md`, the rule table: from the bundled rules' METADATA ([`rules_table`]); and
+//!   the settings table: from `RULE_SETTINGS` ([`settings_table`]);
 //! * `examples/gatekeeper/templates/` and `constraints/`: the Gatekeeper export
 //!   ([`gatekeeper_examples`]);
 //! * `src/policy/bundled.rvm`: the bundled library compiled for the VM ([`program`]).
@@ -16,6 +17,7 @@ mod markers;
 mod program;
 mod rules_table;
 mod settings;
+mod settings_table;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -85,9 +87,17 @@ fn root() -> PathBuf {
 /// The derived text files, each computed from the sources as this build of dockpolicy
 /// has them.
 fn text_files(root: &Path) -> anyhow::Result<Vec<Derived>> {
-    let mut files = vec![settings::derive(root)?, rules_table::derive(root)?];
+    let mut files = vec![settings::derive(root)?, readme(root)?];
     files.extend(gatekeeper_examples::derive(root)?);
     Ok(files)
+}
+
+/// `README.md` with its generated tables (rules, settings) brought up to date.
+fn readme(root: &Path) -> anyhow::Result<Derived> {
+    const PATH: &str = "README.md";
+    let text = std::fs::read_to_string(root.join(PATH)).with_context(|| format!("read {PATH}"))?;
+    let text = settings_table::derive(&rules_table::derive(&text)?)?;
+    Ok(Derived::text(PATH, text))
 }
 
 fn run_check() -> anyhow::Result<ExitCode> {
