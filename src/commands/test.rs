@@ -46,8 +46,8 @@ pub fn policy_options(args: &TestArgs) -> policy::Options {
 
 /// The worker threads a run uses: as many as asked (default: one per core), but never
 /// more than there are inputs or cores. Each worker holds its own evaluator (a VM and a
-/// clone of the compiled policies, about 0.6 MB), and the work is CPU-bound: `-j 1000`
-/// once made 1,000 of them (3 s, 600 MB) to check one file.
+/// clone of the compiled policies), and the work is CPU-bound: `-j 1000` would make a
+/// thousand evaluators, seconds and hundreds of MB, to check one file.
 pub fn worker_count(requested: Option<usize>, inputs: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     requested.unwrap_or(cores).min(cores).min(inputs).max(1)
