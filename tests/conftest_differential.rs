@@ -22,6 +22,9 @@
 //! Markers in a case directory:
 //! * `tool-error`: the case is a tool error (an unparsable policy, say); dockpolicy exits 3
 //!   there on purpose where conftest exits 1, and the two count as the same exit.
+//! * `any-order`: conftest prints the results in an order that changes from run to run
+//!   (namespaces come from a Go map; several files are checked concurrently), so both
+//!   outputs are compared with their lines sorted.
 //! * `known-difference`: one line saying where dockpolicy does not agree yet. The case must
 //!   then still differ: once it agrees the test fails and asks for the marker to be deleted,
 //!   so the list of known differences only shrinks.
@@ -135,10 +138,21 @@ fn answer_of(binary: &str, dir: &Path) -> Answer {
         .env("NO_COLOR", "1")
         .output()
         .unwrap_or_else(|e| panic!("cannot run {binary}: {e}"));
+    let mut stdout = normalise(&String::from_utf8_lossy(&out.stdout), dir);
+    if dir.join("any-order").is_file() {
+        stdout = sorted_lines(&stdout);
+    }
     Answer {
         exit: out.status.code().unwrap_or(-1),
-        stdout: normalise(&String::from_utf8_lossy(&out.stdout), dir),
+        stdout,
     }
+}
+
+/// The lines of `text` in sorted order, each ending in a newline.
+fn sorted_lines(text: &str) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.sort_unstable();
+    lines.iter().map(|l| format!("{l}\n")).collect()
 }
 
 fn ours(dir: &Path) -> Answer {
@@ -324,6 +338,11 @@ fn args_are_split_as_a_shell_splits_them() {
         ["-p", "policy", "--namespace", "*", "a b", "c d"]
     );
     assert_eq!(shell_words("  x  ''  "), ["x", ""]);
+}
+
+#[test]
+fn any_order_outputs_are_compared_line_by_sorted_line() {
+    assert_eq!(sorted_lines("b\na\n\nc"), "\na\nb\nc\n");
 }
 
 #[test]
