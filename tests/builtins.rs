@@ -57,15 +57,7 @@ const MISSING: &[(&str, &str)] = &[
     ),
     // Not implemented by regorus 0.14.1.
     ("array.flatten", "not in regorus"),
-    ("crypto.hmac.equal", "not in regorus"),
-    ("crypto.hmac.md5", "not in regorus"),
-    ("crypto.hmac.sha1", "not in regorus"),
-    ("crypto.hmac.sha256", "not in regorus"),
-    ("crypto.hmac.sha512", "not in regorus"),
-    ("crypto.md5", "not in regorus"),
     ("crypto.parse_private_keys", "not in regorus"),
-    ("crypto.sha1", "not in regorus"),
-    ("crypto.sha256", "not in regorus"),
     (
         "crypto.x509.parse_and_verify_certificates",
         "not in regorus",
@@ -322,6 +314,20 @@ fn builtins_behave_as_in_opa() {
         Case {
             expression: r#"json.match_schema({"image": "nginx"}, {"type": "object", "required": ["image", "tag"]})[0]"#,
             opa_says: "false",
+        },
+        // vendor patch 7
+        Case {
+            expression: r#"[crypto.md5("dockpolicy"), crypto.sha1("dockpolicy"), crypto.sha256("dockpolicy"), crypto.sha256("")]"#,
+            opa_says: r#"["4f687c891dc553667c2036663f79a957","6dbb0cf19a2be5fd1b405a8c818789cd5acffcf1","51d7c0dc208275543789483f878ad70b05f03c1d0748296f6b03cb8d8caca8e6","e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"]"#,
+        },
+        // The last key is longer than a SHA-512 block, which HMAC hashes first.
+        Case {
+            expression: r#"[crypto.hmac.md5("msg", "key"), crypto.hmac.sha1("msg", "key"), crypto.hmac.sha256("msg", "key"), crypto.hmac.sha512("msg", "a key longer than the one hundred and twenty eight bytes of a SHA-512 block, so that HMAC hashes it first, as it must do for such keys!!")]"#,
+            opa_says: r#"["18e3548c59ad40dd03907b7aeee71d67","102900b72b7bf1031eec76b4804b66052376896b","2d93cbc1be167bcb1637a4a23cbff01a7878f0c50ee833954ea5221bb1b8c628","1e8703ba2ba771c887c517cfb9aa696f611c860f4d5319d3ff144fde2a9fa171a136b792612ada57356a89b5afa48c0a1e6a77dc2c49521d9b2ebd13486a92f2"]"#,
+        },
+        Case {
+            expression: r#"[crypto.hmac.equal("abc", "abc"), crypto.hmac.equal("abc", "abd"), crypto.hmac.equal("abc", "abcd")]"#,
+            opa_says: "[true,false,false]",
         },
         Case {
             expression: r#"uuid.parse("6ba7b810-9dad-11d1-80b4-00c04fd430c8").version"#,

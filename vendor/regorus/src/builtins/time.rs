@@ -15,8 +15,7 @@ use crate::*;
 use anyhow::{bail, Result};
 
 use chrono::{
-    DateTime, Datelike, Days, FixedOffset, Local, SecondsFormat, TimeZone, Timelike, Utc,
-    Weekday,
+    DateTime, Datelike, Days, FixedOffset, Local, SecondsFormat, TimeZone, Timelike, Utc, Weekday,
 };
 use chrono_tz::Tz;
 
