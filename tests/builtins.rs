@@ -2,7 +2,7 @@
 //! (built with the features in Cargo.toml) to OPA's list: every builtin OPA v1.22.4 has is
 //! either one regorus provides or one named below with the reason it is missing. With
 //! `DOCKPOLICY_OPA` set, the list comes from `opa capabilities --current` and must match the
-//! copy in tests/fixtures/opa-builtins.txt, which runs without Go use;
+//! copy in tests/fixtures/opa-builtins.txt, which runs without OPA (and Go) use;
 //! `DOCKPOLICY_OPA_RECORD=1` (with `DOCKPOLICY_OPA`) rewrites that copy.
 //!
 //! Then a few builtins behave as OPA's do: each case's answer was given by `opa eval`, and
