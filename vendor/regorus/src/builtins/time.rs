@@ -15,8 +15,7 @@ use crate::*;
 use anyhow::{bail, Result};
 
 use chrono::{
-    DateTime, Datelike, Days, FixedOffset, Local, Months, SecondsFormat, TimeZone, Timelike, Utc,
-    Weekday,
+    DateTime, Datelike, Days, FixedOffset, Local, SecondsFormat, TimeZone, Timelike, Utc, Weekday,
 };
 use chrono_tz::Tz;
 
@@ -45,23 +44,26 @@ fn add_date(span: &Span, params: &[Ref<Expr>], args: &[Value], strict: bool) -> 
     let months = ensure_i32(name, &params[2], &args[2])?;
     let days = ensure_i32(name, &params[3], &args[3])?;
 
-    let Some(new_year) = datetime.year().checked_add(years) else {
+    // As Go's `AddDate`, which OPA uses: the year and month are added first and a day past
+    // the month's end rolls over into the next (Jan 31 + 1 month is Mar 2 in a leap year,
+    // Feb 29 + 1 year is Mar 1), rather than being clamped to the month's last day.
+    let total_months = i64::from(datetime.year()) * 12
+        + i64::from(datetime.month0())
+        + i64::from(years) * 12
+        + i64::from(months);
+    let Ok(new_year) = i32::try_from(total_months.div_euclid(12)) else {
         return Ok(Value::Undefined);
     };
+    let new_month0 = total_months.rem_euclid(12) as u32;
+    let day_offset = i64::from(datetime.day()) - 1 + i64::from(days);
 
     datetime
-        .with_year(new_year)
+        .with_day(1)
+        .and_then(|d| d.with_month0(new_month0))
+        .and_then(|d| d.with_year(new_year))
         .and_then(|d| {
-            let rhs = Months::new(months.unsigned_abs());
-            if months >= 0 {
-                d.checked_add_months(rhs)
-            } else {
-                d.checked_sub_months(rhs)
-            }
-        })
-        .and_then(|d| {
-            let rhs = Days::new(days.unsigned_abs() as u64);
-            if days >= 0 {
+            let rhs = Days::new(day_offset.unsigned_abs());
+            if day_offset >= 0 {
                 d.checked_add_days(rhs)
             } else {
                 d.checked_sub_days(rhs)

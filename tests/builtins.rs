@@ -1,0 +1,366 @@
+//! conftest policies may call any of OPA's builtins. This test holds dockpolicy's regorus
+//! (built with the features in Cargo.toml) to OPA's list: every builtin OPA v1.22.4 has is
+//! either one regorus provides or one named below with the reason it is missing. With
+//! `DOCKPOLICY_OPA` set, the list comes from `opa capabilities --current` and must match the
+//! copy in tests/fixtures/opa-builtins.txt, which runs without OPA (and Go) use;
+//! `DOCKPOLICY_OPA_RECORD=1` (with `DOCKPOLICY_OPA`) rewrites that copy.
+//!
+//! Then a few builtins behave as OPA's do: each case's answer was given by `opa eval`, and
+//! with `DOCKPOLICY_OPA` set is asked of OPA again.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use dockpolicy::policy::load::FORBIDDEN_BUILTINS;
+use serde_json::Value;
+
+const RECORD: &str = "tests/fixtures/opa-builtins.txt";
+
+/// OPA builtins dockpolicy does not provide, each with why. Keep in step with the README's
+/// "Differences from conftest".
+const MISSING: &[(&str, &str)] = &[
+    // Refused when a policy loads (FORBIDDEN_BUILTINS): a policy must not reach the network
+    // or read the environment, and the checks must give the same answer on every machine.
+    ("http.send", "network"),
+    ("net.lookup_ip_addr", "network (DNS)"),
+    ("opa.runtime", "environment"),
+    (
+        "providers.aws.sign_req",
+        "signs requests for the network; not in regorus",
+    ),
+    // Operators: regorus implements them as the syntax they stand for (`+`, `==`, `:=`,
+    // `in`, ...); OPA also lets them be called by these names, which no policy does.
+    ("and", "operator `&`"),
+    ("assign", "operator `:=`"),
+    ("div", "operator `/`"),
+    ("eq", "operator `=`"),
+    ("equal", "operator `==`"),
+    ("gt", "operator `>`"),
+    ("gte", "operator `>=`"),
+    ("internal.member_2", "operator `in`"),
+    ("internal.member_3", "operator `in`"),
+    ("lt", "operator `<`"),
+    ("lte", "operator `<=`"),
+    ("minus", "operator `-`"),
+    ("mul", "operator `*`"),
+    ("neq", "operator `!=`"),
+    ("or", "operator `|`"),
+    ("plus", "operator `+`"),
+    ("rem", "operator `%`"),
+    // OPA's compiler rewrites to these; they are not called by name.
+    ("internal.print", "`print`, which regorus handles itself"),
+    ("internal.test_case", "OPA's test runner"),
+    (
+        "internal.template_string",
+        "template strings, which regorus does not parse",
+    ),
+    // Not implemented by regorus 0.14.1.
+    ("array.flatten", "not in regorus"),
+    ("crypto.parse_private_keys", "not in regorus"),
+    (
+        "crypto.x509.parse_and_verify_certificates",
+        "not in regorus",
+    ),
+    (
+        "crypto.x509.parse_and_verify_certificates_with_options",
+        "not in regorus",
+    ),
+    ("crypto.x509.parse_certificate_request", "not in regorus"),
+    ("crypto.x509.parse_certificates", "not in regorus"),
+    ("crypto.x509.parse_keypair", "not in regorus"),
+    ("crypto.x509.parse_rsa_private_key", "not in regorus"),
+    ("graphql.is_valid", "not in regorus"),
+    ("graphql.parse", "not in regorus"),
+    ("graphql.parse_and_verify", "not in regorus"),
+    ("graphql.parse_query", "not in regorus"),
+    ("graphql.parse_schema", "not in regorus"),
+    ("graphql.schema_is_valid", "not in regorus"),
+    ("io.jwt.decode", "not in regorus"),
+    ("io.jwt.decode_verify", "not in regorus"),
+    ("io.jwt.encode_sign", "not in regorus"),
+    ("io.jwt.encode_sign_raw", "not in regorus"),
+    ("io.jwt.verify_eddsa", "not in regorus"),
+    ("io.jwt.verify_es256", "not in regorus"),
+    ("io.jwt.verify_es384", "not in regorus"),
+    ("io.jwt.verify_es512", "not in regorus"),
+    ("io.jwt.verify_hs256", "not in regorus"),
+    ("io.jwt.verify_hs384", "not in regorus"),
+    ("io.jwt.verify_hs512", "not in regorus"),
+    ("io.jwt.verify_ps256", "not in regorus"),
+    ("io.jwt.verify_ps384", "not in regorus"),
+    ("io.jwt.verify_ps512", "not in regorus"),
+    ("io.jwt.verify_rs256", "not in regorus"),
+    ("io.jwt.verify_rs384", "not in regorus"),
+    ("io.jwt.verify_rs512", "not in regorus"),
+    // regorus has them behind its `jsonschema` feature, left out: its crates would make the
+    // binary half as large again (see Cargo.toml).
+    ("json.match_schema", "left out for the binary's size"),
+    ("json.verify_schema", "left out for the binary's size"),
+    ("net.cidr_contains_matches", "not in regorus"),
+    ("net.cidr_intersects", "not in regorus"),
+    ("net.cidr_merge", "not in regorus"),
+    ("net.cidr_overlap", "not in regorus (deprecated in OPA)"),
+    ("rego.metadata.chain", "not in regorus"),
+    ("rego.metadata.rule", "not in regorus"),
+    ("regex.globs_match", "not in regorus"),
+    ("rego.parse_module", "not in regorus"),
+    ("strings.render_template", "not in regorus"),
+    ("strings.split_n", "not in regorus"),
+    ("uri.is_valid", "not in regorus"),
+    ("uri.parse", "not in regorus"),
+];
+
+fn manifest_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+fn opa() -> Option<PathBuf> {
+    std::env::var_os("DOCKPOLICY_OPA").map(PathBuf::from)
+}
+
+fn record_text(names: &BTreeSet<String>) -> String {
+    let mut text = String::from(
+        "# The builtin names of `opa capabilities --current` from OPA v1.22.4, one a line\n\
+         # (tests/builtins.rs writes it with DOCKPOLICY_OPA_RECORD=1 and DOCKPOLICY_OPA set).\n",
+    );
+    for name in names {
+        text.push_str(name);
+        text.push('\n');
+    }
+    text
+}
+
+fn parse_record(text: &str) -> BTreeSet<String> {
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn opa_capabilities(opa: &Path) -> BTreeSet<String> {
+    let out = Command::new(opa)
+        .args(["capabilities", "--current"])
+        .output()
+        .expect("run opa capabilities");
+    assert!(out.status.success(), "opa capabilities failed");
+    let capabilities: Value = serde_json::from_slice(&out.stdout).expect("capabilities JSON");
+    capabilities["builtins"]
+        .as_array()
+        .expect("a builtins array")
+        .iter()
+        .map(|builtin| builtin["name"].as_str().expect("a name").to_owned())
+        .collect()
+}
+
+/// OPA's builtin names: asked of OPA when it is at hand (and checked against the record),
+/// else the record.
+fn opa_builtin_names() -> BTreeSet<String> {
+    let record = manifest_path(RECORD);
+    let Some(opa) = opa() else {
+        eprintln!("SKIPPED: OPA's builtin list read from {RECORD} (set DOCKPOLICY_OPA)");
+        return parse_record(&std::fs::read_to_string(&record).expect("the record"));
+    };
+    let names = opa_capabilities(&opa);
+    if std::env::var_os("DOCKPOLICY_OPA_RECORD").is_some() {
+        std::fs::write(&record, record_text(&names)).expect("write the record");
+    } else {
+        let recorded = parse_record(&std::fs::read_to_string(&record).unwrap_or_default());
+        assert_eq!(
+            recorded, names,
+            "{RECORD} is stale: rerun with DOCKPOLICY_OPA_RECORD=1"
+        );
+    }
+    names
+}
+
+/// The builtins a dockpolicy policy can call: regorus's table (the same features as the
+/// binary, since this test links the same crate), `print`, which regorus handles outside
+/// its table, less those dockpolicy refuses at load.
+fn dockpolicy_builtin_names() -> BTreeSet<String> {
+    regorus::unstable::BUILTINS
+        .keys()
+        .map(|name| name.to_string())
+        .chain(["print".to_owned()])
+        .filter(|name| !FORBIDDEN_BUILTINS.contains(&name.as_str()))
+        .collect()
+}
+
+#[test]
+fn every_opa_builtin_is_provided_or_listed_as_missing() {
+    let opa = opa_builtin_names();
+    let ours = dockpolicy_builtin_names();
+    let missing: BTreeSet<&str> = MISSING.iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        missing.len(),
+        MISSING.len(),
+        "a name listed twice in MISSING"
+    );
+
+    let unexplained: Vec<&String> = opa
+        .iter()
+        .filter(|name| !ours.contains(*name) && !missing.contains(name.as_str()))
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "OPA builtins dockpolicy neither provides nor lists in MISSING: {unexplained:?}"
+    );
+    let provided_after_all: Vec<&&str> = missing
+        .iter()
+        .filter(|name| ours.contains(**name))
+        .collect();
+    assert!(
+        provided_after_all.is_empty(),
+        "listed in MISSING but provided: {provided_after_all:?}"
+    );
+    let not_in_opa: Vec<&&str> = missing
+        .iter()
+        .filter(|name| !opa.contains(**name))
+        .collect();
+    assert!(
+        not_in_opa.is_empty(),
+        "listed in MISSING but not an OPA builtin: {not_in_opa:?}"
+    );
+}
+
+/// A builtin call and OPA's answer for it, as JSON.
+struct Case {
+    expression: &'static str,
+    opa_says: &'static str,
+}
+
+fn policy(case: &Case) -> String {
+    format!(
+        "package main\n\ndeny contains msg if {{\n\tmsg := json.marshal({})\n}}\n",
+        case.expression
+    )
+}
+
+/// The one `deny` message dockpolicy gives for the case's policy.
+fn dockpolicy_answer(dir: &Path) -> String {
+    let out = assert_cmd::Command::cargo_bin("dockpolicy")
+        .unwrap()
+        .args(["test", "--no-color", "-o", "json", "--no-bundled"])
+        .args(["-n", "main", "-p"])
+        .arg(dir.join("policy"))
+        .arg(dir.join("input.json"))
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "no report from dockpolicy: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let entry = &report[0];
+    assert!(entry["error"].is_null(), "dockpolicy failed: {entry}");
+    entry["failures"][0]["msg"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no deny message: {entry}"))
+        .to_owned()
+}
+
+fn opa_answer(opa: &Path, dir: &Path) -> String {
+    let out = Command::new(opa)
+        .args(["eval", "-f", "json", "-d"])
+        .arg(dir.join("policy/case.rego"))
+        .arg("data.main.deny")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("opa eval: {}", String::from_utf8_lossy(&out.stderr)));
+    report["result"][0]["expressions"][0]["value"][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("no deny message from opa: {report}"))
+        .to_owned()
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+#[test]
+fn builtins_behave_as_in_opa() {
+    let cases = [
+        Case {
+            expression: r#"time.parse_rfc3339_ns("2024-02-29T12:30:00+02:00")"#,
+            opa_says: "1709202600000000000",
+        },
+        Case {
+            expression: r#"time.date(time.parse_rfc3339_ns("2024-02-29T23:30:00Z"))"#,
+            opa_says: "[2024,2,29]",
+        },
+        Case {
+            expression: r#"time.clock([time.parse_rfc3339_ns("2024-02-29T23:30:00Z"), "Asia/Tokyo"])"#,
+            opa_says: "[8,30,0]",
+        },
+        Case {
+            expression: r#"time.add_date(time.parse_rfc3339_ns("2024-01-31T00:00:00Z"), 0, 1, 0)"#,
+            opa_says: "1709337600000000000",
+        },
+        // A day past the month's end rolls over, as Go's AddDate does (vendor patch 6).
+        Case {
+            expression: r#"[time.add_date(time.parse_rfc3339_ns("2024-02-29T10:00:00+05:00"), 1, 0, 0), time.add_date(time.parse_rfc3339_ns("2024-03-31T00:00:00Z"), 0, -1, 0), time.add_date(time.parse_rfc3339_ns("2024-01-15T00:00:00Z"), 0, -13, -20)]"#,
+            opa_says: "[1740805200000000000,1709337600000000000,1669334400000000000]",
+        },
+        Case {
+            expression: r#"[net.cidr_contains("10.0.0.0/8", "10.1.2.3"), net.cidr_contains("10.0.0.0/8", "192.168.0.0/16"), net.cidr_is_valid("10.0.0.0/33")]"#,
+            opa_says: "[true,false,false]",
+        },
+        Case {
+            expression: r#"net.cidr_expand("192.168.0.0/31")"#,
+            opa_says: r#"["192.168.0.0","192.168.0.1"]"#,
+        },
+        Case {
+            expression: r#"json.patch({"a": {"b": 1}}, [{"op": "add", "path": "/a/c", "value": 2}, {"op": "remove", "path": "/a/b"}])"#,
+            opa_says: r#"{"a":{"c":2}}"#,
+        },
+        // vendor patch 7
+        Case {
+            expression: r#"[crypto.md5("dockpolicy"), crypto.sha1("dockpolicy"), crypto.sha256("dockpolicy"), crypto.sha256("")]"#,
+            opa_says: r#"["4f687c891dc553667c2036663f79a957","6dbb0cf19a2be5fd1b405a8c818789cd5acffcf1","51d7c0dc208275543789483f878ad70b05f03c1d0748296f6b03cb8d8caca8e6","e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"]"#,
+        },
+        // The last key is longer than a SHA-512 block, which HMAC hashes first.
+        Case {
+            expression: r#"[crypto.hmac.md5("msg", "key"), crypto.hmac.sha1("msg", "key"), crypto.hmac.sha256("msg", "key"), crypto.hmac.sha512("msg", "a key longer than the one hundred and twenty eight bytes of a SHA-512 block, so that HMAC hashes it first, as it must do for such keys!!")]"#,
+            opa_says: r#"["18e3548c59ad40dd03907b7aeee71d67","102900b72b7bf1031eec76b4804b66052376896b","2d93cbc1be167bcb1637a4a23cbff01a7878f0c50ee833954ea5221bb1b8c628","1e8703ba2ba771c887c517cfb9aa696f611c860f4d5319d3ff144fde2a9fa171a136b792612ada57356a89b5afa48c0a1e6a77dc2c49521d9b2ebd13486a92f2"]"#,
+        },
+        Case {
+            expression: r#"[crypto.hmac.equal("abc", "abc"), crypto.hmac.equal("abc", "abd"), crypto.hmac.equal("abc", "abcd")]"#,
+            opa_says: "[true,false,false]",
+        },
+        Case {
+            expression: r#"uuid.parse("6ba7b810-9dad-11d1-80b4-00c04fd430c8").version"#,
+            opa_says: "1",
+        },
+    ];
+    let opa = opa();
+    for case in &cases {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("policy")).unwrap();
+        std::fs::write(dir.path().join("policy/case.rego"), policy(case)).unwrap();
+        std::fs::write(dir.path().join("input.json"), "{}").unwrap();
+        let ours = dockpolicy_answer(dir.path());
+        assert_eq!(
+            json(&ours),
+            json(case.opa_says),
+            "dockpolicy disagrees with OPA on {}",
+            case.expression
+        );
+        if let Some(opa) = &opa {
+            let theirs = opa_answer(opa, dir.path());
+            assert_eq!(
+                json(&theirs),
+                json(case.opa_says),
+                "OPA's answer for {} is not the one written down",
+                case.expression
+            );
+        }
+    }
+    if opa.is_none() {
+        eprintln!(
+            "SKIPPED: OPA was not asked these {} cases again (set DOCKPOLICY_OPA)",
+            cases.len()
+        );
+    }
+}
