@@ -59,16 +59,14 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
     if let (Some(path), Some(last)) = (&args.output_file, outputs.last_mut()) {
         last.path = Some(path.clone());
     }
-    // The text report ends with this line; when no text report reaches the terminal it
-    // goes to standard error, for every other format: the JSON report stays conftest's
-    // array of per-file results (an extra element or a wrapping object would break its
-    // readers), and SARIF carries it in its invocation.
+    // Which policies ran and what the config changed (the scanned repository can bring
+    // both, so a run that checks less than the bundled library says so), on standard
+    // error whatever the format: standard output stays exactly conftest's report, and
+    // SARIF also carries it in its invocation.
+    eprintln!("{}", crate::redact::message(&policies.info.summary()));
     let text_on_stdout = outputs
         .iter()
         .any(|o| o.path.is_none() && o.format == OutputFormat::Stdout);
-    if !text_on_stdout {
-        eprintln!("{}", policies.info.summary());
-    }
     let pool = pool(Some(policies.info.workers))?;
     let checking = Checking {
         args,

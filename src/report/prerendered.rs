@@ -136,7 +136,6 @@ impl Prerendered {
             errors: &self.errors,
             counts: self.counts(),
             color: self.style.color,
-            run: self.run.as_ref(),
         })
     }
 }

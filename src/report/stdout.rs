@@ -41,7 +41,6 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
         errors: &report.errors,
         counts: report.counts(),
         color: style.color,
-        run: report.run.as_ref(),
     };
     out.write_all(ending.render().as_bytes())
 }
@@ -67,8 +66,6 @@ pub struct Ending<'a> {
     pub errors: &'a [super::FileError],
     pub counts: Counts,
     pub color: bool,
-    /// Which policies ran, for the line after the summary.
-    pub run: Option<&'a crate::policy::SetInfo>,
 }
 
 impl Ending<'_> {
@@ -97,12 +94,6 @@ impl Ending<'_> {
         };
         out.push_str(&paint_as(self.color, tone, &text));
         out.push('\n');
-        // Which policies ran and what the config file changed: the scanned repository can
-        // bring both, so a run that checks less than the bundled library says so.
-        if let Some(run) = self.run {
-            out.push_str(&redact::message(&run.summary()));
-            out.push('\n');
-        }
         out
     }
 }
