@@ -108,7 +108,7 @@ impl Checking<'_> {
     /// Checks the inputs with each worker rendering its file's part of the report in
     /// `format`, every output's (see `per_file_format`); returns the exit code.
     fn report_per_file(&self, format: PerFileFormat) -> anyhow::Result<i32> {
-        let mut report = Prerendered::new(format, self.style, Some(self.policies.info.clone()));
+        let mut report = Prerendered::new(format, self.style);
         report.errors = self.inputs.errors.clone();
         let style = self.style;
         let checked = check_each_file(self.pool, self.inputs, self.policies, |outcome| {

@@ -87,19 +87,16 @@ pub struct Prerendered {
     pub files: Vec<RenderedFile>,
     pub errors: Vec<FileError>,
     pub style: Style,
-    /// Which policy set ran (see `Report::run`).
-    pub run: Option<crate::policy::SetInfo>,
 }
 
 impl Prerendered {
     /// An empty report in `format`.
-    pub fn new(format: PerFileFormat, style: Style, run: Option<crate::policy::SetInfo>) -> Self {
+    pub fn new(format: PerFileFormat, style: Style) -> Self {
         Prerendered {
             format,
             files: Vec::new(),
             errors: Vec::new(),
             style,
-            run,
         }
     }
 
@@ -256,7 +253,7 @@ mod tests {
                     style,
                     ..Report::default()
                 };
-                let mut parts = Prerendered::new(format, style, None);
+                let mut parts = Prerendered::new(format, style);
                 parts.errors = errors();
                 for (name, mut results, lines) in files() {
                     whole.results.extend(results.clone());
@@ -286,7 +283,7 @@ mod tests {
         for format in [OutputFormat::Stdout, OutputFormat::Json] {
             let per_file = PerFileFormat::of(format).expect("renders per file");
             let whole = Report::default();
-            let parts = Prerendered::new(per_file, Style::default(), None);
+            let parts = Prerendered::new(per_file, Style::default());
             assert_eq!(
                 written(|out| crate::report::write(format, &whole, &BTreeMap::new(), out)),
                 written(|out| parts.write(out))
