@@ -10,7 +10,7 @@ use crate::findings::{CheckResult, FileError, Finding};
 use crate::gatekeeper::expansion::{self, Expander};
 use crate::gatekeeper::export::{self, Module};
 use crate::gatekeeper::run::{Constraint, Inventory, Review, Source, Template, Violation, reviews};
-use crate::gatekeeper::suite;
+use crate::gatekeeper::{str_at, suite};
 use crate::input::{self, confine, walk};
 use crate::policy::eval::PrintLog;
 use crate::policy::{self, bundled, load};
@@ -262,18 +262,12 @@ fn load_constraints(
 ) -> Vec<Constraint> {
     let mut loaded: Vec<Constraint> = Vec::new();
     for (file, doc) in yaml_docs(constraints, errors) {
-        if !doc
-            .pointer("/apiVersion")
-            .and_then(Value::as_str)
-            .is_some_and(|a| a.starts_with("constraints.gatekeeper.sh/"))
+        if !str_at(&doc, "/apiVersion").is_some_and(|a| a.starts_with("constraints.gatekeeper.sh/"))
         {
             continue;
         }
         let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
-        let name = doc
-            .pointer("/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or("");
+        let name = str_at(&doc, "/metadata/name").unwrap_or("");
         let checked = match compiled.iter().find(|t| t.kind == kind) {
             None => Err(format!("constraint {name} has no template of kind {kind}")),
             Some(t) => t
@@ -552,7 +546,7 @@ fn add_findings(
 
 /// Which object a violation is about: gator's `violatingObject`, without its body.
 fn object_identity(obj: &Value) -> Value {
-    let s = |p: &str| obj.pointer(p).and_then(Value::as_str).unwrap_or("");
+    let s = |p: &str| str_at(obj, p).unwrap_or("");
     json!({
         "apiVersion": s("/apiVersion"),
         "kind": s("/kind"),

@@ -16,7 +16,7 @@ pub mod validate;
 use serde_json::Value;
 
 /// The string at JSON pointer `path` in `v`, if there is one.
-fn str_at<'a>(v: &'a Value, path: &str) -> Option<&'a str> {
+pub(crate) fn str_at<'a>(v: &'a Value, path: &str) -> Option<&'a str> {
     v.pointer(path).and_then(Value::as_str)
 }
 
