@@ -942,6 +942,13 @@ pub fn lines(s: &str) -> String {
     })
 }
 
+/// A rule's message that may be several lines (conftest prints a message's line breaks
+/// as they are): each line as `message` makes it, its line breaks kept, and a line that
+/// would begin with `::` guarded as `lines` guards it.
+pub fn message_lines(s: &str) -> String {
+    lines_with(s, message)
+}
+
 /// As `lines`, for an error about an input, redacted as one (`error_text`).
 pub fn error_lines(s: &str) -> String {
     lines_with(s, error_text)

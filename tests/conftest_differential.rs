@@ -17,7 +17,9 @@
 //! Standard output is compared after normalising what legitimately varies between runs
 //! and machines: colour escapes (conftest colours even a pipe), the case directory's
 //! absolute path, durations (`time="..."` attributes, `(0.1ms)` after a test's name) and
-//! `"version": "..."` fields (a tool's own version in SARIF).
+//! what names the tool itself: `"version": "..."` fields (a tool's own version in SARIF),
+//! SARIF's driver name and address, and the version property of a JUnit test suite
+//! (conftest's Go version, dockpolicy's own).
 //!
 //! Markers in a case directory:
 //! * `tool-error`: the case is a tool error (an unparsable policy, say); dockpolicy exits 3
@@ -120,11 +122,18 @@ fn normalise(stdout: &str, dir: &Path) -> String {
     let time = Regex::new(r#"time="[^"]*""#).unwrap();
     let duration = Regex::new(r"\([0-9.]+(ns|µs|us|ms|s)\)").unwrap();
     let version = Regex::new(r#""version":\s*"[^"]*""#).unwrap();
+    let driver = Regex::new(r#""informationUri":"[^"]*","name":"[^"]*""#).unwrap();
+    let property = Regex::new(r#"<property name="[^"]*" value="[^"]*"></property>"#).unwrap();
     let dir = dir.display().to_string();
     let text = colour.replace_all(stdout, "");
     let text = text.replace(&format!("{dir}/"), "").replace(&dir, ".");
     let text = time.replace_all(&text, r#"time="<time>""#);
     let text = duration.replace_all(&text, "(<time>)");
+    let text = driver.replace_all(&text, r#""informationUri":"<tool>","name":"<tool>""#);
+    let text = property.replace_all(
+        &text,
+        r#"<property name="<tool>" value="<version>"></property>"#,
+    );
     version
         .replace_all(&text, r#""version": "<version>""#)
         .into_owned()
@@ -360,5 +369,12 @@ fn records_read_back_what_was_written() {
             dir
         ),
         "FAIL - a.yaml <testcase time=\"<time>\"> \"version\": \"<version>\" t (<time>)"
+    );
+    assert_eq!(
+        normalise(
+            r#"{"driver":{"informationUri":"https://x","name":"conftest","rules":[]}} <property name="go.version" value="go1.26"></property>"#,
+            dir
+        ),
+        r#"{"driver":{"informationUri":"<tool>","name":"<tool>","rules":[]}} <property name="<tool>" value="<version>"></property>"#
     );
 }

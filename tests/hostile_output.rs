@@ -12,10 +12,19 @@ use serde_json::{Value, json};
 const TOOL_ERROR: i32 = 3;
 
 /// Every `test` output format.
-const FORMATS: &[&str] = &["stdout", "json", "sarif", "junit", "github", "tap", "table"];
+const FORMATS: &[&str] = &[
+    "stdout",
+    "json",
+    "sarif",
+    "junit",
+    "github",
+    "azuredevops",
+    "tap",
+    "table",
+];
 
-/// Formats where each printed line is read as text (by a terminal or the Actions log).
-const TEXT_FORMATS: &[&str] = &["stdout", "github", "tap", "table"];
+/// Formats where each printed line is read as text (by a terminal or a CI log).
+const TEXT_FORMATS: &[&str] = &["stdout", "github", "azuredevops", "tap", "table"];
 
 const GITHUB_TOKEN: &str = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB";
 
@@ -54,12 +63,20 @@ fn raw_controls(text: &str) -> Vec<char> {
         .collect()
 }
 
+/// The workflow commands dockpolicy writes (`-o github`), which quote a file's name, escaped.
+const OWN_COMMANDS: &[&str] = &[
+    "::error file=",
+    "::warning file=",
+    "::notice file=",
+    "::group::Testing \"",
+];
+
 /// Lines that GitHub Actions would run as a workflow command (it trims the indentation)
 /// and that dockpolicy did not write as one.
 fn injected_commands(text: &str) -> Vec<&str> {
     text.lines()
         .filter(|l| l.trim_start().starts_with("::") && l.contains("INJECTED"))
-        .filter(|l| !(l.starts_with("::error file=") || l.starts_with("::warning file=")))
+        .filter(|l| !OWN_COMMANDS.iter().any(|own| l.starts_with(own)))
         .chain(text.lines().filter(|l| l.starts_with("::error file=x::")))
         .collect()
 }
@@ -465,7 +482,7 @@ fn no_format_writes_a_raw_invisible_character_or_a_workflow_command() {
             let commands: Vec<&str> = text
                 .lines()
                 .filter(|l| l.trim_start().starts_with("::") && l.contains("INJECTED"))
-                .filter(|l| !l.starts_with("::error file=") && !l.starts_with("::warning file="))
+                .filter(|l| !OWN_COMMANDS.iter().any(|own| l.starts_with(own)))
                 .collect();
             assert!(commands.is_empty(), "-o {format}: {stream} {commands:?}");
         }

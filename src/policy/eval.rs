@@ -295,15 +295,22 @@ fn exception_names(engine: &mut Evaluator, namespace: &str) -> Result<Vec<String
 }
 
 /// conftest's reading of a rule value: only a collection yields results; each element is
-/// a message string or an object with a string `msg` (other keys become metadata).
+/// a message string or an object with a string `msg` (other keys become metadata). As
+/// conftest, every result's metadata names the query that produced it (`query`:
+/// `data.main.deny`), in place of any `query` key of the policy's own.
 fn findings(value: Value, namespace: &str, rule: &str) -> Result<Vec<Finding>, EvalError> {
     let Value::Array(items) = value else {
         return Ok(Vec::new());
     };
+    let query = || Value::String(format!("data.{namespace}.{rule}"));
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         match item {
-            Value::String(msg) => out.push(Finding::new(msg)),
+            Value::String(msg) => {
+                let mut finding = Finding::new(msg);
+                finding.metadata.insert("query".into(), query());
+                out.push(finding);
+            }
             Value::Object(mut obj) => {
                 let Some(Value::String(msg)) = obj.shift_remove("msg") else {
                     return Err(EvalError {
@@ -315,6 +322,7 @@ fn findings(value: Value, namespace: &str, rule: &str) -> Result<Vec<Finding>, E
                         ),
                     });
                 };
+                obj.insert("query".into(), query());
                 out.push(Finding::with_metadata(msg, obj));
             }
             _ => {}

@@ -1,14 +1,25 @@
-//! GitHub Actions workflow commands: `::error file=...,line=...,title=DP001::message`,
-//! which GitHub turns into annotations on the pull request's diff.
+//! GitHub Actions workflow commands, as conftest writes them: per file and namespace a
+//! `::group::` with an annotation per failure (`::error`), warning (`::warning`) and
+//! exception (`::notice`) and a notice counting the successful checks, then the summary
+//! line. An annotation points at the line the policy gave (`_loc`), else line 1 of the
+//! file; a location in another file is annotated there and, `(ORIGINATING FROM ...)`, in
+//! the file checked.
+//!
+//! What conftest's form leaves out, where a workflow command has room for it: the lines
+//! dockpolicy found itself, the end line of a multi-line instruction (`endLine`), and for
+//! a rule declared in METADATA its id as the annotation's `title`. Files that could not be
+//! checked are `::error` annotations before the summary.
 //!
 //! A command is a log line that starts with `::`, so nothing quoted from input may end a
-//! line: CR and LF are %-encoded as GitHub's escaping says, other control characters
-//! escaped visibly, and secrets hidden (see `redact`).
+//! line: CR and LF are %-encoded as GitHub's escaping says (conftest writes messages raw),
+//! other control characters escaped visibly, and secrets hidden (see `redact`).
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::Report;
 use super::redact;
+use super::{CheckResult, Finding, Report};
+use crate::policy::Namespace;
 
 /// Workflow command data: `%`, CR and LF are escaped (other control characters too, as
 /// `\x1b`, so the log line carries no terminal escape).
@@ -24,34 +35,39 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(report: &Report) -> String {
+/// `s` quoted as Go's `%q` quotes it: in double quotes, with `"` and `\` escaped and
+/// every control or invisible character as an escape, so a quoted name stays on its line.
+pub(super) fn go_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if redact::escape_controls(c.encode_utf8(&mut [0; 4])).len() > c.len_utf8() => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+pub fn render(report: &Report, catalog: &BTreeMap<String, Namespace>) -> String {
     let mut out = String::new();
     for r in &report.results {
-        for (command, findings) in [("error", &r.failures), ("warning", &r.warnings)] {
-            for f in findings {
-                let title = f
-                    .metadata
-                    .get("id")
-                    .and_then(|v| v.as_str())
-                    .unwrap_or(&r.namespace);
-                let mut props = format!(
-                    "file={}",
-                    property(f.file.as_deref().unwrap_or(&r.filename))
-                );
-                if let Some(line) = f.line {
-                    let _ = write!(props, ",line={line}");
-                    if let Some(end) = f.end_line.filter(|&e| e > line) {
-                        let _ = write!(props, ",endLine={end}");
-                    }
-                }
-                let _ = write!(props, ",title={}", property(title));
-                let _ = writeln!(
-                    out,
-                    "::{command} {props}::{}",
-                    data(&redact::redact_message(&f.msg))
-                );
-            }
-        }
+        group(
+            &mut out,
+            r,
+            catalog.get(&r.namespace).and_then(Namespace::id),
+        );
     }
     for e in &report.errors {
         let line = e.line.map(|l| format!(",line={l}")).unwrap_or_default();
@@ -62,9 +78,75 @@ pub fn render(report: &Report) -> String {
             data(&redact::redact_error(&e.message))
         );
     }
-    let c = report.counts();
-    let _ = writeln!(out, "{}", super::stdout::summary(&c));
+    let _ = writeln!(out, "{}", super::stdout::summary(&report.counts()));
     out
+}
+
+/// One file and namespace's group of annotations; `id` is the namespace's rule id, when
+/// METADATA declares one.
+fn group(out: &mut String, r: &CheckResult, id: Option<&str>) {
+    let tests = r.successes + r.failures.len() + r.warnings.len() + r.exceptions.len();
+    let _ = writeln!(
+        out,
+        "::group::Testing {} against {tests} policies in namespace {}",
+        go_quoted(&r.filename),
+        go_quoted(&r.namespace)
+    );
+    for (command, findings) in [
+        ("error", &r.failures),
+        ("warning", &r.warnings),
+        ("notice", &r.exceptions),
+    ] {
+        for f in findings {
+            annotate(out, command, &r.filename, f, id);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "::notice file={},line=1::Number of successful checks: {}",
+        property(&r.filename),
+        r.successes
+    );
+    out.push_str("::endgroup::\n");
+}
+
+/// The annotation of one finding: at its line in the file checked, or at line 1; a
+/// finding located in another file is annotated there, and again in the file checked
+/// with where it came from.
+fn annotate(out: &mut String, command: &str, filename: &str, f: &Finding, id: Option<&str>) {
+    let message = data(&redact::redact_message(&f.msg));
+    let title = id
+        .map(|id| format!(",title={}", property(id)))
+        .unwrap_or_default();
+    match f.file.as_deref().filter(|other| *other != filename) {
+        Some(other) => {
+            let line = f.line.map(|l| l.to_string()).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "::{command} file={},line={line}{title}::{message}",
+                property(other)
+            );
+            let _ = writeln!(
+                out,
+                "::{command} file={},line=1{title}::(ORIGINATING FROM {} L{line}) {message}",
+                property(filename),
+                data(other)
+            );
+        }
+        None => {
+            let mut lines = format!("line={}", f.line.unwrap_or(1));
+            if let (Some(line), Some(end)) = (f.line, f.end_line)
+                && end > line
+            {
+                let _ = write!(lines, ",endLine={end}");
+            }
+            let _ = writeln!(
+                out,
+                "::{command} file={},{lines}{title}::{message}",
+                property(filename)
+            );
+        }
+    }
 }
 
 #[cfg(test)]
@@ -79,6 +161,15 @@ mod tests {
         assert_eq!(
             property("a\n::error file=x::INJECTED\r\x1b[31m.Dockerfile"),
             "a%0A%3A%3Aerror file=x%3A%3AINJECTED%0D\\x1b[31m.Dockerfile"
+        );
+    }
+
+    #[test]
+    fn names_are_quoted_as_go_quotes_them() {
+        assert_eq!(go_quoted("deployment.yaml"), "\"deployment.yaml\"");
+        assert_eq!(
+            go_quoted("a\"b\\c\nd\x1b\u{202e}é"),
+            "\"a\\\"b\\\\c\\nd\\x1b\\u202eé\""
         );
     }
 }

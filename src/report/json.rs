@@ -1,8 +1,12 @@
 //! conftest's JSON output: an array of `{filename, namespace, successes, warnings,
-//! failures, exceptions}` with results `{msg, metadata}`. We add `loc: {file, line}` to
-//! results whose location is known, and an entry with an `error` object for each file that
-//! could not be checked, so machine readers see errors too. With `--show-suppressed`,
-//! findings hidden by pragmas are listed under `suppressed`.
+//! failures, exceptions}` with results `{msg, loc, metadata}`, written as Go's
+//! encoding/json writes it (keys of metadata objects sorted, `<`, `>` and `&` escaped,
+//! tabs for indentation), so a conftest reader sees the same bytes. `loc` is conftest's
+//! `_loc` (`file` only when the policy named one); where dockpolicy found the line itself
+//! (a `line` key, a `_loc` anchor) it fills `loc.line` too. Besides, an entry with an
+//! `error` object for each file that could not be checked, so machine readers see errors
+//! too; with `--show-suppressed`, findings hidden by pragmas are listed under
+//! `suppressed`.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -144,7 +148,34 @@ impl<'o> ArrayWriter<'o> {
 /// CI log would then carry a file name's `\u{9b}` (a terminal's CSI) or `\u{202e}` (which
 /// makes the text display reversed). The document means the same: JSON readers decode
 /// the escapes back.
-pub struct SafeFormatter<F>(pub F);
+pub struct SafeFormatter<F> {
+    inner: F,
+    /// Also escape `<`, `>` and `&`, as Go's encoding/json does (conftest's formats).
+    like_go: bool,
+}
+
+impl<F> SafeFormatter<F> {
+    pub fn new(inner: F) -> Self {
+        SafeFormatter {
+            inner,
+            like_go: false,
+        }
+    }
+
+    /// Escaping as Go's encoding/json escapes (`\u003c`, `\u003e`, `\u0026`, and the
+    /// line and paragraph separators among the marks), for the formats conftest writes
+    /// with it: their readers compare bytes.
+    pub fn like_go(inner: F) -> Self {
+        SafeFormatter {
+            inner,
+            like_go: true,
+        }
+    }
+
+    fn escaped(&self, c: char) -> bool {
+        super::redact::json_escaped(c) || (self.like_go && matches!(c, '<' | '>' | '&'))
+    }
+}
 
 impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeFormatter<F> {
     fn write_string_fragment<W: ?Sized + std::io::Write>(
@@ -154,7 +185,7 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeFormatter
     ) -> std::io::Result<()> {
         let mut from = 0;
         for (at, c) in fragment.char_indices() {
-            if super::redact::json_escaped(c) {
+            if self.escaped(c) {
                 writer.write_all(&fragment.as_bytes()[from..at])?;
                 // Every such character is in the Basic Multilingual Plane: one escape.
                 write!(writer, "\\u{:04x}", c as u32)?;
@@ -166,49 +197,70 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeFormatter
 
     // What `PrettyFormatter` changes, passed on (the rest are the trait's defaults).
     fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_array(w)
+        self.inner.begin_array(w)
     }
     fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_array(w)
+        self.inner.end_array(w)
     }
     fn begin_array_value<W: ?Sized + std::io::Write>(
         &mut self,
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        self.0.begin_array_value(w, first)
+        self.inner.begin_array_value(w, first)
     }
     fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_array_value(w)
+        self.inner.end_array_value(w)
     }
     fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_object(w)
+        self.inner.begin_object(w)
     }
     fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_object(w)
+        self.inner.end_object(w)
     }
     fn begin_object_key<W: ?Sized + std::io::Write>(
         &mut self,
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        self.0.begin_object_key(w, first)
+        self.inner.begin_object_key(w, first)
     }
     fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_object_value(w)
+        self.inner.begin_object_value(w)
     }
     fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_object_value(w)
+        self.inner.end_object_value(w)
     }
 }
 
 /// `value` pretty-printed (two spaces), its strings escaped as `SafeFormatter` does.
 pub fn to_string_pretty_safe<T: Serialize + ?Sized>(value: &T) -> String {
+    pretty(
+        value,
+        SafeFormatter::new(serde_json::ser::PrettyFormatter::new()),
+    )
+}
+
+/// `value` as Go's `json.Marshal` writes it: compact, strings escaped as
+/// `SafeFormatter::like_go`.
+pub fn to_string_compact_go<T: Serialize + ?Sized>(value: &T) -> String {
     let mut out = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(
         &mut out,
-        SafeFormatter(serde_json::ser::PrettyFormatter::new()),
+        SafeFormatter::like_go(serde_json::ser::CompactFormatter),
     );
+    if value.serialize(&mut ser).is_err() {
+        return String::new();
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn pretty<T: Serialize + ?Sized>(
+    value: &T,
+    formatter: SafeFormatter<serde_json::ser::PrettyFormatter>,
+) -> String {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
     if value.serialize(&mut ser).is_err() {
         return String::new();
     }
@@ -223,7 +275,7 @@ fn push_entry(part: &mut Vec<u8>, entry: &mut Vec<u8>, value: &JsonEntry) -> std
     // conftest indents with tabs.
     let mut ser = serde_json::Serializer::with_formatter(
         &mut *entry,
-        SafeFormatter(serde_json::ser::PrettyFormatter::with_indent(b"\t")),
+        SafeFormatter::like_go(serde_json::ser::PrettyFormatter::with_indent(b"\t")),
     );
     value.serialize(&mut ser).map_err(std::io::Error::other)?;
     if !part.is_empty() {
@@ -267,7 +319,6 @@ struct ResultEntry<'a> {
 
 /// A list of findings, serialised one by one.
 struct Findings<'a> {
-    filename: &'a str,
     list: &'a [Finding],
 }
 
@@ -277,28 +328,55 @@ impl Serialize for Findings<'_> {
         // escapes control characters itself).
         serializer.collect_seq(self.list.iter().map(|f| JsonFinding {
             msg: super::redact::redact_message(&f.msg),
-            metadata: (!f.metadata.is_empty()).then_some(&f.metadata),
-            loc: f.line.map(|line| Loc {
-                file: f.file.as_deref().unwrap_or(self.filename),
-                line,
+            loc: (f.file.is_some() || f.line.is_some()).then_some(Loc {
+                file: f.file.as_deref(),
+                line: f.line,
             }),
+            metadata: (!f.metadata.is_empty()).then_some(SortedKeys::Object(&f.metadata)),
         }))
     }
 }
 
+/// A result in conftest's key order (Go's `output.Result`).
 #[derive(Serialize)]
 struct JsonFinding<'a> {
     msg: std::borrow::Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    metadata: Option<&'a Map<String, Value>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     loc: Option<Loc<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<SortedKeys<'a>>,
 }
 
 #[derive(Serialize)]
 struct Loc<'a> {
-    file: &'a str,
-    line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+}
+
+/// A JSON value whose objects are written with their keys sorted, as Go writes a map
+/// (a policy's metadata keeps the order the policy gave it).
+enum SortedKeys<'a> {
+    Object(&'a Map<String, Value>),
+    Value(&'a Value),
+}
+
+impl Serialize for SortedKeys<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            SortedKeys::Object(map) => {
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_unstable_by_key(|(k, _)| *k);
+                serializer.collect_map(entries.into_iter().map(|(k, v)| (k, SortedKeys::Value(v))))
+            }
+            SortedKeys::Value(Value::Object(map)) => SortedKeys::Object(map).serialize(serializer),
+            SortedKeys::Value(Value::Array(items)) => {
+                serializer.collect_seq(items.iter().map(SortedKeys::Value))
+            }
+            SortedKeys::Value(scalar) => scalar.serialize(serializer),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -317,12 +395,7 @@ struct ErrorDetail<'a> {
 }
 
 fn result<'a>(show_suppressed: bool, r: &'a super::CheckResult) -> ResultEntry<'a> {
-    let findings = |list: &'a [Finding]| {
-        (!list.is_empty()).then_some(Findings {
-            filename: &r.filename,
-            list,
-        })
-    };
+    let findings = |list: &'a [Finding]| (!list.is_empty()).then_some(Findings { list });
     ResultEntry {
         // conftest reports standard input with an empty filename.
         filename: if r.filename == "-" { "" } else { &r.filename },
@@ -372,7 +445,7 @@ mod tests {
         let mut out = Vec::new();
         let mut ser = serde_json::Serializer::with_formatter(
             &mut out,
-            SafeFormatter(serde_json::ser::PrettyFormatter::with_indent(b"\t")),
+            SafeFormatter::like_go(serde_json::ser::PrettyFormatter::with_indent(b"\t")),
         );
         serde::Serializer::collect_seq(&mut ser, entries).expect("serialises");
         out.push(b'\n');

@@ -1,16 +1,19 @@
-//! JUnit XML (through `quick-junit`, the serializer cargo-nextest uses), for CI dashboards.
+//! JUnit XML, for CI dashboards: `test`'s report as conftest writes it, and `verify`'s
+//! through `quick-junit` (the serializer cargo-nextest uses).
 //!
 //! quick-junit drops the characters XML cannot hold (control characters, ANSI escapes) from
-//! every string but keeps line breaks, which XML can hold. Everything quoted from input
-//! goes through `clean` here: secrets hidden (see `redact`), control characters escaped
-//! visibly, and no line of the file beginning with `::` (a GitHub workflow command when
-//! the report is printed in a CI log).
+//! every string but keeps line breaks, which XML can hold. Everything `verify` quotes from
+//! input goes through `clean` here: secrets hidden (see `redact`), control characters
+//! escaped visibly, and no line of the file beginning with `::` (a GitHub workflow command
+//! when the report is printed in a CI log).
 
 use std::collections::BTreeMap;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::redact::{escape_controls_but_newlines, redact_error, redact_message};
+use super::redact::{
+    escape_controls_but_newlines, escape_controls_to_encode_newlines, redact_error, redact_message,
+};
 use super::verify::VerifyReport;
 use crate::policy::testing::Status;
 
@@ -58,56 +61,133 @@ pub fn render_verify(report: &VerifyReport) -> String {
     junit.to_string().unwrap_or_default()
 }
 
-/// `test` results: one test suite per file, one test case per rule (namespace)
-/// evaluated on it; failures carry every message with its location. Warnings do not fail
-/// a test case; they are listed in its system-out.
+/// `test` results as conftest writes them (go-junit-report's layout): one test suite per
+/// namespace, `conftest.<namespace>`, in namespace order; in it, per file, a failed test
+/// case per warning and failure (named by the file and the message's first line, the
+/// whole message as the failure's text) and a passed one per success. Exceptions are no
+/// test case, as in conftest. Files that could not be checked are failed test cases of a
+/// last suite, `dockpolicy`. Everything quoted is redacted and its control characters
+/// escaped visibly; the XML escaping is Go's (`&#34;`, `&#xA;`).
 pub fn render_test(report: &super::Report) -> String {
-    let mut suites: BTreeMap<&str, TestSuite> = BTreeMap::new();
+    let mut suites: BTreeMap<String, Vec<GoTestCase>> = BTreeMap::new();
     for r in &report.results {
-        let filename = clean(&r.filename);
-        let status = if r.failures.is_empty() {
-            TestCaseStatus::success()
-        } else {
-            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            let lines: Vec<String> = r
-                .failures
-                .iter()
-                .map(|f| match f.line {
-                    Some(l) => format!("{filename}:{l}: {}", redact_message(&f.msg)),
-                    None => format!("{filename}: {}", redact_message(&f.msg)),
-                })
-                .collect();
-            s.set_message(clean(&redact_message(&r.failures[0].msg)));
-            s.set_description(clean(&lines.join("\n")));
-            s
-        };
-        let mut case = TestCase::new(clean(&r.namespace), status);
-        case.set_classname(filename.as_str());
-        if !r.warnings.is_empty() {
-            let text: Vec<String> = r
-                .warnings
-                .iter()
-                .map(|w| format!("warning: {}", redact_message(&w.msg)))
-                .collect();
-            case.set_system_out(clean(&text.join("\n")));
+        let cases = suites
+            .entry(format!("conftest.{}", r.namespace))
+            .or_default();
+        for f in r.warnings.iter().chain(&r.failures) {
+            let message = escape_controls_to_encode_newlines(&redact_message(&f.msg)).into_owned();
+            let first = message.split('\n').next().unwrap_or_default();
+            cases.push(GoTestCase {
+                name: format!("{} - {first}", r.filename),
+                failure: Some(("Failed", "", message.clone())),
+            });
         }
-        suites
-            .entry(r.filename.as_str())
-            .or_insert_with(|| TestSuite::new(filename.as_str()))
-            .add_test_case(case);
+        for _ in 0..r.successes {
+            cases.push(GoTestCase {
+                name: r.filename.clone(),
+                failure: None,
+            });
+        }
     }
-    for e in &report.errors {
-        let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-        s.set_message(clean(&redact_error(&e.message)));
-        let mut case = TestCase::new("dockpolicy", s);
-        let filename = clean(&e.filename);
-        case.set_classname(filename.as_str());
-        suites
-            .entry(e.filename.as_str())
-            .or_insert_with(|| TestSuite::new(filename.as_str()))
-            .add_test_case(case);
+    // conftest abandons a run on such a file; dockpolicy reports it and goes on.
+    let errors: Vec<GoTestCase> = report
+        .errors
+        .iter()
+        .map(|e| GoTestCase {
+            name: e.filename.clone(),
+            failure: Some(("Error", "error", redact_error(&e.message).into_owned())),
+        })
+        .collect();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>");
+    let all = suites
+        .iter()
+        .map(|(name, cases)| (name.as_str(), cases))
+        .chain((!errors.is_empty()).then_some(("dockpolicy", &errors)));
+    let mut any = false;
+    for (name, cases) in all {
+        write_suite(&mut out, name, cases);
+        any = true;
     }
-    let mut junit = Report::new("dockpolicy test");
-    junit.add_test_suites(suites.into_values());
-    junit.to_string().unwrap_or_default()
+    out.push_str(if any {
+        "\n</testsuites>\n"
+    } else {
+        "</testsuites>\n"
+    });
+    out
+}
+
+/// A test case of conftest's report: its name, and for a failed one the failure's
+/// message, type and text.
+struct GoTestCase {
+    name: String,
+    failure: Option<(&'static str, &'static str, String)>,
+}
+
+/// One `<testsuite>` as Go's `xml.MarshalIndent` writes it (tab indentation, no empty
+/// element abbreviated), with the tool's version as its one property.
+fn write_suite(out: &mut String, name: &str, cases: &[GoTestCase]) {
+    let failures = cases.iter().filter(|c| c.failure.is_some()).count();
+    let name = xml(name);
+    out.push_str(&format!(
+        "\n\t<testsuite tests=\"{}\" failures=\"{failures}\" time=\"0.000\" name=\"{name}\">",
+        cases.len()
+    ));
+    out.push_str("\n\t\t<properties>");
+    out.push_str(&format!(
+        "\n\t\t\t<property name=\"dockpolicy.version\" value=\"{}\"></property>",
+        env!("CARGO_PKG_VERSION")
+    ));
+    out.push_str("\n\t\t</properties>");
+    for case in cases {
+        let head = format!(
+            "\n\t\t<testcase classname=\"{name}\" name=\"{}\" time=\"0.000\">",
+            xml(&escape_controls_to_encode_newlines(&case.name))
+        );
+        out.push_str(&head);
+        match &case.failure {
+            None => out.push_str("</testcase>"),
+            Some((message, kind, text)) => {
+                out.push_str(&format!(
+                    "\n\t\t\t<failure message=\"{message}\" type=\"{kind}\">{}</failure>\n\t\t</testcase>",
+                    xml(text)
+                ));
+            }
+        }
+    }
+    out.push_str("\n\t</testsuite>");
+}
+
+/// `text` escaped as Go's `xml.EscapeText` escapes it: markup characters and quotes as
+/// references, tab and line breaks as character references, and a character XML cannot
+/// hold as U+FFFD.
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\t' => out.push_str("&#x9;"),
+            '\n' => out.push_str("&#xA;"),
+            '\r' => out.push_str("&#xD;"),
+            c if (c as u32) < 0x20 || matches!(c, '\u{fffe}' | '\u{ffff}') => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_as_go_escapes_it() {
+        assert_eq!(
+            xml("a<b>&\"c\"'d'\te\nf\r\u{1}ü"),
+            "a&lt;b&gt;&amp;&#34;c&#34;&#39;d&#39;&#x9;e&#xA;f&#xD;\u{fffd}ü"
+        );
+    }
 }

@@ -7,6 +7,7 @@
 //! sorted by file, namespace, then line and message, so output never depends on thread
 //! scheduling.
 
+pub mod azuredevops;
 pub mod github;
 pub mod json;
 pub mod junit;
@@ -62,9 +63,10 @@ macro_rules! output_formats {
 output_formats! {
     Stdout = "stdout": "conftest-style lines with source snippets and a summary",
     Json = "json": "conftest's JSON array, plus result locations",
-    Sarif = "sarif": "SARIF 2.1.0 for code-scanning UIs",
-    Junit = "junit": "JUnit XML: a test suite per file, a test case per rule",
-    Github = "github": "GitHub Actions annotations (::error file=...,line=...::message)",
+    Sarif = "sarif": "SARIF 2.1.0 for code-scanning UIs, as conftest writes it",
+    Junit = "junit": "JUnit XML: a test suite per namespace, a test case per result",
+    Github = "github": "GitHub Actions annotations, a group per file and namespace",
+    Azuredevops = "azuredevops": "Azure Pipelines logging commands, as conftest prints them",
     Tap = "tap": "TAP, as conftest prints it",
     Table = "table": "a bordered table, as conftest prints it",
 }
@@ -176,7 +178,8 @@ pub fn render(
         OutputFormat::Json => json::render(report),
         OutputFormat::Sarif => sarif::render(report, catalog),
         OutputFormat::Junit => junit::render_test(report),
-        OutputFormat::Github => github::render(report),
+        OutputFormat::Github => github::render(report, catalog),
+        OutputFormat::Azuredevops => azuredevops::render(report),
         OutputFormat::Tap => tap::render(report),
         OutputFormat::Table => table::render(report),
     }

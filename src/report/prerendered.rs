@@ -35,6 +35,7 @@ impl PerFileFormat {
             OutputFormat::Sarif
             | OutputFormat::Junit
             | OutputFormat::Github
+            | OutputFormat::Azuredevops
             | OutputFormat::Tap
             | OutputFormat::Table => None,
         }

@@ -1,22 +1,44 @@
-//! SARIF 2.1.0, for code-scanning UIs (GitHub, GitLab, Azure DevOps).
+//! SARIF 2.1.0, for code-scanning UIs (GitHub, GitLab, Azure DevOps), as conftest writes
+//! it: one compact JSON document (Go's escaping), a rule per namespace and kind of result
+//! (`main/deny`, `main/warn`, `main/allow` for exceptions) made when a result first names
+//! it, with the first result's metadata as its properties; one result per finding, and a
+//! `success` (or `skip`) result for each file and namespace with neither failures nor
+//! warnings. The invocation gives conftest's exit code and its description.
 //!
-//! One `rule` per evaluated rule (namespace), described from its METADATA; one `result`
-//! per finding with a `physicalLocation` (file, start and end line) so annotations land
-//! on the right line. Suppressed findings are included with an in-source suppression, as
-//! SARIF intends; files that could not be checked are tool execution notifications.
+//! A namespace whose METADATA declares a rule id (the bundled rules, and policies written
+//! for dockpolicy) has a rule under that id instead, described from its METADATA (name,
+//! full description, help, default level), as SARIF lets a rule be. What conftest's form
+//! leaves out is added where SARIF has a place for it: regions for the lines dockpolicy
+//! found itself, the end line of a multi-line instruction, suppressed findings with their
+//! in-source suppression, files that could not be checked as tool execution
+//! notifications, and which policy set ran in the invocation's properties.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::{Finding, Report};
-use crate::findings::Severity;
+use crate::findings::{CheckResult, Severity};
 use crate::policy::Namespace;
 
-fn rule_id(namespace: &str, ns: Option<&Namespace>) -> String {
-    ns.and_then(Namespace::id)
-        .map_or_else(|| namespace.to_owned(), str::to_owned)
+const SUCCESS: &str = "Policy was satisfied successfully";
+const SKIPPED: &str = "Policy check was skipped";
+
+/// A namespace's rule id from METADATA, when it declares one.
+fn declared_id<'a>(namespace: &str, catalog: &'a BTreeMap<String, Namespace>) -> Option<&'a str> {
+    catalog.get(namespace).and_then(Namespace::id)
+}
+
+/// conftest's short description of a rule, from the kind its id ends in.
+fn kind_description(kind: &str) -> &'static str {
+    match kind {
+        "success" => SUCCESS,
+        "skip" => SKIPPED,
+        "allow" => "Policy exception",
+        "warn" => "Policy warning",
+        _ => "Policy violation",
+    }
 }
 
 fn section(description: &str, heading: &str) -> Option<String> {
@@ -25,60 +47,149 @@ fn section(description: &str, heading: &str) -> Option<String> {
 }
 
 pub fn render(report: &Report, catalog: &BTreeMap<String, Namespace>) -> String {
-    let namespaces = rule_namespaces(report, catalog);
-    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut rules = Vec::new();
-    for (i, name) in namespaces.iter().enumerate() {
-        index.insert(name.as_str(), i);
-        rules.push(rule(name, catalog.get(*name)));
+    let mut rules = Rules::default();
+    let mut results = Vec::new();
+    for r in &report.results {
+        add_results(r, catalog, &mut rules, &mut results);
     }
-    let results = results(report, catalog, &index);
     let notifications: Vec<Value> = report
         .errors
         .iter()
         .map(|e| json!({"level": "error", "message": {"text": super::redact::redact_error(&e.message)}, "locations": [location(&e.filename, e.line, None)]}))
         .collect();
+    let counts = report.counts();
+    let (exit_code, exit_description) = if counts.errors > 0 {
+        (super::exit::TOOL_ERROR, "Files could not be checked")
+    } else if counts.failures > 0 {
+        (super::exit::FAILURES, "Policy violations found")
+    } else if counts.warnings > 0 {
+        (super::exit::CLEAN, "Policy warnings found")
+    } else {
+        (super::exit::CLEAN, "No policy violations found")
+    };
+    let mut invocation = json!({
+        "executionSuccessful": report.errors.is_empty(),
+        "exitCode": exit_code,
+        "exitCodeDescription": exit_description,
+    });
+    if !notifications.is_empty() {
+        invocation["toolExecutionNotifications"] = Value::Array(notifications);
+    }
+    if let Some(properties) = run_properties(report) {
+        invocation["properties"] = properties;
+    }
     let doc = Sarif {
-        schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",
+        schema: "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/main/sarif-2.1/schema/sarif-schema-2.1.0.json",
         runs: [Run {
-            tool: json!({"driver": {
-                "name": "dockpolicy",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/dockpolicy/dockpolicy",
-                "rules": rules,
-            }}),
-            invocations: with_run_properties(
-                json!([{"executionSuccessful": report.errors.is_empty(), "toolExecutionNotifications": notifications}]),
-                report,
-            ),
+            tool: Tool {
+                driver: Driver {
+                    information_uri: "https://github.com/dockpolicy/dockpolicy",
+                    name: "dockpolicy",
+                    rules: rules.list,
+                    version: env!("CARGO_PKG_VERSION"),
+                },
+            },
+            invocations: [invocation],
             results,
         }],
     };
-    let mut text = super::json::to_string_pretty_safe(&doc);
-    text.push('\n');
-    text
+    super::json::to_string_compact_go(&doc)
 }
 
-/// The namespaces that get a rule: every one in the catalog, then any other a result
-/// names, in the order first named.
-fn rule_namespaces<'a>(
-    report: &'a Report,
-    catalog: &'a BTreeMap<String, Namespace>,
-) -> Vec<&'a String> {
-    let mut namespaces: Vec<&String> = catalog.keys().collect();
-    for r in &report.results {
-        if !catalog.contains_key(&r.namespace) && !namespaces.contains(&&r.namespace) {
-            namespaces.push(&r.namespace);
+/// The rules named so far, in the order first named, and each one's index.
+#[derive(Default)]
+struct Rules {
+    list: Vec<Value>,
+    index: BTreeMap<String, usize>,
+}
+
+impl Rules {
+    /// The index of the rule `id`, made by `make` when first named.
+    fn index_of(&mut self, id: &str, make: impl FnOnce() -> Value) -> usize {
+        if let Some(&i) = self.index.get(id) {
+            return i;
+        }
+        self.list.push(make());
+        self.index.insert(id.to_owned(), self.list.len() - 1);
+        self.list.len() - 1
+    }
+}
+
+/// The results of one file and namespace, in conftest's order: failures, warnings,
+/// exceptions, then the file's success (or skip) when nothing failed or warned. Suppressed
+/// findings come after the warnings.
+fn add_results<'a>(
+    r: &'a CheckResult,
+    catalog: &BTreeMap<String, Namespace>,
+    rules: &mut Rules,
+    results: &mut Vec<SarifResult<'a>>,
+) {
+    let declared = declared_id(&r.namespace, catalog);
+    for (findings, kind, level, suppressed) in [
+        (&r.failures, "deny", "error", false),
+        (&r.warnings, "warn", "warning", false),
+        (&r.suppressed, "warn", "warning", true),
+        (&r.exceptions, "allow", "note", false),
+    ] {
+        for f in findings {
+            let (id, index) = match declared {
+                // An exception is no finding of the rule: it keeps conftest's rule.
+                Some(id) if kind != "allow" => {
+                    let ns = catalog.get(&r.namespace);
+                    (
+                        id.to_owned(),
+                        rules.index_of(id, || described_rule(&r.namespace, ns, &f.metadata)),
+                    )
+                }
+                _ => {
+                    let id = format!("{}/{kind}", r.namespace);
+                    let index = rules.index_of(&id, || conftest_rule(&id, kind, &f.metadata));
+                    (id, index)
+                }
+            };
+            results.push(result(&r.filename, id, index, level, f, suppressed));
         }
     }
-    namespaces
+    if !r.failures.is_empty() || !r.warnings.is_empty() {
+        return;
+    }
+    let (kind, text) = if r.successes > 0 || !r.exceptions.is_empty() {
+        ("success", SUCCESS)
+    } else {
+        ("skip", SKIPPED)
+    };
+    let id = format!("{}/{kind}", r.namespace);
+    let mut properties = Map::new();
+    properties.insert("description".into(), Value::String(text.into()));
+    let index = rules.index_of(&id, || conftest_rule(&id, kind, &properties));
+    results.push(SarifResult {
+        rule_id: id,
+        rule_index: index,
+        level: "none",
+        message: Message { text: text.into() },
+        locations: [location(&r.filename, None, None)],
+        suppressions: None,
+    });
 }
 
-/// A namespace's rule descriptor, described from its METADATA when it has any.
-fn rule(name: &str, ns: Option<&Namespace>) -> Value {
+/// conftest's rule: its id, the kind's description, and the first result's metadata.
+fn conftest_rule(id: &str, kind: &str, metadata: &Map<String, Value>) -> Value {
+    let mut rule = json!({
+        "id": id,
+        "shortDescription": {"text": kind_description(kind)},
+    });
+    if !metadata.is_empty() {
+        rule["properties"] = sorted(metadata);
+    }
+    rule
+}
+
+/// A rule declared in METADATA, described from it; its properties are the first
+/// result's metadata, as conftest's.
+fn described_rule(name: &str, ns: Option<&Namespace>, metadata: &Map<String, Value>) -> Value {
     let meta = ns.and_then(|n| n.meta.as_ref());
-    let id = rule_id(name, ns);
+    let id = ns.and_then(Namespace::id).unwrap_or(name);
     let title = meta
         .and_then(|m| m.title.clone())
         .unwrap_or_else(|| format!("Rules of package {name}"));
@@ -98,38 +209,36 @@ fn rule(name: &str, ns: Option<&Namespace>) -> Value {
         "name": meta.and_then(|m| m.custom.slug.clone()).unwrap_or_else(|| name.to_owned()),
         "shortDescription": {"text": title},
         "fullDescription": {"text": full},
-        "help": {"text": help, "markdown": description.trim()},
         "defaultConfiguration": {"level": if severity == Severity::Warn { "warning" } else { "error" }},
-        "properties": {"namespace": name},
+        "help": {"text": help, "markdown": description.trim()},
     });
     if description.trim().is_empty() {
         rule["help"] = json!({"text": help});
     }
+    if !metadata.is_empty() {
+        rule["properties"] = sorted(metadata);
+    }
     rule
 }
 
-/// One result per finding, pointing at its rule by `index`.
-fn results<'a>(
-    report: &'a Report,
-    catalog: &BTreeMap<String, Namespace>,
-    index: &BTreeMap<&str, usize>,
-) -> Vec<SarifResult<'a>> {
-    let mut results = Vec::new();
-    for r in &report.results {
-        let i = index.get(r.namespace.as_str()).copied().unwrap_or(0);
-        let id = rule_id(&r.namespace, catalog.get(&r.namespace));
-        // A suppressed finding stays visible, at warning level, with its suppression.
-        for (findings, level, suppressed) in [
-            (&r.failures, "error", false),
-            (&r.warnings, "warning", false),
-            (&r.suppressed, "warning", true),
-        ] {
-            for f in findings {
-                results.push(result(&r.filename, &id, i, level, f, suppressed));
-            }
+/// `metadata` with its keys sorted at every level, as Go writes a map.
+fn sorted(metadata: &Map<String, Value>) -> Value {
+    fn sort(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(sorted_map(map)),
+            Value::Array(items) => Value::Array(items.iter().map(sort).collect()),
+            scalar => scalar.clone(),
         }
     }
-    results
+    fn sorted_map(map: &Map<String, Value>) -> Map<String, Value> {
+        let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+        entries.sort_unstable_by_key(|(k, _)| *k);
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.clone(), sort(v)))
+            .collect()
+    }
+    Value::Object(sorted_map(metadata))
 }
 
 // The document is serialised from structs, in the key order of the SARIF examples: a
@@ -139,17 +248,31 @@ fn results<'a>(
 
 #[derive(Serialize)]
 struct Sarif<'a> {
+    version: &'static str,
     #[serde(rename = "$schema")]
     schema: &'static str,
-    version: &'static str,
     runs: [Run<'a>; 1],
 }
 
 #[derive(Serialize)]
 struct Run<'a> {
-    tool: Value,
-    invocations: Value,
+    tool: Tool,
+    invocations: [Value; 1],
     results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    information_uri: &'static str,
+    name: &'static str,
+    rules: Vec<Value>,
+    version: &'static str,
 }
 
 #[derive(Serialize)]
@@ -221,14 +344,14 @@ fn location(file: &str, line: Option<usize>, end: Option<usize>) -> Location {
 
 fn result<'a>(
     file: &str,
-    id: &str,
+    id: String,
     index: usize,
     level: &'static str,
     f: &'a Finding,
     suppressed: bool,
 ) -> SarifResult<'a> {
     SarifResult {
-        rule_id: id.to_owned(),
+        rule_id: id,
         rule_index: index,
         level,
         // Messages may quote input; JSON escapes their control characters.
@@ -247,26 +370,29 @@ fn result<'a>(
     }
 }
 
-/// Adds which policy set ran (bundled library, policy paths, config file, disabled rules)
-/// to the invocation's property bag, where SARIF keeps tool-specific run metadata: a
+/// Which policy set ran (bundled library, policy paths, config file, disabled rules),
+/// for the invocation's property bag, where SARIF keeps tool-specific run metadata: a
 /// code-scanning UI then shows that a pull request's config file switched rules off.
-fn with_run_properties(mut invocations: Value, report: &Report) -> Value {
-    if let (Some(info), Some(invocation)) = (&report.run, invocations.get_mut(0)) {
-        let severity: serde_json::Map<String, Value> = info
-            .severity
-            .iter()
-            .map(|(id, s)| (id.clone(), Value::String(s.name().to_owned())))
-            .collect();
-        invocation["properties"] = json!({"dockpolicy": {
-            "bundledLibrary": info.bundled,
-            "policyPaths": info.policy_paths,
-            "policyFiles": info.policy_files,
-            "configFile": info.config,
-            "disabledRules": info.disabled,
-            "severityOverrides": severity,
-            "amendedBundledPackages": info.amended,
-            "evaluatedPackages": info.namespaces,
-        }});
+/// A run of conftest policies alone (no bundled library, no config file) has nothing to
+/// tell there, and its document stays conftest's.
+fn run_properties(report: &Report) -> Option<Value> {
+    let info = report.run.as_ref()?;
+    if !info.bundled && info.config.is_none() {
+        return None;
     }
-    invocations
+    let severity: serde_json::Map<String, Value> = info
+        .severity
+        .iter()
+        .map(|(id, s)| (id.clone(), Value::String(s.name().to_owned())))
+        .collect();
+    Some(json!({"dockpolicy": {
+        "bundledLibrary": info.bundled,
+        "policyPaths": info.policy_paths,
+        "policyFiles": info.policy_files,
+        "configFile": info.config,
+        "disabledRules": info.disabled,
+        "severityOverrides": severity,
+        "amendedBundledPackages": info.amended,
+        "evaluatedPackages": info.namespaces,
+    }}))
 }

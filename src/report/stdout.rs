@@ -129,7 +129,7 @@ fn render_result<'a>(
                 out,
                 "{} {indicator} - {namespace} - {}",
                 paint(style.color, label),
-                redact::message(&f.msg)
+                redact::message_lines(&f.msg)
             );
             snippet(out, source, &filename, f);
         }

@@ -1,6 +1,7 @@
 //! TAP (Test Anything Protocol), as conftest prints it: one test line per result,
-//! warnings and successes under `#` headings. Each test line is one line: whatever it
-//! quotes is redacted and its control characters escaped (see `redact`).
+//! warnings and successes under `#` headings, nothing at all when there is no result.
+//! Whatever a test line quotes is redacted and its control characters escaped (see
+//! `redact`); a message's line breaks are kept, as conftest keeps them.
 
 use std::fmt::Write as _;
 
@@ -11,7 +12,7 @@ pub fn render(report: &Report) -> String {
     let c = report.counts();
     let total = c.tests + c.errors;
     if total == 0 {
-        return "0..0\n".into();
+        return String::new();
     }
     let mut tap = Tap::default();
     let _ = writeln!(tap.out, "1..{total}");
@@ -19,18 +20,18 @@ pub fn render(report: &Report) -> String {
         let file = shown(&r.filename);
         let ns = redact::message(&r.namespace);
         for f in &r.failures {
-            tap.line(false, &file, &ns, &redact::message(&f.msg));
+            tap.line(false, &file, &ns, &redact::message_lines(&f.msg));
         }
         if !r.warnings.is_empty() {
             tap.out.push_str("# warnings\n");
             for f in &r.warnings {
-                tap.line(false, &file, &ns, &redact::message(&f.msg));
+                tap.line(false, &file, &ns, &redact::message_lines(&f.msg));
             }
         }
         if !r.exceptions.is_empty() {
             tap.out.push_str("# exceptions\n");
             for f in &r.exceptions {
-                tap.line(true, &file, &ns, &redact::message(&f.msg));
+                tap.line(true, &file, &ns, &redact::message_lines(&f.msg));
             }
         }
         if r.successes > 0 {
