@@ -168,6 +168,8 @@ fn a_pass_value_is_hidden_under_its_dp006_finding() {
 fn hostile_tree(dir: &Path) {
     let evil = "a\n::error file=x::INJECTED\n.Dockerfile";
     std::fs::write(dir.join(evil), "FROM alpine:3.20\nUSER 1000\n").unwrap();
+    let azure = "c\n##vso[task.setvariable variable=x]INJECTED\n.Dockerfile";
+    std::fs::write(dir.join(azure), "FROM alpine:3.20\nUSER 1000\n").unwrap();
     std::fs::write(
         dir.join("b\x1b]0;title\x07\n::error file=x::INJECTED\r.Dockerfile"),
         "FROM alpine:3.20\nBOGUS\x1b[2J line\n",
@@ -231,6 +233,16 @@ fn control_characters_never_reach_text_output_or_stderr_raw() {
                 "-o {format}: stdout injects {:?}",
                 injected_commands(&stdout)
             );
+            // Azure Pipelines runs a line starting with `##vso[` or `##[` as a command.
+            let azure: Vec<&str> = stdout
+                .lines()
+                .filter(|l| l.trim_start().starts_with("##") && l.contains("INJECTED"))
+                .filter(|l| {
+                    !l.starts_with("##vso[task.logissue type=")
+                        && !l.starts_with("##[section]Testing '")
+                })
+                .collect();
+            assert!(azure.is_empty(), "-o {format}: stdout injects {azure:?}");
             // Escaped, not dropped: the reader can tell what was there.
             assert!(stdout.contains(r"\x1b"), "-o {format}:\n{stdout}");
         }

@@ -112,6 +112,11 @@ fn github_format() {
 }
 
 #[test]
+fn azuredevops_format() {
+    insta::assert_snapshot!("azuredevops", snapshot("azuredevops"));
+}
+
+#[test]
 fn tap_format() {
     insta::assert_snapshot!("tap", snapshot("tap"));
 }

@@ -40,7 +40,7 @@ macro_rules! output_formats {
         }
 
         impl OutputFormat {
-            /// Every format, in the order help and error messages list them.
+            /// Every format, in the order help and error messages list them (conftest's).
             pub const ALL: &[OutputFormat] = &[$(OutputFormat::$variant,)*];
 
             /// The name `-o` takes.
@@ -63,12 +63,12 @@ macro_rules! output_formats {
 output_formats! {
     Stdout = "stdout": "conftest-style lines with source snippets and a summary",
     Json = "json": "conftest's JSON array, plus result locations",
-    Sarif = "sarif": "SARIF 2.1.0 for code-scanning UIs, as conftest writes it",
+    Tap = "tap": "TAP, as conftest prints it",
+    Table = "table": "a bordered table, as conftest prints it",
     Junit = "junit": "JUnit XML: a test suite per namespace, a test case per result",
     Github = "github": "GitHub Actions annotations, a group per file and namespace",
     Azuredevops = "azuredevops": "Azure Pipelines logging commands, as conftest prints them",
-    Tap = "tap": "TAP, as conftest prints it",
-    Table = "table": "a bordered table, as conftest prints it",
+    Sarif = "sarif": "SARIF 2.1.0 for code-scanning UIs, as conftest writes it",
 }
 
 impl OutputFormat {
