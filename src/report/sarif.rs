@@ -324,10 +324,21 @@ struct Suppression {
     justification: &'static str,
 }
 
-/// SARIF wants URIs: forward slashes, no leading `./`.
+/// SARIF wants URIs: forward slashes, no leading `./`, and every byte a path may not hold
+/// %-encoded as conftest encodes it (Go's `url.URL.EscapedPath`: letters, digits and
+/// `-_.~$&+,/:;=@` stay, a space is `%20`).
 fn uri(filename: &str) -> String {
     let f = filename.replace('\\', "/");
-    f.strip_prefix("./").unwrap_or(&f).to_owned()
+    let path = f.strip_prefix("./").unwrap_or(&f);
+    let mut out = String::with_capacity(path.len());
+    for &b in path.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~$&+,/:;=@".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn location(file: &str, line: Option<usize>, end: Option<usize>) -> Location {
@@ -395,4 +406,16 @@ fn run_properties(report: &Report) -> Option<Value> {
         "amendedBundledPackages": info.amended,
         "evaluatedPackages": info.namespaces,
     }}))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uris_are_escaped_as_go_escapes_a_path() {
+        assert_eq!(super::uri("./a b/ü?#%.yaml"), "a%20b/%C3%BC%3F%23%25.yaml");
+        assert_eq!(
+            super::uri("k8s/deploy-1_x~$&+,:;=@.yaml"),
+            "k8s/deploy-1_x~$&+,:;=@.yaml"
+        );
+    }
 }
