@@ -63,11 +63,12 @@ pub(super) fn go_quoted(s: &str) -> String {
 pub fn render(report: &Report, catalog: &BTreeMap<String, Namespace>) -> String {
     let mut out = String::new();
     for r in &report.results {
-        group(
-            &mut out,
-            r,
-            catalog.get(&r.namespace).and_then(Namespace::id),
-        );
+        let all_passed = r.failures.is_empty() && r.warnings.is_empty() && r.exceptions.is_empty();
+        if report.options.github_hide_passed && all_passed {
+            continue;
+        }
+        let id = catalog.get(&r.namespace).and_then(Namespace::id);
+        group(&mut out, r, id);
     }
     for e in &report.errors {
         let line = e.line.map(|l| format!(",line={l}")).unwrap_or_default();
@@ -161,6 +162,25 @@ mod tests {
         assert_eq!(
             property("a\n::error file=x::INJECTED\r\x1b[31m.Dockerfile"),
             "a%0A%3A%3Aerror file=x%3A%3AINJECTED%0D\\x1b[31m.Dockerfile"
+        );
+    }
+
+    #[test]
+    fn hide_passed_leaves_out_the_groups_where_everything_passed() {
+        let mut report = Report::default();
+        let mut passed = CheckResult::new("ok.yaml", "main");
+        passed.successes = 2;
+        let mut failed = CheckResult::new("bad.yaml", "main");
+        failed.failures.push(Finding::new("no"));
+        report.results = vec![failed, passed];
+        let shown = render(&report, &BTreeMap::new());
+        assert!(shown.contains("\"ok.yaml\""), "{shown}");
+        report.options.github_hide_passed = true;
+        let hidden = render(&report, &BTreeMap::new());
+        assert!(!hidden.contains("ok.yaml") && hidden.contains("::error file=bad.yaml,line=1::no"));
+        assert!(
+            hidden.ends_with("3 tests, 2 passed, 0 warnings, 1 failure, 0 exceptions\n"),
+            "{hidden}"
         );
     }
 

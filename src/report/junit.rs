@@ -77,8 +77,13 @@ pub fn render_test(report: &super::Report) -> String {
         for f in r.warnings.iter().chain(&r.failures) {
             let message = escape_controls_to_encode_newlines(&redact_message(&f.msg)).into_owned();
             let first = message.split('\n').next().unwrap_or_default();
+            let name = if report.options.junit_hide_message || first.is_empty() {
+                r.filename.clone()
+            } else {
+                format!("{} - {first}", r.filename)
+            };
             cases.push(GoTestCase {
-                name: format!("{} - {first}", r.filename),
+                name,
                 failure: Some(("Failed", "", message.clone())),
             });
         }
@@ -182,6 +187,21 @@ fn xml(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hide_message_names_a_case_by_its_file() {
+        let mut report = super::super::Report::default();
+        let mut r = crate::findings::CheckResult::new("a.yaml", "main");
+        r.failures
+            .push(crate::findings::Finding::new("first\nsecond"));
+        report.results.push(r);
+        let named = render_test(&report);
+        assert!(named.contains("name=\"a.yaml - first\""), "{named}");
+        report.options.junit_hide_message = true;
+        let hidden = render_test(&report);
+        assert!(hidden.contains("name=\"a.yaml\" time"), "{hidden}");
+        assert!(hidden.contains(">first&#xA;second</failure>"), "{hidden}");
+    }
 
     #[test]
     fn text_is_escaped_as_go_escapes_it() {

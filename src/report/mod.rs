@@ -102,6 +102,18 @@ pub struct Report {
     pub style: Style,
     /// Which policy set ran, for the formats that carry run metadata (SARIF).
     pub run: Option<crate::policy::SetInfo>,
+    pub options: FormatOptions,
+}
+
+/// conftest's switches for one format each (`--junit-hide-message`,
+/// `--github-hide-passed`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FormatOptions {
+    /// JUnit test cases are named by the file alone, without the message.
+    pub junit_hide_message: bool,
+    /// GitHub output leaves out the groups of files and namespaces where every check
+    /// passed (the summary still counts them).
+    pub github_hide_passed: bool,
 }
 
 impl Report {
