@@ -52,6 +52,28 @@ pub fn render(report: &Report, catalog: &BTreeMap<String, Namespace>) -> String 
     for r in &report.results {
         add_results(r, catalog, &mut rules, &mut results);
     }
+    let doc = Sarif {
+        version: "2.1.0",
+        schema: "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/main/sarif-2.1/schema/sarif-schema-2.1.0.json",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    information_uri: "https://github.com/dockpolicy/dockpolicy",
+                    name: "dockpolicy",
+                    rules: rules.list,
+                    version: env!("CARGO_PKG_VERSION"),
+                },
+            },
+            invocations: [invocation(report)],
+            results,
+        }],
+    };
+    super::json::to_string_compact_go(&doc)
+}
+
+/// The run's invocation: conftest's exit code and its description, then what dockpolicy
+/// adds (files not checked as notifications, the policy set as properties).
+fn invocation(report: &Report) -> Value {
     let notifications: Vec<Value> = report
         .errors
         .iter()
@@ -78,23 +100,7 @@ pub fn render(report: &Report, catalog: &BTreeMap<String, Namespace>) -> String 
     if let Some(properties) = run_properties(report) {
         invocation["properties"] = properties;
     }
-    let doc = Sarif {
-        version: "2.1.0",
-        schema: "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/main/sarif-2.1/schema/sarif-schema-2.1.0.json",
-        runs: [Run {
-            tool: Tool {
-                driver: Driver {
-                    information_uri: "https://github.com/dockpolicy/dockpolicy",
-                    name: "dockpolicy",
-                    rules: rules.list,
-                    version: env!("CARGO_PKG_VERSION"),
-                },
-            },
-            invocations: [invocation],
-            results,
-        }],
-    };
-    super::json::to_string_compact_go(&doc)
+    invocation
 }
 
 /// The rules named so far, in the order first named, and each one's index.
