@@ -121,6 +121,8 @@ fn annotate(out: &mut String, command: &str, filename: &str, f: &Finding, id: Op
         .unwrap_or_default();
     match f.file.as_deref().filter(|other| *other != filename) {
         Some(other) => {
+            let other = relative(other);
+            let other = other.as_str();
             let line = f.line.map(|l| l.to_string()).unwrap_or_default();
             let _ = writeln!(
                 out,
@@ -148,6 +150,22 @@ fn annotate(out: &mut String, command: &str, filename: &str, f: &Finding, id: Op
             );
         }
     }
+}
+
+/// `path` relative to the working directory when it is an absolute path under it, as
+/// conftest names another file (inputs may be named by long absolute paths).
+fn relative(path: &str) -> String {
+    let absolute = std::path::Path::new(path);
+    std::env::current_dir()
+        .ok()
+        .filter(|_| absolute.is_absolute())
+        .and_then(|cwd| {
+            absolute
+                .strip_prefix(cwd)
+                .ok()
+                .map(|p| p.display().to_string())
+        })
+        .unwrap_or_else(|| path.to_owned())
 }
 
 #[cfg(test)]
@@ -182,6 +200,18 @@ mod tests {
             hidden.ends_with("3 tests, 2 passed, 0 warnings, 1 failure, 0 exceptions\n"),
             "{hidden}"
         );
+    }
+
+    #[test]
+    fn another_file_under_the_working_directory_is_named_relative_to_it() {
+        let cwd = std::env::current_dir().unwrap();
+        let inside = cwd.join("charts/values.yaml");
+        assert_eq!(
+            relative(&inside.display().to_string()),
+            "charts/values.yaml"
+        );
+        assert_eq!(relative("/elsewhere/values.yaml"), "/elsewhere/values.yaml");
+        assert_eq!(relative("values.yaml"), "values.yaml");
     }
 
     #[test]
