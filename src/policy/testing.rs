@@ -1,8 +1,9 @@
 //! Rego unit tests (`verify`): discovery, execution and coverage.
 //!
 //! regorus has no test runner, so this is ours, with OPA's semantics: every rule named
-//! `test_*` is a test and passes only when it evaluates to `true`; `todo_*` rules are
-//! skipped. A test that raises is an *error* and the run goes on (conftest aborts here).
+//! `test_*` is a test and passes only when it evaluates to `true`; `todo_test_*` rules are
+//! skipped. A test that raises is an *error* and the run goes on, so every error can be
+//! named (the command then stops as conftest does, see `commands::verify`).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -42,6 +43,9 @@ pub struct TestCase {
     pub duration: Duration,
     /// For failures: what the test evaluated to; for errors: the error.
     pub message: Option<String>,
+    /// What the test printed (`print`), one entry per call, without the `file:line: `
+    /// regorus puts first (OPA's test report shows the text alone). Not yet redacted.
+    pub output: Vec<String>,
 }
 
 impl TestCase {
@@ -49,7 +53,16 @@ impl TestCase {
     pub fn id(&self) -> String {
         format!("{}.{}", self.package, self.name)
     }
+
+    /// The name OPA and conftest give the test: `data.package.name`.
+    pub fn query(&self) -> String {
+        format!("data.{}.{}", self.package, self.name)
+    }
 }
+
+/// OPA's prefixes: a rule named `test_*` is a test, `todo_test_*` a test skipped.
+const TEST_PREFIX: &str = "test_";
+const SKIP_PREFIX: &str = "todo_test_";
 
 /// A test rule found in the loaded modules.
 struct Declared {
@@ -79,8 +92,8 @@ fn discover(engine: &mut regorus::Engine) -> Vec<Declared> {
             let Ok(name) = regorus::utils::get_path_string(refr, None) else {
                 continue;
             };
-            let todo = name.starts_with("todo_");
-            if !(name.starts_with("test_") || todo) {
+            let todo = name.starts_with(SKIP_PREFIX);
+            if !(name.starts_with(TEST_PREFIX) || todo) {
                 continue;
             }
             found
@@ -102,7 +115,7 @@ fn discover(engine: &mut regorus::Engine) -> Vec<Declared> {
 /// Runs the tests whose `package.name` matches `filter` (all when `None`). `timeout` is
 /// the limit the engine was given (`load::set_time_limit`), which each test has on its
 /// own; a test that runs out of it is an error, and the next test starts afresh. What a
-/// test prints goes to standard error as it ends, redacted (see `eval::PrintLog`).
+/// test prints is kept in its `output`.
 pub fn run(
     engine: &mut regorus::Engine,
     filter: Option<&regex::Regex>,
@@ -126,6 +139,7 @@ pub fn run(
             status: Status::Skip,
             duration: Duration::ZERO,
             message: None,
+            output: Vec::new(),
         };
         if !test.todo {
             let start = Instant::now();
@@ -146,9 +160,12 @@ pub fn run(
                 }
             };
             // Taken after every test, so they never pile up over a run.
-            let mut prints = super::eval::PrintLog::new(&id);
-            prints.add(engine.take_prints().unwrap_or_default(), None);
-            prints.emit();
+            case.output = engine
+                .take_prints()
+                .unwrap_or_default()
+                .iter()
+                .map(|p| without_location(p).to_owned())
+                .collect();
             if case.status == Status::Error {
                 *engine = pristine.clone();
             }
@@ -156,6 +173,20 @@ pub fn run(
         out.push(case);
     }
     out
+}
+
+/// A print as regorus gives it, `policy/a.rego:3: text`, without its location.
+fn without_location(print: &str) -> &str {
+    let mut rest = print;
+    while let Some(at) = rest.find(": ") {
+        let (before, after) = (&rest[..at], &rest[at + 2..]);
+        let line = before.rsplit(':').next().unwrap_or_default();
+        if before.contains(':') && !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) {
+            return after;
+        }
+        rest = after;
+    }
+    print
 }
 
 /// Line coverage of one policy file.
