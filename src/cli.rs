@@ -163,13 +163,25 @@ impl EvalLimits {
 
 #[derive(Debug, Args)]
 pub struct DocArgs {
-    /// Show one rule in full (by id or slug); without it, the table of all rules.
-    #[arg(value_name = "RULE")]
-    pub rule: Option<String>,
+    /// Policy directories to document as `conftest doc` does (one `<name>.md` each in
+    /// `--outDir`, from every METADATA block); or one rule id or slug to show that bundled
+    /// rule in full; nothing for the table of every rule.
+    #[arg(value_name = "DIR|RULE")]
+    pub targets: Vec<String>,
 
-    /// Document these policies (repeatable) instead of the bundled library.
+    /// For the rule table and a rule: these policies (repeatable) instead of the bundled
+    /// library.
     #[arg(short, long = "policy", value_name = "PATH")]
     pub policy: Vec<PathBuf>,
+
+    /// Where the documents of policy directories are written.
+    #[arg(short = 'o', long = "outDir", value_name = "DIR", default_value = ".")]
+    pub out_dir: PathBuf,
+
+    /// A Go template for the documents: not supported (dockpolicy renders conftest's
+    /// default template only), refused.
+    #[arg(short, long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
 }
 
 /// How inputs are read; shared by `test` and `parse`.
