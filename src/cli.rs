@@ -508,6 +508,11 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "KIND")]
     pub report: Option<String>,
 
+    /// As conftest: `--report fails` unless another kind is asked for (the variables'
+    /// values, which OPA shows from its trace, are missing).
+    #[arg(long)]
+    pub var_values: bool,
+
     /// Print nothing when every test passes.
     #[arg(long)]
     pub quiet: bool,

@@ -84,7 +84,12 @@ fn rendered(args: &VerifyArgs, report: &VerifyReport) -> anyhow::Result<String> 
     let color = !args.no_color
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::io::IsTerminal::is_terminal(&std::io::stdout());
-    if let Some(kind) = args.report.as_deref().filter(|k| REPORT_KINDS.contains(k)) {
+    let report_kind = args
+        .report
+        .as_deref()
+        .filter(|k| REPORT_KINDS.contains(k))
+        .or(args.var_values.then_some("fails"));
+    if let Some(kind) = report_kind {
         if args.output != OutputFormat::Stdout {
             anyhow::bail!("report flag is supported with stdout only ({kind})");
         }
