@@ -80,7 +80,7 @@ fn discover(engine: &mut regorus::Engine) -> Vec<Declared> {
         let Ok(package) = regorus::utils::get_path_string(&module.package.refr, None) else {
             continue;
         };
-        let file = module.package.span.source.get_path().to_string();
+        let file = lexically_clean(module.package.span.source.get_path());
         for rule in &module.policy {
             let Rule::Spec { span, head, .. } = rule.as_ref() else {
                 continue;
@@ -175,6 +175,29 @@ pub fn run(
     out
 }
 
+/// A path as OPA names a policy file (Go's `filepath.Clean`): `./policy//a.rego` is
+/// `policy/a.rego`, `a/../b.rego` is `b.rego`.
+fn lexically_clean(path: &str) -> String {
+    let absolute = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            ".." if absolute => {}
+            _ => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    match (absolute, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_owned(),
+        (false, false) => joined,
+    }
+}
+
 /// A print as regorus gives it, `policy/a.rego:3: text`, without its location.
 fn without_location(print: &str) -> &str {
     let mut rest = print;
@@ -266,4 +289,30 @@ pub fn coverage(engine: &mut regorus::Engine) -> Result<Vec<FileCoverage>, Strin
     }
     files.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_cleaned_as_go_cleans_them() {
+        assert_eq!(
+            lexically_clean("./policy//a_test.rego"),
+            "policy/a_test.rego"
+        );
+        assert_eq!(lexically_clean("a/../b.rego"), "b.rego");
+        assert_eq!(lexically_clean("../x/./y.rego"), "../x/y.rego");
+        assert_eq!(lexically_clean("/r/../p.rego"), "/p.rego");
+    }
+
+    #[test]
+    fn prints_lose_the_location_regorus_puts_first() {
+        assert_eq!(
+            without_location("policy/a.rego:3: hello: world"),
+            "hello: world"
+        );
+        assert_eq!(without_location("c:/x.rego:12: v"), "v");
+        assert_eq!(without_location("no location"), "no location");
+    }
 }
