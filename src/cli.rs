@@ -529,6 +529,10 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub no_color: bool,
 
+    /// Accepted and ignored, as by conftest's `verify`, which parses no input.
+    #[arg(long, value_name = "DIR", value_delimiter = ',', hide = true)]
+    pub proto_file_dirs: Vec<PathBuf>,
+
     #[command(flatten)]
     pub limits: EvalLimits,
 }
