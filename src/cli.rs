@@ -163,13 +163,25 @@ impl EvalLimits {
 
 #[derive(Debug, Args)]
 pub struct DocArgs {
-    /// Show one rule in full (by id or slug); without it, the table of all rules.
-    #[arg(value_name = "RULE")]
-    pub rule: Option<String>,
+    /// Policy directories to document as `conftest doc` does (one `<name>.md` each in
+    /// `--outDir`, from every METADATA block); or one rule id or slug to show that bundled
+    /// rule in full; nothing for the table of every rule.
+    #[arg(value_name = "DIR|RULE")]
+    pub targets: Vec<String>,
 
-    /// Document these policies (repeatable) instead of the bundled library.
+    /// For the rule table and a rule: these policies (repeatable) instead of the bundled
+    /// library.
     #[arg(short, long = "policy", value_name = "PATH")]
     pub policy: Vec<PathBuf>,
+
+    /// Where the documents of policy directories are written.
+    #[arg(short = 'o', long = "outDir", value_name = "DIR", default_value = ".")]
+    pub out_dir: PathBuf,
+
+    /// A Go template for the documents: not supported (dockpolicy renders conftest's
+    /// default template only), refused.
+    #[arg(short, long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
 }
 
 /// How inputs are read; shared by `test` and `parse`.
@@ -436,18 +448,12 @@ pub struct ParseArgs {
     pub input: InputArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum VerifyOutput {
-    /// one line per test, coverage table, summary
-    Stdout,
-    /// tests, summary and coverage as one JSON document
-    Json,
-    /// JUnit XML: one suite per package
-    Junit,
-}
-
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
+    /// Accepted and ignored, as conftest does: the tests come from the policies (`-p`).
+    #[arg(value_name = "PATH", hide = true)]
+    pub paths: Vec<PathBuf>,
+
     /// Policy file or directory (repeatable), tests included. Default: `./policy` when it
     /// exists, otherwise the bundled library.
     #[arg(short, long = "policy", value_name = "PATH")]
@@ -456,6 +462,11 @@ pub struct VerifyArgs {
     /// Data file or directory (JSON/YAML) merged into `data` (repeatable).
     #[arg(short, long = "data", value_name = "PATH")]
     pub data: Vec<PathBuf>,
+
+    /// Only report the tests of these packages (repeatable or comma-separated); `*`, `?`
+    /// and `[...]` are wildcards, `*` matching dots too (`main.*`).
+    #[arg(short, long = "namespace", value_name = "GLOB", value_delimiter = ',')]
+    pub namespace: Vec<String>,
 
     /// Also load the bundled library (its helpers and tests) next to your policies.
     #[arg(long)]
@@ -477,9 +488,50 @@ pub struct VerifyArgs {
     #[arg(long, value_enum, default_value = "v1", value_name = "VERSION")]
     pub rego_version: RegoVersion,
 
-    /// Output format.
-    #[arg(short, long, value_enum, default_value = "stdout")]
-    pub output: VerifyOutput,
+    /// Output format: conftest's results, one per test.
+    #[arg(
+        short,
+        long,
+        value_enum,
+        default_value = "stdout",
+        value_name = "FORMAT"
+    )]
+    pub output: OutputFormat,
+
+    /// Print each test's name as conftest's trace does (on standard output in the
+    /// stdout format, and on standard error); regorus records no evaluation steps.
+    #[arg(long)]
+    pub trace: bool,
+
+    /// OPA's test report instead of the results: `full`, `notes` or `fails` (stdout
+    /// format only; any other value is ignored, as by conftest).
+    #[arg(long, value_name = "KIND")]
+    pub report: Option<String>,
+
+    /// As conftest: `--report fails` unless another kind is asked for (the variables'
+    /// values, which OPA shows from its trace, are missing).
+    #[arg(long)]
+    pub var_values: bool,
+
+    /// Print nothing when every test passes.
+    #[arg(long)]
+    pub quiet: bool,
+
+    /// Accepted for conftest's command lines; OPA's strict compile checks are not made.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// A builtin's error (`to_number("x")`) stops the run instead of making the test fail.
+    #[arg(long)]
+    pub show_builtin_errors: bool,
+
+    /// No colours in text output (also: the NO_COLOR environment variable, or not a terminal).
+    #[arg(long)]
+    pub no_color: bool,
+
+    /// Accepted and ignored, as by conftest's `verify`, which parses no input.
+    #[arg(long, value_name = "DIR", value_delimiter = ',', hide = true)]
+    pub proto_file_dirs: Vec<PathBuf>,
 
     #[command(flatten)]
     pub limits: EvalLimits,

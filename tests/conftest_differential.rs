@@ -4,9 +4,11 @@
 //!
 //! A case directory holds a `policy/` directory (conftest-style Rego), its inputs, and
 //! `args`: one line, the arguments after `conftest test`, quoted as in a shell (`-o json
-//! -p policy deployment.yaml`, `--namespace '*' ...`). A first word `verify` or `parse` runs
-//! that command instead of `test`. Arguments name the policy directory with `-p policy`:
-//! without it conftest finds `./policy` anyway, but dockpolicy would say so on stderr.
+//! -p policy deployment.yaml`, `--namespace '*' ...`). A first word `verify`, `parse` or
+//! `doc` runs that command instead of `test`. Arguments name the policy directory with `-p
+//! policy`: without it conftest finds `./policy` anyway, but dockpolicy would say so on
+//! stderr. `doc` writes files, not standard output: it is given `-o` and a fresh directory,
+//! and the files it wrote there count as its output (each after a `==> NAME <==` line).
 //!
 //! Conftest is the judge (`$DOCKPOLICY_CONFTEST`, built by scripts/oracles.sh). Its answers
 //! are also recorded beside each case, in `conftest-outcome.txt`, so a run without conftest
@@ -104,13 +106,16 @@ fn shell_words(line: &str) -> Vec<String> {
     words
 }
 
-/// The full command line of a case: its `args`, after `test` unless they name `verify` or
-/// `parse` first.
+/// The full command line of a case: its `args`, after `test` unless they name `verify`,
+/// `parse` or `doc` first.
 fn command_line(dir: &Path) -> Vec<String> {
     let line = std::fs::read_to_string(dir.join("args"))
         .unwrap_or_else(|e| panic!("{}/args: {e}", dir.display()));
     let mut words = shell_words(&line);
-    if !matches!(words.first().map(String::as_str), Some("verify" | "parse")) {
+    if !matches!(
+        words.first().map(String::as_str),
+        Some("verify" | "parse" | "doc")
+    ) {
         words.insert(0, "test".to_owned());
     }
     words
@@ -141,13 +146,22 @@ fn normalise(stdout: &str, dir: &Path) -> String {
 
 /// Runs `binary` with the case's command line in the case directory.
 fn answer_of(binary: &str, dir: &Path) -> Answer {
-    let out = Command::new(binary)
-        .args(command_line(dir))
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
+    let words = command_line(dir);
+    let documents =
+        (words[0] == "doc").then(|| tempfile::tempdir().expect("a temporary directory"));
+    let mut command = Command::new(binary);
+    command.args(&words).current_dir(dir).env("NO_COLOR", "1");
+    if let Some(documents) = &documents {
+        command.arg("-o").arg(documents.path());
+    }
+    let out = command
         .output()
         .unwrap_or_else(|e| panic!("cannot run {binary}: {e}"));
-    let mut stdout = normalise(&String::from_utf8_lossy(&out.stdout), dir);
+    let mut stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    if let Some(documents) = &documents {
+        stdout.push_str(&written_files(documents.path()));
+    }
+    let mut stdout = normalise(&stdout, dir);
     if dir.join("any-order").is_file() {
         stdout = sorted_lines(&stdout);
     }
@@ -155,6 +169,23 @@ fn answer_of(binary: &str, dir: &Path) -> Answer {
         exit: out.status.code().unwrap_or(-1),
         stdout,
     }
+}
+
+/// The files in `dir`, by name, each after a `==> NAME <==` line.
+fn written_files(dir: &Path) -> String {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("the documents' directory")
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy();
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            format!("==> {name} <==\n{text}")
+        })
+        .collect()
 }
 
 /// The lines of `text` in sorted order, each ending in a newline.

@@ -32,23 +32,45 @@ fn json_of(cmd: &mut Command) -> (Value, i32) {
     )
 }
 
-fn statuses(report: &Value) -> Vec<(String, String)> {
-    report["tests"]
+/// conftest's results of `verify -o json`, one per test: the messages of its failures
+/// and of its skips (`data.package.test_name`), and its successes.
+fn outcomes(results: &Value) -> Vec<(Vec<String>, Vec<String>, u64)> {
+    let messages = |r: &Value, key: &str| -> Vec<String> {
+        r[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|m| m["msg"].as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    results
         .as_array()
-        .unwrap()
+        .expect("conftest's results array")
         .iter()
-        .map(|t| {
+        .map(|r| {
+            assert_eq!(r["namespace"], "", "{r}");
             (
-                t["name"].as_str().unwrap().to_owned(),
-                t["status"].as_str().unwrap().to_owned(),
+                messages(r, "failures"),
+                messages(r, "skipped"),
+                r["successes"].as_u64().unwrap(),
             )
         })
         .collect()
 }
 
+/// The messages of every failed test in conftest's JSON results.
+fn failed(results: &Value) -> Vec<String> {
+    outcomes(results)
+        .into_iter()
+        .flat_map(|(f, _, _)| f)
+        .collect()
+}
+
 #[test]
-fn pass_fail_undefined_error_and_skip() {
-    let (report, code) = json_of(verify().args([
+fn json_is_conftests_results_one_per_test() {
+    let (results, code) = json_of(verify().args([
         "-p",
         &fixture("bundle"),
         "-d",
@@ -56,85 +78,63 @@ fn pass_fail_undefined_error_and_skip() {
         "-o",
         "json",
     ]));
-    assert_eq!(code, 1, "failures and errors fail the run");
-    let got = statuses(&report);
-    let want = [
-        ("test_root_pod_is_denied", "pass"),
-        ("test_non_root_pod_is_allowed", "pass"),
-        ("test_registry_from_with_data", "pass"),
-        ("test_registry_from_data_file", "pass"),
-        ("test_false_fails", "fail"),
-        ("test_undefined_fails", "fail"),
-        ("test_runtime_error_is_an_error", "error"),
-        ("todo_test_service_rules", "skip"),
-        ("test_evaluates_to_false", "fail"),
-    ];
-    assert_eq!(
-        got,
-        want.iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect::<Vec<_>>()
-    );
-    assert_eq!(
-        report["summary"],
-        json!({"tests": 9, "passed": 4, "failed": 3, "errors": 1, "skipped": 1})
-    );
-    let by_name = |n: &str| {
-        report["tests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["name"] == n)
-            .unwrap()
-            .clone()
-    };
-    assert_eq!(by_name("test_undefined_fails")["message"], "undefined");
-    assert_eq!(
-        by_name("test_evaluates_to_false")["message"],
-        "evaluated to false"
-    );
-    assert_eq!(
-        by_name("test_false_fails")["location"],
-        json!({"file": fixture("bundle/pods_test.rego"), "line": 21})
-    );
+    assert_eq!(code, 1, "failures fail the run");
+    let tests = results.as_array().unwrap();
+    // The skipped test has a result too (conftest lists it under `skipped`).
+    assert_eq!(tests.len(), 9, "{results:#}");
     assert!(
-        by_name("test_runtime_error_is_an_error")["message"]
-            .as_str()
-            .unwrap()
-            .contains("could not parse string as number")
+        tests
+            .iter()
+            .all(|r| r["filename"] == fixture("bundle/pods_test.rego"))
+    );
+    let passed: u64 = outcomes(&results).iter().map(|(_, _, s)| s).sum();
+    assert_eq!(passed, 4);
+    // A builtin's error makes its test fail, as in OPA (`--show-builtin-errors` stops).
+    assert_eq!(
+        failed(&results),
+        [
+            "data.verify.pods_test.test_false_fails",
+            "data.verify.pods_test.test_undefined_fails",
+            "data.verify.pods_test.test_runtime_error_is_an_error",
+            "data.verify.pods_test.test_evaluates_to_false",
+        ]
     );
 }
 
 #[test]
-fn text_output_lists_each_test_with_location_and_summary() {
+fn text_is_conftests_fail_lines_and_summary() {
+    let file = fixture("bundle/pods_test.rego");
+    let fail = |name: &str| format!("FAIL - {file} -  - data.verify.pods_test.{name}\n");
     verify()
         .args(["-p", &fixture("bundle"), "-d", &fixture("data")])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains(
-            "PASS  verify.pods_test.test_root_pod_is_denied (",
-        ))
-        .stdout(predicate::str::contains(
-            "FAIL  verify.pods_test.test_false_fails (",
-        ))
-        .stdout(predicate::str::contains(format!(
-            "at {}:21",
-            fixture("bundle/pods_test.rego")
-        )))
-        .stdout(predicate::str::contains(
-            "ERROR verify.pods_test.test_runtime_error_is_an_error",
-        ))
-        .stdout(predicate::str::contains(
-            "SKIP  verify.pods_test.todo_test_service_rules",
-        ))
-        .stdout(predicate::str::ends_with(
-            "9 tests, 4 passed, 3 failed, 1 errors, 1 skipped\n",
+        .stdout(format!(
+            "{}{}{}{}\n9 tests, 4 passed, 0 warnings, 4 failures, 0 exceptions, 1 skipped\n",
+            fail("test_false_fails"),
+            fail("test_undefined_fails"),
+            fail("test_runtime_error_is_an_error"),
+            fail("test_evaluates_to_false"),
         ));
 }
 
 #[test]
+fn builtin_errors_stop_the_run_when_asked_to_show_them() {
+    verify()
+        .args(["-p", &fixture("bundle"), "-d", &fixture("data")])
+        .arg("--show-builtin-errors")
+        .assert()
+        .code(3)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "pods_test.test_runtime_error_is_an_error",
+        ))
+        .stderr(predicate::str::contains("could not parse string as number"));
+}
+
+#[test]
 fn run_filters_by_package_and_name() {
-    let (report, code) = json_of(verify().args([
+    let (results, code) = json_of(verify().args([
         "-p",
         &fixture("bundle"),
         "-d",
@@ -146,17 +146,30 @@ fn run_filters_by_package_and_name() {
     ]));
     assert_eq!(code, 0);
     assert_eq!(
-        statuses(&report),
-        vec![
-            ("test_root_pod_is_denied".to_owned(), "pass".to_owned()),
-            ("test_non_root_pod_is_allowed".to_owned(), "pass".to_owned())
-        ]
+        outcomes(&results),
+        [(vec![], vec![], 1), (vec![], vec![], 1)],
+        "{results:#}"
     );
     verify()
         .args(["-p", &fixture("bundle"), "--run", "("])
         .assert()
         .code(3)
         .stderr(predicate::str::contains("invalid --run pattern"));
+}
+
+#[test]
+fn quiet_prints_nothing_when_every_test_passes() {
+    let pattern = "pods_test\\.test_.*_pod_";
+    verify()
+        .args(["-p", &fixture("bundle"), "--run", pattern, "--quiet"])
+        .assert()
+        .code(0)
+        .stdout("");
+    verify()
+        .args(["-p", &fixture("bundle"), "-d", &fixture("data"), "--quiet"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("4 failures"));
 }
 
 #[test]
@@ -197,7 +210,7 @@ fn threshold_fails_the_run_below_the_percentage() {
 }
 
 #[test]
-fn junit_output_is_valid_xml_with_the_right_counts() {
+fn junit_output_is_valid_xml_with_a_failure_per_failed_test() {
     let out = verify()
         .args([
             "-p",
@@ -212,28 +225,17 @@ fn junit_output_is_valid_xml_with_the_right_counts() {
     assert_eq!(out.status.code(), Some(1));
     let xml = String::from_utf8(out.stdout).unwrap();
     let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
-    let suite = doc
+    let failures: Vec<&str> = doc
         .descendants()
-        .find(|n| n.has_tag_name("testsuite"))
-        .unwrap();
-    assert_eq!(suite.attribute("name"), Some("verify.pods_test"));
-    assert_eq!(suite.attribute("tests"), Some("9"));
-    assert_eq!(suite.attribute("failures"), Some("3"));
-    assert_eq!(suite.attribute("errors"), Some("1"));
-    assert_eq!(suite.attribute("skipped"), Some("1"));
-    let failed = doc
-        .descendants()
-        .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("test_false_fails"))
-        .unwrap();
-    let failure = failed
-        .children()
-        .find(|n| n.has_tag_name("failure"))
-        .unwrap();
+        .filter(|n| n.has_tag_name("failure"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert_eq!(failures.len(), 4, "{xml}");
     assert!(
-        failure
-            .attribute("message")
-            .unwrap()
-            .contains("pods_test.rego:21")
+        failures
+            .iter()
+            .any(|f| f.contains("data.verify.pods_test.test_false_fails")),
+        "{xml}"
     );
 }
 
@@ -252,42 +254,38 @@ fn compile_errors_name_file_line_and_column() {
 #[test]
 fn the_bundled_library_passes_its_own_tests() {
     // What CI relies on: every bundled rule's _test.rego passes under `verify`.
-    let (report, code) =
+    let (results, code) =
         json_of(verify().args(["-p", repo("policies").to_str().unwrap(), "-o", "json"]));
-    assert_eq!(code, 0, "{report:#}");
-    assert!(report["summary"]["tests"].as_u64().unwrap() >= 5);
+    assert_eq!(code, 0, "{results:#}");
+    let tests = outcomes(&results);
+    assert!(tests.len() >= 5);
+    assert!(tests.iter().all(|(failed, _, _)| failed.is_empty()));
     // The same library, embedded in the binary, with no -p at all.
     let (embedded, code) = json_of(verify().args(["-o", "json"]));
     assert_eq!(code, 0);
-    assert_eq!(embedded["summary"], report["summary"]);
+    assert_eq!(outcomes(&embedded), tests);
 }
 
 #[test]
 fn the_example_bundle_has_one_intentionally_failing_test() {
     let example = repo("examples/bundle");
-    let (report, code) = json_of(
+    let (results, code) = json_of(
         verify()
             .current_dir(&example)
             .args(["-p", "policy", "-d", "data", "-o", "json"]),
     );
     assert_eq!(code, 1);
-    let failing: Vec<String> = report["tests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| t["status"] != "pass")
-        .map(|t| t["name"].as_str().unwrap().to_owned())
-        .collect();
     assert_eq!(
-        failing,
-        vec!["test_intentionally_failing_shows_what_a_failure_looks_like"]
+        failed(&results),
+        ["data.org.labels_test.test_intentionally_failing_shows_what_a_failure_looks_like"]
     );
 }
 
 #[test]
 fn an_erroring_test_leaves_no_state_for_the_next() {
-    // regorus's interpreter kept state from an evaluation that failed half-way: of three
-    // tests failing the same way, the later ones were "failed" instead of errors.
+    // regorus's interpreter can keep state from an evaluation that failed half-way: each
+    // of three tests failing the same way must be named with its own error (the run then
+    // stops, as conftest's does, before any result is printed).
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("a_test.rego"),
@@ -295,8 +293,20 @@ fn an_erroring_test_leaves_no_state_for_the_next() {
          test_a if { f({\"a\": \"s\"}) }\ntest_b if { f({\"a\": \"t\"}) }\ntest_c if { f({\"a\": \"u\"}) }\n",
     )
     .unwrap();
-    let (report, code) = json_of(verify().args(["-o", "json", "-p"]).arg(dir.path()));
-    assert_eq!(code, 1);
-    let all: Vec<String> = statuses(&report).into_iter().map(|(_, s)| s).collect();
-    assert_eq!(all, ["error", "error", "error"], "{report}");
+    let out = verify()
+        .arg("--show-builtin-errors")
+        .arg("-p")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.stdout, b"");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for (test, value) in [("test_a", "s"), ("test_b", "t"), ("test_c", "u")] {
+        assert!(
+            stderr.contains(&format!("data.t.{test}:"))
+                && stderr.contains(&format!("Got `\"{value}\"`")),
+            "{stderr}"
+        );
+    }
 }

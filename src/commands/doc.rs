@@ -1,13 +1,30 @@
-//! `dockpolicy doc`: the rule reference, generated from each rule's METADATA.
+//! `dockpolicy doc`: documents of policy directories as `conftest doc` writes them, and
+//! the rule reference generated from each rule's METADATA.
 
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use crate::cli::DocArgs;
-use crate::policy::{self, metadata::Annotations};
+use crate::policy::metadata::{self, Annotations, RelatedResource};
+use crate::policy::{self, load};
 use crate::redact::escape_controls_but_newlines;
 use crate::report::exit;
 
 pub fn run(args: &DocArgs) -> anyhow::Result<i32> {
+    match args.targets.as_slice() {
+        [] => rule_reference(args, None),
+        [one] if std::fs::symlink_metadata(one).is_err() => rule_reference(args, Some(one)),
+        directories => {
+            for directory in directories {
+                document_directory(args, Path::new(directory))?;
+            }
+            Ok(exit::CLEAN)
+        }
+    }
+}
+
+/// The table of every rule (`None`) or one rule in full, on standard output.
+fn rule_reference(args: &DocArgs, rule: Option<&String>) -> anyhow::Result<i32> {
     let set = policy::load(&policy::Options {
         bundled: args.policy.is_empty(),
         policy_paths: args.policy.clone(),
@@ -15,7 +32,7 @@ pub fn run(args: &DocArgs) -> anyhow::Result<i32> {
         ..Default::default()
     })?;
     let rules = documented_rules(&set);
-    match &args.rule {
+    match rule {
         None => {
             // User policies' METADATA may come from the scanned tree: no terminal escapes.
             print!("{}", escape_controls_but_newlines(&table(&rules)));
@@ -27,11 +44,129 @@ pub fn run(args: &DocArgs) -> anyhow::Result<i32> {
                 Ok(exit::CLEAN)
             }
             None => {
-                eprintln!("error: no rule with id or slug {name:?}; `dockpolicy doc` lists them");
+                eprintln!(
+                    "error: no rule with id or slug {name:?} and no directory of that name; \
+                     `dockpolicy doc` lists the rules"
+                );
                 Ok(exit::TOOL_ERROR)
             }
         },
     }
+}
+
+/// `conftest doc DIR`: writes `<outDir>/<DIR's name>.md` from every METADATA block of
+/// the policies under `dir` (tests left out), which must compile.
+fn document_directory(args: &DocArgs, dir: &Path) -> anyhow::Result<()> {
+    let shown = dir.display();
+    let metadata = std::fs::metadata(dir).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
+    if !metadata.is_dir() {
+        anyhow::bail!("{shown} is not a directory");
+    }
+    if let Some(template) = &args.template {
+        anyhow::bail!(
+            "--template {}: Go templates are not supported; dockpolicy writes the document \
+             of conftest's default template",
+            template.display()
+        );
+    }
+    // conftest opens the document before reading the policies: a failure leaves it empty.
+    let out = args.out_dir.join(format!("{}.md", document_name(dir)));
+    let mut file = create_private(&out)
+        .map_err(|e| anyhow::anyhow!("opening {} for writing output: {e}", out.display()))?;
+    policy::load(&policy::Options {
+        policy_paths: vec![dir.to_path_buf()],
+        all_namespaces: true,
+        ..Default::default()
+    })?;
+    let mut sections = Vec::new();
+    for file in load::rego_files(dir, false)? {
+        let source = load::read_policy(&file)?;
+        let blocks =
+            metadata::blocks(&source).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        sections.extend(blocks.into_iter().map(|b| (b, file.clone())));
+    }
+    if sections.is_empty() {
+        anyhow::bail!("generating document: parse rego annotations: no annotations found");
+    }
+    // OPA's order: by the annotated path, then where the block is.
+    sections.sort_by(|(a, fa), (b, fb)| (&a.path, fa, a.line).cmp(&(&b.path, fb, b.line)));
+    let blocks: Vec<metadata::Block> = sections.into_iter().map(|(b, _)| b).collect();
+    std::io::Write::write_all(
+        &mut file,
+        escape_controls_but_newlines(&document(&blocks)).as_bytes(),
+    )
+    .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))
+}
+
+/// The name of a directory's document: its own name, `policy` for `.` and `..`.
+fn document_name(dir: &Path) -> String {
+    match dir.file_name() {
+        Some(name)
+            if dir
+                .components()
+                .next_back()
+                .is_some_and(|c| matches!(c, std::path::Component::Normal(_))) =>
+        {
+            name.to_string_lossy().into_owned()
+        }
+        _ => "policy".to_owned(),
+    }
+}
+
+/// Creates (or empties) `path`, readable by its owner only, as conftest creates it.
+fn create_private(path: &PathBuf) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// conftest's default document template rendered: a heading per block, as deep as its
+/// path (a jump of more than one level is one level), then its description and related
+/// resources.
+fn document(blocks: &[metadata::Block]) -> String {
+    let mut out = String::new();
+    let (mut current, mut offset) = (0usize, 1usize);
+    for (i, block) in blocks.iter().enumerate() {
+        // `data.` is the first element of OPA's path; the block paths here lack it.
+        let mut depth = (block.path.len() + 1).saturating_sub(offset);
+        if i == 0 && depth > 1 {
+            offset = depth;
+        }
+        if depth > current + 1 {
+            depth = current + 1;
+        }
+        current = depth;
+        let a = &block.annotations;
+        let _ = write!(
+            out,
+            "{} {} - {}\n\n{}\n",
+            "#".repeat(depth),
+            block.path.join("."),
+            a.title.as_deref().unwrap_or_default(),
+            a.description.as_deref().unwrap_or_default()
+        );
+        if !a.related_resources.is_empty() {
+            out.push_str("\nRelated Resources:\n");
+            for resource in &a.related_resources {
+                match resource {
+                    RelatedResource::Described {
+                        url,
+                        description: Some(d),
+                    } if !d.is_empty() => {
+                        let _ = write!(out, "\n* [{d}]({url})");
+                    }
+                    RelatedResource::Url(url) | RelatedResource::Described { url, .. } => {
+                        let _ = write!(out, "\n* {url}");
+                    }
+                }
+            }
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// The rules of `set` that have an id, by id: (package, METADATA).
@@ -62,6 +197,7 @@ pub fn table(rules: &[(&String, &Annotations)]) -> String {
     out
 }
 
+/// One rule in full: id, slug, severity, title, description, remediation, package.
 fn full(package: &str, m: &Annotations) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -81,4 +217,35 @@ fn full(package: &str, m: &Annotations) -> String {
     }
     let _ = writeln!(out, "Package: data.{package}");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_follow_conftests_template() {
+        let src = "# METADATA\n# title: Main\n# description: |\n#   Two\n#   lines.\n# related_resources:\n# - https://a\n# - ref: https://b\n#   description: B\npackage main\n\n# METADATA\n# title: No\ndeny contains msg if { false; msg := \"\" }\n";
+        let blocks = metadata::blocks(src).unwrap();
+        assert_eq!(
+            document(&blocks),
+            "# main - Main\n\nTwo\nlines.\n\n\nRelated Resources:\n\n* https://a\n* [B](https://b)\n\n\
+             ## main.deny - No\n\n\n\n"
+        );
+    }
+
+    #[test]
+    fn a_subpackage_alone_starts_at_the_top_level() {
+        let blocks =
+            metadata::blocks("package a.b\n# METADATA\n# description: d\nr := 1\n").unwrap();
+        assert_eq!(document(&blocks), "# a.b.r - \n\nd\n\n");
+    }
+
+    #[test]
+    fn documents_are_named_after_their_directory() {
+        assert_eq!(document_name(Path::new("policy/")), "policy");
+        assert_eq!(document_name(Path::new("a/rules")), "rules");
+        assert_eq!(document_name(Path::new(".")), "policy");
+        assert_eq!(document_name(Path::new("..")), "policy");
+    }
 }

@@ -1,9 +1,15 @@
-//! `dockpolicy verify`: runs a policy bundle's Rego unit tests, optionally with coverage.
+//! `dockpolicy verify`: runs a policy bundle's Rego unit tests and reports them as
+//! conftest does, optionally with coverage (ours).
 
-use crate::cli::{VerifyArgs, VerifyOutput};
+use std::collections::BTreeMap;
+
+use crate::cli::VerifyArgs;
 use crate::policy::{self, testing};
-use crate::report::exit;
-use crate::report::verify::{VerifyReport, render_json, render_text};
+use crate::report::verify::{self as render, VerifyReport};
+use crate::report::{OutputFormat, Report, Style, exit};
+
+/// conftest's `--report` kinds; any other value leaves the results as they are.
+const REPORT_KINDS: &[&str] = &["full", "notes", "fails"];
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<i32> {
     let filter = match &args.run {
@@ -13,6 +19,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<i32> {
         ),
         None => None,
     };
+    let namespaces = NamespaceFilter::new(&args.namespace)?;
     let timeout = args.limits.timeout();
     let policy_paths = super::policy_paths_or_default(&args.policy);
     let set = policy::load(&policy::Options {
@@ -28,22 +35,120 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<i32> {
     // builtin call's share of it, as for `test`.
     policy::set_memory_limit(args.limits.memory_limit());
     let mut engine = set.engine;
+    // OPA makes a failing builtin call undefined (the test fails) unless asked to raise.
+    engine.set_strict_builtin_errors(args.show_builtin_errors);
     let want_coverage = args.coverage || args.threshold.is_some();
     engine.set_enable_coverage(want_coverage);
-    let tests = testing::run(&mut engine, filter.as_ref(), timeout);
+    let mut tests = testing::run(&mut engine, filter.as_ref(), timeout);
+    tests.retain(|t| namespaces.selects(&t.package));
+    stop_at_errors(&tests)?;
     let coverage = if want_coverage {
         Some(testing::coverage(&mut engine).map_err(|e| anyhow::anyhow!("coverage: {e}"))?)
     } else {
         None
     };
     let report = VerifyReport { tests, coverage };
-    let rendered = match args.output {
-        VerifyOutput::Stdout => render_text(&report),
-        VerifyOutput::Json => render_json(&report),
-        VerifyOutput::Junit => crate::report::junit::render_verify(&report),
-    };
-    print!("{rendered}");
-    Ok(exit_code(args, &report))
+    let code = exit_code(args, &report);
+    if !(args.quiet && code == exit::CLEAN) {
+        print!("{}", rendered(args, &report)?);
+    }
+    Ok(code)
+}
+
+/// conftest stops at a test that raises an error, before it reports anything: so does
+/// this, naming every such test (on standard error, through `main`; a tool error).
+fn stop_at_errors(tests: &[testing::TestCase]) -> anyhow::Result<()> {
+    let errors: Vec<String> = tests
+        .iter()
+        .filter(|t| t.status == testing::Status::Error)
+        .map(|t| {
+            format!(
+                "{}:{}: {}: {}",
+                t.file,
+                t.line,
+                t.query(),
+                t.message.as_deref().unwrap_or_default()
+            )
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        anyhow::bail!("running verification: {}", errors.join("\n"))
+    }
+}
+
+/// What standard output shows: OPA's report with `--report`, the tests' names with
+/// `--trace` (also on standard error), otherwise the results in the `-o` format.
+fn rendered(args: &VerifyArgs, report: &VerifyReport) -> anyhow::Result<String> {
+    let color = !args.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let report_kind = args
+        .report
+        .as_deref()
+        .filter(|k| REPORT_KINDS.contains(k))
+        .or(args.var_values.then_some("fails"));
+    if let Some(kind) = report_kind {
+        if args.output != OutputFormat::Stdout {
+            anyhow::bail!("report flag is supported with stdout only ({kind})");
+        }
+        return Ok(render::render_report(&report.tests));
+    }
+    for t in &report.tests {
+        // What a test printed, on standard error (conftest shows it only in `--report`).
+        let mut prints = policy::eval::PrintLog::new(&t.id());
+        prints.add(t.output.clone(), None);
+        prints.emit();
+    }
+    if args.trace {
+        eprint!("{}", render::render_trace(&report.tests, false));
+        if args.output == OutputFormat::Stdout {
+            return Ok(render::render_trace(&report.tests, color));
+        }
+    }
+    let results = render::results(&report.tests);
+    Ok(match args.output {
+        OutputFormat::Stdout => render::render_text(&results, report.coverage.as_deref(), color),
+        OutputFormat::Json if report.coverage.is_some() => render::render_json(report),
+        format => {
+            let mut whole = Report {
+                results,
+                style: Style {
+                    color,
+                    show_suppressed: false,
+                },
+                ..Report::default()
+            };
+            whole.finish();
+            crate::report::render(format, &whole, &BTreeMap::new())
+        }
+    })
+}
+
+/// `--namespace`: the packages whose tests are reported, by conftest's globs (`*`, `?`
+/// and `[...]`, with `*` matching dots too). None given: every package.
+struct NamespaceFilter(Option<globset::GlobSet>);
+
+impl NamespaceFilter {
+    fn new(patterns: &[String]) -> anyhow::Result<NamespaceFilter> {
+        if patterns.is_empty() {
+            return Ok(NamespaceFilter(None));
+        }
+        let mut set = globset::GlobSetBuilder::new();
+        for pattern in patterns {
+            let glob = globset::GlobBuilder::new(pattern)
+                .literal_separator(false)
+                .build()
+                .map_err(|e| anyhow::anyhow!("filter namespaces: {e}"))?;
+            set.add(glob);
+        }
+        Ok(NamespaceFilter(Some(set.build()?)))
+    }
+
+    fn selects(&self, package: &str) -> bool {
+        self.0.as_ref().is_none_or(|set| set.is_match(package))
+    }
 }
 
 /// The exit code the tests and coverage call for, with a line on standard error for a
@@ -73,4 +178,23 @@ fn exit_code(args: &VerifyArgs, report: &VerifyReport) -> i32 {
         );
     }
     code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NamespaceFilter;
+
+    #[test]
+    fn namespace_globs_match_as_conftests_do() {
+        let filter = |p: &[&str]| {
+            NamespaceFilter::new(&p.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap()
+        };
+        assert!(filter(&[]).selects("anything"));
+        assert!(filter(&["*"]).selects("main.gke"));
+        assert!(filter(&["main.*"]).selects("main.gke"));
+        assert!(!filter(&["main.*"]).selects("main"));
+        assert!(filter(&["ma?n", "other"]).selects("main"));
+        assert!(filter(&["[a-m]ain"]).selects("main"));
+        assert!(!filter(&["main"]).selects("main2"));
+    }
 }

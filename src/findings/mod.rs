@@ -78,6 +78,9 @@ pub struct CheckResult {
     pub exceptions: Vec<Finding>,
     /// Findings hidden by `# dockpolicy ignore=` pragmas.
     pub suppressed: Vec<Finding>,
+    /// Tests `verify` skipped (`todo_test_` rules), each named as a message, as conftest
+    /// reports them; `test` has none.
+    pub skipped: Vec<Finding>,
 }
 
 impl CheckResult {
@@ -90,6 +93,7 @@ impl CheckResult {
             warnings: Vec::new(),
             exceptions: Vec::new(),
             suppressed: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 
@@ -100,6 +104,7 @@ impl CheckResult {
         self.warnings.extend(other.warnings);
         self.exceptions.extend(other.exceptions);
         self.suppressed.extend(other.suppressed);
+        self.skipped.extend(other.skipped);
     }
 
     /// Puts the findings in their canonical order: by line (findings without one last),
@@ -123,6 +128,7 @@ impl CheckResult {
             failures: self.failures.len(),
             exceptions: self.exceptions.len(),
             suppressed: self.suppressed.len(),
+            skipped: self.skipped.len(),
             ..Counts::default()
         }
     }
@@ -145,6 +151,7 @@ pub struct Counts {
     pub failures: usize,
     pub exceptions: usize,
     pub suppressed: usize,
+    pub skipped: usize,
     pub errors: usize,
 }
 
@@ -156,6 +163,7 @@ impl Counts {
         self.failures += other.failures;
         self.exceptions += other.exceptions;
         self.suppressed += other.suppressed;
+        self.skipped += other.skipped;
     }
 }
 

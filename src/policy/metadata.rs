@@ -79,9 +79,141 @@ pub fn extract(source: &str) -> Result<Option<(String, Annotations)>, String> {
     Ok(Some((package.trim().to_owned(), annotations)))
 }
 
+/// A `related_resources` entry: a URL alone, or with a description.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum RelatedResource {
+    Url(String),
+    Described {
+        #[serde(rename = "ref")]
+        url: String,
+        #[serde(default)]
+        description: Option<String>,
+    },
+}
+
+/// The annotations OPA documents from any METADATA block (`conftest doc`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct Documented {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub related_resources: Vec<RelatedResource>,
+}
+
+/// One METADATA block of a file and what it annotates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    /// The package (`["main"]`) or rule (`["main", "deny"]`) the block stands above.
+    pub path: Vec<String>,
+    /// 1-based line of `# METADATA`.
+    pub line: usize,
+    pub annotations: Documented,
+}
+
+/// Every METADATA block of a Rego source, with the package or rule that follows it (a
+/// block above anything else is left out, as OPA attaches it to nothing). `Err` names
+/// the block that is not YAML.
+pub fn blocks(source: &str) -> Result<Vec<Block>, String> {
+    let lines: Vec<&str> = source.lines().collect();
+    let package: Vec<String> = lines.iter().find_map(|l| package_of(l)).unwrap_or_default();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].trim() != "# METADATA" {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut yaml = String::new();
+        i += 1;
+        while i < lines.len() && lines[i].trim_start().starts_with('#') {
+            let text = lines[i].trim_start().trim_start_matches('#');
+            yaml.push_str(text.strip_prefix(' ').unwrap_or(text));
+            yaml.push('\n');
+            i += 1;
+        }
+        let Some(target) = lines[i..].iter().find(|l| !l.trim().is_empty()) else {
+            break;
+        };
+        let path = match package_of(target) {
+            Some(path) => path,
+            None => match rule_name(target) {
+                Some(name) => package.iter().cloned().chain(name).collect(),
+                None => continue,
+            },
+        };
+        let annotations: Documented = yaml_serde::from_str(&yaml)
+            .map_err(|e| format!("METADATA block at line {}: {e}", start + 1))?;
+        found.push(Block {
+            path,
+            line: start + 1,
+            annotations,
+        });
+    }
+    Ok(found)
+}
+
+/// The path a `package a.b` line declares.
+fn package_of(line: &str) -> Option<Vec<String>> {
+    let rest = line.trim().strip_prefix("package ")?;
+    let name = rest.split(|c: char| c.is_whitespace() || c == '#').next()?;
+    Some(name.split('.').map(str::to_owned).collect())
+}
+
+/// The name (`deny`, `a.b`) of the rule a line begins.
+fn rule_name(line: &str) -> Option<Vec<String>> {
+    let line = line.trim();
+    let line = line.strip_prefix("default ").unwrap_or(line);
+    let name: String = line
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+        .collect();
+    let first = name.chars().next()?;
+    if first.is_ascii_digit() || ["import", "package"].contains(&name.as_str()) {
+        return None;
+    }
+    Some(name.split('.').map(str::to_owned).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_every_block_with_the_package_or_rule_below_it() {
+        let src = "# METADATA\n# title: P\n# related_resources:\n# - https://a\n# - ref: https://b\n#   description: B\npackage main.k8s\n\nimport rego.v1\n\n# METADATA\n# description: |\n#   two\n#   lines\ndeny contains msg if { false; msg := \"\" }\n\n# METADATA\n# title: D\ndefault allow := false\n";
+        let found = blocks(src).unwrap();
+        let paths: Vec<(Vec<&str>, usize)> = found
+            .iter()
+            .map(|b| (b.path.iter().map(String::as_str).collect(), b.line))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                (vec!["main", "k8s"], 1),
+                (vec!["main", "k8s", "deny"], 11),
+                (vec!["main", "k8s", "allow"], 17)
+            ]
+        );
+        assert_eq!(
+            found[0].annotations.related_resources,
+            [
+                RelatedResource::Url("https://a".into()),
+                RelatedResource::Described {
+                    url: "https://b".into(),
+                    description: Some("B".into())
+                }
+            ]
+        );
+        assert_eq!(
+            found[1].annotations.description.as_deref(),
+            Some("two\nlines\n")
+        );
+        assert!(blocks("# METADATA\n# title: [\npackage x\n").is_err());
+    }
 
     #[test]
     fn reads_the_block_above_the_package() {

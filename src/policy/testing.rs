@@ -1,8 +1,9 @@
 //! Rego unit tests (`verify`): discovery, execution and coverage.
 //!
 //! regorus has no test runner, so this is ours, with OPA's semantics: every rule named
-//! `test_*` is a test and passes only when it evaluates to `true`; `todo_*` rules are
-//! skipped. A test that raises is an *error* and the run goes on (conftest aborts here).
+//! `test_*` is a test and passes only when it evaluates to `true`; `todo_test_*` rules are
+//! skipped. A test that raises is an *error* and the run goes on, so every error can be
+//! named (the command then stops as conftest does, see `commands::verify`).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -42,6 +43,9 @@ pub struct TestCase {
     pub duration: Duration,
     /// For failures: what the test evaluated to; for errors: the error.
     pub message: Option<String>,
+    /// What the test printed (`print`), one entry per call, without the `file:line: `
+    /// regorus puts first (OPA's test report shows the text alone). Not yet redacted.
+    pub output: Vec<String>,
 }
 
 impl TestCase {
@@ -49,7 +53,16 @@ impl TestCase {
     pub fn id(&self) -> String {
         format!("{}.{}", self.package, self.name)
     }
+
+    /// The name OPA and conftest give the test: `data.package.name`.
+    pub fn query(&self) -> String {
+        format!("data.{}.{}", self.package, self.name)
+    }
 }
+
+/// OPA's prefixes: a rule named `test_*` is a test, `todo_test_*` a test skipped.
+const TEST_PREFIX: &str = "test_";
+const SKIP_PREFIX: &str = "todo_test_";
 
 /// A test rule found in the loaded modules.
 struct Declared {
@@ -67,7 +80,7 @@ fn discover(engine: &mut regorus::Engine) -> Vec<Declared> {
         let Ok(package) = regorus::utils::get_path_string(&module.package.refr, None) else {
             continue;
         };
-        let file = module.package.span.source.get_path().to_string();
+        let file = lexically_clean(module.package.span.source.get_path());
         for rule in &module.policy {
             let Rule::Spec { span, head, .. } = rule.as_ref() else {
                 continue;
@@ -79,8 +92,8 @@ fn discover(engine: &mut regorus::Engine) -> Vec<Declared> {
             let Ok(name) = regorus::utils::get_path_string(refr, None) else {
                 continue;
             };
-            let todo = name.starts_with("todo_");
-            if !(name.starts_with("test_") || todo) {
+            let todo = name.starts_with(SKIP_PREFIX);
+            if !(name.starts_with(TEST_PREFIX) || todo) {
                 continue;
             }
             found
@@ -102,7 +115,7 @@ fn discover(engine: &mut regorus::Engine) -> Vec<Declared> {
 /// Runs the tests whose `package.name` matches `filter` (all when `None`). `timeout` is
 /// the limit the engine was given (`load::set_time_limit`), which each test has on its
 /// own; a test that runs out of it is an error, and the next test starts afresh. What a
-/// test prints goes to standard error as it ends, redacted (see `eval::PrintLog`).
+/// test prints is kept in its `output`.
 pub fn run(
     engine: &mut regorus::Engine,
     filter: Option<&regex::Regex>,
@@ -126,6 +139,7 @@ pub fn run(
             status: Status::Skip,
             duration: Duration::ZERO,
             message: None,
+            output: Vec::new(),
         };
         if !test.todo {
             let start = Instant::now();
@@ -146,9 +160,12 @@ pub fn run(
                 }
             };
             // Taken after every test, so they never pile up over a run.
-            let mut prints = super::eval::PrintLog::new(&id);
-            prints.add(engine.take_prints().unwrap_or_default(), None);
-            prints.emit();
+            case.output = engine
+                .take_prints()
+                .unwrap_or_default()
+                .iter()
+                .map(|p| without_location(p).to_owned())
+                .collect();
             if case.status == Status::Error {
                 *engine = pristine.clone();
             }
@@ -156,6 +173,43 @@ pub fn run(
         out.push(case);
     }
     out
+}
+
+/// A path as OPA names a policy file (Go's `filepath.Clean`): `./policy//a.rego` is
+/// `policy/a.rego`, `a/../b.rego` is `b.rego`.
+fn lexically_clean(path: &str) -> String {
+    let absolute = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            ".." if absolute => {}
+            _ => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    match (absolute, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_owned(),
+        (false, false) => joined,
+    }
+}
+
+/// A print as regorus gives it, `policy/a.rego:3: text`, without its location.
+fn without_location(print: &str) -> &str {
+    let mut rest = print;
+    while let Some(at) = rest.find(": ") {
+        let (before, after) = (&rest[..at], &rest[at + 2..]);
+        let line = before.rsplit(':').next().unwrap_or_default();
+        if before.contains(':') && !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) {
+            return after;
+        }
+        rest = after;
+    }
+    print
 }
 
 /// Line coverage of one policy file.
@@ -235,4 +289,30 @@ pub fn coverage(engine: &mut regorus::Engine) -> Result<Vec<FileCoverage>, Strin
     }
     files.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_cleaned_as_go_cleans_them() {
+        assert_eq!(
+            lexically_clean("./policy//a_test.rego"),
+            "policy/a_test.rego"
+        );
+        assert_eq!(lexically_clean("a/../b.rego"), "b.rego");
+        assert_eq!(lexically_clean("../x/./y.rego"), "../x/y.rego");
+        assert_eq!(lexically_clean("/r/../p.rego"), "/p.rego");
+    }
+
+    #[test]
+    fn prints_lose_the_location_regorus_puts_first() {
+        assert_eq!(
+            without_location("policy/a.rego:3: hello: world"),
+            "hello: world"
+        );
+        assert_eq!(without_location("c:/x.rego:12: v"), "v");
+        assert_eq!(without_location("no location"), "no location");
+    }
 }

@@ -150,7 +150,8 @@ fn sort_errors(errors: &mut [FileError]) {
 /// `counts` (the results' findings) with the totals every report shows: its tests, and
 /// `errors` as its errors.
 fn totals(mut counts: Counts, errors: &[FileError]) -> Counts {
-    counts.tests = counts.passed + counts.warnings + counts.failures + counts.exceptions;
+    counts.tests =
+        counts.passed + counts.warnings + counts.failures + counts.exceptions + counts.skipped;
     counts.errors = errors.len();
     counts
 }
