@@ -119,6 +119,16 @@ impl CheckResult {
         self.suppressed.sort_by(order);
     }
 
+    /// How many policy checks (or `verify` tests) this result reports, as conftest counts
+    /// them in "Testing ... against N policies".
+    pub fn tests(&self) -> usize {
+        self.successes
+            + self.failures.len()
+            + self.warnings.len()
+            + self.exceptions.len()
+            + self.skipped.len()
+    }
+
     /// This result's part of the summary counts (`tests` and `errors` are left to
     /// `Report::counts`).
     pub fn counts(&self) -> Counts {

@@ -24,7 +24,7 @@ pub fn render(report: &Report) -> String {
     let mut out = String::new();
     for r in &report.results {
         let file = data(&r.filename);
-        let tests = r.successes + r.failures.len() + r.warnings.len() + r.exceptions.len();
+        let tests = r.tests();
         let _ = writeln!(
             out,
             "##[section]Testing '{file}' against {tests} policies in namespace '{}'",
@@ -43,6 +43,13 @@ pub fn render(report: &Report) -> String {
                     data(&redact::redact_message(&f.msg))
                 );
             }
+        }
+        for f in &r.skipped {
+            let _ = writeln!(
+                out,
+                "skipped file={file} {}",
+                data(&redact::redact_message(&f.msg))
+            );
         }
         if r.successes > 0 {
             let _ = writeln!(out, "success file={file} {}", r.successes);

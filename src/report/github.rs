@@ -86,7 +86,7 @@ pub fn render(report: &Report, catalog: &BTreeMap<String, Namespace>) -> String 
 /// One file and namespace's group of annotations; `id` is the namespace's rule id, when
 /// METADATA declares one.
 fn group(out: &mut String, r: &CheckResult, id: Option<&str>) {
-    let tests = r.successes + r.failures.len() + r.warnings.len() + r.exceptions.len();
+    let tests = r.tests();
     let _ = writeln!(
         out,
         "::group::Testing {} against {tests} policies in namespace {}",
@@ -101,6 +101,14 @@ fn group(out: &mut String, r: &CheckResult, id: Option<&str>) {
         for f in findings {
             annotate(out, command, &r.filename, f, id);
         }
+    }
+    for f in &r.skipped {
+        let _ = writeln!(
+            out,
+            "::notice file={},line=1::Test was skipped: {}",
+            property(&r.filename),
+            data(&redact::redact_message(&f.msg))
+        );
     }
     let _ = writeln!(
         out,

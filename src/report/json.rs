@@ -1,4 +1,4 @@
-//! conftest's JSON output: an array of `{filename, namespace, successes, warnings,
+//! conftest's JSON output: an array of `{filename, namespace, successes, skipped, warnings,
 //! failures, exceptions}` with results `{msg, loc, metadata}`, written as Go's
 //! encoding/json writes it (keys of metadata objects sorted, `<`, `>` and `&` escaped,
 //! tabs for indentation), so a conftest reader sees the same bytes. `loc` is conftest's
@@ -308,6 +308,8 @@ struct ResultEntry<'a> {
     namespace: &'a str,
     successes: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<Findings<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     warnings: Option<Findings<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     failures: Option<Findings<'a>>,
@@ -401,6 +403,7 @@ fn result<'a>(show_suppressed: bool, r: &'a super::CheckResult) -> ResultEntry<'
         filename: if r.filename == "-" { "" } else { &r.filename },
         namespace: &r.namespace,
         successes: r.successes,
+        skipped: findings(&r.skipped),
         warnings: findings(&r.warnings),
         failures: findings(&r.failures),
         exceptions: findings(&r.exceptions),

@@ -1,65 +1,8 @@
-//! JUnit XML, for CI dashboards: `test`'s report as conftest writes it, and `verify`'s
-//! through `quick-junit` (the serializer cargo-nextest uses).
-//!
-//! quick-junit drops the characters XML cannot hold (control characters, ANSI escapes) from
-//! every string but keeps line breaks, which XML can hold. Everything `verify` quotes from
-//! input goes through `clean` here: secrets hidden (see `redact`), control characters
-//! escaped visibly, and no line of the file beginning with `::` (a GitHub workflow command
-//! when the report is printed in a CI log).
+//! JUnit XML, for CI dashboards, as conftest writes it for `test` and `verify`.
 
 use std::collections::BTreeMap;
 
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-
-use super::redact::{
-    escape_controls_but_newlines, escape_controls_to_encode_newlines, redact_error, redact_message,
-};
-use super::verify::VerifyReport;
-use crate::policy::testing::Status;
-
-/// A string for the report: control characters escaped visibly, line breaks kept but
-/// no line starting a workflow command.
-fn clean(s: &str) -> String {
-    escape_controls_but_newlines(s).into_owned()
-}
-
-/// `verify` results: one test suite per package, one test case per test.
-pub fn render_verify(report: &VerifyReport) -> String {
-    let mut suites: BTreeMap<&str, TestSuite> = BTreeMap::new();
-    for t in &report.tests {
-        let status = match t.status {
-            Status::Pass => TestCaseStatus::success(),
-            Status::Skip => TestCaseStatus::skipped(),
-            Status::Fail | Status::Error => {
-                let kind = if t.status == Status::Fail {
-                    NonSuccessKind::Failure
-                } else {
-                    NonSuccessKind::Error
-                };
-                let mut s = TestCaseStatus::non_success(kind);
-                let message = clean(&redact_message(t.message.as_deref().unwrap_or_default()));
-                s.set_message(format!(
-                    "{}:{}: {}",
-                    clean(&t.file),
-                    t.line,
-                    message.lines().next().unwrap_or_default()
-                ));
-                s.set_description(message);
-                s
-            }
-        };
-        let mut case = TestCase::new(t.name.as_str(), status);
-        case.set_classname(t.package.as_str());
-        case.set_time(t.duration);
-        suites
-            .entry(t.package.as_str())
-            .or_insert_with(|| TestSuite::new(t.package.as_str()))
-            .add_test_case(case);
-    }
-    let mut junit = Report::new("dockpolicy verify");
-    junit.add_test_suites(suites.into_values());
-    junit.to_string().unwrap_or_default()
-}
+use super::redact::{escape_controls_to_encode_newlines, redact_error, redact_message};
 
 /// `test` results as conftest writes them (go-junit-report's layout): one test suite per
 /// namespace, `conftest.<namespace>`, in namespace order; in it, per file, a failed test
@@ -93,6 +36,13 @@ pub fn render_test(report: &super::Report) -> String {
                 failure: None,
             });
         }
+        for f in &r.skipped {
+            let message = escape_controls_to_encode_newlines(&redact_message(&f.msg)).into_owned();
+            cases.push(GoTestCase {
+                name: format!("{} - {message}", r.filename),
+                failure: Some(("", "skipped", message)),
+            });
+        }
     }
     // conftest abandons a run on such a file; dockpolicy reports it and goes on.
     let errors: Vec<GoTestCase> = report
@@ -122,7 +72,8 @@ pub fn render_test(report: &super::Report) -> String {
 }
 
 /// A test case of conftest's report: its name, and for a failed one the failure's
-/// message, type and text.
+/// message, type and text; a skipped one (a `todo_test_` of `verify`) has type `skipped`
+/// and its text as the message.
 struct GoTestCase {
     name: String,
     failure: Option<(&'static str, &'static str, String)>,
@@ -131,7 +82,10 @@ struct GoTestCase {
 /// One `<testsuite>` as Go's `xml.MarshalIndent` writes it (tab indentation, no empty
 /// element abbreviated), with the tool's version as its one property.
 fn write_suite(out: &mut String, name: &str, cases: &[GoTestCase]) {
-    let failures = cases.iter().filter(|c| c.failure.is_some()).count();
+    let failures = cases
+        .iter()
+        .filter(|c| c.failure.as_ref().is_some_and(|(_, kind, _)| *kind != "skipped"))
+        .count();
     let name = xml(name);
     out.push_str(&format!(
         "\n\t<testsuite tests=\"{}\" failures=\"{failures}\" time=\"0.000\" name=\"{name}\">",
@@ -151,6 +105,12 @@ fn write_suite(out: &mut String, name: &str, cases: &[GoTestCase]) {
         out.push_str(&head);
         match &case.failure {
             None => out.push_str("</testcase>"),
+            Some(("", "skipped", text)) => {
+                out.push_str(&format!(
+                    "\n\t\t\t<skipped message=\"{}\"></skipped>\n\t\t</testcase>",
+                    xml(text)
+                ));
+            }
             Some((message, kind, text)) => {
                 out.push_str(&format!(
                     "\n\t\t\t<failure message=\"{message}\" type=\"{kind}\">{}</failure>\n\t\t</testcase>",

@@ -38,6 +38,9 @@ fn rows(report: &Report) -> Vec<[Cell; 4]> {
                 message,
             ]);
         };
+        for f in &r.skipped {
+            row("skipped", cell(&f.msg));
+        }
         for _ in 0..r.successes {
             row("success", vec!["SUCCESS".to_owned()]);
         }

@@ -22,6 +22,12 @@ pub fn render(report: &Report) -> String {
         for f in &r.failures {
             tap.line(false, &file, &ns, &redact::message_lines(&f.msg));
         }
+        if !r.skipped.is_empty() {
+            tap.out.push_str("# skip\n");
+            for f in &r.skipped {
+                tap.line(true, &file, &ns, &redact::message_lines(&f.msg));
+            }
+        }
         if !r.warnings.is_empty() {
             tap.out.push_str("# warnings\n");
             for f in &r.warnings {
