@@ -28,7 +28,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check files against policies (conftest-compatible).
-    Test(TestArgs),
+    Test(Box<TestArgs>),
     /// Print the JSON document(s) that policies see for each file.
     Parse(ParseArgs),
     /// Run the Rego unit tests (`test_*` rules) of a policy bundle.
@@ -183,9 +183,14 @@ pub struct InputArgs {
     #[arg(long, value_enum, visible_alias = "input", value_name = "NAME")]
     pub parser: Option<Format>,
 
-    /// Skip paths matching this glob (repeatable), e.g. `--ignore 'vendor/**'`.
-    #[arg(long, value_name = "GLOB")]
-    pub ignore: Vec<String>,
+    /// Skip files whose path matches this regular expression, as conftest's `--ignore`
+    /// (e.g. `--ignore '^vendor/'`); given twice, the last one counts.
+    #[arg(long, value_name = "REGEX", overrides_with = "ignore")]
+    pub ignore: Option<String>,
+
+    /// The name standard input's document is reported under (`-`, by default).
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
 
     /// Dockerfile build argument, as for `docker build` (repeatable); used when a FROM
     /// takes its image from an ARG.
@@ -330,7 +335,9 @@ pub struct TestArgs {
     #[arg(short, long = "data", value_name = "PATH")]
     pub data: Vec<PathBuf>,
 
-    /// Namespace (Rego package) whose rules are evaluated (repeatable).
+    /// Namespace (Rego package) whose rules are evaluated (repeatable). A pattern with
+    /// `*`, `?` or `[...]` selects every package it matches (`*` crosses dots too:
+    /// `'k8s.*'` matches `k8s.a.b`).
     #[arg(short, long = "namespace", default_value = "main", value_name = "NAME")]
     pub namespace: Vec<String>,
 
@@ -372,6 +379,41 @@ pub struct TestArgs {
     /// Config file for the bundled practices (default: ./.dockpolicy.yaml when present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// conftest's configuration file, whose keys are these flags' names (default:
+    /// ./conftest.toml, .yaml, .yml or .json when present). A flag given on the command
+    /// line wins over a `CONFTEST_<FLAG>` environment variable, which wins over the file.
+    #[arg(short = 'c', long, value_name = "FILE")]
+    pub config_file: Option<PathBuf>,
+
+    /// Print no report when the run passes (exit 0).
+    #[arg(long)]
+    pub quiet: bool,
+
+    /// Leave exceptions out of the text report (they still count in the summary).
+    #[arg(long)]
+    pub suppress_exceptions: bool,
+
+    /// Show how each query was evaluated: a `file: ... | query: ...` line per query and
+    /// the policy's `trace()` notes, on standard error (and instead of the report in the
+    /// `stdout` format, as conftest).
+    #[arg(long)]
+    pub trace: bool,
+
+    /// OPA's strict mode: unused local variables and imports, duplicate imports and
+    /// deprecated builtins are compile errors.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// An OPA capabilities JSON file: a policy calling a builtin it does not list is
+    /// refused at load.
+    #[arg(long, value_name = "FILE")]
+    pub capabilities: Option<PathBuf>,
+
+    /// A builtin that fails (`to_number("x")`) is an error of the run; by default, as in
+    /// OPA, it leaves its expression undefined.
+    #[arg(long)]
+    pub show_builtin_errors: bool,
 
     /// Also list findings hidden by `# dockpolicy ignore=` pragmas.
     #[arg(long)]

@@ -78,6 +78,10 @@ pub struct CheckResult {
     pub exceptions: Vec<Finding>,
     /// Findings hidden by `# dockpolicy ignore=` pragmas.
     pub suppressed: Vec<Finding>,
+    /// Keep the findings in the order the policy gave them (document by document, rule
+    /// by rule as first defined, each rule's values in set order), as conftest reports a
+    /// user's policies; `sort` then leaves them be.
+    pub in_policy_order: bool,
 }
 
 impl CheckResult {
@@ -90,6 +94,7 @@ impl CheckResult {
             warnings: Vec::new(),
             exceptions: Vec::new(),
             suppressed: Vec::new(),
+            in_policy_order: false,
         }
     }
 
@@ -103,8 +108,11 @@ impl CheckResult {
     }
 
     /// Puts the findings in their canonical order: by line (findings without one last),
-    /// then message.
+    /// then message; unless they are kept in the policy's order (`in_policy_order`).
     pub fn sort(&mut self) {
+        if self.in_policy_order {
+            return;
+        }
         let order = |a: &Finding, b: &Finding| {
             (a.line.is_none(), a.line, &a.msg).cmp(&(b.line.is_none(), b.line, &b.msg))
         };

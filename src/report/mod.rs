@@ -86,6 +86,9 @@ pub struct Style {
     pub color: bool,
     /// List suppressed findings too (`--show-suppressed`).
     pub show_suppressed: bool,
+    /// Leave exceptions out of the text report (`--suppress-exceptions`; conftest's
+    /// other formats keep them).
+    pub suppress_exceptions: bool,
 }
 
 /// Everything a run found, as every format renders it.
