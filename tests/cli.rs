@@ -844,3 +844,119 @@ fn timeout_stops_a_runaway_policy_and_the_other_inputs_complete() {
         .assert()
         .code(TOOL_ERROR);
 }
+
+// --- conftest's settings: flags, CONFTEST_* variables, conftest.toml -------------------
+
+/// A directory with `policy/main.rego` (one failure on a Deployment) and `deploy.yaml`.
+fn conftest_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policy")).unwrap();
+    std::fs::write(
+        dir.path().join("policy/main.rego"),
+        "package main\n\ndeny contains msg if {\n\tinput.kind == \"Deployment\"\n\tmsg := \"a Deployment\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("deploy.yaml"), "kind: Deployment\n").unwrap();
+    dir
+}
+
+#[test]
+fn flags_win_over_conftest_variables_which_win_over_conftest_toml() {
+    let dir = conftest_project();
+    std::fs::write(dir.path().join("conftest.toml"), "output = \"json\"\n").unwrap();
+    let run = |env: Option<&str>, args: &[&str]| {
+        let mut cmd = dockpolicy();
+        cmd.current_dir(dir.path())
+            .arg("test")
+            .args(args)
+            .arg("deploy.yaml");
+        if let Some(output) = env {
+            cmd.env("CONFTEST_OUTPUT", output);
+        }
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    assert!(run(None, &[]).starts_with('['), "the file's json");
+    assert!(
+        run(Some("tap"), &[]).starts_with("1..1"),
+        "the variable's tap"
+    );
+    assert!(
+        run(Some("tap"), &["-o", "stdout"]).starts_with("FAIL - deploy.yaml"),
+        "the flag's stdout"
+    );
+}
+
+#[test]
+fn a_bad_conftest_setting_is_named_but_its_value_never_shown() {
+    let dir = conftest_project();
+    let out = dockpolicy()
+        .current_dir(dir.path())
+        .env("CONFTEST_OUTPUT", "s3cr3t-value")
+        .env("CONFTEST_QUIET", "maybe-s3cr3t")
+        .args(["test", "deploy.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(TOOL_ERROR));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("CONFTEST_"), "{stderr}");
+    assert!(!stderr.contains("s3cr3t"), "{stderr}");
+}
+
+#[test]
+fn stdin_filename_names_standard_input() {
+    let dir = conftest_project();
+    let out = dockpolicy()
+        .current_dir(dir.path())
+        .args([
+            "test",
+            "--parser",
+            "yaml",
+            "--stdin-filename",
+            "from-ci.yaml",
+            "-",
+        ])
+        .write_stdin("kind: Deployment\n")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with("FAIL - from-ci.yaml - main - a Deployment"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn trace_replaces_the_text_report_and_hides_the_inputs_secrets() {
+    let dir = conftest_project();
+    std::fs::write(
+        dir.path().join("policy/main.rego"),
+        "package main\n\ndeny contains msg if {\n\tmsg := sprintf(\"env %v\", [input.env])\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("deploy.yaml"),
+        "env:\n- name: DB_PASSWORD\n  value: hunter2hunter2\n",
+    )
+    .unwrap();
+    let out = dockpolicy()
+        .current_dir(dir.path())
+        .args(["test", "--trace", "deploy.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let (stdout, stderr) = (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    );
+    assert!(
+        stdout.starts_with("file: deploy.yaml | query: data.main.exception[_][_] == \"\"\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("| query: data.main.deny\n"), "{stdout}");
+    assert!(
+        !stdout.contains("FAIL"),
+        "the trace instead of the report: {stdout}"
+    );
+    assert!(stderr.contains("| query: data.main.deny\n"), "{stderr}");
+    assert!(!stdout.contains("hunter2") && !stderr.contains("hunter2"));
+}
