@@ -407,6 +407,26 @@ impl Aside {
         }
     }
 
+    /// Notes what evaluating one document left beside its results: the trace (made safe
+    /// with the document's `secrets`, found only when there is one) and the first error
+    /// that stops the run.
+    fn note(
+        &mut self,
+        evaluator: &mut eval::Evaluator,
+        errors: &[eval::EvalError],
+        secrets: impl FnOnce() -> Secrets,
+    ) {
+        let trace = evaluator.take_trace();
+        if !trace.is_empty() {
+            let secrets = secrets();
+            self.trace
+                .extend(trace.iter().map(|line| safe_line(&secrets, line)));
+        }
+        if let Some(stop) = errors.iter().find(|e| e.stops_run) {
+            self.stops_run.get_or_insert_with(|| stop.to_string());
+        }
+    }
+
     /// The prints as conftest's text report leads with them: `PRNT  <print>` and a
     /// blank line for each.
     fn prnt_lines(&self, color: bool) -> String {
@@ -481,20 +501,9 @@ fn check_file(
         if !printed.is_empty() {
             prints.add(printed, Some(&document.to_json()));
         }
-        let trace = evaluator.take_trace();
-        if !trace.is_empty() {
-            let secrets = secrets_of(&mut file_secrets, text.as_deref(), document);
-            outcome
-                .aside
-                .trace
-                .extend(trace.iter().map(|line| safe_line(&secrets, line)));
-        }
-        if let Some(stop) = errors.iter().find(|e| e.stops_run) {
-            outcome
-                .aside
-                .stops_run
-                .get_or_insert_with(|| stop.to_string());
-        }
+        outcome.aside.note(evaluator, &errors, || {
+            secrets_of(&mut file_secrets, text.as_deref(), document)
+        });
         if let (Some(text), Some(range)) = (&text, parsed.ranges.get(index)) {
             for r in &mut results {
                 locate_findings(r, text, *range);

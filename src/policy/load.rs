@@ -231,19 +231,10 @@ fn add_policies(
             let display = file.display().to_string();
             let source = read_policy(&file)?;
             record_metadata(&mut annotations, &display, &source)?;
-            let checked = match options.rego_version {
-                RegoVersion::V0 => super::syntax::check_v0_keywords(&source),
-                RegoVersion::V1 => Ok(()),
-            };
-            checked
-                .and_then(|()| match options.strict {
-                    true => super::syntax::check_strict(&source),
-                    false => Ok(()),
-                })
-                .map_err(|message| LoadError::Policy {
-                    path: display.clone(),
-                    message,
-                })?;
+            check_as_opa(options, &source).map_err(|message| LoadError::Policy {
+                path: display.clone(),
+                message,
+            })?;
             user_sources.push((display.clone(), source.clone()));
             add(engine, display, source)?;
             count += 1;
@@ -251,17 +242,7 @@ fn add_policies(
         }
     }
     if count == 0 {
-        let searched = if options.policy_paths.is_empty() {
-            String::new()
-        } else {
-            let paths: Vec<_> = options
-                .policy_paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect();
-            format!(" in {}", paths.join(", "))
-        };
-        return Err(LoadError::NoPolicies(searched));
+        return Err(no_policies(options));
     }
     if let Some(path) = &options.capabilities {
         super::capabilities::check(path, engine, &user_sources)?;
@@ -270,6 +251,33 @@ fn add_policies(
         .iter()
         .any(|(_, source)| code_only(source).contains("conftest"));
     Ok((annotations, user_policies, reads_file_info))
+}
+
+/// The checks OPA makes on a user's policy text that regorus does not (see `syntax`):
+/// v1 keywords under v0 without their import, and `--strict`'s.
+fn check_as_opa(options: &Options, source: &str) -> Result<(), String> {
+    if options.rego_version == RegoVersion::V0 {
+        super::syntax::check_v0_keywords(source)?;
+    }
+    if options.strict {
+        super::syntax::check_strict(source)?;
+    }
+    Ok(())
+}
+
+/// The error for a run with no policy, naming where they were looked for.
+fn no_policies(options: &Options) -> LoadError {
+    let searched = if options.policy_paths.is_empty() {
+        String::new()
+    } else {
+        let paths: Vec<_> = options
+            .policy_paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        format!(" in {}", paths.join(", "))
+    };
+    LoadError::NoPolicies(searched)
 }
 
 /// Loads the `-d` data files, adds the config file's settings under `dockpolicy_config`,
@@ -624,6 +632,15 @@ fn discover(
             }
         }
     }
+    select(all, options)
+}
+
+/// The namespaces this run evaluates, of every package's: the bundled rules always, the
+/// user's by `--namespace` (names or patterns) or `--all-namespaces`.
+fn select(
+    all: BTreeMap<String, Namespace>,
+    options: &Options,
+) -> Result<BTreeMap<String, Namespace>, LoadError> {
     let patterns = super::namespace_pattern::any_wildcard(&options.namespaces);
     let mut selected = BTreeMap::new();
     for (name, ns) in all {
