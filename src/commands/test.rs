@@ -525,6 +525,9 @@ fn check_file(
     outcome.aside.prints = prints.text();
     fill_end_lines(&mut merged, &parsed);
     outcome.results = merged.into_values().collect();
+    // In the order `--namespace` names them (a stable sort keeps the names' order
+    // otherwise).
+    outcome.results.sort_by_key(|r| r.namespace_rank);
     if let Some(text) = &text {
         outcome.lines = report::pointed_lines(text, &outcome.results);
     }
@@ -632,8 +635,9 @@ fn check_combined(policies: &PolicySet, loaded: Vec<Loaded>, report: &mut Report
     }
     let mut evaluator = eval::Evaluator::new(policies);
     let input = Document::Json(Value::Array(docs));
-    let (results, errors) =
+    let (mut results, errors) =
         eval::evaluate(&mut evaluator, &policies.namespaces, "Combined", &input);
+    results.sort_by_key(|r| r.namespace_rank);
     let mut aside = Aside::default();
     let printed = evaluator.take_prints();
     if !printed.is_empty() {

@@ -82,6 +82,9 @@ pub struct CheckResult {
     /// by rule as first defined, each rule's values in set order), as conftest reports a
     /// user's policies; `sort` then leaves them be.
     pub in_policy_order: bool,
+    /// Where the namespace stands in the run's order: conftest reports namespaces in the
+    /// order `--namespace` names them (0 for every namespace when that order says nothing).
+    pub namespace_rank: usize,
 }
 
 impl CheckResult {
@@ -95,6 +98,7 @@ impl CheckResult {
             exceptions: Vec::new(),
             suppressed: Vec::new(),
             in_policy_order: false,
+            namespace_rank: 0,
         }
     }
 

@@ -274,6 +274,7 @@ fn evaluate_namespace(
         // A user's rules report in conftest's order; the bundled practices' findings are
         // sorted by line with the report.
         result.in_policy_order = !ns.bundled;
+        result.namespace_rank = ns.rank;
         let exceptions = if ns.has_exception {
             exception_names(engine, name)?
         } else {

@@ -656,7 +656,17 @@ fn select(
             options.namespaces.contains(&name)
         };
         if wanted {
-            selected.insert(name, ns);
+            let rank = match (ns.bundled, patterns || options.all_namespaces) {
+                (false, false) => options.namespaces.iter().position(|n| *n == name),
+                _ => None,
+            };
+            selected.insert(
+                name,
+                Namespace {
+                    rank: rank.unwrap_or(0),
+                    ..ns
+                },
+            );
         }
     }
     Ok(selected)

@@ -74,6 +74,9 @@ pub struct Namespace {
     /// The same names in the order conftest queries them: as first defined, module by
     /// module (in the order the modules were loaded).
     pub rule_order: Vec<String>,
+    /// Where `--namespace` names this package (0 when selected otherwise): its results
+    /// come in that order, as conftest's do.
+    pub rank: usize,
     /// How many result rules the package defines, counting every definition of a name
     /// (conftest counts a passed test per definition).
     pub definitions: usize,

@@ -111,8 +111,13 @@ impl Report {
         for r in &mut self.results {
             r.sort();
         }
-        self.results
-            .sort_by(|a, b| (&a.filename, &a.namespace).cmp(&(&b.filename, &b.namespace)));
+        self.results.sort_by(|a, b| {
+            (&a.filename, a.namespace_rank, &a.namespace).cmp(&(
+                &b.filename,
+                b.namespace_rank,
+                &b.namespace,
+            ))
+        });
         sort_errors(&mut self.errors);
     }
 
