@@ -98,7 +98,10 @@ impl Evaluator {
                 Value::Null => "undefined".to_owned(),
                 v => v.to_string(),
             };
-            trace.push(format!("TRAC   | Exit {query} = {shown}"));
+            // A rule's value can be as large as its input: the trace shows its start.
+            let (start, cut) = cut_at(&shown, MAX_TRACED_VALUE);
+            let more = if cut { " …" } else { "" };
+            trace.push(format!("TRAC   | Exit {query} = {start}{more}"));
         }
     }
 
@@ -402,6 +405,9 @@ fn findings(value: Value, namespace: &str, rule: &str) -> Result<Vec<Finding>, E
     }
     Ok(out)
 }
+
+/// Most bytes of a rule's value that one `--trace` line shows.
+const MAX_TRACED_VALUE: usize = 1024;
 
 /// Most bytes of `print` output shown for one input file (or one test, one Gatekeeper
 /// case); what comes after is cut, with a note saying so. Policies from the scanned tree
