@@ -4,9 +4,11 @@
 use std::path::PathBuf;
 
 use clap::builder::PossibleValue;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::config::EnforcementAction;
+use crate::config::conftest::{Kind, Setting, Settings};
 use crate::input::Format;
 use crate::policy::{EngineChoice, RegoVersion};
 use crate::report::OutputFormat;
@@ -28,7 +30,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check files against policies (conftest-compatible).
-    Test(TestArgs),
+    Test(Box<TestArgs>),
     /// Print the JSON document(s) that policies see for each file.
     Parse(ParseArgs),
     /// Run the Rego unit tests (`test_*` rules) of a policy bundle.
@@ -42,6 +44,100 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// Why the command line could not be read.
+#[derive(Debug)]
+pub enum ParseError {
+    /// clap's own: a usage error, or `--help` and `--version`.
+    Usage(clap::Error),
+    /// conftest's settings (its configuration file, `CONFTEST_*` variables) for `test`
+    /// are unusable; the message never quotes a value.
+    Settings(String),
+}
+
+/// The `test` flags conftest reads from its configuration file and environment (see
+/// `config::conftest`), by long name, with what each takes.
+const CONFTEST_SETTINGS: &[(&str, Kind)] = &[
+    ("all-namespaces", Kind::Switch),
+    ("capabilities", Kind::One),
+    ("combine", Kind::Switch),
+    ("data", Kind::Many),
+    ("fail-on-warn", Kind::Switch),
+    ("ignore", Kind::One),
+    ("namespace", Kind::Many),
+    ("no-color", Kind::Switch),
+    ("no-fail", Kind::Switch),
+    ("output", Kind::One),
+    ("parser", Kind::One),
+    ("policy", Kind::Many),
+    ("quiet", Kind::Switch),
+    ("rego-version", Kind::One),
+    ("show-builtin-errors", Kind::Switch),
+    ("stdin-filename", Kind::One),
+    ("strict", Kind::Switch),
+    ("suppress-exceptions", Kind::Switch),
+    ("trace", Kind::Switch),
+];
+
+/// Reads the process's command line. For `test`, the flags it leaves unset are then
+/// taken from `CONFTEST_*` environment variables and conftest's configuration file, in
+/// that order, as conftest does; they are read as if given on the command line (before
+/// the user's own arguments), so they are checked as those are.
+pub fn parse() -> Result<Cli, ParseError> {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let parse_from = |argv: &[std::ffi::OsString]| {
+        Cli::command()
+            .try_get_matches_from(argv)
+            .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)))
+    };
+    let (cli, matches) = parse_from(&argv).map_err(ParseError::Usage)?;
+    let (Command::Test(args), Some(("test", given))) = (&cli.command, matches.subcommand()) else {
+        return Ok(cli);
+    };
+    let explicit = args
+        .config_file
+        .clone()
+        .or_else(|| std::env::var_os("CONFTEST_CONFIG_FILE").map(PathBuf::from));
+    let settings =
+        Settings::read(explicit.as_deref()).map_err(|e| ParseError::Settings(e.to_string()))?;
+    let mut extra: Vec<std::ffi::OsString> = Vec::new();
+    let mut origins = Vec::new();
+    for (key, kind) in CONFTEST_SETTINGS {
+        if given.value_source(&key.replace('-', "_")) == Some(ValueSource::CommandLine) {
+            continue;
+        }
+        let Some((setting, origin)) = settings.get(key, *kind).map_err(ParseError::Settings)?
+        else {
+            continue;
+        };
+        match setting {
+            Setting::Switch(true) => extra.push(format!("--{key}").into()),
+            Setting::Switch(false) => continue,
+            Setting::Values(values) => {
+                for value in values {
+                    extra.push(format!("--{key}").into());
+                    extra.push(value.into());
+                }
+            }
+        }
+        origins.push(format!("{origin} (--{key})"));
+    }
+    if extra.is_empty() {
+        return Ok(cli);
+    }
+    // No option comes before the subcommand, so `test` is the first argument.
+    let mut with_settings = argv[..2].to_vec();
+    with_settings.extend(extra);
+    with_settings.extend_from_slice(&argv[2..]);
+    parse_from(&with_settings).map(|(cli, _)| cli).map_err(|e| {
+        // clap's message would quote the value.
+        ParseError::Settings(format!(
+            "conftest settings not valid for `test` ({}): one of {}",
+            e.kind(),
+            origins.join(", ")
+        ))
+    })
 }
 
 #[derive(Debug, Args)]
@@ -195,9 +291,14 @@ pub struct InputArgs {
     #[arg(long, value_enum, visible_alias = "input", value_name = "NAME")]
     pub parser: Option<Format>,
 
-    /// Skip paths matching this glob (repeatable), e.g. `--ignore 'vendor/**'`.
-    #[arg(long, value_name = "GLOB")]
-    pub ignore: Vec<String>,
+    /// Skip files whose path matches this regular expression, as conftest's `--ignore`
+    /// (e.g. `--ignore '^vendor/'`); given twice, the last one counts.
+    #[arg(long, value_name = "REGEX", overrides_with = "ignore")]
+    pub ignore: Option<String>,
+
+    /// The name standard input's document is reported under (`-`, by default).
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
 
     /// Dockerfile build argument, as for `docker build` (repeatable); used when a FROM
     /// takes its image from an ARG.
@@ -342,7 +443,9 @@ pub struct TestArgs {
     #[arg(short, long = "data", value_name = "PATH")]
     pub data: Vec<PathBuf>,
 
-    /// Namespace (Rego package) whose rules are evaluated (repeatable).
+    /// Namespace (Rego package) whose rules are evaluated (repeatable). A pattern with
+    /// `*`, `?` or `[...]` selects every package it matches (`*` crosses dots too:
+    /// `'k8s.*'` matches `k8s.a.b`).
     #[arg(short, long = "namespace", default_value = "main", value_name = "NAME")]
     pub namespace: Vec<String>,
 
@@ -384,6 +487,41 @@ pub struct TestArgs {
     /// Config file for the bundled practices (default: ./.dockpolicy.yaml when present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// conftest's configuration file, whose keys are these flags' names (default:
+    /// ./conftest.toml, .yaml, .yml or .json when present). A flag given on the command
+    /// line wins over a `CONFTEST_<FLAG>` environment variable, which wins over the file.
+    #[arg(short = 'c', long, value_name = "FILE")]
+    pub config_file: Option<PathBuf>,
+
+    /// Print no report when the run passes (exit 0).
+    #[arg(long)]
+    pub quiet: bool,
+
+    /// Leave exceptions out of the text report (they still count in the summary).
+    #[arg(long)]
+    pub suppress_exceptions: bool,
+
+    /// Show how each query was evaluated: a `file: ... | query: ...` line per query and
+    /// the policy's `trace()` notes, on standard error (and instead of the report in the
+    /// `stdout` format, as conftest).
+    #[arg(long)]
+    pub trace: bool,
+
+    /// OPA's strict mode: unused local variables and imports, duplicate imports and
+    /// deprecated builtins are compile errors.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// An OPA capabilities JSON file: a policy calling a builtin it does not list is
+    /// refused at load.
+    #[arg(long, value_name = "FILE")]
+    pub capabilities: Option<PathBuf>,
+
+    /// A builtin that fails (`to_number("x")`) is an error of the run; by default, as in
+    /// OPA, it leaves its expression undefined.
+    #[arg(long)]
+    pub show_builtin_errors: bool,
 
     /// Also list findings hidden by `# dockpolicy ignore=` pragmas.
     #[arg(long)]

@@ -7,6 +7,8 @@
 //! `data.dockpolicy_config`, so user policies can read the same settings. Unknown keys
 //! are an error naming the key: a typo must never silently turn a check off.
 
+pub mod conftest;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

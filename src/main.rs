@@ -1,7 +1,6 @@
 //! Thin entry point: parse arguments, dispatch, map errors to exit codes.
 
-use clap::Parser as _;
-use dockpolicy::cli::{Cli, Command};
+use dockpolicy::cli::{self, Cli, Command};
 use dockpolicy::commands;
 use dockpolicy::report::exit;
 
@@ -38,9 +37,13 @@ fn main() {
     // Policies never abort the process by asking for impossible memory (see
     // `set_memory_limit`); `test --memory-limit` changes the limit.
     dockpolicy::policy::set_memory_limit(Some(dockpolicy::policy::DEFAULT_MEMORY_LIMIT));
-    let cli = match Cli::try_parse() {
+    let cli = match cli::parse() {
         Ok(cli) => cli,
-        Err(e) => {
+        Err(cli::ParseError::Settings(message)) => {
+            eprintln!("error: {}", dockpolicy::redact::lines(&message));
+            std::process::exit(exit::TOOL_ERROR);
+        }
+        Err(cli::ParseError::Usage(e)) => {
             // Help and version are not errors; usage errors get the tool-error code, never
             // a code that could be mistaken for a policy outcome.
             let code = if e.use_stderr() {

@@ -337,7 +337,7 @@ fn combine_evaluates_all_inputs_as_one_document() {
 }
 
 #[test]
-fn directories_are_walked_and_ignore_globs_apply() {
+fn directories_are_walked_and_the_ignore_regex_applies() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     std::fs::create_dir_all(root.join("svc/api")).unwrap();
@@ -353,8 +353,9 @@ fn directories_are_walked_and_ignore_globs_apply() {
         "test",
         "-p",
         &fixture("policies/latest"),
+        // conftest's --ignore: a regular expression searched for in each walked path.
         "--ignore",
-        "vendor/**",
+        "/vendor/",
         "-o",
         "json",
         root.to_str().unwrap(),
@@ -684,16 +685,25 @@ fn policy_syntax_error_names_file_line_and_column() {
 
 #[test]
 fn policy_runtime_error_is_reported_per_file_without_aborting() {
-    let out = dockpolicy()
-        .args([
-            "test",
-            "-p",
-            &fixture("policies/runtime_error"),
-            &fixture("project/Dockerfile"),
-            &fixture("project/Dockerfile.good"),
-        ])
-        .output()
-        .unwrap();
+    let run = |show_builtin_errors: bool| {
+        let mut args = vec![
+            "test".to_owned(),
+            "-p".to_owned(),
+            fixture("policies/runtime_error"),
+            fixture("project/Dockerfile"),
+            fixture("project/Dockerfile.good"),
+        ];
+        if show_builtin_errors {
+            args.push("--show-builtin-errors".to_owned());
+        }
+        dockpolicy().args(args).output().unwrap()
+    };
+    // As in OPA and conftest, a builtin that fails (`to_number("openjdk:latest")`) leaves
+    // its expression undefined...
+    let out = run(false);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // ...unless --show-builtin-errors asks for the error, which each file then reports.
+    let out = run(true);
     assert_eq!(out.status.code(), Some(TOOL_ERROR));
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.matches("ERROR - ").count(), 2, "{text}");
@@ -833,4 +843,120 @@ fn timeout_stops_a_runaway_policy_and_the_other_inputs_complete() {
         .args(["test", "--timeout", "soon", &fixture("project/Dockerfile")])
         .assert()
         .code(TOOL_ERROR);
+}
+
+// --- conftest's settings: flags, CONFTEST_* variables, conftest.toml -------------------
+
+/// A directory with `policy/main.rego` (one failure on a Deployment) and `deploy.yaml`.
+fn conftest_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policy")).unwrap();
+    std::fs::write(
+        dir.path().join("policy/main.rego"),
+        "package main\n\ndeny contains msg if {\n\tinput.kind == \"Deployment\"\n\tmsg := \"a Deployment\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("deploy.yaml"), "kind: Deployment\n").unwrap();
+    dir
+}
+
+#[test]
+fn flags_win_over_conftest_variables_which_win_over_conftest_toml() {
+    let dir = conftest_project();
+    std::fs::write(dir.path().join("conftest.toml"), "output = \"json\"\n").unwrap();
+    let run = |env: Option<&str>, args: &[&str]| {
+        let mut cmd = dockpolicy();
+        cmd.current_dir(dir.path())
+            .arg("test")
+            .args(args)
+            .arg("deploy.yaml");
+        if let Some(output) = env {
+            cmd.env("CONFTEST_OUTPUT", output);
+        }
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    assert!(run(None, &[]).starts_with('['), "the file's json");
+    assert!(
+        run(Some("tap"), &[]).starts_with("1..1"),
+        "the variable's tap"
+    );
+    assert!(
+        run(Some("tap"), &["-o", "stdout"]).starts_with("FAIL - deploy.yaml"),
+        "the flag's stdout"
+    );
+}
+
+#[test]
+fn a_bad_conftest_setting_is_named_but_its_value_never_shown() {
+    let dir = conftest_project();
+    let out = dockpolicy()
+        .current_dir(dir.path())
+        .env("CONFTEST_OUTPUT", "s3cr3t-value")
+        .env("CONFTEST_QUIET", "maybe-s3cr3t")
+        .args(["test", "deploy.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(TOOL_ERROR));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("CONFTEST_"), "{stderr}");
+    assert!(!stderr.contains("s3cr3t"), "{stderr}");
+}
+
+#[test]
+fn stdin_filename_names_standard_input() {
+    let dir = conftest_project();
+    let out = dockpolicy()
+        .current_dir(dir.path())
+        .args([
+            "test",
+            "--parser",
+            "yaml",
+            "--stdin-filename",
+            "from-ci.yaml",
+            "-",
+        ])
+        .write_stdin("kind: Deployment\n")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with("FAIL - from-ci.yaml - main - a Deployment"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn trace_replaces_the_text_report_and_hides_the_inputs_secrets() {
+    let dir = conftest_project();
+    std::fs::write(
+        dir.path().join("policy/main.rego"),
+        "package main\n\ndeny contains msg if {\n\tmsg := sprintf(\"env %v\", [input.env])\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("deploy.yaml"),
+        "env:\n- name: DB_PASSWORD\n  value: hunter2hunter2\n",
+    )
+    .unwrap();
+    let out = dockpolicy()
+        .current_dir(dir.path())
+        .args(["test", "--trace", "deploy.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let (stdout, stderr) = (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    );
+    assert!(
+        stdout.starts_with("file: deploy.yaml | query: data.main.exception[_][_] == \"\"\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("| query: data.main.deny\n"), "{stdout}");
+    assert!(
+        !stdout.contains("FAIL"),
+        "the trace instead of the report: {stdout}"
+    );
+    assert!(stderr.contains("| query: data.main.deny\n"), "{stderr}");
+    assert!(!stdout.contains("hunter2") && !stderr.contains("hunter2"));
 }

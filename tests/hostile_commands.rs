@@ -56,11 +56,11 @@ const TOKEN: &str = "ghp_abcdefghijklmnopqrstuvwx";
 /// A secret value the scanned input holds, which a policy prints along with the input.
 const SECRET: &str = "hunterIN";
 
-/// Asserts `stderr` shows the hostile print made safe: prefixed with `origin`, the escape
+/// Asserts `stderr` shows the hostile print made safe: after `origin`, the escape
 /// written out, no line that starts a workflow command, no token or secret.
 fn assert_print_made_safe(stderr: &str, origin: &str) {
     assert!(
-        stderr.contains(&format!("{origin}: print at ")),
+        stderr.contains(origin),
         "the print is shown, with where it came from:\n{stderr}"
     );
     assert!(!stderr.contains('\x1b'), "no raw escape:\n{stderr}");
@@ -102,15 +102,30 @@ fn test_shows_a_policys_print_redacted_escaped_and_with_its_file() {
              image: nginx\n    env:\n    - name: DB_PASSWORD\n      value: {SECRET}\n"
         ),
     );
+    // conftest's form, `PRNT  <policy>:<line>: <message>`: leading the text report, and
+    // on standard error beside the other formats (conftest shows them nowhere there).
     for format in ["stdout", "json"] {
         let r = run(
             dir.path(),
             &["test", "-o", format, "Dockerfile", "pod.yaml"],
         );
         assert_eq!(r.code, 1, "the deny still fails the run: {}", r.stderr);
-        assert_print_made_safe(&r.stderr, "Dockerfile");
-        assert_print_made_safe(&r.stderr, "pod.yaml");
-        assert!(!r.stdout.contains("print at"), "prints stay off the report");
+        let shown = if format == "stdout" {
+            assert!(!r.stderr.contains("PRNT"), "{}", r.stderr);
+            &r.stdout
+        } else {
+            assert!(
+                !r.stdout.contains("PRNT"),
+                "prints stay off the JSON report"
+            );
+            &r.stderr
+        };
+        assert_print_made_safe(shown, "PRNT   policy/a.rego:3: ");
+        assert_eq!(
+            shown.matches("PRNT ").count(),
+            2,
+            "one print per file:\n{shown}"
+        );
     }
 }
 
@@ -127,10 +142,12 @@ fn print_output_is_capped_per_file() {
     );
     write(dir.path().join("Dockerfile"), "FROM alpine:3\n");
     let r = run(dir.path(), &["test", "-o", "json", "Dockerfile"]);
+    // Each print is a `PRNT   <print>` line (and a blank one): the prints themselves are
+    // what is capped.
     let printed: usize = r
         .stderr
         .lines()
-        .filter(|l| l.starts_with("Dockerfile: "))
+        .filter_map(|l| l.strip_prefix("PRNT   "))
         .map(|l| l.len() + 1)
         .sum();
     assert!(printed > 32 * 1024, "prints are shown: {printed} bytes");

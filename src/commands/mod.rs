@@ -26,6 +26,8 @@ pub struct Inputs {
     pub targets: Vec<walk::Target>,
     pub errors: Vec<FileError>,
     stdin: Option<Vec<u8>>,
+    /// `--stdin-filename`: the name standard input is reported under.
+    stdin_name: Option<String>,
     options: dockerfile::Options,
 }
 
@@ -33,8 +35,8 @@ impl Inputs {
     /// `compose_builds`: also check the Dockerfiles that Compose files build (`test`
     /// does; `parse` shows only what was named).
     pub fn collect(args: &InputArgs, compose_builds: bool) -> anyhow::Result<Inputs> {
-        let ignore = walk::ignore_set(&args.ignore)?;
-        let (mut targets, walk_errors) = walk::collect(&args.paths, &ignore, args.parser);
+        let ignore = walk::ignore_pattern(args.ignore.as_deref())?;
+        let (mut targets, walk_errors) = walk::collect(&args.paths, ignore.as_ref(), args.parser);
         let mut errors: Vec<FileError> = walk_errors
             .into_iter()
             .map(|(filename, e)| FileError {
@@ -57,6 +59,7 @@ impl Inputs {
             targets,
             errors,
             stdin,
+            stdin_name: args.stdin_filename.clone(),
             options: dockerfile::Options {
                 build_args: args.build_args.iter().cloned().collect(),
             },
@@ -65,7 +68,10 @@ impl Inputs {
 
     /// Reads and parses one target. Never fails: problems are in `parsed`.
     pub fn load(&self, target: &walk::Target) -> Loaded {
-        let filename = display(&target.path);
+        let filename = match &self.stdin_name {
+            Some(name) if target.path.as_os_str() == "-" => name.clone(),
+            _ => display(&target.path),
+        };
         if target.format == Some(Format::Archive) && target.path.as_os_str() != "-" {
             // Streamed from disk: an archive is never read into memory whole.
             return Loaded {

@@ -41,6 +41,9 @@ pub fn policy_options(args: &TestArgs) -> policy::Options {
         engine: args.engine,
         // Counted, or found likely many, by `collect_and_load`.
         run_size: policy::RunSize::Many,
+        strict: args.strict,
+        capabilities: args.capabilities.clone(),
+        lenient_builtins: !args.show_builtin_errors,
     }
 }
 
@@ -80,6 +83,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<i32> {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::io::IsTerminal::is_terminal(&std::io::stdout()),
             show_suppressed: args.show_suppressed,
+            suppress_exceptions: args.suppress_exceptions,
         },
     };
     let per_file = (!args.input.combine)
@@ -111,15 +115,20 @@ impl Checking<'_> {
         let mut report = Prerendered::new(format, self.style);
         report.errors = self.inputs.errors.clone();
         let style = self.style;
-        let checked = check_each_file(self.pool, self.inputs, self.policies, |outcome| {
-            outcome.rendered(format, &style)
+        let checked = check_each_file(self.pool, self.inputs, self.policies, |mut outcome| {
+            let aside = std::mem::take(&mut outcome.aside);
+            (outcome.rendered(format, &style), aside)
         });
-        for (file, errors) in checked {
+        let mut asides = Aside::default();
+        for ((file, errors), aside) in checked {
             report.files.push(file);
             report.errors.extend(errors);
+            asides.add(aside);
         }
         report.finish();
-        let code = self.deliver(&report.errors, report.counts(), &|_, out| report.write(out))?;
+        let code = self.deliver(&report.errors, report.counts(), &asides, &|_, out| {
+            report.write(out)
+        })?;
         super::leave_to_exit(report);
         Ok(code)
     }
@@ -134,18 +143,21 @@ impl Checking<'_> {
             ..Report::default()
         };
         let inputs = self.inputs;
+        let mut asides = Aside::default();
         if self.args.input.combine {
             let loaded: Vec<Loaded> = self
                 .pool
                 .install(|| inputs.targets.par_iter().map(|t| inputs.load(t)).collect());
-            check_combined(self.policies, loaded, &mut report);
+            asides.add(check_combined(self.policies, loaded, &mut report));
         } else {
-            for outcome in check_each_file(self.pool, inputs, self.policies, |outcome| outcome) {
+            for mut outcome in check_each_file(self.pool, inputs, self.policies, |outcome| outcome)
+            {
+                asides.add(std::mem::take(&mut outcome.aside));
                 outcome.add_to(&mut report);
             }
         }
         report.finish();
-        let code = self.deliver(&report.errors, report.counts(), &|format, out| {
+        let code = self.deliver(&report.errors, report.counts(), &asides, &|format, out| {
             report::write(format, &report, &self.policies.namespaces, out)
         })?;
         super::leave_to_exit(report);
@@ -153,23 +165,59 @@ impl Checking<'_> {
     }
 
     /// Shows the report's `errors` on standard error when no text report does, writes
-    /// every output with `write`, and returns the exit code `counts` imply.
+    /// every output with `write` (the text format led by what the policies printed, or
+    /// replaced by the trace with `--trace`, as conftest), and returns the exit code
+    /// `counts` imply. A run that stops (see `Aside::stops_run`) writes no report.
     fn deliver(
         &self,
         errors: &[FileError],
         counts: Counts,
+        asides: &Aside,
         write: &WriteReport,
     ) -> anyhow::Result<i32> {
+        if let Some(message) = &asides.stops_run {
+            anyhow::bail!("{message}");
+        }
+        let exit_code = |no_fail| {
+            counts.exit_code(ExitPolicy {
+                fail_on_warn: self.args.fail_on_warn,
+                no_fail,
+            })
+        };
+        // conftest's --quiet: a run that passes prints nothing at all.
+        if self.args.quiet && exit_code(false) == 0 {
+            return Ok(0);
+        }
         if !self.text_on_stdout {
             super::eprint_errors(errors);
         }
+        let trace = asides.trace.concat();
+        if self.args.trace {
+            eprint!("{trace}");
+        }
+        let prints = asides.prnt_lines(self.style.color);
+        let text_shows_prints = self
+            .outputs
+            .iter()
+            .any(|o| o.format == OutputFormat::Stdout && !self.args.trace);
+        if !text_shows_prints {
+            eprint!("{prints}");
+        }
+        let write_text = |format: OutputFormat, out: &mut dyn std::io::Write| {
+            if format != OutputFormat::Stdout {
+                return write(format, out);
+            }
+            if self.args.trace {
+                return out.write_all(trace.as_bytes());
+            }
+            out.write_all(prints.as_bytes())?;
+            write(format, out)
+        };
         // On the run's own pool: the text and JSON reports render their findings in
         // parallel.
-        self.pool.install(|| write_outputs(self.outputs, write))?;
-        Ok(counts.exit_code(ExitPolicy {
-            fail_on_warn: self.args.fail_on_warn,
-            no_fail: self.args.no_fail,
-        }))
+        self.pool
+            .install(|| write_outputs(self.outputs, &write_text))?;
+        Ok(exit_code(self.args.no_fail))
     }
 }
 
@@ -189,6 +237,7 @@ fn prepare(args: &TestArgs) -> anyhow::Result<(Inputs, PolicySet)> {
     // Before any work: a report must not replace an input, a policy, data or the config.
     protected.check_outputs(&args.output, args.output_file.as_deref(), &inputs.targets)?;
     policies.limit_memory((args.memory_limit > 0).then_some(args.memory_limit));
+    policies.trace = args.trace;
     policies.info.config = config_path;
     policies.info.inputs = inputs.targets.len();
     policies.info.workers = worker_count(args.input.threads, inputs.targets.len());
@@ -334,6 +383,63 @@ struct FileOutcome {
     lines: BTreeMap<usize, String>,
     results: Vec<CheckResult>,
     errors: Vec<FileError>,
+    aside: Aside,
+}
+
+/// What checking leaves beside the results, gathered over the run in input order.
+#[derive(Default)]
+struct Aside {
+    /// What the policies printed, one safe line each (see `eval::PrintLog::bare`).
+    prints: String,
+    /// `--trace` lines, each ending in a line break, made safe to show.
+    trace: Vec<String>,
+    /// An error after which conftest stops the whole run with no report (a result
+    /// object without `msg`): the first one found.
+    stops_run: Option<String>,
+}
+
+impl Aside {
+    fn add(&mut self, other: Aside) {
+        self.prints.push_str(&other.prints);
+        self.trace.extend(other.trace);
+        if self.stops_run.is_none() {
+            self.stops_run = other.stops_run;
+        }
+    }
+
+    /// Notes what evaluating one document left beside its results: the trace (made safe
+    /// with the document's `secrets`, found only when there is one) and the first error
+    /// that stops the run.
+    fn note(
+        &mut self,
+        evaluator: &mut eval::Evaluator,
+        errors: &[eval::EvalError],
+        secrets: impl FnOnce() -> Secrets,
+    ) {
+        let trace = evaluator.take_trace();
+        if !trace.is_empty() {
+            let secrets = secrets();
+            self.trace
+                .extend(trace.iter().map(|line| safe_line(&secrets, line)));
+        }
+        if let Some(stop) = errors.iter().find(|e| e.stops_run) {
+            self.stops_run.get_or_insert_with(|| stop.to_string());
+        }
+    }
+
+    /// The prints as conftest's text report leads with them: `PRNT  <print>` and a
+    /// blank line for each.
+    fn prnt_lines(&self, color: bool) -> String {
+        let label = if color {
+            "\u{1b}[34mPRNT \u{1b}[0m"
+        } else {
+            "PRNT "
+        };
+        self.prints
+            .lines()
+            .map(|line| format!("{label}  {line}\n\n"))
+            .collect()
+    }
 }
 
 impl FileOutcome {
@@ -343,6 +449,7 @@ impl FileOutcome {
             lines: BTreeMap::new(),
             results: Vec::new(),
             errors: Vec::new(),
+            aside: Aside::default(),
         }
     }
 
@@ -378,7 +485,7 @@ fn check_file(
         }
     };
     let mut merged: BTreeMap<String, CheckResult> = BTreeMap::new();
-    let mut prints = eval::PrintLog::new(&outcome.filename);
+    let mut prints = eval::PrintLog::bare(&outcome.filename);
     // The file's secret values, found once, when a policy error first needs them.
     let mut file_secrets: Option<Secrets> = None;
     if parsed.documents.is_empty() {
@@ -394,6 +501,9 @@ fn check_file(
         if !printed.is_empty() {
             prints.add(printed, Some(&document.to_json()));
         }
+        outcome.aside.note(evaluator, &errors, || {
+            secrets_of(&mut file_secrets, text.as_deref(), document)
+        });
         if let (Some(text), Some(range)) = (&text, parsed.ranges.get(index)) {
             for r in &mut results {
                 locate_findings(r, text, *range);
@@ -412,11 +522,12 @@ fn check_file(
     if let Some(text) = &text {
         apply_pragmas(policies, text, &mut merged);
     }
-    // As each file is done, not with the report: a worker holds one file's prints at
-    // most, and a file whose evaluation hangs until --timeout has shown what it printed.
-    prints.emit();
+    outcome.aside.prints = prints.text();
     fill_end_lines(&mut merged, &parsed);
     outcome.results = merged.into_values().collect();
+    // In the order `--namespace` names them (a stable sort keeps the names' order
+    // otherwise).
+    outcome.results.sort_by_key(|r| r.namespace_rank);
     if let Some(text) = &text {
         outcome.lines = report::pointed_lines(text, &outcome.results);
     }
@@ -509,7 +620,7 @@ fn locate_findings(result: &mut CheckResult, text: &str, range: (usize, usize)) 
 
 /// `--combine`: one document `[{path, contents}]` (an entry per document of each file),
 /// reported under the name `Combined`.
-fn check_combined(policies: &PolicySet, loaded: Vec<Loaded>, report: &mut Report) {
+fn check_combined(policies: &PolicySet, loaded: Vec<Loaded>, report: &mut Report) -> Aside {
     let mut docs = Vec::new();
     for l in loaded {
         match l.parsed {
@@ -524,25 +635,38 @@ fn check_combined(policies: &PolicySet, loaded: Vec<Loaded>, report: &mut Report
     }
     let mut evaluator = eval::Evaluator::new(policies);
     let input = Document::Json(Value::Array(docs));
-    let (results, errors) =
+    let (mut results, errors) =
         eval::evaluate(&mut evaluator, &policies.namespaces, "Combined", &input);
+    results.sort_by_key(|r| r.namespace_rank);
+    let mut aside = Aside::default();
     let printed = evaluator.take_prints();
     if !printed.is_empty() {
-        let mut prints = eval::PrintLog::new("Combined");
+        let mut prints = eval::PrintLog::bare("Combined");
         prints.add(printed, Some(&input.to_json()));
-        prints.emit();
+        aside.prints = prints.text();
     }
     report.results.extend(results);
-    // As in `check_file`: an error may quote any file's values.
+    // As in `check_file`: an error (or the trace) may quote any file's values.
+    let trace = evaluator.take_trace();
     let secrets = match &input {
-        Document::Json(doc) if !errors.is_empty() => Secrets::in_document(doc),
+        Document::Json(doc) if !errors.is_empty() || !trace.is_empty() => Secrets::in_document(doc),
         _ => Secrets::default(),
     };
+    aside.trace = trace.iter().map(|line| safe_line(&secrets, line)).collect();
+    aside.stops_run = errors.iter().find(|e| e.stops_run).map(ToString::to_string);
     report.errors.extend(errors.into_iter().map(|e| FileError {
         filename: "Combined".into(),
         line: None,
         message: secrets.hide(&e.to_string()),
     }));
+    aside
+}
+
+/// A trace line made safe to show: the input's secret values hidden, secret-looking
+/// values redacted, control characters escaped; with its line break.
+fn safe_line(secrets: &Secrets, line: &str) -> String {
+    let hidden = secrets.hide(line);
+    format!("{}\n", crate::redact::lines(&crate::redact::text(&hidden)))
 }
 
 #[cfg(test)]

@@ -117,6 +117,7 @@ fn rendered(args: &VerifyArgs, report: &VerifyReport) -> anyhow::Result<String> 
                 style: Style {
                     color,
                     show_suppressed: false,
+                    suppress_exceptions: false,
                 },
                 ..Report::default()
             };

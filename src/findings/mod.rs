@@ -81,6 +81,13 @@ pub struct CheckResult {
     /// Tests `verify` skipped (`todo_test_` rules), each named as a message, as conftest
     /// reports them; `test` has none.
     pub skipped: Vec<Finding>,
+    /// Keep the findings in the order the policy gave them (document by document, rule
+    /// by rule as first defined, each rule's values in set order), as conftest reports a
+    /// user's policies; `sort` then leaves them be.
+    pub in_policy_order: bool,
+    /// Where the namespace stands in the run's order: conftest reports namespaces in the
+    /// order `--namespace` names them (0 for every namespace when that order says nothing).
+    pub namespace_rank: usize,
 }
 
 impl CheckResult {
@@ -94,6 +101,8 @@ impl CheckResult {
             exceptions: Vec::new(),
             suppressed: Vec::new(),
             skipped: Vec::new(),
+            in_policy_order: false,
+            namespace_rank: 0,
         }
     }
 
@@ -108,8 +117,11 @@ impl CheckResult {
     }
 
     /// Puts the findings in their canonical order: by line (findings without one last),
-    /// then message.
+    /// then message; unless they are kept in the policy's order (`in_policy_order`).
     pub fn sort(&mut self) {
+        if self.in_policy_order {
+            return;
+        }
         let order = |a: &Finding, b: &Finding| {
             (a.line.is_none(), a.line, &a.msg).cmp(&(b.line.is_none(), b.line, &b.msg))
         };

@@ -20,7 +20,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::Regex;
 
 use super::Format;
 use super::confine::{ConfineError, Tree};
@@ -38,11 +38,8 @@ pub struct Target {
 pub enum WalkError {
     #[error("no such file or directory")]
     Missing,
-    #[error("invalid --ignore glob {glob:?}: {source}")]
-    Glob {
-        glob: String,
-        source: globset::Error,
-    },
+    #[error("invalid --ignore regular expression: {0}")]
+    Pattern(#[from] regex::Error),
     #[error("cannot read: {0}")]
     Io(std::io::Error),
     #[error("{}", .0.reason())]
@@ -53,29 +50,23 @@ pub enum WalkError {
     TooDeep,
 }
 
-/// Builds the `--ignore` matcher.
-pub fn ignore_set(globs: &[String]) -> Result<GlobSet, WalkError> {
-    let mut builder = GlobSetBuilder::new();
-    for glob in globs {
-        builder.add(Glob::new(glob).map_err(|source| WalkError::Glob {
-            glob: glob.clone(),
-            source,
-        })?);
-    }
-    builder.build().map_err(|source| WalkError::Glob {
-        glob: globs.join(","),
-        source,
-    })
+/// Builds the `--ignore` matcher: a regular expression, as conftest's (Go's RE2 syntax,
+/// which the regex crate shares), searched for anywhere in a file's path.
+pub fn ignore_pattern(pattern: Option<&str>) -> Result<Option<Regex>, WalkError> {
+    Ok(pattern.map(Regex::new).transpose()?)
 }
 
-fn ignored(set: &GlobSet, path: &Path, root: &Path) -> bool {
-    if set.is_empty() {
+/// Whether `--ignore` skips the file at `path`, spelled as conftest's walk spells it: the
+/// walked directory joined with the names below it, without `./` parts.
+fn ignored(pattern: Option<&Regex>, path: &Path) -> bool {
+    let Some(pattern) = pattern else {
         return false;
-    }
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    set.is_match(path)
-        || set.is_match(relative)
-        || path.file_name().is_some_and(|name| set.is_match(name))
+    };
+    let clean: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    pattern.is_match(&clean.to_string_lossy())
 }
 
 /// The format a file name tells. A name that is not UTF-8 is judged by its lossy spelling:
@@ -104,8 +95,8 @@ pub struct Rules<'a> {
     /// Also skip names starting with `.` (policy, data and Gatekeeper directories, as
     /// before; the input walk skips only `.git`).
     pub skip_hidden: bool,
-    /// `--ignore` globs, matched against the path, the path below `base` and the name.
-    pub ignore: Option<(&'a GlobSet, &'a Path)>,
+    /// `--ignore`, matched against the path of every entry but a directory.
+    pub ignore: Option<&'a Regex>,
     /// Whether a file of this name would be used: a symlink that leaves the tree or is
     /// broken is an error only then (or when it points at a directory).
     pub wanted: &'a dyn Fn(&Path) -> bool,
@@ -149,11 +140,6 @@ fn walk_at(
             continue;
         }
         let path = dir.join(&name);
-        if let Some((set, base)) = rules.ignore
-            && ignored(set, &path, base)
-        {
-            continue;
-        }
         let kind = match kind {
             Some(kind) => kind,
             None => match std::fs::symlink_metadata(&path) {
@@ -164,6 +150,9 @@ fn walk_at(
                 }
             },
         };
+        if !kind.is_dir() && ignored(rules.ignore, &path) {
+            continue;
+        }
         if kind.is_dir() {
             if visit(Found::Dir(path.clone())) {
                 walk_at(tree, &path, rules, walked, visit, depth + 1);
@@ -271,7 +260,7 @@ pub fn resolve_named(path: &Path) -> Result<(Tree, PathBuf), WalkError> {
 /// bad path never hides the others.
 pub fn collect(
     paths: &[PathBuf],
-    ignore: &GlobSet,
+    ignore: Option<&Regex>,
     forced: Option<Format>,
 ) -> (Vec<Target>, Vec<(String, WalkError)>) {
     let mut targets = Vec::new();
@@ -301,7 +290,8 @@ pub fn collect(
             continue;
         }
         if !real.is_dir() {
-            if !ignored(ignore, root, root.parent().unwrap_or(root)) {
+            // A named file is matched as it was named, as conftest does.
+            if !ignore.is_some_and(|re| re.is_match(&root.to_string_lossy())) {
                 targets.push(Target {
                     path: root.clone(),
                     format: forced.or_else(|| detect(root)),
@@ -312,7 +302,7 @@ pub fn collect(
         walked.push(real);
         let rules = Rules {
             skip_hidden: false,
-            ignore: Some((ignore, root)),
+            ignore,
             wanted: &wanted,
         };
         walk(
@@ -401,8 +391,8 @@ mod tests {
         // Committed ignore files hide nothing: ignoring is `--ignore`'s job.
         fs::write(root.join(".gitignore"), "build.json\n*.yaml\n").unwrap();
         fs::write(root.join(".ignore"), "svc\n").unwrap();
-        let set = ignore_set(&["vendor".to_string()]).unwrap();
-        let (targets, errors) = collect(&[root.to_path_buf()], &set, None);
+        let pattern = ignore_pattern(Some("/vendor/")).unwrap();
+        let (targets, errors) = collect(&[root.to_path_buf()], pattern.as_ref(), None);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(
             names(&targets, root),
@@ -422,7 +412,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let name = std::ffi::OsStr::from_bytes(b"api\xff.Dockerfile");
         fs::write(dir.path().join(name), "FROM a").unwrap();
-        let (targets, errors) = collect(&[dir.path().to_path_buf()], &GlobSet::empty(), None);
+        let (targets, errors) = collect(&[dir.path().to_path_buf()], None, None);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(targets.len(), 1);
         assert_eq!(targets[0].format, Some(Format::Dockerfile));
@@ -497,7 +487,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("Dockerfile");
         fs::write(&file, "FROM a").unwrap();
-        let (targets, errors) = collect(&[dir.path().join("nope"), file], &GlobSet::empty(), None);
+        let (targets, errors) = collect(&[dir.path().join("nope"), file], None, None);
         assert_eq!(targets.len(), 1);
         assert_eq!(errors.len(), 1);
     }

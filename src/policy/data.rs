@@ -1,9 +1,11 @@
 //! `-d/--data`: JSON and YAML documents merged into `data`.
 //!
-//! Placement follows conftest: directories are expanded into their JSON/YAML files and
-//! every file is merged at the root of `data` (`-d conf` with `conf/team/a.yaml` holding
-//! `owner: x` gives `data.owner`). Objects merge key by key; two files that set the same
-//! key to different non-object values conflict, and the error names the file and key.
+//! Placement follows conftest (OPA's loader): a file named directly, and the files
+//! directly inside a named directory, merge at the root of `data`; a file in a
+//! subdirectory goes under the subdirectories' names (`-d conf` with
+//! `conf/team/a.yaml` holding `owner: x` gives `data.team.owner`). `-d a.b:path` puts
+//! what `path` holds under `data.a.b`. Objects merge key by key; two files that set the
+//! same key to different non-object values conflict, and the error names the file and key.
 
 use std::path::{Path, PathBuf};
 
@@ -21,7 +23,9 @@ pub fn load(paths: &[PathBuf]) -> Result<Value, LoadError> {
         path: path.display().to_string(),
         message: e.to_string(),
     };
-    for path in paths {
+    for given in paths {
+        let (prefix, path) = split_prefix(given);
+        let path = path.as_path();
         let (tree, real) = walk::resolve_named(path).map_err(|e| io(path, &e))?;
         if real.is_dir() {
             let is_data = |p: &Path| matches!(walk::detect(p), Some(Format::Json | Format::Yaml));
@@ -48,17 +52,47 @@ pub fn load(paths: &[PathBuf]) -> Result<Value, LoadError> {
             }
             files.sort();
             for file in files {
-                merge_at(&mut root, &[], read(&file)?, &file)?;
+                let mut at = prefix.clone();
+                at.extend(subdirectories(path, &file));
+                merge_at(&mut root, &at, read(&file, at.is_empty())?, &file)?;
             }
         } else {
-            merge_at(&mut root, &[], read(path)?, path)?;
+            merge_at(&mut root, &prefix, read(path, prefix.is_empty())?, path)?;
         }
     }
     Ok(root)
 }
 
-/// Reads a data file already confined (named and resolved, or found by the walk).
-fn read(path: &Path) -> Result<Value, LoadError> {
+/// OPA's `prefix:path`: the dotted prefix (where under `data` the content goes) and the
+/// path. A colon that starts `://` (a URL) or has nothing before it is part of the path.
+fn split_prefix(given: &Path) -> (Vec<String>, PathBuf) {
+    let text = given.to_string_lossy();
+    match text.split_once(':') {
+        Some((prefix, rest)) if !prefix.is_empty() && !rest.starts_with("//") => (
+            prefix.split('.').map(str::to_owned).collect(),
+            PathBuf::from(rest),
+        ),
+        _ => (Vec::new(), given.to_path_buf()),
+    }
+}
+
+/// The names of the directories between `root` and `file` (`root/a/b/x.yaml`: `a`, `b`).
+fn subdirectories(root: &Path, file: &Path) -> Vec<String> {
+    let relative = file.strip_prefix(root).unwrap_or(file);
+    relative
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .filter_map(|c| match c {
+            std::path::Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Reads a data file already confined (named and resolved, or found by the walk). At the
+/// root of `data` it must hold an object; under a name, any value.
+fn read(path: &Path, at_root: bool) -> Result<Value, LoadError> {
     let display = path.display().to_string();
     let format = match walk::detect(path) {
         Some(f @ (Format::Json | Format::Yaml)) => f,
@@ -80,8 +114,9 @@ fn read(path: &Path) -> Result<Value, LoadError> {
             message: e.to_string(),
         })?;
     match parsed.into_whole() {
-        Value::Null => Ok(Value::Object(Map::new())),
+        Value::Null if at_root => Ok(Value::Object(Map::new())),
         v @ Value::Object(_) => Ok(v),
+        v if !at_root => Ok(v),
         _ => Err(LoadError::Data {
             path: display,
             message: "a data file must hold an object (a mapping at its top level)".into(),
@@ -95,8 +130,11 @@ fn merge_at(
     value: Value,
     file: &Path,
 ) -> Result<(), LoadError> {
+    let Some((last, parents)) = prefix.split_last() else {
+        return merge(root, value, file);
+    };
     let mut node = root;
-    for key in prefix {
+    for key in parents {
         let Value::Object(map) = node else {
             return Err(conflict(file, key));
         };
@@ -104,7 +142,18 @@ fn merge_at(
             .entry(key.clone())
             .or_insert_with(|| Value::Object(Map::new()));
     }
-    merge(node, value, file)
+    let Value::Object(map) = node else {
+        return Err(conflict(file, last));
+    };
+    match map.get_mut(last) {
+        None => {
+            map.insert(last.clone(), value);
+            Ok(())
+        }
+        Some(existing) if *existing == value => Ok(()),
+        Some(existing) if existing.is_object() && value.is_object() => merge(existing, value, file),
+        Some(_) => Err(conflict(file, last)),
+    }
 }
 
 fn merge(into: &mut Value, value: Value, file: &Path) -> Result<(), LoadError> {
@@ -141,13 +190,20 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn every_file_merges_at_the_root() {
+    fn subdirectories_nest_under_their_names_as_in_opa() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("team")).unwrap();
+        std::fs::create_dir_all(dir.path().join("team/x")).unwrap();
         std::fs::write(dir.path().join("a.yaml"), "registries: [r.example]\n").unwrap();
         std::fs::write(dir.path().join("team/b.json"), r#"{"owner": "x"}"#).unwrap();
+        std::fs::write(dir.path().join("team/x/c.yaml"), "- 1\n").unwrap();
         let data = load(&[dir.path().to_path_buf()]).unwrap();
-        assert_eq!(data, json!({"registries": ["r.example"], "owner": "x"}));
+        assert_eq!(
+            data,
+            json!({"registries": ["r.example"], "team": {"owner": "x", "x": [1]}})
+        );
+        let prefixed = format!("lists.all:{}", dir.path().join("team/x/c.yaml").display());
+        let data = load(&[PathBuf::from(prefixed)]).unwrap();
+        assert_eq!(data, json!({"lists": {"all": [1]}}));
     }
 
     #[test]

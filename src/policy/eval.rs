@@ -20,6 +20,9 @@ pub struct EvalError {
     pub namespace: String,
     pub rule: String,
     pub message: String,
+    /// conftest stops the whole run on this error (a result object without a string
+    /// `msg`), printing no report; so does `test`.
+    pub stops_run: bool,
 }
 
 /// One worker's evaluation state, made once per worker and reused for every input: the
@@ -45,6 +48,13 @@ pub struct Evaluator {
     /// is asked for, so each rule is given only what is left of the input's time: a
     /// policy that loops in every rule would otherwise take the limit times its rules.
     deadline: Option<Instant>,
+    /// The run's data, when a user's policy reads `data.conftest.file` (see
+    /// `PolicySet::file_data`); `None` otherwise.
+    file_data: Option<Value>,
+    /// The current input's file name, for `data.conftest.file` and the trace.
+    filename: String,
+    /// `--trace`: the current input's trace lines; `None` when not tracing.
+    trace: Option<Vec<String>>,
 }
 
 /// The message of an evaluation stopped by `--timeout`, as regorus words its own.
@@ -67,7 +77,62 @@ impl Evaluator {
             engine_has_input: false,
             timeout: set.timeout,
             deadline: None,
+            file_data: set.file_data.clone(),
+            filename: String::new(),
+            trace: set.trace.then(Vec::new),
         }
+    }
+
+    /// The trace of the current input (`--trace`), taken out of the evaluator: for each
+    /// query conftest makes, a `file: F | query: Q` line and its result. Empty when not
+    /// tracing.
+    pub fn take_trace(&mut self) -> Vec<String> {
+        self.trace.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Records a query and its result in the trace, when tracing.
+    fn trace_query(&mut self, filename: &str, query: &str, result: &Value) {
+        if let Some(trace) = &mut self.trace {
+            trace.push(format!("file: {filename} | query: {query}"));
+            let shown = match result {
+                Value::Null => "undefined".to_owned(),
+                v => v.to_string(),
+            };
+            // A rule's value can be as large as its input: the trace shows its start.
+            let (start, cut) = cut_at(&shown, MAX_TRACED_VALUE);
+            let more = if cut { " …" } else { "" };
+            trace.push(format!("TRAC   | Exit {query} = {start}{more}"));
+        }
+    }
+
+    /// Gives the interpreter the run's data with `data.conftest.file` describing the
+    /// current input, as conftest does before each file: `name` and `dir` of its absolute
+    /// path.
+    fn apply_file_data(&mut self) {
+        let Some(Value::Object(base)) = &self.file_data else {
+            return;
+        };
+        let mut data = base.clone();
+        let path = std::path::absolute(&self.filename)
+            .unwrap_or_else(|_| std::path::PathBuf::from(&self.filename));
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let dir = path
+            .parent()
+            .map_or_else(String::new, |d| d.to_string_lossy().into_owned());
+        let conftest = data
+            .entry("conftest")
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+        if let Value::Object(conftest) = conftest {
+            conftest.insert("file".into(), serde_json::json!({"name": name, "dir": dir}));
+        }
+        self.engine.clear_data();
+        // The data loaded at start-up merged; adding it again with one more key cannot
+        // conflict.
+        let _ = self
+            .engine
+            .add_data(regorus::Value::from(Value::Object(data)));
     }
 
     /// What the policies printed (`print`) while evaluating the current input, taken out
@@ -79,10 +144,14 @@ impl Evaluator {
         printed
     }
 
-    fn set_input(&mut self, input: regorus::Value) {
+    fn set_input(&mut self, input: regorus::Value, filename: &str) {
         // A caller that did not take the last input's prints does not want them: they
         // must not pile up from one input to the next.
         drop(self.take_prints());
+        if self.filename != filename {
+            filename.clone_into(&mut self.filename);
+            self.apply_file_data();
+        }
         if let Some(machine) = &mut self.machine {
             machine.set_input(input.clone());
         }
@@ -131,6 +200,7 @@ impl Evaluator {
                 namespace: namespace.to_owned(),
                 rule: rule.to_owned(),
                 message,
+                stops_run: false,
             }
         };
         self.limit_to_time_left().map_err(error)?;
@@ -150,6 +220,7 @@ impl Evaluator {
             // What was printed before the error stays with this input.
             let printed = self.take_prints();
             self.engine = self.pristine.clone();
+            self.apply_file_data();
             self.engine.set_input(self.input.clone());
             self.printed_before_reset = printed;
         }
@@ -166,7 +237,7 @@ pub fn evaluate(
     filename: &str,
     input: &Document,
 ) -> (Vec<CheckResult>, Vec<EvalError>) {
-    evaluator.set_input(super::document::to_regorus(input));
+    evaluator.set_input(super::document::to_regorus(input), filename);
     let mut out = Vec::with_capacity(namespaces.len());
     let mut errors: Vec<EvalError> = Vec::new();
     for (name, ns) in namespaces {
@@ -182,6 +253,7 @@ pub fn evaluate(
                     namespace: name.clone(),
                     rule: "*".into(),
                     message: time_limit_message(timeout, timeout),
+                    stops_run: false,
                 });
             }
             break;
@@ -202,20 +274,31 @@ fn evaluate_namespace(
 ) -> Result<CheckResult, EvalError> {
     {
         let mut result = CheckResult::new(filename, name);
+        // A user's rules report in conftest's order; the bundled practices' findings are
+        // sorted by line with the report.
+        result.in_policy_order = !ns.bundled;
+        result.namespace_rank = ns.rank;
         let exceptions = if ns.has_exception {
             exception_names(engine, name)?
         } else {
             Vec::new()
         };
-        for (rule, severity) in &ns.rules {
+        for rule in &ns.rule_order {
+            let Some(severity) = ns.rules.get(rule) else {
+                continue;
+            };
             let key = exception_name(rule);
-            if exceptions.iter().any(|e| e == key) {
-                result.exceptions.push(Finding::new(format!(
-                    "data.{name}.exception[_][_] == {key:?}"
-                )));
+            let query = format!("data.{name}.exception[_][_] == {key:?}");
+            let exempt = exceptions.iter().any(|e| e == key);
+            engine.trace_query(filename, &query, &Value::Bool(exempt));
+            // conftest evaluates an exempted rule too (what it prints is shown), and
+            // reports only the exemption.
+            let value = eval_rule(engine, name, rule)?;
+            engine.trace_query(filename, &format!("data.{name}.{rule}"), &value);
+            if exempt {
+                result.exceptions.push(Finding::new(query));
                 continue;
             }
-            let value = eval_rule(engine, name, rule)?;
             let mut findings = findings(value, name, rule)?;
             if findings.is_empty() {
                 result.successes += 1;
@@ -268,11 +351,13 @@ fn eval_rule(engine: &mut Evaluator, namespace: &str, rule: &str) -> Result<Valu
         namespace: namespace.to_owned(),
         rule: rule.to_owned(),
         message,
+        stops_run: false,
     })?;
     serde_json::to_value(&value).map_err(|e| EvalError {
         namespace: namespace.to_owned(),
         rule: rule.to_owned(),
         message: e.to_string(),
+        stops_run: false,
     })
 }
 
@@ -316,10 +401,8 @@ fn findings(value: Value, namespace: &str, rule: &str) -> Result<Vec<Finding>, E
                     return Err(EvalError {
                         namespace: namespace.to_owned(),
                         rule: rule.to_owned(),
-                        message: format!(
-                            "result has no string `msg` field: {}",
-                            Value::Object(obj)
-                        ),
+                        message: "\"msg\" field must be present and a string".into(),
+                        stops_run: true,
                     });
                 };
                 obj.insert("query".into(), query());
@@ -330,6 +413,9 @@ fn findings(value: Value, namespace: &str, rule: &str) -> Result<Vec<Finding>, E
     }
     Ok(out)
 }
+
+/// Most bytes of a rule's value that one `--trace` line shows.
+const MAX_TRACED_VALUE: usize = 1024;
 
 /// Most bytes of `print` output shown for one input file (or one test, one Gatekeeper
 /// case); what comes after is cut, with a note saying so. Policies from the scanned tree
@@ -347,6 +433,8 @@ pub const MAX_PRINT_BYTES: usize = 64 * 1024;
 pub struct PrintLog {
     /// Where the prints come from (the input file, the test), as shown.
     origin: String,
+    /// Whether each line starts with `origin` (`bare` logs leave that to their caller).
+    labelled: bool,
     out: String,
     truncated: bool,
 }
@@ -355,8 +443,19 @@ impl PrintLog {
     pub fn new(origin: &str) -> PrintLog {
         PrintLog {
             origin: origin.to_owned(),
+            labelled: true,
             out: String::new(),
             truncated: false,
+        }
+    }
+
+    /// A log whose lines are the prints alone (`policy.rego:3: message`), for a caller
+    /// that shows them in its own form (conftest's `PRNT` lines); made as safe as
+    /// `new`'s.
+    pub fn bare(origin: &str) -> PrintLog {
+        PrintLog {
+            labelled: false,
+            ..PrintLog::new(origin)
         }
     }
 
@@ -397,7 +496,11 @@ impl PrintLog {
             None => joined,
         };
         for print in hidden.split('\0') {
-            let line = format!("{}: print at {print}", self.origin);
+            let line = if self.labelled {
+                format!("{}: print at {print}", self.origin)
+            } else {
+                print.to_owned()
+            };
             let clean = redact::lines(&redact::text(&line));
             let room = MAX_PRINT_BYTES.saturating_sub(self.out.len());
             let (clean, cut) = cut_at(&clean, room);

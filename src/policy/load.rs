@@ -51,6 +51,15 @@ pub struct Options {
     pub engine: EngineChoice,
     /// How many inputs the run checks, as far as the command knows (see `vm_program`).
     pub run_size: RunSize,
+    /// `--strict`: OPA's strict-mode checks on the user's policies (see `strict`).
+    pub strict: bool,
+    /// `--capabilities`: an OPA capabilities file; the user's policies may call only the
+    /// builtins it lists.
+    pub capabilities: Option<PathBuf>,
+    /// A failing builtin in a user's policy leaves its expression undefined, as in OPA
+    /// (`test` without `--show-builtin-errors`); otherwise it is an error, regorus's
+    /// default.
+    pub lenient_builtins: bool,
 }
 
 /// A problem with the policies or data themselves: always a tool error.
@@ -66,6 +75,18 @@ pub enum LoadError {
     Data { path: String, message: String },
     #[error("no policies found{0}; pass -p/--policy, or drop --no-bundled")]
     NoPolicies(String),
+    #[error("--namespace {pattern:?}: {message}")]
+    Namespace { pattern: String, message: String },
+    #[error(
+        "{path}:{line}: rule {rule} is using `if` without `contains`: a v1 `{rule}[x] if` rule is an object whose values are `true`, not a set of results; write `{rule} contains x if`"
+    )]
+    IfWithoutContains {
+        path: String,
+        line: u32,
+        rule: String,
+    },
+    #[error("--capabilities {path}: {message}")]
+    Capabilities { path: String, message: String },
 }
 
 /// Largest policy file read. Real ones are kilobytes; the whole text is parsed in memory.
@@ -135,15 +156,21 @@ pub fn read_policy(file: &Path) -> Result<String, LoadError> {
 /// Builds the policy set: compiles everything once and discovers the rules to run.
 pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
     let mut engine = new_engine().map_err(LoadError::Compile)?;
-    let (annotations, user_policies) = add_policies(&mut engine, options)?;
+    let (annotations, user_policies, reads_file_info) = add_policies(&mut engine, options)?;
     let config = options.config.clone().unwrap_or_default();
-    let data = add_data(&mut engine, options, &config)?;
+    let (data, data_json) = add_data(&mut engine, options, &config)?;
     // Semantic checks (unsafe variables, unknown functions) run when the engine first
     // prepares for evaluation. A user's policies are prepared now, so that their errors
     // surface as compile errors. The bundled library on its own is held to those checks by
     // its tests, and when the VM runs it the interpreter may never be asked at all: its
     // preparation, a good part of the start-up before the workers begin, then waits for
     // its first use, unless the run has no VM program.
+    // OPA leaves an expression whose builtin fails undefined unless asked to report it;
+    // regorus reports it by default. `test` gives user policies OPA's behaviour; the
+    // bundled library alone keeps reporting (its tests hold it to that).
+    if user_policies > 0 && options.lenient_builtins {
+        engine.set_strict_builtin_errors(false);
+    }
     let prepare_now = user_policies > 0 || options.engine == EngineChoice::Interpreter;
     if prepare_now {
         prepare(&mut engine)?;
@@ -151,7 +178,7 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
     if let Some(limit) = options.timeout {
         set_time_limit(&mut engine, limit);
     }
-    let mut namespaces = discover(&mut engine, options);
+    let mut namespaces = discover(&mut engine, options)?;
     for (name, ns) in namespaces.iter_mut() {
         ns.meta = annotations.get(name).cloned();
     }
@@ -168,19 +195,23 @@ pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
         metadata: annotations,
         info,
         timeout: options.timeout,
+        file_data: reads_file_info.then_some(data_json),
+        trace: false,
     })
 }
 
 /// Adds the bundled library (when on) and the user's policy files to `engine`; returns
-/// the METADATA of every package and how many files were the user's. No policy at all
-/// is an error, as in conftest.
+/// the METADATA of every package, how many files were the user's, and whether one of them
+/// may read `data.conftest` (conftest's `data.conftest.file`). No policy at all is an
+/// error, as in conftest.
 fn add_policies(
     engine: &mut regorus::Engine,
     options: &Options,
-) -> Result<(BTreeMap<String, Annotations>, usize), LoadError> {
+) -> Result<(BTreeMap<String, Annotations>, usize, bool), LoadError> {
     let mut annotations: BTreeMap<String, Annotations> = BTreeMap::new();
     let mut count = 0;
     let mut user_policies = 0;
+    let mut user_sources: Vec<(String, String)> = Vec::new();
     if options.bundled {
         engine.set_rego_v0(false);
         let tests = options
@@ -200,34 +231,62 @@ fn add_policies(
             let display = file.display().to_string();
             let source = read_policy(&file)?;
             record_metadata(&mut annotations, &display, &source)?;
+            check_as_opa(options, &source).map_err(|message| LoadError::Policy {
+                path: display.clone(),
+                message,
+            })?;
+            user_sources.push((display.clone(), source.clone()));
             add(engine, display, source)?;
             count += 1;
             user_policies += 1;
         }
     }
     if count == 0 {
-        let searched = if options.policy_paths.is_empty() {
-            String::new()
-        } else {
-            let paths: Vec<_> = options
-                .policy_paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect();
-            format!(" in {}", paths.join(", "))
-        };
-        return Err(LoadError::NoPolicies(searched));
+        return Err(no_policies(options));
     }
-    Ok((annotations, user_policies))
+    if let Some(path) = &options.capabilities {
+        super::capabilities::check(path, engine, &user_sources)?;
+    }
+    let reads_file_info = user_sources
+        .iter()
+        .any(|(_, source)| code_only(source).contains("conftest"));
+    Ok((annotations, user_policies, reads_file_info))
+}
+
+/// The checks OPA makes on a user's policy text that regorus does not (see `syntax`):
+/// v1 keywords under v0 without their import, and `--strict`'s.
+fn check_as_opa(options: &Options, source: &str) -> Result<(), String> {
+    if options.rego_version == RegoVersion::V0 {
+        super::syntax::check_v0_keywords(source)?;
+    }
+    if options.strict {
+        super::syntax::check_strict(source)?;
+    }
+    Ok(())
+}
+
+/// The error for a run with no policy, naming where they were looked for.
+fn no_policies(options: &Options) -> LoadError {
+    let searched = if options.policy_paths.is_empty() {
+        String::new()
+    } else {
+        let paths: Vec<_> = options
+            .policy_paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        format!(" in {}", paths.join(", "))
+    };
+    LoadError::NoPolicies(searched)
 }
 
 /// Loads the `-d` data files, adds the config file's settings under `dockpolicy_config`,
-/// and gives the whole to `engine`; returns it for the VM.
+/// and gives the whole to `engine`; returns it for the VM, and as JSON.
 fn add_data(
     engine: &mut regorus::Engine,
     options: &Options,
     config: &Config,
-) -> Result<regorus::Value, LoadError> {
+) -> Result<(regorus::Value, serde_json::Value), LoadError> {
     let mut value = data::load(&options.data_paths)?;
     if let serde_json::Value::Object(map) = &mut value {
         if map.contains_key("dockpolicy_config") {
@@ -239,12 +298,12 @@ fn add_data(
         }
         map.insert("dockpolicy_config".into(), config.to_data());
     }
-    let data = regorus::Value::from(value);
+    let data = regorus::Value::from(value.clone());
     engine.add_data(data.clone()).map_err(|e| LoadError::Data {
         path: "-d".into(),
         message: e.to_string(),
     })?;
-    Ok(data)
+    Ok((data, value))
 }
 
 /// The selected result rules compiled to the bytecode VM, when `vm_program` decides the
@@ -481,7 +540,7 @@ fn check_source(source: &str) -> Result<(), String> {
 
 /// The source with comments and string contents blanked out (line breaks kept), so
 /// lexical checks only see code.
-fn code_only(source: &str) -> String {
+pub(super) fn code_only(source: &str) -> String {
     let mut out = String::with_capacity(source.len());
     let mut chars = source.chars();
     while let Some(c) = chars.next() {
@@ -529,26 +588,31 @@ fn code_only(source: &str) -> String {
 }
 
 /// Finds the deny/warn/violation/exception rules of every package and keeps the
-/// namespaces this run evaluates.
-fn discover(engine: &mut regorus::Engine, options: &Options) -> BTreeMap<String, Namespace> {
+/// namespaces this run evaluates (see `namespace_pattern` for `--namespace`).
+fn discover(
+    engine: &mut regorus::Engine,
+    options: &Options,
+) -> Result<BTreeMap<String, Namespace>, LoadError> {
     let mut all: BTreeMap<String, Namespace> = BTreeMap::new();
     for module in engine.get_modules() {
         let Ok(package) = regorus::utils::get_path_string(&module.package.refr, None) else {
             continue;
         };
-        let bundled = module
-            .package
-            .span
-            .source
-            .get_path()
-            .starts_with("<bundled>");
+        let source = module.package.span.source.get_path();
+        let bundled = source.starts_with("<bundled>");
         let ns = all.entry(package).or_default();
         ns.bundled |= bundled;
         ns.user_modules |= !bundled;
         for rule in &module.policy {
             let refr = match rule.as_ref() {
                 Rule::Spec { head, .. } => match head {
-                    RuleHead::Compr { refr, .. } | RuleHead::Set { refr, .. } => refr,
+                    RuleHead::Compr { refr, assign, .. } => {
+                        if assign.is_none() && !bundled {
+                            refuse_if_without_contains(refr, source)?;
+                        }
+                        refr
+                    }
+                    RuleHead::Set { refr, .. } => refr,
                     // Functions take arguments; they are never result rules.
                     RuleHead::Func { .. } => continue,
                 },
@@ -560,22 +624,85 @@ fn discover(engine: &mut regorus::Engine, options: &Options) -> BTreeMap<String,
             if name == "exception" {
                 ns.has_exception = true;
             } else if let Some(kind) = rule_severity(&name) {
+                if !ns.rules.contains_key(&name) {
+                    ns.rule_order.push(name.clone());
+                }
                 ns.rules.insert(name, kind);
                 ns.definitions += 1;
             }
         }
     }
-    all.into_iter()
-        .filter(|(name, ns)| {
-            if ns.rules.is_empty() {
-                return false;
+    select(all, options)
+}
+
+/// The namespaces this run evaluates, of every package's: the bundled rules always, the
+/// user's by `--namespace` (names or patterns) or `--all-namespaces`.
+fn select(
+    all: BTreeMap<String, Namespace>,
+    options: &Options,
+) -> Result<BTreeMap<String, Namespace>, LoadError> {
+    let patterns = super::namespace_pattern::any_wildcard(&options.namespaces);
+    let mut selected = BTreeMap::new();
+    for (name, ns) in all {
+        let wanted = if ns.rules.is_empty() {
+            false
+        } else if ns.bundled {
+            name.starts_with(BUNDLED_PREFIX)
+        } else if options.all_namespaces {
+            true
+        } else if patterns {
+            namespace_matches(&options.namespaces, &name)?
+        } else {
+            options.namespaces.contains(&name)
+        };
+        if wanted {
+            let rank = match (ns.bundled, patterns || options.all_namespaces) {
+                (false, false) => options.namespaces.iter().position(|n| *n == name),
+                _ => None,
+            };
+            selected.insert(
+                name,
+                Namespace {
+                    rank: rank.unwrap_or(0),
+                    ..ns
+                },
+            );
+        }
+    }
+    Ok(selected)
+}
+
+/// Whether any `--namespace` pattern matches the package `name`.
+fn namespace_matches(patterns: &[String], name: &str) -> Result<bool, LoadError> {
+    for pattern in patterns {
+        let matched = super::namespace_pattern::matches(pattern, name).map_err(|message| {
+            LoadError::Namespace {
+                pattern: pattern.clone(),
+                message,
             }
-            if ns.bundled {
-                return name.starts_with(BUNDLED_PREFIX);
-            }
-            options.all_namespaces || options.namespaces.iter().any(|n| n == name)
-        })
-        .collect()
+        })?;
+        if matched {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Refuses a Rego v1 result rule written `deny[msg] if { ... }`, as conftest does: under
+/// v1 that is an object rule whose values are `true`, so its messages would silently never
+/// be reported.
+fn refuse_if_without_contains(refr: &Expr, source: &str) -> Result<(), LoadError> {
+    if matches!(refr, Expr::Var { .. }) {
+        return Ok(());
+    }
+    match rule_name(refr) {
+        Some(name) if rule_severity(&name).is_some() => Err(LoadError::IfWithoutContains {
+            path: source.to_owned(),
+            line: refr.span().line,
+            rule: name,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// The first component of a rule head (`deny` in `deny contains msg`, `deny.x`).

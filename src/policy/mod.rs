@@ -6,6 +6,7 @@
 //! `violation_*`) are failures, `warn` (and `warn_*`) warnings, `exception` exempts rules.
 
 pub mod bundled;
+pub mod capabilities;
 pub mod data;
 pub mod document;
 pub mod engine_choice;
@@ -13,6 +14,8 @@ pub mod eval;
 pub mod guard;
 pub mod load;
 pub mod metadata;
+pub mod namespace_pattern;
+pub mod syntax;
 pub mod testing;
 pub mod vm;
 
@@ -68,6 +71,12 @@ pub fn rule_severity(name: &str) -> Option<Severity> {
 pub struct Namespace {
     /// Rule names with the severity of their findings, sorted by name.
     pub rules: BTreeMap<String, Severity>,
+    /// The same names in the order conftest queries them: as first defined, module by
+    /// module (in the order the modules were loaded).
+    pub rule_order: Vec<String>,
+    /// Where `--namespace` names this package (0 when selected otherwise): its results
+    /// come in that order, as conftest's do.
+    pub rank: usize,
     /// How many result rules the package defines, counting every definition of a name
     /// (conftest counts a passed test per definition).
     pub definitions: usize,
@@ -111,6 +120,12 @@ pub struct PolicySet {
     pub info: SetInfo,
     /// Wall-clock limit for evaluating one input against every rule (see `eval`).
     pub timeout: Option<std::time::Duration>,
+    /// The run's data (`-d`, the config's settings), kept when a user's policy reads
+    /// `data.conftest.file`, which each input then gets (see `eval::Evaluator`); `None`
+    /// when none does, so the data is never rebuilt for nothing.
+    pub file_data: Option<serde_json::Value>,
+    /// `--trace`: evaluators record each query and its result (see `eval`).
+    pub trace: bool,
 }
 
 /// Which policy set a run evaluated. The scanned repository may bring its own `policy/`
@@ -238,14 +253,18 @@ impl PolicySet {
     }
 }
 
-/// Strips conftest's severity prefix so `deny_foo` is exempted by `exception` "foo".
+/// The name an `exception` lists to exempt `rule`, as conftest derives it: the severity
+/// prefixes stripped in turn (`deny_foo` is exempted by "foo", `violation_deny_x` by
+/// "x"), and the empty string for a bare `deny`, `violation` or `warn`.
 pub fn exception_name(rule: &str) -> &str {
-    for prefix in ["violation_", "deny_", "warn_"] {
-        if let Some(rest) = rule.strip_prefix(prefix) {
-            return rest;
-        }
+    if matches!(rule, "deny" | "violation" | "warn") {
+        return "";
     }
-    rule
+    let mut name = rule;
+    for prefix in ["violation_", "deny_", "warn_"] {
+        name = name.strip_prefix(prefix).unwrap_or(name);
+    }
+    name
 }
 
 #[cfg(test)]
@@ -265,6 +284,7 @@ mod tests {
         assert_eq!(rule_severity("deny_a_b2"), Some(Severity::Deny));
         assert_eq!(rule_severity("exception"), None);
         assert_eq!(exception_name("deny_latest"), "latest");
-        assert_eq!(exception_name("deny"), "deny");
+        assert_eq!(exception_name("deny"), "");
+        assert_eq!(exception_name("violation_deny_x"), "x");
     }
 }

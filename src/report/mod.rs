@@ -88,6 +88,9 @@ pub struct Style {
     pub color: bool,
     /// List suppressed findings too (`--show-suppressed`).
     pub show_suppressed: bool,
+    /// Leave exceptions out of the text report (`--suppress-exceptions`; conftest's
+    /// other formats keep them).
+    pub suppress_exceptions: bool,
 }
 
 /// Everything a run found, as every format renders it.
@@ -122,8 +125,13 @@ impl Report {
         for r in &mut self.results {
             r.sort();
         }
-        self.results
-            .sort_by(|a, b| (&a.filename, &a.namespace).cmp(&(&b.filename, &b.namespace)));
+        self.results.sort_by(|a, b| {
+            (&a.filename, a.namespace_rank, &a.namespace).cmp(&(
+                &b.filename,
+                b.namespace_rank,
+                &b.namespace,
+            ))
+        });
         sort_errors(&mut self.errors);
     }
 

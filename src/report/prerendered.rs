@@ -248,6 +248,7 @@ mod tests {
                 let style = Style {
                     color,
                     show_suppressed,
+                    ..Style::default()
                 };
                 let mut whole = Report {
                     errors: errors(),

@@ -110,6 +110,11 @@ fn render_result<'a>(
     } else {
         &[]
     };
+    let exceptions: &[Finding] = if style.suppress_exceptions {
+        &[]
+    } else {
+        &r.exceptions
+    };
     let total =
         r.successes + r.failures.len() + r.warnings.len() + r.exceptions.len() + r.suppressed.len();
     // Made safe once per result, not once per finding.
@@ -121,7 +126,7 @@ fn render_result<'a>(
     for (label, findings) in [
         ("WARN", r.warnings.as_slice()),
         ("FAIL", r.failures.as_slice()),
-        ("EXCP", r.exceptions.as_slice()),
+        ("EXCP", exceptions),
         ("SUPP", suppressed),
     ] {
         for f in findings {
