@@ -6,6 +6,7 @@
 //! `violation_*`) are failures, `warn` (and `warn_*`) warnings, `exception` exempts rules.
 
 pub mod bundled;
+pub mod conftest_builtins;
 pub mod data;
 pub mod document;
 pub mod engine_choice;
