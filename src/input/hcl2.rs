@@ -68,7 +68,7 @@ impl Converter<'_> {
                 }
                 Value::Object(out)
             }
-            Expression::StringTemplate(template) => Value::String(self.template(template)),
+            Expression::StringTemplate(template) => self.quoted_template(template),
             Expression::HeredocTemplate(heredoc) => {
                 let mut heredoc = heredoc.as_ref().clone();
                 if heredoc.indent().is_some() {
@@ -76,23 +76,8 @@ impl Converter<'_> {
                 }
                 Value::String(self.template(&heredoc.template))
             }
-            Expression::UnaryOp(op)
-                if op.operator.value() == &UnaryOperator::Neg
-                    && matches!(op.expr, Expression::Number(_)) =>
-            {
-                match &op.expr {
-                    Expression::Number(n) => number(n.value())
-                        .and_then(|v| v.as_f64())
-                        .and_then(|f| go_number(-f))
-                        .unwrap_or(Value::Null),
-                    _ => Value::Null,
-                }
-            }
-            Expression::UnaryOp(op)
-                if op.operator.value() == &UnaryOperator::Not
-                    && matches!(op.expr, Expression::Bool(_)) =>
-            {
-                Value::Bool(!op.expr.as_bool().unwrap_or_default())
+            Expression::UnaryOp(op) => {
+                literal_unary(op).unwrap_or_else(|| Value::String(self.wrapped(expr)))
             }
             other => Value::String(self.wrapped(other)),
         }
@@ -109,19 +94,21 @@ impl Converter<'_> {
         }
     }
 
-    /// A template: literal text (with `${` and `%{` escaped again) and each
-    /// interpolation as `${source}`. A template that is one interpolation alone is that
-    /// expression.
-    fn template(&self, template: &Template) -> String {
+    /// A quoted template: one interpolation alone (`"${x}"`) is that expression (so
+    /// `"${true}"` is `true`), anything else the template's text.
+    fn quoted_template(&self, template: &Template) -> Value {
         let elements: Vec<&Element> = template.iter().collect();
         if let [Element::Interpolation(only)] = elements.as_slice() {
-            return match self.expression(&only.expr) {
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
+            return self.expression(&only.expr);
         }
+        Value::String(self.template(template))
+    }
+
+    /// A template's text: literal text (with `${` and `%{` escaped again), each
+    /// interpolation as `${source}`, each directive as `%{if ...}` or `%{for ...}`.
+    fn template(&self, template: &Template) -> String {
         let mut out = String::new();
-        for element in elements {
+        for element in template.iter() {
             match element {
                 Element::Literal(literal) => out.push_str(&escape_literal(literal.value())),
                 Element::Interpolation(interpolation) => {
@@ -145,13 +132,42 @@ impl Converter<'_> {
         }
     }
 
-    /// A template directive, as its source.
+    /// A template directive, written as hcl2json writes it (without the source's spaces).
     fn directive(&self, directive: &Directive) -> String {
-        let span = match directive {
-            Directive::If(d) => d.span(),
-            Directive::For(d) => d.span(),
-        };
-        self.source(span)
+        match directive {
+            Directive::If(d) => {
+                let mut out = format!(
+                    "%{{if {}}}{}",
+                    self.source(d.if_expr.cond_expr.span()),
+                    self.template(&d.if_expr.template)
+                );
+                let otherwise = d
+                    .else_expr
+                    .as_ref()
+                    .map(|e| self.template(&e.template))
+                    .unwrap_or_default();
+                if !otherwise.is_empty() {
+                    out.push_str("%{else}");
+                    out.push_str(&otherwise);
+                }
+                out.push_str("%{endif}");
+                out
+            }
+            Directive::For(d) => {
+                let f = &d.for_expr;
+                let key = f
+                    .key_var
+                    .as_ref()
+                    .map(|k| format!("{}, ", k.as_str()))
+                    .unwrap_or_default();
+                format!(
+                    "%{{for {key}{} in {}}}{}%{{endfor}}",
+                    f.value_var.as_str(),
+                    self.source(f.collection_expr.span()),
+                    self.template(&f.template)
+                )
+            }
+        }
     }
 
     fn wrapped(&self, expr: &Expression) -> String {
@@ -202,6 +218,17 @@ fn add_block(
         }
     }
     Ok(())
+}
+
+/// `-number` and `!bool` are values; any other operation is an expression.
+fn literal_unary(op: &hcl_edit::expr::UnaryOp) -> Option<Value> {
+    match (op.operator.value(), &op.expr) {
+        (UnaryOperator::Neg, Expression::Number(n)) => {
+            n.value().as_f64().and_then(|f| go_number(-f))
+        }
+        (UnaryOperator::Not, Expression::Bool(b)) => Some(Value::Bool(!*b.value())),
+        _ => None,
+    }
 }
 
 fn number(n: &hcl_edit::Number) -> Option<Value> {
