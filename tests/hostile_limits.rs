@@ -500,3 +500,44 @@ fn an_unknown_parser_names_the_ones_there_are() {
         assert!(stderr.contains(name), "{name}: {stderr}");
     }
 }
+
+/// conftest's `parse_config_file` reads any path; a policy from the scanned repository
+/// must not read the CI machine's files with it, through `..` or a symlink.
+#[test]
+fn parse_config_file_reads_only_inside_the_working_directory() {
+    let root = tempfile::tempdir().unwrap();
+    let work = root.path().join("work");
+    write(
+        root.path().join("outside.toml"),
+        "secret = \"leaked-marker\"\n",
+    );
+    write(work.join("inside.toml"), "replicas = 3\n");
+    write(work.join("in.yaml"), "kind: A\n");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(root.path().join("outside.toml"), work.join("link.toml")).unwrap();
+    for (path, readable) in [
+        ("../inside.toml", true),
+        ("../../outside.toml", false),
+        ("../link.toml", false),
+    ] {
+        write(
+            work.join("policy/main.rego"),
+            &format!(
+                "package main\n\ndeny contains msg if {{\n\tc := parse_config_file({path:?})\n\tmsg := sprintf(\"%v\", [c])\n}}\n"
+            ),
+        );
+        let (report, stderr, code) = run_in(&work, &["-p", "policy", "in.yaml"]);
+        let text = format!("{report}{stderr}");
+        assert!(!text.contains("leaked-marker"), "{path}: {text}");
+        if readable {
+            assert_eq!(code, 1, "{path}: {text}");
+            assert!(text.contains("replicas"), "{path}: {text}");
+        } else {
+            assert_eq!(code, TOOL_ERROR, "{path}: {text}");
+            assert!(
+                text.contains("inside the working directory"),
+                "{path}: {text}"
+            );
+        }
+    }
+}
