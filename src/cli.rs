@@ -336,21 +336,16 @@ impl ValueEnum for OutputFormat {
 
 impl ValueEnum for Format {
     fn value_variants<'a>() -> &'a [Self] {
-        &[
-            Format::Dockerfile,
-            Format::Json,
-            Format::Yaml,
-            Format::Archive,
-        ]
+        Format::ALL
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
         let value = PossibleValue::new(self.name());
         Some(match self {
-            Format::Dockerfile | Format::Json | Format::Yaml => value,
             Format::Archive => value.help(
                 "An image archive: `docker save` tarball or OCI image layout (directory or tar)",
             ),
+            _ => value,
         })
     }
 }

@@ -443,7 +443,10 @@ fn parse_prints_the_exact_document() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // An array holding the instruction array, as conftest prints a Dockerfile.
+    let outer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(outer.as_array().map(Vec::len), Some(1), "{outer}");
+    let doc = &outer[0];
     assert_eq!(doc[0]["Cmd"], "arg");
     assert_eq!(doc[1]["Cmd"], "from");
     assert_eq!(doc[1]["Value"], serde_json::json!(["${BASE_IMAGE}"]));
@@ -656,8 +659,8 @@ fn binary_non_utf8_and_empty_inputs_have_clear_outcomes() {
         "{stderr}"
     );
     assert!(stderr.contains("empty.json:1: invalid JSON"), "{stderr}");
-    // An empty YAML stream is valid and holds no documents: reported with 0 tests, and
-    // conftest's "no policies found" line in text output.
+    // An empty YAML file is one `null` document, as conftest evaluates it: the rules run
+    // on it (and pass), no error.
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let yaml = report
         .as_array()
@@ -665,7 +668,7 @@ fn binary_non_utf8_and_empty_inputs_have_clear_outcomes() {
         .iter()
         .find(|e| e["filename"].as_str().unwrap().ends_with("empty.yaml"))
         .unwrap();
-    assert_eq!(yaml["successes"], 0);
+    assert!(yaml["successes"].as_u64().unwrap() > 0, "{yaml}");
     assert!(yaml.get("error").is_none());
 }
 

@@ -433,3 +433,111 @@ fn a_policy_error_on_one_input_leaves_no_state_for_the_next() {
         );
     }
 }
+
+/// Every configuration format, given a deep, malformed or odd file: an error naming the
+/// file and its line where known, never a crash, and the other files still parsed.
+#[test]
+fn hostile_configuration_files_are_errors_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = 100_000;
+    let cases: &[(&str, String)] = &[
+        (
+            "deep.toml",
+            format!("a = {}{}\n", "[".repeat(deep), "]".repeat(deep)),
+        ),
+        (
+            "deep.hcl",
+            format!("a = {}{}\n", "[".repeat(deep), "]".repeat(deep)),
+        ),
+        (
+            "deep.xml",
+            format!("{}{}", "<a>".repeat(deep), "</a>".repeat(deep)),
+        ),
+        (
+            "deep.cyclonedx",
+            format!("{}{}", "[".repeat(deep), "]".repeat(deep)),
+        ),
+        ("bad.ini", "[open\n".to_owned()),
+        ("bad.properties", "a=${b\n".to_owned()),
+        (".env", "not a pair\n".to_owned()),
+        ("bad.xml", "<a><b></a>".to_owned()),
+    ];
+    for (name, text) in cases {
+        write(dir.path().join(name), text);
+    }
+    write(dir.path().join("good.toml"), "a = 1\n");
+    let mut args = vec!["parse"];
+    args.extend(cases.iter().map(|(name, _)| *name));
+    args.push("good.toml");
+    let out = dockpolicy()
+        .current_dir(dir.path())
+        .args(&args)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(TOOL_ERROR), "{stderr}");
+    for (name, _) in cases {
+        assert!(
+            stderr.contains(&format!("error: {name}")),
+            "{name}: {stderr}"
+        );
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["good.toml"]["a"], 1);
+}
+
+#[test]
+fn an_unknown_parser_names_the_ones_there_are() {
+    let out = dockpolicy()
+        .args(["parse", "--parser", "nope", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(TOOL_ERROR));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for name in ["dockerfile", "yaml", "toml", "hcl2", "ini", "dotenv", "xml"] {
+        assert!(stderr.contains(name), "{name}: {stderr}");
+    }
+}
+
+/// conftest's `parse_config_file` reads any path; a policy from the scanned repository
+/// must not read the CI machine's files with it, through `..` or a symlink.
+#[test]
+fn parse_config_file_reads_only_inside_the_working_directory() {
+    let root = tempfile::tempdir().unwrap();
+    let work = root.path().join("work");
+    write(
+        root.path().join("outside.toml"),
+        "secret = \"leaked-marker\"\n",
+    );
+    write(work.join("inside.toml"), "replicas = 3\n");
+    write(work.join("in.yaml"), "kind: A\n");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(root.path().join("outside.toml"), work.join("link.toml")).unwrap();
+    for (path, readable) in [
+        ("../inside.toml", true),
+        ("../../outside.toml", false),
+        ("../link.toml", false),
+    ] {
+        write(
+            work.join("policy/main.rego"),
+            &format!(
+                "package main\n\ndeny contains msg if {{\n\tc := parse_config_file({path:?})\n\tmsg := sprintf(\"%v\", [c])\n}}\n"
+            ),
+        );
+        let (report, stderr, code) = run_in(&work, &["-p", "policy", "in.yaml"]);
+        let text = format!("{report}{stderr}");
+        assert!(!text.contains("leaked-marker"), "{path}: {text}");
+        if readable {
+            assert_eq!(code, 1, "{path}: {text}");
+            assert!(text.contains("replicas"), "{path}: {text}");
+        } else {
+            assert_eq!(code, TOOL_ERROR, "{path}: {text}");
+            assert!(
+                text.contains("inside the working directory"),
+                "{path}: {text}"
+            );
+        }
+    }
+}

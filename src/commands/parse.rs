@@ -49,20 +49,49 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<i32> {
             Err(e) => errors.push(input_error(&filename, &e)),
         }
     }
-    let out = if args.input.combine {
-        Value::Array(combined)
-    } else if values.len() == 1 && errors.is_empty() {
-        values.remove(0).1
-    } else {
-        Value::Object(values.into_iter().collect::<Map<_, _>>())
-    };
     // Valid JSON either way; invisible and bidi characters as `\uXXXX` so a terminal
-    // shows what the input holds (see `report::json`).
-    println!("{}", crate::report::json::to_string_pretty_safe(&out));
+    // shows what the input holds (see `report::json`). Object keys are sorted, as Go
+    // prints a map; conftest indents a combined array with tabs and ends it with an
+    // empty line.
+    if args.input.combine {
+        // Each entry is a Go struct there: `path` before `contents`, whatever the order.
+        combined.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
+        for entry in &mut combined {
+            if let Some(contents) = entry.get_mut("contents") {
+                sort_keys(contents);
+            }
+        }
+        let out = Value::Array(combined);
+        println!(
+            "{}\n",
+            crate::report::json::to_string_pretty_tabs_safe(&out)
+        );
+    } else {
+        let mut out = if values.len() == 1 && errors.is_empty() {
+            values.remove(0).1
+        } else {
+            Value::Object(values.into_iter().collect::<Map<_, _>>())
+        };
+        sort_keys(&mut out);
+        println!("{}", crate::report::json::to_string_pretty_safe(&out));
+    }
     super::eprint_errors(&errors);
     Ok(if errors.is_empty() {
         exit::CLEAN
     } else {
         exit::TOOL_ERROR
     })
+}
+
+/// Sorts the keys of every object in `value`. (Parsed documents nest at most as deep as
+/// the parsers allow, so the recursion is bounded.)
+fn sort_keys(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.sort_keys();
+            map.values_mut().for_each(sort_keys);
+        }
+        Value::Array(items) => items.iter_mut().for_each(sort_keys),
+        _ => {}
+    }
 }

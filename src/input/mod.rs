@@ -10,9 +10,17 @@ pub mod archive;
 pub mod compose;
 pub mod confine;
 pub mod dockerfile;
+pub mod dotenv;
+pub mod hcl2;
+pub mod ignore;
 pub mod image_reference;
+pub mod ini;
 pub mod json;
+pub mod properties;
+pub mod sbom;
+pub mod toml;
 pub mod walk;
+pub mod xml;
 pub mod yaml;
 
 use std::fmt;
@@ -28,17 +36,65 @@ pub enum Format {
     Yaml,
     /// An image archive: `docker save` tarball or OCI image layout (directory or tar).
     Archive,
+    Toml,
+    Ini,
+    /// HCL2 native syntax: `docker-bake.hcl`, Terraform.
+    Hcl2,
+    /// `.env` files.
+    Dotenv,
+    /// `.dockerignore` and `.gitignore`.
+    Ignore,
+    Xml,
+    /// Java `.properties` files.
+    Properties,
+    /// CycloneDX SBOMs (JSON).
+    CycloneDx,
 }
 
 impl Format {
-    /// The name `--parser` takes and messages use.
+    /// Every format, in the order `--parser`'s help lists them.
+    pub const ALL: &[Format] = &[
+        Format::Dockerfile,
+        Format::Json,
+        Format::Yaml,
+        Format::Archive,
+        Format::CycloneDx,
+        Format::Dotenv,
+        Format::Hcl2,
+        Format::Ignore,
+        Format::Ini,
+        Format::Properties,
+        Format::Toml,
+        Format::Xml,
+    ];
+
+    /// The name `--parser` takes and messages use (conftest's name for the parser).
     pub fn name(self) -> &'static str {
         match self {
             Format::Dockerfile => "dockerfile",
             Format::Json => "json",
             Format::Yaml => "yaml",
             Format::Archive => "archive",
+            Format::Toml => "toml",
+            Format::Ini => "ini",
+            Format::Hcl2 => "hcl2",
+            Format::Dotenv => "dotenv",
+            Format::Ignore => "ignore",
+            Format::Xml => "xml",
+            Format::Properties => "properties",
+            Format::CycloneDx => "cyclonedx",
         }
+    }
+
+    /// The format `--parser NAME` or `parse_config(NAME, ...)` names.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.iter().copied().find(|f| f.name() == name)
+    }
+
+    /// The names of every format, for messages: `dockerfile, json, ...`.
+    pub fn names() -> String {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        names.join(", ")
     }
 }
 
@@ -101,10 +157,17 @@ impl Format {
         if archive::is_archive_name(path) || archive::is_oci_layout_dir(path) {
             return Some(Format::Archive);
         }
+        // conftest's rules, in its order: some names and extensions, then an extension
+        // that is a parser's name (`x.toml`, `x.ini`, `bom.cyclonedx`).
+        if lower == ".env" || lower.starts_with(".env.") || extension == Some("env") {
+            return Some(Format::Dotenv);
+        }
         match extension? {
-            "json" => Some(Format::Json),
             "yaml" | "yml" => Some(Format::Yaml),
-            _ => None,
+            "hcl" | "tf" | "tfvars" => Some(Format::Hcl2),
+            "gitignore" | "dockerignore" => Some(Format::Ignore),
+            "archive" => None,
+            other => Format::from_name(other),
         }
     }
 
@@ -135,6 +198,8 @@ impl Format {
 /// Largest Dockerfile read. Real ones are kilobytes; a 100 MB Dockerfile would become
 /// gigabytes of JSON for the policies, so it is refused before being read whole.
 pub const MAX_DOCKERFILE: u64 = 16 * 1024 * 1024;
+/// (Configuration files of the other text formats share this bound: they are written by
+/// hand, like Dockerfiles.)
 /// Largest JSON or YAML input read: `kubectl get -o json` of a large cluster is tens of
 /// MB, so the bound is higher. (Image archives are streamed and have their own bounds.)
 pub const MAX_DOCUMENT: u64 = 128 * 1024 * 1024;
@@ -143,8 +208,16 @@ impl Format {
     /// The largest input of this format that is read.
     pub fn max_size(self) -> u64 {
         match self {
-            Format::Dockerfile => MAX_DOCKERFILE,
-            _ => MAX_DOCUMENT,
+            Format::Dockerfile
+            | Format::Toml
+            | Format::Ini
+            | Format::Hcl2
+            | Format::Dotenv
+            | Format::Ignore
+            | Format::Properties => MAX_DOCKERFILE,
+            Format::Json | Format::Yaml | Format::Archive | Format::Xml | Format::CycloneDx => {
+                MAX_DOCUMENT
+            }
         }
     }
 }
@@ -177,8 +250,15 @@ pub enum InputError {
         line: Option<usize>,
         message: String,
     },
+    #[error("invalid {format}{}: {message}", line.map(|l| format!(" at line {l}")).unwrap_or_default())]
+    Syntax {
+        format: Format,
+        line: Option<usize>,
+        message: String,
+    },
     #[error(
-        "cannot tell the file's format from its name; pass --parser dockerfile|json|yaml|archive"
+        "cannot tell the file's format from its name; pass --parser with one of {}",
+        Format::names()
     )]
     UnknownFormat,
     #[error("invalid image archive: {0}")]
@@ -193,6 +273,7 @@ impl InputError {
             InputError::Dockerfile(e) => Some(e.line),
             InputError::Json { line, .. } => Some(*line),
             InputError::Yaml { line, .. } => *line,
+            InputError::Syntax { line, .. } => *line,
             _ => None,
         }
     }
@@ -213,6 +294,15 @@ impl InputError {
                 message: Secrets::in_text(text, Some(line)).hide(&message),
             },
             InputError::Yaml { line, message } => InputError::Yaml {
+                line,
+                message: Secrets::in_text(text, line).hide(&message),
+            },
+            InputError::Syntax {
+                format,
+                line,
+                message,
+            } => InputError::Syntax {
+                format,
                 line,
                 message: Secrets::in_text(text, line).hide(&message),
             },
@@ -303,8 +393,10 @@ pub fn parse(
     let whole = (1, text.lines().count().max(1));
     let (documents, multi, ranges) = match format {
         Format::Dockerfile => {
+            // conftest's Dockerfile parser returns an array holding the instruction array:
+            // `parse` prints both levels, policies see the inner one.
             let instructions = dockerfile::parse(text, options)?;
-            (vec![Document::Dockerfile(instructions)], false, None)
+            (vec![Document::Dockerfile(instructions)], true, None)
         }
         Format::Json => {
             let doc = json::parse(text).map_err(|e| e.hiding_secrets_of(text))?;
@@ -312,8 +404,20 @@ pub fn parse(
             (docs, multi, None)
         }
         Format::Archive => return Err(InputError::UnknownFormat),
+        Format::Toml
+        | Format::Ini
+        | Format::Hcl2
+        | Format::Dotenv
+        | Format::Ignore
+        | Format::Xml
+        | Format::Properties
+        | Format::CycloneDx => {
+            let doc = parse_configuration(text, format).map_err(|e| e.hiding_secrets_of(text))?;
+            let (docs, multi) = split_top_array(doc);
+            (docs, multi, None)
+        }
         Format::Yaml => {
-            let mut docs = yaml::parse(text).map_err(|e| e.hiding_secrets_of(text))?;
+            let mut docs = yaml::conftest_documents(text).map_err(|e| e.hiding_secrets_of(text))?;
             if docs.len() == 1 {
                 let (docs, multi) = split_top_array(docs.remove(0));
                 (docs, multi, None)
@@ -330,6 +434,44 @@ pub fn parse(
         ranges,
     })
 }
+
+/// One of the configuration formats that become a single JSON value.
+fn parse_configuration(text: &str, format: Format) -> Result<Value, InputError> {
+    let syntax = |(line, message): (Option<usize>, String)| InputError::Syntax {
+        format,
+        line,
+        message,
+    };
+    match format {
+        Format::Toml => toml::parse(text).map_err(syntax),
+        Format::Ini => ini::parse(text).map_err(syntax),
+        Format::Hcl2 => hcl2::parse(text).map_err(syntax),
+        Format::Dotenv => dotenv::parse(text).map_err(syntax),
+        Format::Ignore => Ok(ignore::parse(text)),
+        Format::Xml => xml::parse(text).map_err(syntax),
+        Format::Properties => properties::parse(text).map_err(syntax),
+        Format::CycloneDx => sbom::parse_cyclonedx(text).map_err(syntax),
+        Format::Dockerfile | Format::Json | Format::Yaml | Format::Archive => {
+            Err(InputError::UnknownFormat)
+        }
+    }
+}
+
+/// A number as conftest's parsers give it: Go decodes every JSON number as a float64, so an
+/// integral value prints without a fraction (`1000`, not `1000.0`) and a non-finite one
+/// does not exist.
+pub fn go_number(n: f64) -> Option<Value> {
+    // 2^63: below it, an integral float is exactly an i64.
+    const I64_BOUND: f64 = 9_223_372_036_854_775_808.0;
+    if n.fract() == 0.0 && n.abs() < I64_BOUND {
+        return Some(Value::from(n as i64));
+    }
+    serde_json::Number::from_f64(n).map(Value::Number)
+}
+
+/// How deep the configuration parsers nest values, as serde_json's recursion limit does
+/// for JSON: deeper input is an error, never a stack overflow in a later recursive walk.
+pub const MAX_NESTING: usize = 128;
 
 fn split_top_array(value: Value) -> (Vec<Document>, bool) {
     match value {
@@ -352,7 +494,22 @@ mod tests {
             ("api.dockerfile", Some(Format::Dockerfile)),
             ("Containerfile.dev", Some(Format::Dockerfile)),
             ("dockerfile.rego", None),
-            ("Dockerfile.dockerignore", None),
+            ("Dockerfile.dockerignore", Some(Format::Ignore)),
+            (".dockerignore", Some(Format::Ignore)),
+            (".gitignore", Some(Format::Ignore)),
+            ("docker-bake.hcl", Some(Format::Hcl2)),
+            ("main.tf", Some(Format::Hcl2)),
+            ("prod.tfvars", Some(Format::Hcl2)),
+            (".env", Some(Format::Dotenv)),
+            (".env.prod", Some(Format::Dotenv)),
+            ("prod.env", Some(Format::Dotenv)),
+            ("pyproject.toml", Some(Format::Toml)),
+            ("setup.ini", Some(Format::Ini)),
+            ("pom.xml", Some(Format::Xml)),
+            ("app.properties", Some(Format::Properties)),
+            ("bom.cyclonedx", Some(Format::CycloneDx)),
+            ("bom.archive", None),
+            ("notes.env.txt", None),
             ("Dockerfile.json", Some(Format::Json)),
             ("Dockerfile.tmpl", None),
             ("deploy.yml", Some(Format::Yaml)),

@@ -388,7 +388,9 @@ mod tests {
         fs::write(root.join(".git/x/Dockerfile"), "FROM a").unwrap();
         fs::write(root.join("vendor/x.json"), "{}").unwrap();
         fs::write(root.join("build.json"), "{}").unwrap();
-        // Committed ignore files hide nothing: ignoring is `--ignore`'s job.
+        // Committed ignore files hide nothing: ignoring is `--ignore`'s job. They are
+        // inputs themselves (conftest's `ignore` parser), as every file whose name tells
+        // a format.
         fs::write(root.join(".gitignore"), "build.json\n*.yaml\n").unwrap();
         fs::write(root.join(".ignore"), "svc\n").unwrap();
         let pattern = ignore_pattern(Some("/vendor/")).unwrap();
@@ -399,6 +401,8 @@ mod tests {
             vec![
                 ".devcontainer/Dockerfile",
                 ".github/docker/Dockerfile",
+                ".gitignore",
+                ".ignore",
                 "build.json",
                 "svc/a/Dockerfile",
                 "svc/deploy.yaml"

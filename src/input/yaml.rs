@@ -8,7 +8,7 @@ use serde_json::{Map, Number, Value};
 use super::InputError;
 
 /// Parses every document in the stream. Empty documents (`---` followed by nothing) are
-/// dropped, as conftest drops them.
+/// dropped (manifests for Gatekeeper; policies' inputs come from `conftest_documents`).
 pub fn parse(text: &str) -> Result<Vec<Value>, InputError> {
     let mut docs = Vec::new();
     for document in yaml_serde::Deserializer::from_str(text) {
@@ -29,6 +29,58 @@ pub fn parse(text: &str) -> Result<Vec<Value>, InputError> {
         }
     }
     Ok(docs)
+}
+
+/// The documents of a YAML file as conftest reads them, for policies: the file is cut at
+/// each `---` line between two line breaks, and each part is one document, an empty part
+/// (an empty file, a trailing `---`) being `null`; a policy sees it and can fail on it.
+/// (A `---` at the very start or end of the file, without a line break on both sides,
+/// is part of its document; a file starting with a `%` directive keeps it with the first
+/// document.)
+pub fn conftest_documents(text: &str) -> Result<Vec<Value>, InputError> {
+    let parts = conftest_parts(text);
+    let mut docs = Vec::with_capacity(parts.len());
+    for (first_line, part) in parts {
+        let values = parse(part).map_err(|e| match e {
+            InputError::Yaml { line, message } => InputError::Yaml {
+                line: line.map(|l| l + first_line - 1),
+                message,
+            },
+            other => other,
+        })?;
+        if values.is_empty() {
+            docs.push(Value::Null);
+        } else {
+            docs.extend(values);
+        }
+    }
+    Ok(docs)
+}
+
+/// The parts conftest cuts a YAML file into, each with its first line.
+fn conftest_parts(text: &str) -> Vec<(usize, &str)> {
+    let separator = if text.contains("\r\n") {
+        "\r\n---\r\n"
+    } else {
+        "\n---\n"
+    };
+    let mut parts = Vec::new();
+    let mut start = 0;
+    while let Some(at) = text[start..].find(separator) {
+        parts.push((start, start + at));
+        start += at + separator.len();
+    }
+    parts.push((start, text.len()));
+    if text.starts_with('%') && parts.len() > 1 {
+        // The directive's own `---` does not end a document.
+        let (first, _) = parts.remove(0);
+        parts[0].0 = first;
+    }
+    let line_of = |byte: usize| 1 + text[..byte].bytes().filter(|&b| b == b'\n').count();
+    parts
+        .into_iter()
+        .map(|(from, to)| (line_of(from), &text[from..to]))
+        .collect()
 }
 
 /// YAML allows keys JSON does not. Scalars (numbers, booleans, null) become their text, so
@@ -121,6 +173,26 @@ mod tests {
     fn multi_document_streams_drop_empty_documents() {
         let docs = parse("a: 1\n---\n---\nb: [x, 2]\n").unwrap();
         assert_eq!(docs, vec![json!({"a": 1}), json!({"b": ["x", 2]})]);
+    }
+
+    #[test]
+    fn empty_documents_are_null_where_conftest_cuts_the_file() {
+        assert_eq!(conftest_documents("").unwrap(), vec![Value::Null]);
+        assert_eq!(conftest_documents("---\n").unwrap(), vec![Value::Null]);
+        assert_eq!(
+            conftest_documents("kind: A\n---\n").unwrap(),
+            vec![json!({"kind": "A"}), Value::Null]
+        );
+        assert_eq!(
+            conftest_documents("a: 1\n---\n---\nb: 2\n").unwrap(),
+            vec![json!({"a": 1}), json!({"b": 2})]
+        );
+        assert_eq!(
+            conftest_documents("a: 1\n---").unwrap(),
+            vec![json!({"a": 1})]
+        );
+        let err = conftest_documents("a: 1\n---\nb: [\n").unwrap_err();
+        assert_eq!(err.line(), Some(4), "{err}");
     }
 
     #[test]

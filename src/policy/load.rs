@@ -155,6 +155,7 @@ pub fn read_policy(file: &Path) -> Result<String, LoadError> {
 
 /// Builds the policy set: compiles everything once and discovers the rules to run.
 pub fn load(options: &Options) -> Result<PolicySet, LoadError> {
+    super::conftest_builtins::set_base(&options.policy_paths);
     let mut engine = new_engine().map_err(LoadError::Compile)?;
     let (annotations, user_policies, reads_file_info) = add_policies(&mut engine, options)?;
     let config = options.config.clone().unwrap_or_default();
@@ -455,6 +456,7 @@ fn add(engine: &mut regorus::Engine, path: String, source: String) -> Result<(),
 pub fn new_engine() -> Result<regorus::Engine, String> {
     let mut engine = regorus::Engine::new();
     super::guard::register(&mut engine)?;
+    super::conftest_builtins::register(&mut engine)?;
     engine.set_gather_prints(true);
     Ok(engine)
 }

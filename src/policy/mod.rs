@@ -7,6 +7,7 @@
 
 pub mod bundled;
 pub mod capabilities;
+pub mod conftest_builtins;
 pub mod data;
 pub mod document;
 pub mod engine_choice;

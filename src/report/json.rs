@@ -268,6 +268,20 @@ fn pretty<T: Serialize + ?Sized>(
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// `value` pretty-printed with tabs and escaped as Go's `json.MarshalIndent` writes it
+/// (conftest's `parse`), its strings made safe as `SafeFormatter::like_go` does.
+pub fn to_string_pretty_tabs_safe<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut out,
+        SafeFormatter::like_go(serde_json::ser::PrettyFormatter::with_indent(b"\t")),
+    );
+    if value.serialize(&mut ser).is_err() {
+        return String::new();
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// Appends `value` to `part` as one entry of the array: a comma after an earlier entry,
 /// then the entry pretty-printed and indented one level (`entry` is scratch space).
 fn push_entry(part: &mut Vec<u8>, entry: &mut Vec<u8>, value: &JsonEntry) -> std::io::Result<()> {
