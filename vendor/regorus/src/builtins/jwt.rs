@@ -523,57 +523,75 @@ fn decode_verify(
         ])
     };
     let constraints = Constraints::parse(&constraints_object)?;
-    let mut text = ensure_string(name, &params[0], &args[0])?.to_string();
-    let (header, payload) = loop {
+    let text = ensure_string(name, &params[0], &args[0])?;
+    let Some((header, payload)) = verified_token(&text, &constraints)? else {
+        return Ok(unverified());
+    };
+    if !constraints.claims_hold(&payload)? {
+        return Ok(unverified());
+    }
+    Ok(Value::from(alloc::vec![Value::from(true), header, payload]))
+}
+
+/// The header and payload of a token whose signature verifies under the constraints,
+/// following nested tokens (`cty: JWT`) down to the innermost; `None` when a header is
+/// invalid, the algorithm is not the one required, or a signature does not verify.
+fn verified_token(text: &str, constraints: &Constraints) -> Result<Option<(Value, Value)>> {
+    let mut text = text.to_string();
+    loop {
         let token = Token::split(&text)?;
         let header_value = token.decoded_header()?;
         let header = Header::parse(&header_value)?;
-        if !header.valid {
-            return Ok(unverified());
-        }
-        if !constraints.alg.is_empty() && constraints.alg != header.alg {
-            return Ok(unverified());
+        if !header.valid || (!constraints.alg.is_empty() && constraints.alg != header.alg) {
+            return Ok(None);
         }
         let signature = token.decoded_signature()?;
         if !constraints.signature_verifies(&header, token.signing_input().as_bytes(), &signature) {
-            return Ok(unverified());
+            return Ok(None);
         }
         let payload = token.decoded_payload()?;
         if header.cty.eq_ignore_ascii_case("JWT") {
             text = payload;
             continue;
         }
-        break (header_value, json_object(&payload)?);
-    };
-    if !constraints.iss.is_empty() {
-        match field(&payload, "iss") {
-            Some(Value::String(iss)) if iss.as_ref() == constraints.iss => {}
-            _ => return Ok(unverified()),
+        return Ok(Some((header_value, json_object(&payload)?)));
+    }
+}
+
+impl Constraints {
+    /// Whether the registered claims meet the constraints: the issuer, the audience (a
+    /// token naming one must be checked for it), and the time against `exp` and `nbf`.
+    fn claims_hold(&self, payload: &Value) -> Result<bool> {
+        if !self.iss.is_empty() {
+            match field(payload, "iss") {
+                Some(Value::String(iss)) if iss.as_ref() == self.iss => {}
+                _ => return Ok(false),
+            }
         }
-    }
-    match field(&payload, "aud") {
-        Some(aud) if !constraints.audience_matches(aud) => return Ok(unverified()),
-        None if !constraints.aud.is_empty() => return Ok(unverified()),
-        _ => {}
-    }
-    let now = Number::from(constraints.time / 1e9);
-    if let Some(exp) = field(&payload, "exp") {
-        let Value::Number(exp) = exp else {
-            bail!("exp value must be a number");
-        };
-        if now >= *exp {
-            return Ok(unverified());
+        match field(payload, "aud") {
+            Some(aud) if !self.audience_matches(aud) => return Ok(false),
+            None if !self.aud.is_empty() => return Ok(false),
+            _ => {}
         }
-    }
-    if let Some(nbf) = field(&payload, "nbf") {
-        let Value::Number(nbf) = nbf else {
-            bail!("nbf value must be a number");
-        };
-        if now < *nbf {
-            return Ok(unverified());
+        let now = Number::from(self.time / 1e9);
+        if let Some(exp) = field(payload, "exp") {
+            let Value::Number(exp) = exp else {
+                bail!("exp value must be a number");
+            };
+            if now >= *exp {
+                return Ok(false);
+            }
         }
+        if let Some(nbf) = field(payload, "nbf") {
+            let Value::Number(nbf) = nbf else {
+                bail!("nbf value must be a number");
+            };
+            if now < *nbf {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
-    Ok(Value::from(alloc::vec![Value::from(true), header, payload]))
 }
 
 /// Go's `json.Marshal` of a Rego value: keys sorted, sets as arrays, and `<`, `>`, `&`,

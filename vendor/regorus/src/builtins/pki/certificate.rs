@@ -81,11 +81,19 @@ impl ParsedCertificate {
 
     /// Go's `x509.Certificate`, and with `uri_strings` the `URIStrings` field OPA adds.
     pub fn go_json(&self, uri_strings: bool) -> Value {
+        let mut out = self.identity_fields();
+        self.facts.add_to(&mut out);
+        self.facts.sans.add_to(&mut out, uri_strings);
+        self.add_extension_fields(&mut out);
+        out.build()
+    }
+
+    /// The fields straight from the certificate's body: raw parts, algorithms, key, serial,
+    /// names and validity.
+    fn identity_fields(&self) -> GoStruct {
         let tbs = &self.cert.tbs_certificate;
-        let facts = &self.facts;
-        let extensions = tbs.extensions.as_deref().unwrap_or(&[]);
-        let find = |oid: ObjectIdentifier| extensions.iter().find(|e| e.extn_id == oid);
-        let mut out = GoStruct::new()
+        let seconds = |t: &x509_cert::time::Time| t.to_unix_duration().as_secs() as i64;
+        GoStruct::new()
             .field("Raw", bytes(&self.raw))
             .field(
                 "RawTBSCertificate",
@@ -120,107 +128,82 @@ impl ParsedCertificate {
             .field("SerialNumber", big_signed(tbs.serial_number.as_bytes()))
             .field("Issuer", go_name(&tbs.issuer))
             .field("Subject", go_name(&tbs.subject))
-            .field(
-                "NotBefore",
-                time(tbs.validity.not_before.to_unix_duration().as_secs() as i64),
-            )
-            .field(
-                "NotAfter",
-                time(tbs.validity.not_after.to_unix_duration().as_secs() as i64),
-            )
-            .field("KeyUsage", Value::from(u32::from(facts.key_usage)))
-            .field("Extensions", go_extensions(extensions))
-            .field("ExtraExtensions", Value::Null)
-            .field(
-                "UnhandledCriticalExtensions",
-                values_or_null(facts.unhandled_critical.iter().map(oid_arcs).collect()),
-            )
-            .field(
-                "ExtKeyUsage",
-                values_or_null(
-                    facts
-                        .ext_key_usage
-                        .iter()
-                        .map(|u| Value::from(u32::from(*u)))
-                        .collect(),
-                ),
-            )
-            .field(
-                "UnknownExtKeyUsage",
-                values_or_null(facts.unknown_ext_key_usage.iter().map(oid_arcs).collect()),
-            )
-            .field(
-                "BasicConstraintsValid",
-                Value::from(facts.basic_constraints_valid),
-            )
-            .field("IsCA", Value::from(facts.is_ca))
-            .field("MaxPathLen", Value::from(facts.max_path_len))
-            .field(
-                "MaxPathLenZero",
-                Value::from(facts.basic_constraints_valid && facts.max_path_len == 0),
-            )
-            .field(
-                "SubjectKeyId",
-                optional_bytes(
-                    find(ID_SUBJECT_KEY_ID)
-                        .and_then(|e| {
-                            pkix::SubjectKeyIdentifier::from_der(e.extn_value.as_bytes()).ok()
-                        })
-                        .as_ref()
-                        .map(|k| k.0.as_bytes()),
-                ),
-            )
-            .field(
-                "AuthorityKeyId",
-                optional_bytes(
-                    find(ID_AUTHORITY_KEY_ID)
-                        .and_then(|e| {
-                            pkix::AuthorityKeyIdentifier::from_der(e.extn_value.as_bytes()).ok()
-                        })
-                        .and_then(|k| k.key_identifier)
-                        .as_ref()
-                        .map(|k| k.as_bytes()),
-                ),
-            );
+            .field("NotBefore", time(seconds(&tbs.validity.not_before)))
+            .field("NotAfter", time(seconds(&tbs.validity.not_after)))
+    }
+
+    /// The fields Go fills from extensions that chain building does not need: key
+    /// identifiers, where to find the issuer and revocation, name constraints, policies.
+    fn add_extension_fields(&self, out: &mut GoStruct) {
+        let extensions = self
+            .cert
+            .tbs_certificate
+            .extensions
+            .as_deref()
+            .unwrap_or(&[]);
+        let find = |oid: ObjectIdentifier| {
+            extensions
+                .iter()
+                .find(|e| e.extn_id == oid)
+                .map(|e| e.extn_value.as_bytes())
+        };
+        out.set("Extensions", go_extensions(extensions));
+        out.set("ExtraExtensions", Value::Null);
+        let subject_key_id =
+            find(ID_SUBJECT_KEY_ID).and_then(|v| pkix::SubjectKeyIdentifier::from_der(v).ok());
+        out.set(
+            "SubjectKeyId",
+            optional_bytes(subject_key_id.as_ref().map(|k| k.0.as_bytes())),
+        );
+        let authority_key_id = find(ID_AUTHORITY_KEY_ID)
+            .and_then(|v| pkix::AuthorityKeyIdentifier::from_der(v).ok())
+            .and_then(|k| k.key_identifier);
+        out.set(
+            "AuthorityKeyId",
+            optional_bytes(authority_key_id.as_ref().map(|k| k.as_bytes())),
+        );
         let (ocsp, issuers) = find(ID_AUTHORITY_INFO_ACCESS)
-            .map(|e| authority_info_access(e.extn_value.as_bytes()))
+            .map(authority_info_access)
             .unwrap_or_default();
         out.set("OCSPServer", strings_or_null(ocsp));
         out.set("IssuingCertificateURL", strings_or_null(issuers));
-        facts.sans.add_to(&mut out, uri_strings);
-        add_name_constraints(&mut out, find(ID_NAME_CONSTRAINTS));
+        let name_constraints = extensions.iter().find(|e| e.extn_id == ID_NAME_CONSTRAINTS);
+        add_name_constraints(out, name_constraints);
         out.set(
             "CRLDistributionPoints",
             strings_or_null(
                 find(ID_CRL_DISTRIBUTION_POINTS)
-                    .map(|e| crl_distribution_points(e.extn_value.as_bytes()))
+                    .map(crl_distribution_points)
                     .unwrap_or_default(),
             ),
         );
-        let policies: Vec<ObjectIdentifier> = find(ID_CERTIFICATE_POLICIES)
-            .and_then(|e| pkix::CertificatePolicies::from_der(e.extn_value.as_bytes()).ok())
-            .map(|p| p.0.iter().map(|info| info.policy_identifier).collect())
-            .unwrap_or_default();
-        out.set(
-            "PolicyIdentifiers",
-            values_or_null(policies.iter().map(oid_arcs).collect()),
-        );
-        out.set(
-            "Policies",
-            strings_or_null(policies.iter().map(|p| p.to_string()).collect()),
-        );
-        // Policy mappings and constraints are read by Go only for chain building; the
-        // fields keep their zero values here.
-        out.set("PolicyMappings", Value::Null);
-        for name in [
-            "InhibitAnyPolicy",
-            "InhibitPolicyMapping",
-            "RequireExplicitPolicy",
-        ] {
-            out.set(name, Value::from(0u32));
-            out.set(&alloc::format!("{name}Zero"), Value::from(false));
-        }
-        out.build()
+        add_policies(out, find(ID_CERTIFICATE_POLICIES));
+    }
+}
+
+/// The certificate policies, and the policy mapping and constraint fields, which Go reads
+/// only for chain building and which keep their zero values here.
+fn add_policies(out: &mut GoStruct, extension: Option<&[u8]>) {
+    let policies: Vec<ObjectIdentifier> = extension
+        .and_then(|v| pkix::CertificatePolicies::from_der(v).ok())
+        .map(|p| p.0.iter().map(|info| info.policy_identifier).collect())
+        .unwrap_or_default();
+    out.set(
+        "PolicyIdentifiers",
+        values_or_null(policies.iter().map(oid_arcs).collect()),
+    );
+    out.set(
+        "Policies",
+        strings_or_null(policies.iter().map(|p| p.to_string()).collect()),
+    );
+    out.set("PolicyMappings", Value::Null);
+    for name in [
+        "InhibitAnyPolicy",
+        "InhibitPolicyMapping",
+        "RequireExplicitPolicy",
+    ] {
+        out.set(name, Value::from(0u32));
+        out.set(&alloc::format!("{name}Zero"), Value::from(false));
     }
 }
 
@@ -258,6 +241,38 @@ const EXT_KEY_USAGES: [(&str, u8); 14] = [
 ];
 
 impl CertificateFacts {
+    /// The fields Go derives from key usage, basic constraints and extended key usage.
+    fn add_to(&self, out: &mut GoStruct) {
+        out.set("KeyUsage", Value::from(u32::from(self.key_usage)));
+        out.set(
+            "UnhandledCriticalExtensions",
+            values_or_null(self.unhandled_critical.iter().map(oid_arcs).collect()),
+        );
+        out.set(
+            "ExtKeyUsage",
+            values_or_null(
+                self.ext_key_usage
+                    .iter()
+                    .map(|u| Value::from(u32::from(*u)))
+                    .collect(),
+            ),
+        );
+        out.set(
+            "UnknownExtKeyUsage",
+            values_or_null(self.unknown_ext_key_usage.iter().map(oid_arcs).collect()),
+        );
+        out.set(
+            "BasicConstraintsValid",
+            Value::from(self.basic_constraints_valid),
+        );
+        out.set("IsCA", Value::from(self.is_ca));
+        out.set("MaxPathLen", Value::from(self.max_path_len));
+        out.set(
+            "MaxPathLenZero",
+            Value::from(self.basic_constraints_valid && self.max_path_len == 0),
+        );
+    }
+
     fn read(extensions: &[Extension]) -> Result<Self> {
         let mut facts = CertificateFacts::default();
         for ext in extensions {
@@ -282,15 +297,7 @@ impl CertificateFacts {
                     true
                 }
                 ID_EXT_KEY_USAGE => {
-                    let eku = pkix::ExtendedKeyUsage::from_der(value)
-                        .map_err(|e| anyhow!("x509: invalid extended key usages: {e}"))?;
-                    for oid in eku.0 {
-                        let text = oid.to_string();
-                        match EXT_KEY_USAGES.iter().find(|(o, _)| *o == text) {
-                            Some((_, usage)) => facts.ext_key_usage.push(*usage),
-                            None => facts.unknown_ext_key_usage.push(oid),
-                        }
-                    }
+                    facts.read_ext_key_usage(value)?;
                     true
                 }
                 ID_NAME_CONSTRAINTS
@@ -308,6 +315,22 @@ impl CertificateFacts {
             }
         }
         Ok(facts)
+    }
+}
+
+impl CertificateFacts {
+    /// Extended key usages: Go's number for each it knows, the OID of each other.
+    fn read_ext_key_usage(&mut self, value: &[u8]) -> Result<()> {
+        let eku = pkix::ExtendedKeyUsage::from_der(value)
+            .map_err(|e| anyhow!("x509: invalid extended key usages: {e}"))?;
+        for oid in eku.0 {
+            let text = oid.to_string();
+            match EXT_KEY_USAGES.iter().find(|(o, _)| *o == text) {
+                Some((_, usage)) => self.ext_key_usage.push(*usage),
+                None => self.unknown_ext_key_usage.push(oid),
+            }
+        }
+        Ok(())
     }
 }
 

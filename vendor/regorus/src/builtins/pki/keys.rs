@@ -528,7 +528,7 @@ pub struct Jwk {
     pub kid: String,
 }
 
-fn jwk_bytes(jwk: &serde_json::Map<String, serde_json::Value>, name: &str) -> Result<Vec<u8>> {
+fn jwk_bytes(jwk: &JwkFields, name: &str) -> Result<Vec<u8>> {
     let text = jwk
         .get(name)
         .and_then(|v| v.as_str())
@@ -542,88 +542,105 @@ fn rsa_uint(data: &[u8]) -> rsa::BigUint {
     rsa::BigUint::from_bytes_be(data)
 }
 
+type JwkFields = serde_json::Map<String, serde_json::Value>;
+
+fn jwk_text(jwk: &JwkFields, name: &str) -> String {
+    jwk.get(name)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// An RSA JWK: the public key, and the private key when it has `d`.
+fn rsa_jwk(jwk: &JwkFields) -> Result<(PublicKey, Option<PrivateKey>)> {
+    let n = rsa_uint(&jwk_bytes(jwk, "n")?);
+    let e = rsa_uint(&jwk_bytes(jwk, "e")?);
+    if !jwk.contains_key("d") {
+        return Ok((PublicKey::Rsa(rsa::RsaPublicKey::new(n, e)?), None));
+    }
+    let d = rsa_uint(&jwk_bytes(jwk, "d")?);
+    let primes = if jwk.contains_key("p") && jwk.contains_key("q") {
+        alloc::vec![
+            rsa_uint(&jwk_bytes(jwk, "p")?),
+            rsa_uint(&jwk_bytes(jwk, "q")?)
+        ]
+    } else {
+        Vec::new()
+    };
+    let private = rsa::RsaPrivateKey::from_components(n, e, d, primes)?;
+    Ok((
+        PublicKey::Rsa(private.to_public_key()),
+        Some(PrivateKey::Rsa(private)),
+    ))
+}
+
+/// An EC JWK on P-256, P-384 or P-521.
+fn ec_jwk_key(jwk: &JwkFields) -> Result<(PublicKey, Option<PrivateKey>)> {
+    let curve = jwk_text(jwk, "crv");
+    let mut point = alloc::vec![4u8];
+    point.extend(jwk_bytes(jwk, "x")?);
+    point.extend(jwk_bytes(jwk, "y")?);
+    let public = match curve.as_str() {
+        "P-256" => PublicKey::P256(p256::PublicKey::from_sec1_bytes(&point)?),
+        "P-384" => PublicKey::P384(p384::PublicKey::from_sec1_bytes(&point)?),
+        "P-521" => PublicKey::P521(p521::PublicKey::from_sec1_bytes(&point)?),
+        other => bail!("failed to parse JWK: unsupported curve {other}"),
+    };
+    if !jwk.contains_key("d") {
+        return Ok((public, None));
+    }
+    let d = jwk_bytes(jwk, "d")?;
+    let private = match curve.as_str() {
+        "P-256" => PrivateKey::P256(p256::SecretKey::from_slice(&d)?),
+        "P-384" => PrivateKey::P384(p384::SecretKey::from_slice(&d)?),
+        _ => PrivateKey::P521(p521::SecretKey::from_slice(&d)?),
+    };
+    Ok((public, Some(private)))
+}
+
+/// An OKP JWK, which OPA reads only on Ed25519.
+fn okp_jwk(jwk: &JwkFields) -> Result<(PublicKey, Option<PrivateKey>)> {
+    let curve = jwk_text(jwk, "crv");
+    if curve != "Ed25519" {
+        bail!("failed to parse JWK: unsupported curve {curve}");
+    }
+    let bytes32 = |name: &str| -> Result<[u8; 32]> {
+        jwk_bytes(jwk, name)?
+            .try_into()
+            .map_err(|_| anyhow!("failed to parse JWK: invalid Ed25519 key"))
+    };
+    let public = PublicKey::Ed25519(ed25519_dalek::VerifyingKey::from_bytes(&bytes32("x")?)?);
+    let private = if jwk.contains_key("d") {
+        Some(PrivateKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(
+            &bytes32("d")?,
+        )))
+    } else {
+        None
+    };
+    Ok((public, private))
+}
+
 impl Jwk {
-    pub fn parse(jwk: &serde_json::Map<String, serde_json::Value>) -> Result<Jwk> {
-        let text = |name: &str| {
-            jwk.get(name)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string()
-        };
-        let has = |name: &str| jwk.contains_key(name);
+    pub fn parse(jwk: &JwkFields) -> Result<Jwk> {
         let mut key = Jwk {
             public: None,
             private: None,
             secret: None,
-            alg: text("alg"),
-            kid: text("kid"),
+            alg: jwk_text(jwk, "alg"),
+            kid: jwk_text(jwk, "kid"),
         };
-        match text("kty").as_str() {
-            "oct" => key.secret = Some(jwk_bytes(jwk, "k")?),
-            "RSA" => {
-                let n = rsa_uint(&jwk_bytes(jwk, "n")?);
-                let e = rsa_uint(&jwk_bytes(jwk, "e")?);
-                if has("d") {
-                    let d = rsa_uint(&jwk_bytes(jwk, "d")?);
-                    let primes = if has("p") && has("q") {
-                        alloc::vec![
-                            rsa_uint(&jwk_bytes(jwk, "p")?),
-                            rsa_uint(&jwk_bytes(jwk, "q")?)
-                        ]
-                    } else {
-                        Vec::new()
-                    };
-                    let private = rsa::RsaPrivateKey::from_components(n, e, d, primes)?;
-                    key.public = Some(PublicKey::Rsa(private.to_public_key()));
-                    key.private = Some(PrivateKey::Rsa(private));
-                } else {
-                    key.public = Some(PublicKey::Rsa(rsa::RsaPublicKey::new(n, e)?));
-                }
+        let (public, private) = match jwk_text(jwk, "kty").as_str() {
+            "oct" => {
+                key.secret = Some(jwk_bytes(jwk, "k")?);
+                return Ok(key);
             }
-            "EC" => {
-                let private = if has("d") {
-                    let d = jwk_bytes(jwk, "d")?;
-                    Some(match text("crv").as_str() {
-                        "P-256" => PrivateKey::P256(p256::SecretKey::from_slice(&d)?),
-                        "P-384" => PrivateKey::P384(p384::SecretKey::from_slice(&d)?),
-                        "P-521" => PrivateKey::P521(p521::SecretKey::from_slice(&d)?),
-                        other => bail!("failed to parse JWK: unsupported curve {other}"),
-                    })
-                } else {
-                    None
-                };
-                let mut point = alloc::vec![4u8];
-                point.extend(jwk_bytes(jwk, "x")?);
-                point.extend(jwk_bytes(jwk, "y")?);
-                key.public = Some(match text("crv").as_str() {
-                    "P-256" => PublicKey::P256(p256::PublicKey::from_sec1_bytes(&point)?),
-                    "P-384" => PublicKey::P384(p384::PublicKey::from_sec1_bytes(&point)?),
-                    "P-521" => PublicKey::P521(p521::PublicKey::from_sec1_bytes(&point)?),
-                    other => bail!("failed to parse JWK: unsupported curve {other}"),
-                });
-                key.private = private;
-            }
-            "OKP" => {
-                if text("crv") != "Ed25519" {
-                    bail!("failed to parse JWK: unsupported curve {}", text("crv"));
-                }
-                let x: [u8; 32] = jwk_bytes(jwk, "x")?
-                    .try_into()
-                    .map_err(|_| anyhow!("failed to parse JWK: invalid Ed25519 key"))?;
-                key.public = Some(PublicKey::Ed25519(ed25519_dalek::VerifyingKey::from_bytes(
-                    &x,
-                )?));
-                if has("d") {
-                    let d: [u8; 32] = jwk_bytes(jwk, "d")?
-                        .try_into()
-                        .map_err(|_| anyhow!("failed to parse JWK: invalid Ed25519 key"))?;
-                    key.private = Some(PrivateKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(
-                        &d,
-                    )));
-                }
-            }
+            "RSA" => rsa_jwk(jwk)?,
+            "EC" => ec_jwk_key(jwk)?,
+            "OKP" => okp_jwk(jwk)?,
             other => bail!("failed to parse JWK: unsupported key type {other:?}"),
-        }
+        };
+        key.public = Some(public);
+        key.private = private;
         Ok(key)
     }
 
