@@ -13,7 +13,7 @@
 
 use crate::ast::{Expr, Ref};
 use crate::builtins;
-use crate::builtins::pki::keys::{jws_scheme, Hash, Jwk, PrivateKey, PublicKey};
+use crate::builtins::pki::keys::{jws_scheme, Hash, Jwk, PrivateKey, PublicKey, Scheme};
 use crate::builtins::utils::{ensure_args_count, ensure_object, ensure_string};
 use crate::lexer::Span;
 use crate::number::Number;
@@ -293,7 +293,9 @@ fn constant_time_equal(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Whether `key` made `signature` over `message` with the JWS algorithm `alg`.
+/// Whether `key` made `signature` over `message` with the JWS algorithm `alg`, as
+/// `io.jwt.decode_verify` checks it: unlike `io.jwt.verify_ps*`, OPA's JWS library wants a
+/// PSS salt as long as the hash.
 fn key_verifies(key: &VerificationKey, alg: &str, message: &[u8], signature: &[u8]) -> bool {
     if let Some(hash) = hmac_hash(alg) {
         return key
@@ -301,7 +303,14 @@ fn key_verifies(key: &VerificationKey, alg: &str, message: &[u8], signature: &[u
             .as_ref()
             .is_some_and(|secret| constant_time_equal(&hmac(hash, secret, message), signature));
     }
-    match (&key.key, jws_scheme(alg)) {
+    let scheme = match jws_scheme(alg) {
+        Some(Scheme::Pss { hash, .. }) => Some(Scheme::Pss {
+            hash,
+            any_salt: false,
+        }),
+        other => other,
+    };
+    match (&key.key, scheme) {
         (Some(public), Some(scheme)) => public.verifies(scheme, message, signature),
         _ => false,
     }

@@ -200,9 +200,18 @@ fn issued(parent: &ParsedCertificate, child: &ParsedCertificate) -> bool {
         10 => Scheme::Ecdsa(Hash::Sha256, der),
         11 => Scheme::Ecdsa(Hash::Sha384, der),
         12 => Scheme::Ecdsa(Hash::Sha512, der),
-        13 => Scheme::Pss(Hash::Sha256),
-        14 => Scheme::Pss(Hash::Sha384),
-        15 => Scheme::Pss(Hash::Sha512),
+        13 => Scheme::Pss {
+            hash: Hash::Sha256,
+            any_salt: false,
+        },
+        14 => Scheme::Pss {
+            hash: Hash::Sha384,
+            any_salt: false,
+        },
+        15 => Scheme::Pss {
+            hash: Hash::Sha512,
+            any_salt: false,
+        },
         16 => Scheme::Ed25519,
         _ => return false,
     };

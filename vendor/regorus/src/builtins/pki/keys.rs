@@ -152,7 +152,12 @@ pub enum EcdsaEncoding {
 #[derive(Clone, Copy)]
 pub enum Scheme {
     Pkcs1v15(Hash),
-    Pss(Hash),
+    /// RSASSA-PSS; `any_salt` reads the salt's length from the signature (as Go does for
+    /// JWTs), else it must be the hash's (as Go requires of certificates).
+    Pss {
+        hash: Hash,
+        any_salt: bool,
+    },
     Ecdsa(Hash, EcdsaEncoding),
     Ed25519,
 }
@@ -229,9 +234,20 @@ impl PublicKey {
             (PublicKey::Rsa(k), Scheme::Pkcs1v15(h)) => k
                 .verify(h.pkcs1v15(), &h.digest(message), signature)
                 .is_ok(),
-            (PublicKey::Rsa(k), Scheme::Pss(h)) => {
-                k.verify(h.pss(), &h.digest(message), signature).is_ok()
-            }
+            (
+                PublicKey::Rsa(k),
+                Scheme::Pss {
+                    hash,
+                    any_salt: true,
+                },
+            ) => super::pss::verifies_with_any_salt(k, hash, &hash.digest(message), signature),
+            (
+                PublicKey::Rsa(k),
+                Scheme::Pss {
+                    hash: h,
+                    any_salt: false,
+                },
+            ) => k.verify(h.pss(), &h.digest(message), signature).is_ok(),
             (PublicKey::P256(k), Scheme::Ecdsa(h, enc)) => {
                 ecdsa_verifies!(p256, k, h, enc, message, signature)
             }
@@ -417,7 +433,7 @@ impl PrivateKey {
             (PrivateKey::Rsa(k), Scheme::Pkcs1v15(h)) => {
                 Ok(k.sign(h.pkcs1v15(), &h.digest(message))?)
             }
-            (PrivateKey::Rsa(k), Scheme::Pss(h)) => {
+            (PrivateKey::Rsa(k), Scheme::Pss { hash: h, .. }) => {
                 let scheme = match h {
                     Hash::Sha256 => rsa::Pss::new_with_salt::<sha2::Sha256>(32),
                     Hash::Sha384 => rsa::Pss::new_with_salt::<sha2::Sha384>(48),
@@ -489,9 +505,18 @@ pub fn jws_scheme(alg: &str) -> Option<Scheme> {
         "RS256" => Scheme::Pkcs1v15(Hash::Sha256),
         "RS384" => Scheme::Pkcs1v15(Hash::Sha384),
         "RS512" => Scheme::Pkcs1v15(Hash::Sha512),
-        "PS256" => Scheme::Pss(Hash::Sha256),
-        "PS384" => Scheme::Pss(Hash::Sha384),
-        "PS512" => Scheme::Pss(Hash::Sha512),
+        "PS256" => Scheme::Pss {
+            hash: Hash::Sha256,
+            any_salt: true,
+        },
+        "PS384" => Scheme::Pss {
+            hash: Hash::Sha384,
+            any_salt: true,
+        },
+        "PS512" => Scheme::Pss {
+            hash: Hash::Sha512,
+            any_salt: true,
+        },
         "ES256" => Scheme::Ecdsa(Hash::Sha256, concatenated),
         "ES384" => Scheme::Ecdsa(Hash::Sha384, concatenated),
         "ES512" => Scheme::Ecdsa(Hash::Sha512, concatenated),

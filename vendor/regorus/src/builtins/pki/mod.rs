@@ -15,6 +15,7 @@ mod go_json;
 mod input;
 pub mod keys;
 mod names;
+mod pss;
 
 use crate::ast::{Expr, Ref};
 use crate::builtins;
