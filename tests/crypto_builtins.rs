@@ -211,6 +211,10 @@ const CASES: &[(&str, &str)] = &[
         r#"[io.jwt.verify_ps256(input.jwt.tokens.PS256, input.files["jwt-rsa.pub"]), io.jwt.verify_ps384(input.jwt.tokens.PS384, input.files["jwt-rsa.pub"]), io.jwt.verify_ps512(input.jwt.tokens.PS512, input.files["jwt-rsa.pub"]), io.jwt.verify_ps256(input.jwt.tokens.RS256, input.files["jwt-rsa.pub"])]"#,
     ),
     (
+        "verify rsa-pss with any salt length",
+        r#"[io.jwt.verify_ps256(trim_space(input.files["ps256-max-salt.jwt"]), input.files["jwt-rsa.pub"]), io.jwt.decode_verify(trim_space(input.files["ps256-max-salt.jwt"]), {"cert": input.files["jwt-rsa.pub"], "aud": "dockpolicy"})[0], io.jwt.verify_ps384(trim_space(input.files["ps256-max-salt.jwt"]), input.files["jwt-rsa.pub"])]"#,
+    ),
+    (
         "verify ecdsa",
         r#"[io.jwt.verify_es256(input.jwt.tokens.ES256, input.files["jwt-ec256.pub"]), io.jwt.verify_es384(input.jwt.tokens.ES384, input.files["leaf.pem"]), io.jwt.verify_es512(input.jwt.tokens.ES512, input.files["jwt-ec521.pub"]), io.jwt.verify_es256(input.jwt.tokens.ES384, input.files["leaf.pem"]), io.jwt.verify_es384(input.jwt.tokens.ES256, input.files["jwt-ec256.pub"])]"#,
     ),
@@ -312,7 +316,7 @@ fn input() -> Value {
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if [".pem", ".key", ".pub", ".csr"]
+        if [".pem", ".key", ".pub", ".csr", ".jwt"]
             .iter()
             .any(|ext| name.ends_with(ext))
         {
