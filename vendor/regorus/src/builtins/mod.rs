@@ -23,6 +23,10 @@ pub mod comparison;
 mod conversions;
 #[cfg(feature = "crypto")]
 mod crypto;
+#[cfg(feature = "crypto")]
+mod jwt;
+#[cfg(feature = "crypto")]
+mod pki;
 mod deprecated;
 
 mod encoding;
@@ -105,6 +109,10 @@ lazy_static! {
 	encoding::register(&mut m);
 	#[cfg(feature = "crypto")]
 	crypto::register(&mut m);
+	#[cfg(feature = "crypto")]
+	pki::register(&mut m);
+	#[cfg(feature = "crypto")]
+	jwt::register(&mut m);
 	#[cfg(feature = "time")]
 	time::register(&mut m);
 
