@@ -1594,10 +1594,10 @@ impl Interpreter {
     }
 
     fn clear_scope(scope: &mut Scope) {
-        // Set each value to undefined. This is equivalent to removing the key.
-        for (_, v) in scope.iter_mut() {
-            *v = Value::Undefined;
-        }
+        // Remove the iteration's bindings rather than leave them undefined: a name used
+        // before a local of the same name is declared is an enclosing variable, which the
+        // next iteration must find again (`[x | xs[i] == x; x := f(i)]` with an outer `x`).
+        scope.clear();
     }
 
     fn eval_stmts_in_loop(
