@@ -776,6 +776,7 @@ deny[msg] { not all({true, 1}); msg := "not all" }
 deny[msg] { msg := sprintf("cast_set %v", [cast_set([1, 1, 2])]) }
 deny[msg] { msg := sprintf("cast_array %v", [cast_array({"b", "a", 3})]) }
 deny[msg] { msg := sprintf("set_diff %v", [set_diff({1, 2}, {1})]) }
+deny[msg] { net.cidr_overlap("10.0.0.0/8", "10.1.0.1"); msg := "net.cidr_overlap" }
 deny[msg] {
   msg := sprintf("casts %v %v %v %v", [cast_string("s"), cast_boolean(false), cast_null(null), cast_object({"a": 1})])
 }
@@ -788,6 +789,7 @@ deny[msg] {
                 "cast_array [3, \"a\", \"b\"]",
                 "cast_set {1, 2}",
                 "casts s false null {\"a\": 1}",
+                "net.cidr_overlap",
                 "not all",
                 "not any of nothing",
                 "not re_match",

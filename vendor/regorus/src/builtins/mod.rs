@@ -28,12 +28,15 @@ mod deprecated;
 mod encoding;
 #[cfg(feature = "glob")]
 mod glob;
+mod globs_match;
 #[cfg(feature = "graph")]
 mod graph;
 #[cfg(feature = "http")]
 mod http;
 #[cfg(feature = "net")]
 mod net;
+#[cfg(feature = "net")]
+mod net_cidrs;
 
 #[cfg(feature = "jsonpatch")]
 mod json_patch;
@@ -43,6 +46,9 @@ mod objects;
 mod opa;
 #[cfg(feature = "regex")]
 mod regex;
+#[cfg(feature = "yaml")]
+pub mod rego_metadata;
+mod render_template;
 #[cfg(feature = "semver")]
 mod semver;
 pub mod sets;
@@ -52,6 +58,7 @@ mod time;
 mod tracing;
 pub mod types;
 mod units;
+mod uri;
 mod utils;
 #[cfg(feature = "uuid")]
 mod uuid;
@@ -93,6 +100,7 @@ lazy_static! {
 
 	#[cfg(feature = "glob")]
 	glob::register(&mut m);
+	globs_match::register(&mut m);
 
 	#[cfg(feature = "graph")]
 	graph::register(&mut m);
@@ -113,6 +121,8 @@ lazy_static! {
 	http::register(&mut m);
 	#[cfg(feature = "net")]
 	net::register(&mut m);
+	#[cfg(feature = "net")]
+	net_cidrs::register(&mut m);
 	//net::register(&mut m);
 	#[cfg(feature = "uuid")]
 	uuid::register(&mut m);
@@ -125,6 +135,10 @@ lazy_static! {
 	opa::register(&mut m);
 	tracing::register(&mut m);
 	units::register(&mut m);
+	render_template::register(&mut m);
+	#[cfg(feature = "yaml")]
+	rego_metadata::register(&mut m);
+	uri::register(&mut m);
 
 	#[cfg(feature = "opa-testutil")]
 	test::register(&mut m);
