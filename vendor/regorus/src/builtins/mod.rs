@@ -40,6 +40,8 @@ mod net_cidrs;
 
 #[cfg(feature = "jsonpatch")]
 mod json_patch;
+#[cfg(feature = "jsonschema")]
+mod json_schema_errors;
 pub mod numbers;
 mod objects;
 #[cfg(feature = "opa-runtime")]
