@@ -349,7 +349,7 @@ fn builtins_behave_as_in_opa() {
             expression: r#"[regex.globs_match("a.a.", ".b.b"), regex.globs_match("[a-z]+", "[0-9]*"), regex.globs_match("ab+", "a.*"), regex.globs_match("foo.*bar", "foo.*baz"), regex.globs_match("a\\.b", "a.b"), regex.globs_match("a*b*c", "abc"), regex.globs_match("[a-c]x", "[c-e]x")]"#,
             opa_says: "[true,false,true,false,true,true,true]",
         },
-        // Errors as gojsonschema reports them (vendor patch 13); as a set, since their
+        // Errors as gojsonschema reports them (vendor patch 14); as a set, since their
         // order follows the validator's walk.
         Case {
             expression: r#"[json.match_schema({"a": "x"}, {"type": "object", "properties": {"a": {"type": "string"}}}), json.match_schema("{\"a\": 1}", "{\"type\": \"object\"}"), json.verify_schema({"type": "object"}), json.verify_schema({"type": "nope"})[0]]"#,
