@@ -20,15 +20,11 @@ const RECORD: &str = "tests/fixtures/opa-builtins.txt";
 /// OPA builtins dockpolicy does not provide, each with why. Keep in step with the README's
 /// "Differences from conftest".
 const MISSING: &[(&str, &str)] = &[
-    // Refused when a policy loads (FORBIDDEN_BUILTINS): a policy must not reach the network
-    // or read the environment, and the checks must give the same answer on every machine.
+    // Refused when a policy loads (FORBIDDEN_BUILTINS): a policy must not reach the network,
+    // and the checks must give the same answer on every machine.
     ("http.send", "network"),
     ("net.lookup_ip_addr", "network (DNS)"),
-    ("opa.runtime", "environment"),
-    (
-        "providers.aws.sign_req",
-        "signs requests for the network; not in regorus",
-    ),
+    ("providers.aws.sign_req", "signs requests for the network"),
     // Operators: regorus implements them as the syntax they stand for (`+`, `==`, `:=`,
     // `in`, ...); OPA also lets them be called by these names, which no policy does.
     ("and", "operator `&`"),
@@ -56,29 +52,13 @@ const MISSING: &[(&str, &str)] = &[
         "template strings, which regorus does not parse",
     ),
     // Not implemented by regorus 0.14.1.
-    ("array.flatten", "not in regorus"),
     ("graphql.is_valid", "not in regorus"),
     ("graphql.parse", "not in regorus"),
     ("graphql.parse_and_verify", "not in regorus"),
     ("graphql.parse_query", "not in regorus"),
     ("graphql.parse_schema", "not in regorus"),
     ("graphql.schema_is_valid", "not in regorus"),
-    // regorus has them behind its `jsonschema` feature, left out: its crates would make the
-    // binary half as large again (see Cargo.toml).
-    ("json.match_schema", "left out for the binary's size"),
-    ("json.verify_schema", "left out for the binary's size"),
-    ("net.cidr_contains_matches", "not in regorus"),
-    ("net.cidr_intersects", "not in regorus"),
-    ("net.cidr_merge", "not in regorus"),
-    ("net.cidr_overlap", "not in regorus (deprecated in OPA)"),
-    ("rego.metadata.chain", "not in regorus"),
-    ("rego.metadata.rule", "not in regorus"),
-    ("regex.globs_match", "not in regorus"),
     ("rego.parse_module", "not in regorus"),
-    ("strings.render_template", "not in regorus"),
-    ("strings.split_n", "not in regorus"),
-    ("uri.is_valid", "not in regorus"),
-    ("uri.parse", "not in regorus"),
 ];
 
 fn manifest_path(relative: &str) -> PathBuf {
@@ -303,6 +283,65 @@ fn builtins_behave_as_in_opa() {
             expression: r#"uuid.parse("6ba7b810-9dad-11d1-80b4-00c04fd430c8").version"#,
             opa_says: "1",
         },
+        Case {
+            expression: r#"array.flatten([1, [2, [3]], [], "a"])"#,
+            opa_says: r#"[1,2,[3],"a"]"#,
+        },
+        // Negative counts take from the right; "" splits into characters.
+        Case {
+            expression: r#"[strings.split_n("a,b,c,d", ",", 2), strings.split_n("a,b,c,d", ",", -2), strings.split_n("a,b,c,d", ",", 0), strings.split_n("h\u00e9llo", "", 2), strings.split_n("abc", ",", -10)]"#,
+            opa_says: r#"[["a","b"],["c","d"],[],["h","\u00e9"],["abc"]]"#,
+        },
+        // Adjacent blocks merge; an address unmerged keeps its classful mask as written.
+        Case {
+            expression: r#"[net.cidr_merge(["10.0.0.0/25", "10.0.0.128/25", "10.0.1.0/24", "10.0.3.0/24"]), net.cidr_merge(["1.2.3.4", "10.0.0.5"]), net.cidr_merge(["192.168.1.1", "192.168.1.2"]), net.cidr_merge(["2001:db8::/33", "2001:db8:8000::/33", "fe80::/64"]), net.cidr_merge({"10.1.2.3/8", "10.0.0.0/16"}), net.cidr_merge(["10.0.0.1/32", "10.0.0.2/32"]), net.cidr_merge(["10.0.0.0/8", "::/0"])]"#,
+            opa_says: r#"[["10.0.0.0/23","10.0.3.0/24"],["1.2.3.4/8","10.0.0.5/8"],["192.168.1.0/24"],["2001:db8::/32","fe80::/64"],["10.0.0.0/8"],["10.0.0.1/32","10.0.0.2/32"],["::/0"]]"#,
+        },
+        Case {
+            expression: r#"[net.cidr_intersects("10.0.0.0/8", "10.1.0.0/16"), net.cidr_intersects("10.0.0.0/16", "10.1.0.0/16"), net.cidr_intersects("10.0.0.0/8", "::/0")]"#,
+            opa_says: "[true,false,false]",
+        },
+        Case {
+            expression: r#"[net.cidr_contains_matches(["10.0.0.0/8", ["192.168.0.0/16", "extra"]], {"a": "10.1.1.1", "b": ["192.168.1.1", 5], "c": "8.8.8.8"}), net.cidr_contains_matches({"10.0.0.0/8", "1.0.0.0/8"}, ["10.0.0.1", "1.2.3.4"]), net.cidr_contains_matches("10.0.0.0/8", "10.1.2.3")]"#,
+            opa_says: r#"[[[0,"a"],[1,"b"]],[["1.0.0.0/8",1],["10.0.0.0/8",0]],[["10.0.0.0/8","10.1.2.3"]]]"#,
+        },
+        // Go's url.Parse: unescaped path and fragment, raw_path as written only when it
+        // differs from the path escaped, an IPv6 zone, an opaque URL with no path.
+        Case {
+            expression: r#"[uri.parse("https://user:pw@Example.com:8080/a%20b/c?x=1&y=2#frag%21"), uri.parse("http://[fe80::1%25en0]:8/"), uri.parse("http://h/a%2Fb"), uri.parse("mailto:a@b.c"), uri.parse("//host/p"), uri.parse("")]"#,
+            opa_says: r#"[{"fragment":"frag!","hostname":"Example.com","path":"/a b/c","port":"8080","raw_path":"/a b/c","raw_query":"x=1&y=2","scheme":"https"},{"hostname":"fe80::1%en0","path":"/","port":"8","raw_path":"/","scheme":"http"},{"hostname":"h","path":"/a/b","raw_path":"/a%2Fb","scheme":"http"},{"scheme":"mailto"},{"hostname":"host","path":"/p","raw_path":"/p"},{}]"#,
+        },
+        Case {
+            expression: r#"[uri.is_valid(""), uri.is_valid("http://a b"), uri.is_valid("1a:b"), uri.is_valid("http://h:port/"), uri.is_valid("https://example.com")]"#,
+            opa_says: "[false,false,false,false,true]",
+        },
+        Case {
+            expression: r#"[regex.globs_match("a.a.", ".b.b"), regex.globs_match("[a-z]+", "[0-9]*"), regex.globs_match("ab+", "a.*"), regex.globs_match("foo.*bar", "foo.*baz"), regex.globs_match("a\\.b", "a.b"), regex.globs_match("a*b*c", "abc"), regex.globs_match("[a-c]x", "[c-e]x")]"#,
+            opa_says: "[true,false,true,false,true,true,true]",
+        },
+        // Errors as gojsonschema reports them (vendor patch 14); as a set, since their
+        // order follows the validator's walk.
+        Case {
+            expression: r#"[json.match_schema({"a": "x"}, {"type": "object", "properties": {"a": {"type": "string"}}}), json.match_schema("{\"a\": 1}", "{\"type\": \"object\"}"), json.verify_schema({"type": "object"}), json.verify_schema({"type": "nope"})[0]]"#,
+            opa_says: r#"[[true,[]],[true,[]],[true,null],false]"#,
+        },
+        Case {
+            expression: r#"{e | some e in json.match_schema({"f": 1, "s": "bb", "n": 4, "l": [1, 1], "a": [{"b": "x"}], "e": "z", "extra": 1}, {"required": ["r"], "additionalProperties": false, "properties": {"f": false, "s": {"minLength": 3, "pattern": "^a"}, "n": {"exclusiveMinimum": 5, "multipleOf": 3}, "l": {"uniqueItems": true, "maxItems": 1, "items": {"type": ["string", "null"]}}, "a": {"items": {"properties": {"b": {"type": "integer"}}}}, "e": {"enum": ["a", 1]}}})[1]}"#,
+            opa_says: r#"[{"desc":"Additional property extra is not allowed","error":"(Root): Additional property extra is not allowed","field":"(Root)","type":"additional_property_not_allowed"},{"desc":"Array must have at most 1 items","error":"l: Array must have at most 1 items","field":"l","type":"array_max_items"},{"desc":"Does not match pattern '^a'","error":"s: Does not match pattern '^a'","field":"s","type":"pattern"},{"desc":"False always fails validation","error":"f: False always fails validation","field":"f","type":"false"},{"desc":"Invalid type. Expected: [string,null], given: integer","error":"l.0: Invalid type. Expected: [string,null], given: integer","field":"l.0","type":"invalid_type"},{"desc":"Invalid type. Expected: [string,null], given: integer","error":"l.1: Invalid type. Expected: [string,null], given: integer","field":"l.1","type":"invalid_type"},{"desc":"Invalid type. Expected: integer, given: string","error":"a.0.b: Invalid type. Expected: integer, given: string","field":"a.0.b","type":"invalid_type"},{"desc":"Must be a multiple of 3","error":"n: Must be a multiple of 3","field":"n","type":"multiple_of"},{"desc":"Must be greater than 5","error":"n: Must be greater than 5","field":"n","type":"number_gt"},{"desc":"String length must be greater than or equal to 3","error":"s: String length must be greater than or equal to 3","field":"s","type":"string_gte"},{"desc":"array items[0,1] must be unique","error":"l: array items[0,1] must be unique","field":"l","type":"unique"},{"desc":"e must be one of the following: \"a\", 1","error":"e: e must be one of the following: \"a\", 1","field":"e","type":"enum"},{"desc":"r is required","error":"(Root): r is required","field":"(Root)","type":"required"}]"#,
+        },
+        // Go's text/template on JSON: numbers are json.Number (a string type).
+        Case {
+            expression: r#"strings.render_template("{{.name}} {{.n}} {{.nil}} {{.list}} {{.m}} {{.missing}} {{.missing.x}}", {"name": "web", "n": 3, "nil": null, "list": [1, "a", true], "m": {"b": 2, "a": [1, 2]}})"#,
+            opa_says: r#""web 3 <undefined> [1 a true] map[a:[1 2] b:2] <undefined> <undefined>""#,
+        },
+        Case {
+            expression: r#"strings.render_template("{{range $i, $e := .list}}{{$i}}={{$e}};{{else}}none{{end}} {{range $k, $v := .m}}{{$k}}:{{$v}} {{end}}{{if .no}}a{{else if .ok}}b{{else}}c{{end}} {{with .s}}x{{else}}no s{{end}}\n  {{- .name -}} |{{/* note */}}", {"name": "web", "ok": true, "no": false, "s": "", "list": [1, "a"], "m": {"b": 2, "a": 1}})"#,
+            opa_says: r#""0=1;1=a; a:1 b:2 b no sweb|""#,
+        },
+        Case {
+            expression: r#"strings.render_template("{{len .list}} {{index .list 1}} {{index .m \"b\"}} {{.n | len}} {{printf \"%s-%d %q\" .name .n .name}} {{.list | len | printf \"%d items\"}} {{if and .ok (ne .name \"x\")}}both{{end}} {{html \"<a>\"}} {{urlquery \"a b\"}} {{print 1 2 \"a\" \"b\"}}{{range .list}}{{if eq . \"a\"}}{{break}}{{end}}[{{.}}]{{end}}", {"name": "web", "n": 30, "ok": true, "list": [1, "a", "b"], "m": {"b": 2}})"#,
+            opa_says: r#""3 a 2 2 web-%!d(json.Number=30) \"web\" 3 items both &lt;a&gt; a+b 1 2ab[1]""#,
+        },
     ];
     let opa = opa();
     for case in &cases {
@@ -333,4 +372,125 @@ fn builtins_behave_as_in_opa() {
             cases.len()
         );
     }
+}
+
+/// `rego.metadata.rule()` and `rego.metadata.chain()` give the annotations of the rule
+/// they are written in: its own (rule scope), its document's, its package's.
+#[test]
+fn rego_metadata_as_in_opa() {
+    let policy = r#"# METADATA
+# title: Checks
+# description: the package
+package main
+
+# METADATA
+# title: Deny rule
+# custom:
+#   id: X1
+#   severity: high
+deny contains msg if {
+	msg := json.marshal([rego.metadata.rule(), rego.metadata.chain()])
+}
+
+# METADATA
+# scope: document
+# title: every deny
+# authors:
+#   - Jane Doe <jane@example.com>
+# related_resources:
+#   - https://example.com
+
+deny contains msg if {
+	msg := json.marshal(["second", rego.metadata.rule(), rego.metadata.chain()])
+}
+
+# Not METADATA.
+deny contains msg if {
+	msg := json.marshal(["third", rego.metadata.rule()])
+}
+"#;
+    let package = r#"{"annotations":{"description":"the package","scope":"package","title":"Checks"},"path":["main"]}"#;
+    let document = r#"{"annotations":{"authors":[{"email":"jane@example.com","name":"Jane Doe"}],"related_resources":[{"ref":"https://example.com"}],"scope":"document","title":"every deny"},"path":["main","deny"]}"#;
+    let rule = r#"{"custom":{"id":"X1","severity":"high"},"scope":"rule","title":"Deny rule"}"#;
+    let opa_says = [
+        format!(
+            r#"[{rule},[{{"annotations":{rule},"path":["main","deny"]}},{document},{package}]]"#
+        ),
+        format!(r#"["second",{{}},[{{"path":["main","deny"]}},{document},{package}]]"#),
+        r#"["third",{}]"#.to_owned(),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("policy")).unwrap();
+    std::fs::write(dir.path().join("policy/case.rego"), policy).unwrap();
+    std::fs::write(dir.path().join("input.json"), "{}").unwrap();
+    let out = assert_cmd::Command::cargo_bin("dockpolicy")
+        .unwrap()
+        .args(["test", "--no-color", "-o", "json", "--no-bundled", "-p"])
+        .arg(dir.path().join("policy"))
+        .arg(dir.path().join("input.json"))
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut ours: Vec<Value> = report[0]["failures"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no failures: {report}"))
+        .iter()
+        .map(|f| json(f["msg"].as_str().unwrap()))
+        .collect();
+    let mut want: Vec<Value> = opa_says.iter().map(|m| json(m)).collect();
+    ours.sort_by_key(Value::to_string);
+    want.sort_by_key(Value::to_string);
+    assert_eq!(ours, want, "dockpolicy's rego.metadata disagrees with OPA");
+    let Some(opa) = opa() else {
+        eprintln!("SKIPPED: OPA was not asked the rego.metadata case again (set DOCKPOLICY_OPA)");
+        return;
+    };
+    let out = Command::new(opa)
+        .args(["eval", "-f", "json", "-d"])
+        .arg(dir.path().join("policy/case.rego"))
+        .arg("data.main.deny")
+        .output()
+        .unwrap();
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut theirs: Vec<Value> = answer["result"][0]["expressions"][0]["value"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no deny set from opa: {answer}"))
+        .iter()
+        .map(|m| json(m.as_str().unwrap()))
+        .collect();
+    theirs.sort_by_key(Value::to_string);
+    assert_eq!(
+        theirs, want,
+        "OPA's rego.metadata answer is not the one written down"
+    );
+}
+
+/// `opa.runtime()` has OPA's keys for a process without a configuration file, but its
+/// `env` is empty: a policy cannot read, and so print, the environment's variables.
+#[test]
+fn opa_runtime_reveals_no_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("policy")).unwrap();
+    std::fs::write(
+        dir.path().join("policy/case.rego"),
+        "package main\n\ndeny contains json.marshal(opa.runtime())\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("input.json"), "{}").unwrap();
+    let out = assert_cmd::Command::cargo_bin("dockpolicy")
+        .unwrap()
+        .env("DOCKPOLICY_TEST_SECRET", "s3cr3t-value")
+        .args(["test", "--no-color", "-o", "json", "--no-bundled", "-p"])
+        .arg(dir.path().join("policy"))
+        .arg(dir.path().join("input.json"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("s3cr3t-value"), "{stdout}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let runtime = json(report[0]["failures"][0]["msg"].as_str().unwrap());
+    assert_eq!(
+        runtime,
+        json(r#"{"commit": "", "env": {}, "version": "1.21.1"}"#)
+    );
 }

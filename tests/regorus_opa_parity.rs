@@ -187,10 +187,16 @@ fn check(what: &str, case: &Case, got: &Result<Vec<String>, String>) {
 /// Cases on which the VM is known to differ, with why: not held against it (dockpolicy
 /// runs only the bundled library on the VM, and compares it with the interpreter on every
 /// fixture in tests/engines.rs).
-const VM_DIFFERS: &[(&str, &str)] = &[(
-    "a comprehension is defined, even empty",
-    "the VM makes a comprehension whose body hits an undefined reference undefined, not empty",
-)];
+const VM_DIFFERS: &[(&str, &str)] = &[
+    (
+        "a comprehension is defined, even empty",
+        "the VM makes a comprehension whose body hits an undefined reference undefined, not empty",
+    ),
+    (
+        "conftest's combine example (documents under `items` here): duplicate names",
+        "the VM lets `x := <undefined>` succeed",
+    ),
+];
 
 fn run(cases: &[Case]) {
     let opa = std::env::var_os("DOCKPOLICY_OPA").map(std::path::PathBuf::from);
@@ -770,6 +776,7 @@ deny[msg] { not all({true, 1}); msg := "not all" }
 deny[msg] { msg := sprintf("cast_set %v", [cast_set([1, 1, 2])]) }
 deny[msg] { msg := sprintf("cast_array %v", [cast_array({"b", "a", 3})]) }
 deny[msg] { msg := sprintf("set_diff %v", [set_diff({1, 2}, {1})]) }
+deny[msg] { net.cidr_overlap("10.0.0.0/8", "10.1.0.1"); msg := "net.cidr_overlap" }
 deny[msg] {
   msg := sprintf("casts %v %v %v %v", [cast_string("s"), cast_boolean(false), cast_null(null), cast_object({"a": 1})])
 }
@@ -782,6 +789,7 @@ deny[msg] {
                 "cast_array [3, \"a\", \"b\"]",
                 "cast_set {1, 2}",
                 "casts s false null {\"a\": 1}",
+                "net.cidr_overlap",
                 "not all",
                 "not any of nothing",
                 "not re_match",
@@ -807,6 +815,96 @@ deny contains "any" if any([true])
 "#,
             input: "{}",
             expected: Expected::Error("only available to Rego v0"),
+        },
+    ]);
+}
+
+#[test]
+fn a_comprehension_local_declared_after_a_use_of_the_outer_variable() {
+    run(&[
+        Case {
+            name: "uses before the local's := are the outer variable",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains json.marshal(r) if { x := 2; r := [x | x == 2; x := 5] }
+deny contains json.marshal(r) if { x := 2; r := {"no": [x | x == 3; x := 5]} }
+deny contains json.marshal(r) if { x = 2; r := {"eq": {x | x == 2; x := 5; x == 5}} }
+deny contains json.marshal(r) if { x := [1]; r := {"index": [x | x[0] == 1; x := 5]} }
+deny contains json.marshal(r) if { x := 2; r := {"obj": {x: y | x == 2; x := 5; y := x}} }
+deny contains json.marshal(r) if { x := 2; r := {"rhs": [x | x := x + 1]} }
+deny contains json.marshal(r) if { x := 2; r := {"nested": [y | x == 2; y := [x | x := 3]]} }
+deny contains json.marshal(r) if { x := 2; r := {"some in": [x | x == 2; some x in [5]]} }
+deny contains json.marshal(r) if { x := 2; r := {"some": [x | x == 2; some x; x = 5]} }
+f(x) := r if { r := [x | x == 2; x := 5] }
+deny contains json.marshal(r) if { r := {"arg": f(2)} }
+"#,
+            input: "{}",
+            expected: Expected::Deny(&[
+                r#"[5]"#,
+                r#"{"arg":[5]}"#,
+                r#"{"eq":[5]}"#,
+                r#"{"index":[5]}"#,
+                r#"{"nested":[[3]]}"#,
+                r#"{"no":[]}"#,
+                r#"{"obj":{"5":5}}"#,
+                r#"{"rhs":[3]}"#,
+                r#"{"some in":[5]}"#,
+                r#"{"some":[5]}"#,
+            ]),
+        },
+        Case {
+            name: "each iteration sees the outer variable again",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains json.marshal(r) if {
+  x := 2
+  r := [y | some i; y := [1, 2, 3][i]; [5, 6, 7][i] != x; x := 5]
+}
+deny contains json.marshal(r) if {
+  x := 2
+  r := [[i, x] | some i; [1, 2][i] > 0; x == 2; x := i]
+}
+deny contains json.marshal(r) if {
+  x := 2
+  r := [x | some i; [1, 2, 3][i] == x; x := [1, 2, 3][i] * 10]
+}
+"#,
+            input: "{}",
+            expected: Expected::Deny(&["[1,2,3]", "[20]", "[[0,0],[1,1]]"]),
+        },
+        Case {
+            name: "conftest's combine example (documents under `items` here): duplicate names",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains msg if {
+  name := input.items[_].contents.metadata.name
+  occurrences := [name | some i; input.items[i].contents.metadata.name == name; name := input.items[i].metadata.name]
+  count(occurrences) > 1
+  msg := sprintf("duplicate name: %s", [name])
+}
+deny contains msg if {
+  name := input.items[_].contents.metadata.name
+  occurrences := [name | some i; input.items[i].contents.metadata.name == name; name := input.items[i].contents.metadata.name]
+  count(occurrences) > 1
+  msg := sprintf("duplicate name, reading the local from contents: %s", [name])
+}
+"#,
+            input: r#"{"items": [{"contents": {"metadata": {"name": "a"}}},
+                {"contents": {"metadata": {"name": "b"}}},
+                {"contents": {"metadata": {"name": "a"}}}]}"#,
+            // The example reads the local from `metadata`, which the documents do not have
+            // at their top: its occurrences are always empty.
+            expected: Expected::Deny(&["duplicate name, reading the local from contents: a"]),
+        },
+        Case {
+            name: "a rule of the package is not shadowed so",
+            syntax: Syntax::V1,
+            policy: r#"package main
+x := 2
+deny contains json.marshal(r) if { r := [x | x == 2; x := 5] }
+"#,
+            input: "{}",
+            expected: Expected::Error("x"),
         },
     ]);
 }

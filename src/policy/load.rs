@@ -494,13 +494,15 @@ pub fn set_time_limit(engine: &mut regorus::Engine, limit: std::time::Duration) 
 /// refused rather than allowed to hang the run; real policies stay under 8.
 pub const MAX_NESTING: usize = 16;
 
-/// Builtins that reach outside the process. They are not compiled into dockpolicy's
-/// regorus, which would only say "could not find function" for each input at run time; a
-/// policy calling one is refused when it loads, with the reason.
-pub const FORBIDDEN_BUILTINS: &[&str] = &["http.send", "net.lookup_ip_addr", "opa.runtime"];
+/// Builtins that reach the network (`providers.aws.sign_req` signs requests only to send
+/// them). They are not compiled into dockpolicy's regorus, which would only say "could not
+/// find function" for each input at run time; a policy calling one is refused when it
+/// loads, with the reason.
+pub const FORBIDDEN_BUILTINS: &[&str] =
+    &["http.send", "net.lookup_ip_addr", "providers.aws.sign_req"];
 
 /// Checks a policy's text before regorus parses it: bracket nesting and builtins that reach
-/// the network or the environment. Errors name the line.
+/// the network. Errors name the line.
 fn check_source(source: &str) -> Result<(), String> {
     let code = code_only(source);
     let mut depth = 0usize;
@@ -531,7 +533,7 @@ fn check_source(source: &str) -> Result<(), String> {
             if called {
                 return Err(format!(
                     "line {}: {name} is not available: dockpolicy policies cannot reach the \
-                     network or the environment",
+                     network",
                     index + 1
                 ));
             }

@@ -1594,10 +1594,10 @@ impl Interpreter {
     }
 
     fn clear_scope(scope: &mut Scope) {
-        // Set each value to undefined. This is equivalent to removing the key.
-        for (_, v) in scope.iter_mut() {
-            *v = Value::Undefined;
-        }
+        // Remove the iteration's bindings rather than leave them undefined: a name used
+        // before a local of the same name is declared is an enclosing variable, which the
+        // next iteration must find again (`[x | xs[i] == x; x := f(i)]` with an outer `x`).
+        scope.clear();
     }
 
     fn eval_stmts_in_loop(
@@ -2691,6 +2691,34 @@ impl Interpreter {
     }
 
     #[allow(unused_variables)]
+    /// `rego.metadata.rule()` and `rego.metadata.chain()`, which depend on the rule the call
+    /// is written in; `None` for any other function.
+    #[cfg(feature = "yaml")]
+    fn eval_rego_metadata(&self, span: &Span, path: &str) -> Result<Option<Value>> {
+        use builtins::rego_metadata;
+        if path != rego_metadata::RULE && path != rego_metadata::CHAIN {
+            return Ok(None);
+        }
+        let modules = self.compiled_policy.modules.clone();
+        let written_in = modules.iter().find(|m| {
+            let source = &m.package.span.source;
+            source.file() == span.source.file() && source.contents() == span.source.contents()
+        });
+        let Some(module) = written_in else {
+            bail!(span.error("rego.metadata builtins can only be called within a rule"));
+        };
+        Ok(Some(if path == rego_metadata::RULE {
+            rego_metadata::rule(module, span)?
+        } else {
+            rego_metadata::chain(&modules, module, span)?
+        }))
+    }
+
+    #[cfg(not(feature = "yaml"))]
+    fn eval_rego_metadata(&self, _span: &Span, _path: &str) -> Result<Option<Value>> {
+        Ok(None)
+    }
+
     fn lookup_builtin(span: &Span, path: &str) -> Result<Option<&'static BuiltinFcn>> {
         if let Some(builtin) = builtins::BUILTINS.get(path) {
             return Ok(Some(builtin));
@@ -2856,6 +2884,8 @@ impl Interpreter {
                     (&empty, None)
                 } else if selected_fcn_path == "print" {
                     return self.eval_print(span, params, param_values);
+                } else if let Some(value) = self.eval_rego_metadata(span, &selected_fcn_path)? {
+                    return Ok(value);
                 }
                 // Look up builtin function.
                 else if let Some(builtin) = Self::lookup_builtin(span, &selected_fcn_path)? {

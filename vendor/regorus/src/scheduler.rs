@@ -214,9 +214,10 @@ pub fn schedule<Str: Clone + cmp::Ord + fmt::Debug>(
         }
     }
 
+    // Statements that use a variable nothing in the query binds (an outer `some i` bound
+    // only inside comprehensions) keep their written order, which evaluates as OPA does;
+    // nothing is printed, as the caller's standard error is not regorus's to write on.
     if order.len() != num_statements {
-        #[cfg(feature = "std")]
-        std::eprintln!("could not schedule all statements {order:?}");
         return Ok(SortResult::Order(
             (0..num_statements).map(|i| i as u16).collect(),
         ));
@@ -239,6 +240,9 @@ pub struct Analyzer {
     functions: FunctionTable,
     current_module_path: String,
     current_module_index: u32,
+    /// How many of `scopes` come before the first query's (the package's and the rule
+    /// arguments'): a query analysed with more scopes than that is nested in another.
+    first_query_scope: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -261,6 +265,7 @@ impl Analyzer {
             functions: FunctionTable::new(),
             current_module_path: String::default(),
             current_module_index: 0,
+            first_query_scope: 0,
         }
     }
 
@@ -311,6 +316,7 @@ impl Analyzer {
             .ensure_capacity(snippet_module_index, query.qidx);
 
         self.current_module_index = snippet_module_index;
+        self.first_query_scope = 0;
         self.analyze_query(None, None, query, Scope::default())?;
 
         Ok(Schedule {
@@ -355,6 +361,8 @@ impl Analyzer {
         };
         self.current_module_path = path;
         self.scopes.push(scope.clone());
+        // The package's scope and, pushed by `analyze_rule`, the rule arguments'.
+        self.first_query_scope = 2;
         for r in &m.policy {
             self.analyze_rule(r)?;
         }
@@ -561,6 +569,20 @@ impl Analyzer {
             scope.unscoped.remove(v);
         }
 
+        // In a nested query, a local may shadow a variable of an enclosing query or the
+        // rule's arguments (not a rule of the package: OPA refuses that).
+        if self.scopes.len() > self.first_query_scope {
+            let enclosing = &self.scopes[self.first_query_scope.saturating_sub(1)..];
+            for v in scope.locals.keys() {
+                if enclosing
+                    .iter()
+                    .any(|s| s.locals.contains_key(v) || s.unscoped.contains(v))
+                {
+                    scope.shadowing.insert(v.clone());
+                }
+            }
+        }
+
         Ok(())
     }
 
@@ -574,6 +596,10 @@ impl Analyzer {
         let mut used_vars = vec![];
         let mut comprs = vec![];
         traverse(expr, &mut |e| match e.as_ref() {
+            Var { span: v, .. } if scope.is_enclosing_use(v) => {
+                scope.inputs.insert(v.source_str());
+                Ok(false)
+            }
             Var { span: v, .. } if !matches!(v.text(), "_" | "input" | "data") => {
                 let name = v.source_str();
                 let is_extra_arg = match assigned_vars {
@@ -601,6 +627,10 @@ impl Analyzer {
 
             RefBrack { refr, index, .. } => {
                 traverse(index, &mut |e| match e.as_ref() {
+                    Var { span: v, .. } if scope.is_enclosing_use(v) => {
+                        scope.inputs.insert(v.source_str());
+                        Ok(false)
+                    }
                     Var { span: v, .. } => {
                         let var = v.source_str();
                         if scope.locals.contains_key(&var) || scope.unscoped.contains(&var) {

@@ -9,10 +9,13 @@ use crate::lexer::Span;
 use crate::Rc;
 use crate::Value;
 
+use alloc::vec::Vec;
+
 use anyhow::Result;
 
 pub fn register(m: &mut builtins::BuiltinsMap<&'static str, builtins::BuiltinFcn>) {
     m.insert("array.concat", (concat, 2));
+    m.insert("array.flatten", (flatten, 1));
     m.insert("array.reverse", (reverse, 1));
     m.insert("array.slice", (slice, 3));
 }
@@ -25,6 +28,23 @@ fn concat(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> R
 
     Rc::make_mut(&mut v1).append(Rc::make_mut(&mut v2));
     Ok(Value::Array(v1))
+}
+
+/// `array.flatten(arr)`: the elements of `arr` with those that are arrays replaced by their
+/// own elements, one level deep, as OPA does.
+fn flatten(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> Result<Value> {
+    let name = "array.flatten";
+    ensure_args_count(span, name, params, args, 1)?;
+    let array = ensure_array(name, &params[0], args[0].clone())?;
+    let mut flattened = Vec::with_capacity(array.len());
+    for element in array.iter() {
+        match element {
+            Value::Array(nested) => flattened.extend(nested.iter().cloned()),
+            other => flattened.push(other.clone()),
+        }
+        crate::builtins::utils::enforce_limit()?;
+    }
+    Ok(Value::from_array(flattened))
 }
 
 fn reverse(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> Result<Value> {

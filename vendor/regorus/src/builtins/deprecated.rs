@@ -29,6 +29,7 @@ pub const NAMES: &[&str] = &[
     "cast_boolean",
     "cast_null",
     "cast_object",
+    "net.cidr_overlap",
 ];
 
 pub fn register(m: &mut builtins::BuiltinsMap<&'static str, builtins::BuiltinFcn>) {

@@ -32,21 +32,29 @@ mod deprecated;
 mod encoding;
 #[cfg(feature = "glob")]
 mod glob;
+mod globs_match;
 #[cfg(feature = "graph")]
 mod graph;
 #[cfg(feature = "http")]
 mod http;
 #[cfg(feature = "net")]
 mod net;
+#[cfg(feature = "net")]
+mod net_cidrs;
 
 #[cfg(feature = "jsonpatch")]
 mod json_patch;
+#[cfg(feature = "jsonschema")]
+mod json_schema_errors;
 pub mod numbers;
 mod objects;
 #[cfg(feature = "opa-runtime")]
 mod opa;
 #[cfg(feature = "regex")]
 mod regex;
+#[cfg(feature = "yaml")]
+pub mod rego_metadata;
+mod render_template;
 #[cfg(feature = "semver")]
 mod semver;
 pub mod sets;
@@ -56,6 +64,7 @@ mod time;
 mod tracing;
 pub mod types;
 mod units;
+mod uri;
 mod utils;
 #[cfg(feature = "uuid")]
 mod uuid;
@@ -97,6 +106,7 @@ lazy_static! {
 
 	#[cfg(feature = "glob")]
 	glob::register(&mut m);
+	globs_match::register(&mut m);
 
 	#[cfg(feature = "graph")]
 	graph::register(&mut m);
@@ -121,6 +131,8 @@ lazy_static! {
 	http::register(&mut m);
 	#[cfg(feature = "net")]
 	net::register(&mut m);
+	#[cfg(feature = "net")]
+	net_cidrs::register(&mut m);
 	//net::register(&mut m);
 	#[cfg(feature = "uuid")]
 	uuid::register(&mut m);
@@ -133,6 +145,10 @@ lazy_static! {
 	opa::register(&mut m);
 	tracing::register(&mut m);
 	units::register(&mut m);
+	render_template::register(&mut m);
+	#[cfg(feature = "yaml")]
+	rego_metadata::register(&mut m);
+	uri::register(&mut m);
 
 	#[cfg(feature = "opa-testutil")]
 	test::register(&mut m);

@@ -451,17 +451,15 @@ fn json_verify_schema(
     span: &Span,
     params: &[Ref<Expr>],
     args: &[Value],
-    strict: bool,
+    _strict: bool,
 ) -> Result<Value> {
     let name = "json.verify_schema";
     ensure_args_count(span, name, params, args, 1)?;
 
     Ok(Value::from_array(
+        // As in OPA, an invalid schema is the answer `[false, reason]`, never an error.
         match compile_json_schema(&params[0], &args[0]) {
             Ok(_) => [Value::Bool(true), Value::Null],
-            Err(e) if strict => bail!(params[0]
-                .span()
-                .error(format!("invalid schema: {e}").as_str())),
             Err(e) => [Value::Bool(false), Value::String(e.to_string().into())],
         }
         .to_vec(),
@@ -478,15 +476,27 @@ fn json_match_schema(
     let name = "json.match_schema";
     ensure_args_count(span, name, params, args, 2)?;
 
-    let document: serde_json::Value = serde_json::from_str(&args[0].to_json_str()?)
+    // As in OPA, a string document is JSON text.
+    let document_text = match &args[0] {
+        Value::String(text) => text.to_string(),
+        other => other.to_json_str()?,
+    };
+    let document: serde_json::Value = serde_json::from_str(&document_text)
         .map_err(|err| span.error(&format!("Failed to parse JSON: {err}")))?;
 
+    let schema_json: serde_json::Value = match &args[1] {
+        Value::String(text) => serde_json::from_str(text).unwrap_or_default(),
+        other => serde_json::from_str(&other.to_json_str()?).unwrap_or_default(),
+    };
     Ok(Value::from_array(
         match compile_json_schema(&params[1], &args[1]) {
-            Ok(schema) => match schema.validate(&document) {
-                Ok(_) => [Value::Bool(true), Value::Null],
-                Err(e) => [Value::Bool(false), Value::from(e.to_string())],
-            },
+            Ok(schema) => {
+                let errors: Vec<Value> = schema
+                    .iter_errors(&document)
+                    .map(|e| super::json_schema_errors::describe(&e, &schema_json))
+                    .collect();
+                [Value::Bool(errors.is_empty()), Value::from_array(errors)]
+            }
             Err(e) if strict => bail!(params[1]
                 .span()
                 .error(format!("invalid schema: {e}").as_str())),

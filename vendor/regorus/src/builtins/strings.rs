@@ -40,6 +40,7 @@ pub fn register(m: &mut builtins::BuiltinsMap<&'static str, builtins::BuiltinFcn
     m.insert("strings.count", (strings_count, 2));
     m.insert("strings.replace_n", (replace_n, 2));
     m.insert("strings.reverse", (reverse, 1));
+    m.insert("strings.split_n", (split_n, 3));
     m.insert("substring", (substring, 3));
     m.insert("trim", (trim, 2));
     m.insert("trim_left", (trim_left, 2));
@@ -149,6 +150,46 @@ fn replace(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> 
     let old = ensure_string(name, &params[1], &args[1])?;
     let new = ensure_string(name, &params[2], &args[2])?;
     Ok(Value::String(s.replace(old.as_ref(), new.as_ref()).into()))
+}
+
+/// `strings.split_n(x, delimiter, n)`: the first `n` parts of `split(x, delimiter)`, or
+/// with a negative `n` the last `-n`; as OPA, a non-integer `n` is an error (undefined
+/// unless strict).
+fn split_n(span: &Span, params: &[Ref<Expr>], args: &[Value], strict: bool) -> Result<Value> {
+    let name = "strings.split_n";
+    ensure_args_count(span, name, params, args, 3)?;
+    let s = ensure_string(name, &params[0], &args[0])?;
+    let delimiter = ensure_string(name, &params[1], &args[1])?;
+    let n = ensure_numeric(name, &params[2], &args[2])?;
+    let Some(n) = n.as_i64().filter(|_| n.is_integer()) else {
+        if strict {
+            bail!(params[2]
+                .span()
+                .error(format!("`{name}` expects an integer count. Got `{}`", args[2]).as_str()));
+        }
+        return Ok(Value::Undefined);
+    };
+    let parts: Vec<&str> = if delimiter.is_empty() {
+        s.char_indices()
+            .map(|(at, c)| &s[at..at + c.len_utf8()])
+            .collect()
+    } else {
+        s.split(delimiter.as_ref()).collect()
+    };
+    let count = usize::try_from(n.unsigned_abs())
+        .unwrap_or(usize::MAX)
+        .min(parts.len());
+    let chosen = if n >= 0 {
+        &parts[..count]
+    } else {
+        &parts[parts.len() - count..]
+    };
+    let mut result = Vec::with_capacity(chosen.len());
+    for part in chosen {
+        result.push(Value::String((*part).into()));
+        enforce_limit()?;
+    }
+    Ok(Value::from_array(result))
 }
 
 fn split(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> Result<Value> {

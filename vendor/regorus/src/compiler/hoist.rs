@@ -600,6 +600,22 @@ impl LoopHoister {
                 collection,
                 ..
             } => {
+                // `some` declares the pattern's variables, shadowing any of an enclosing
+                // query (as `some x` does above).
+                let mut declared = Vec::new();
+                if let Some(key_expr) = key {
+                    super::destructuring_planner::utils::collect_pattern_var_spans(
+                        key_expr,
+                        &mut declared,
+                    );
+                }
+                super::destructuring_planner::utils::collect_pattern_var_spans(
+                    value,
+                    &mut declared,
+                );
+                for var in &declared {
+                    context.add_unbound_variable(var.text());
+                }
                 let binding_plan = super::destructuring_planner::create_some_in_binding_plan(
                     key, value, collection, context,
                 )

@@ -22,6 +22,23 @@ pub struct Scope {
     pub unscoped: BTreeSet<SourceStr>,
     pub inputs: BTreeSet<SourceStr>,
     pub uses_input: bool,
+    /// Locals declared in this query under the name of a variable of an enclosing rule body
+    /// or comprehension. As in OPA, a use written before the declaration is the enclosing
+    /// variable: `x := 2; ys := [x | x == 2; x := 5]` compares the outer `x`.
+    pub shadowing: BTreeSet<SourceStr>,
+}
+
+impl Scope {
+    /// Whether this use of a variable refers to an enclosing scope's variable because the
+    /// local of the same name is declared further on (see `shadowing`).
+    pub fn is_enclosing_use(&self, var: &Span) -> bool {
+        let name = var.source_str();
+        self.shadowing.contains(&name)
+            && self
+                .locals
+                .get(&name)
+                .is_some_and(|declared| (var.line, var.col) < (declared.line, declared.col))
+    }
 }
 
 pub fn traverse(expr: &ExprRef, f: &mut dyn FnMut(&ExprRef) -> Result<bool>) -> Result<()> {
