@@ -51,26 +51,29 @@ pub enum Command {
 pub enum ParseError {
     /// clap's own: a usage error, or `--help` and `--version`.
     Usage(clap::Error),
-    /// conftest's settings (its configuration file, `CONFTEST_*` variables) for `test`
-    /// are unusable; the message never quotes a value.
+    /// conftest's settings (its configuration file, `CONFTEST_*` variables) for `test`,
+    /// `verify` or `parse` are unusable; the message never quotes a value.
     Settings(String),
 }
 
 /// The `test` flags conftest reads from its configuration file and environment (see
 /// `config::conftest`), by long name, with what each takes.
-const CONFTEST_SETTINGS: &[(&str, Kind)] = &[
+const TEST_SETTINGS: &[(&str, Kind)] = &[
     ("all-namespaces", Kind::Switch),
     ("capabilities", Kind::One),
     ("combine", Kind::Switch),
     ("data", Kind::Many),
     ("fail-on-warn", Kind::Switch),
+    ("github-hide-passed", Kind::Switch),
     ("ignore", Kind::One),
+    ("junit-hide-message", Kind::Switch),
     ("namespace", Kind::Many),
     ("no-color", Kind::Switch),
     ("no-fail", Kind::Switch),
     ("output", Kind::One),
     ("parser", Kind::One),
     ("policy", Kind::Many),
+    ("proto-file-dirs", Kind::Many),
     ("quiet", Kind::Switch),
     ("rego-version", Kind::One),
     ("show-builtin-errors", Kind::Switch),
@@ -80,7 +83,30 @@ const CONFTEST_SETTINGS: &[(&str, Kind)] = &[
     ("trace", Kind::Switch),
 ];
 
-/// Reads the process's command line. For `test`, the flags it leaves unset are then
+/// The `verify` flags conftest reads from its configuration file and environment.
+const VERIFY_SETTINGS: &[(&str, Kind)] = &[
+    ("capabilities", Kind::One),
+    ("data", Kind::Many),
+    ("github-hide-passed", Kind::Switch),
+    ("junit-hide-message", Kind::Switch),
+    ("namespace", Kind::Many),
+    ("no-color", Kind::Switch),
+    ("output", Kind::One),
+    ("policy", Kind::Many),
+    ("proto-file-dirs", Kind::Many),
+    ("quiet", Kind::Switch),
+    ("rego-version", Kind::One),
+    ("report", Kind::One),
+    ("show-builtin-errors", Kind::Switch),
+    ("strict", Kind::Switch),
+    ("trace", Kind::Switch),
+    ("var-values", Kind::Switch),
+];
+
+/// The `parse` flags conftest reads from its configuration file and environment.
+const PARSE_SETTINGS: &[(&str, Kind)] = &[("combine", Kind::Switch), ("parser", Kind::One)];
+
+/// Reads the process's command line. For `test`, `verify` and `parse`, the flags it leaves unset are then
 /// taken from `CONFTEST_*` environment variables and conftest's configuration file, in
 /// that order, as conftest does; they are read as if given on the command line (before
 /// the user's own arguments), so they are checked as those are.
@@ -92,18 +118,23 @@ pub fn parse() -> Result<Cli, ParseError> {
             .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)))
     };
     let (cli, matches) = parse_from(&argv).map_err(ParseError::Usage)?;
-    let (Command::Test(args), Some(("test", given))) = (&cli.command, matches.subcommand()) else {
+    let (keys, config_file) = match &cli.command {
+        Command::Test(args) => (TEST_SETTINGS, &args.config_file),
+        Command::Verify(args) => (VERIFY_SETTINGS, &args.config_file),
+        Command::Parse(args) => (PARSE_SETTINGS, &args.config_file),
+        _ => return Ok(cli),
+    };
+    let Some((command, given)) = matches.subcommand() else {
         return Ok(cli);
     };
-    let explicit = args
-        .config_file
+    let explicit = config_file
         .clone()
         .or_else(|| std::env::var_os("CONFTEST_CONFIG_FILE").map(PathBuf::from));
     let settings =
         Settings::read(explicit.as_deref()).map_err(|e| ParseError::Settings(e.to_string()))?;
     let mut extra: Vec<std::ffi::OsString> = Vec::new();
     let mut origins = Vec::new();
-    for (key, kind) in CONFTEST_SETTINGS {
+    for (key, kind) in keys {
         if given.value_source(&key.replace('-', "_")) == Some(ValueSource::CommandLine) {
             continue;
         }
@@ -133,7 +164,7 @@ pub fn parse() -> Result<Cli, ParseError> {
     parse_from(&with_settings).map(|(cli, _)| cli).map_err(|e| {
         // clap's message would quote the value.
         ParseError::Settings(format!(
-            "conftest settings not valid for `test` ({}): one of {}",
+            "conftest settings not valid for `{command}` ({}): one of {}",
             e.kind(),
             origins.join(", ")
         ))
@@ -518,6 +549,14 @@ pub struct TestArgs {
     #[arg(long)]
     pub show_builtin_errors: bool,
 
+    #[command(flatten)]
+    pub format_options: FormatFlags,
+
+    /// Accepted for conftest's command lines: it serves conftest's textproto parser,
+    /// which dockpolicy does not have.
+    #[arg(long, value_name = "DIR", value_delimiter = ',')]
+    pub proto_file_dirs: Vec<PathBuf>,
+
     /// Also list findings hidden by `# dockpolicy ignore=` pragmas.
     #[arg(long)]
     pub show_suppressed: bool,
@@ -575,10 +614,27 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     }
 }
 
+/// conftest's switches for two report formats, shared by `test` and `verify`.
+#[derive(Debug, Args)]
+pub struct FormatFlags {
+    /// In the GitHub output, skip input files whose checks all passed.
+    #[arg(long)]
+    pub github_hide_passed: bool,
+
+    /// Do not include the violation message in the JUnit test name.
+    #[arg(long)]
+    pub junit_hide_message: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct ParseArgs {
     #[command(flatten)]
     pub input: InputArgs,
+
+    /// conftest's configuration file (default: ./conftest.toml, .yaml, .yml or .json when
+    /// present); `parse` reads its `parser` and `combine` keys.
+    #[arg(short = 'c', long, value_name = "FILE")]
+    pub config_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -663,8 +719,21 @@ pub struct VerifyArgs {
     pub no_color: bool,
 
     /// Accepted and ignored, as by conftest's `verify`, which parses no input.
-    #[arg(long, value_name = "DIR", value_delimiter = ',', hide = true)]
+    #[arg(long, value_name = "DIR", value_delimiter = ',')]
     pub proto_file_dirs: Vec<PathBuf>,
+
+    /// An OPA capabilities JSON file: a policy calling a builtin it does not list is
+    /// refused at load.
+    #[arg(long, value_name = "FILE")]
+    pub capabilities: Option<PathBuf>,
+
+    /// conftest's configuration file (default: ./conftest.toml, .yaml, .yml or .json when
+    /// present), read for the flags `verify` shares with `test`.
+    #[arg(short = 'c', long, value_name = "FILE")]
+    pub config_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub format_options: FormatFlags,
 
     #[command(flatten)]
     pub limits: EvalLimits,

@@ -35,9 +35,12 @@
 //!
 //! A new case directory is picked up without any change here.
 
+mod conftest_cases;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use conftest_cases::{case_dirs, command_line, shell_words};
 use regex::Regex;
 
 /// What a tool answered for a case: its exit code and its normalised standard output.
@@ -50,75 +53,8 @@ struct Answer {
 /// The record file of a case directory.
 const RECORD: &str = "conftest-outcome.txt";
 
-/// The case directories: every directory under tests/fixtures/conftest holding `args`.
-fn case_dirs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/conftest");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|d| d.join("args").is_file())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
 fn case_name(dir: &Path) -> String {
     dir.file_name().unwrap().to_string_lossy().into_owned()
-}
-
-/// Splits a line into words as a POSIX shell would for plain words, single quotes, double
-/// quotes and backslash escapes (no expansions: `'*'` and `*` are both a literal `*`).
-fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word: Option<String> = None;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            ' ' | '\t' | '\n' | '\r' => {
-                if let Some(w) = word.take() {
-                    words.push(w);
-                }
-            }
-            '\'' => {
-                let w = word.get_or_insert_with(String::new);
-                for q in chars.by_ref() {
-                    if q == '\'' {
-                        break;
-                    }
-                    w.push(q);
-                }
-            }
-            '"' => {
-                let w = word.get_or_insert_with(String::new);
-                while let Some(q) = chars.next() {
-                    match q {
-                        '"' => break,
-                        '\\' => w.extend(chars.next()),
-                        _ => w.push(q),
-                    }
-                }
-            }
-            '\\' => word.get_or_insert_with(String::new).extend(chars.next()),
-            _ => word.get_or_insert_with(String::new).push(c),
-        }
-    }
-    words.extend(word);
-    words
-}
-
-/// The full command line of a case: its `args`, after `test` unless they name `verify`,
-/// `parse` or `doc` first.
-fn command_line(dir: &Path) -> Vec<String> {
-    let line = std::fs::read_to_string(dir.join("args"))
-        .unwrap_or_else(|e| panic!("{}/args: {e}", dir.display()));
-    let mut words = shell_words(&line);
-    if !matches!(
-        words.first().map(String::as_str),
-        Some("verify" | "parse" | "doc")
-    ) {
-        words.insert(0, "test".to_owned());
-    }
-    words
 }
 
 /// Standard output with what varies between runs and machines made constant.

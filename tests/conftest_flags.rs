@@ -20,8 +20,16 @@ const COMMANDS: &[&str] = &["test", "verify", "parse"];
 
 /// Conftest flags dockpolicy leaves out on purpose: (command, long flag, why).
 const LEFT_OUT: &[(&str, &str, &str)] = &[
-    ("test", "update", "fetching policies from a registry belongs to the registry work"),
-    ("test", "tls", "fetching policies from a registry belongs to the registry work"),
+    (
+        "test",
+        "update",
+        "fetching policies from a registry belongs to the registry work",
+    ),
+    (
+        "test",
+        "tls",
+        "fetching policies from a registry belongs to the registry work",
+    ),
 ];
 
 fn record_path(command: &str) -> PathBuf {
@@ -120,9 +128,10 @@ fn every_conftest_flag_exists_in_dockpolicy() {
             }
             match ours.get(&long) {
                 None => missing.push(format!("{command} --{long}")),
-                Some(our_short) if short.is_some() && *our_short != short => missing.push(
-                    format!("{command} --{long}: conftest's short form is -{}", short.unwrap()),
-                ),
+                Some(our_short) if short.is_some() && *our_short != short => missing.push(format!(
+                    "{command} --{long}: conftest's short form is -{}",
+                    short.unwrap()
+                )),
                 Some(_) => {}
             }
         }

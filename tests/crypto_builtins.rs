@@ -346,7 +346,14 @@ fn dockpolicy_answer(dir: &Path) -> Value {
     let out = assert_cmd::Command::cargo_bin("dockpolicy")
         .unwrap()
         // OPA runs with --strict-builtin-errors: a failing builtin is an error in both.
-        .args(["test", "--no-color", "-o", "json", "--no-bundled", "--show-builtin-errors"])
+        .args([
+            "test",
+            "--no-color",
+            "-o",
+            "json",
+            "--no-bundled",
+            "--show-builtin-errors",
+        ])
         .args(["-n", "main", "-p"])
         .arg(dir.join("policy"))
         .arg(dir.join("input.json"))

@@ -381,3 +381,11 @@ pub fn input_error(filename: &str, e: &InputError) -> FileError {
         message: e.to_string(),
     }
 }
+
+/// conftest's `--github-hide-passed` and `--junit-hide-message`, for the report.
+pub fn format_options(flags: &crate::cli::FormatFlags) -> crate::report::FormatOptions {
+    crate::report::FormatOptions {
+        junit_hide_message: flags.junit_hide_message,
+        github_hide_passed: flags.github_hide_passed,
+    }
+}

@@ -140,6 +140,7 @@ impl Checking<'_> {
             errors: self.inputs.errors.clone(),
             style: self.style,
             run: Some(self.policies.info.clone()),
+            options: super::format_options(&self.args.format_options),
             ..Report::default()
         };
         let inputs = self.inputs;

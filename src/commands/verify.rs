@@ -29,6 +29,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<i32> {
         rego_version: args.rego_version,
         include_tests: true,
         timeout,
+        capabilities: args.capabilities.clone(),
         ..Default::default()
     })?;
     // The interpreter runs every test (no VM): regorus's process-wide ceiling, and each
@@ -119,6 +120,7 @@ fn rendered(args: &VerifyArgs, report: &VerifyReport) -> anyhow::Result<String> 
                     show_suppressed: false,
                     suppress_exceptions: false,
                 },
+                options: super::format_options(&args.format_options),
                 ..Report::default()
             };
             whole.finish();

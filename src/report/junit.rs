@@ -84,7 +84,11 @@ struct GoTestCase {
 fn write_suite(out: &mut String, name: &str, cases: &[GoTestCase]) {
     let failures = cases
         .iter()
-        .filter(|c| c.failure.as_ref().is_some_and(|(_, kind, _)| *kind != "skipped"))
+        .filter(|c| {
+            c.failure
+                .as_ref()
+                .is_some_and(|(_, kind, _)| *kind != "skipped")
+        })
         .count();
     let name = xml(name);
     out.push_str(&format!(

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 /// Where the case directories live.
-pub fn cases_root() -> PathBuf {
+fn cases_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/conftest")
 }
 
