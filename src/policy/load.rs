@@ -648,10 +648,10 @@ fn select(
     let patterns = super::namespace_pattern::any_wildcard(&options.namespaces);
     let mut selected = BTreeMap::new();
     for (name, ns) in all {
-        let wanted = if ns.rules.is_empty() {
-            false
-        } else if ns.bundled {
-            name.starts_with(BUNDLED_PREFIX)
+        // A user's package without result rules is still reported (0 tests), as conftest
+        // reports it; a bundled one holds helpers only.
+        let wanted = if ns.bundled {
+            !ns.rules.is_empty() && name.starts_with(BUNDLED_PREFIX)
         } else if options.all_namespaces {
             true
         } else if patterns {
