@@ -303,16 +303,8 @@ impl Config {
             None if std::fs::symlink_metadata(DEFAULT_FILE).is_ok() => PathBuf::from(DEFAULT_FILE),
             None => return Ok(None),
         };
+        let text = read_text(&path)?;
         let display = path.display().to_string();
-        let error = |message: String| ConfigError {
-            path: display.clone(),
-            line: None,
-            message,
-        };
-        let bytes = crate::input::confine::Tree::for_named(&path)
-            .and_then(|tree| tree.read_capped(&path, MAX_SIZE))
-            .map_err(|e| error(e.reason()))?;
-        let text = String::from_utf8(bytes).map_err(|_| error("not valid UTF-8 text".into()))?;
         Ok(Some((path, Config::parse(&text, &display)?)))
     }
 
@@ -320,6 +312,21 @@ impl Config {
     pub fn to_data(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
     }
+}
+
+/// A configuration file's text: read inside the tree that holds it (no symlink out of
+/// it; see `input::confine`), at most `MAX_SIZE` bytes, UTF-8. Errors name the file and
+/// never quote it.
+pub(crate) fn read_text(path: &Path) -> Result<String, ConfigError> {
+    let error = |message: String| ConfigError {
+        path: path.display().to_string(),
+        line: None,
+        message,
+    };
+    let bytes = crate::input::confine::Tree::for_named(path)
+        .and_then(|tree| tree.read_capped(path, MAX_SIZE))
+        .map_err(|e| error(e.reason()))?;
+    String::from_utf8(bytes).map_err(|_| error("not valid UTF-8 text".into()))
 }
 
 #[cfg(test)]

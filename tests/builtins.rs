@@ -8,6 +8,8 @@
 //! Then a few builtins behave as OPA's do: each case's answer was given by `opa eval`, and
 //! with `DOCKPOLICY_OPA` set is asked of OPA again.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -188,21 +190,7 @@ fn policy(case: &Case) -> String {
 
 /// The one `deny` message dockpolicy gives for the case's policy.
 fn dockpolicy_answer(dir: &Path) -> String {
-    let out = assert_cmd::Command::cargo_bin("dockpolicy")
-        .unwrap()
-        .args(["test", "--no-color", "-o", "json", "--no-bundled"])
-        .args(["-n", "main", "-p"])
-        .arg(dir.join("policy"))
-        .arg(dir.join("input.json"))
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
-        panic!(
-            "no report from dockpolicy: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let entry = &report[0];
+    let entry = &common::main_package_entry(dir, &[]);
     assert!(entry["error"].is_null(), "dockpolicy failed: {entry}");
     entry["failures"][0]["msg"]
         .as_str()

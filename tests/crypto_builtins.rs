@@ -12,6 +12,8 @@
 //! modulus, a long serial number), so the cases leave those fields out of what they marshal
 //! and compare them inside Rego instead.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -343,29 +345,8 @@ fn answer_of(messages: &[Value]) -> Value {
 }
 
 fn dockpolicy_answer(dir: &Path) -> Value {
-    let out = assert_cmd::Command::cargo_bin("dockpolicy")
-        .unwrap()
-        // OPA runs with --strict-builtin-errors: a failing builtin is an error in both.
-        .args([
-            "test",
-            "--no-color",
-            "-o",
-            "json",
-            "--no-bundled",
-            "--show-builtin-errors",
-        ])
-        .args(["-n", "main", "-p"])
-        .arg(dir.join("policy"))
-        .arg(dir.join("input.json"))
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
-        panic!(
-            "no report from dockpolicy: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let entry = &report[0];
+    // OPA runs with --strict-builtin-errors: a failing builtin is an error in both.
+    let entry = &common::main_package_entry(dir, &["--show-builtin-errors"]);
     if !entry["error"].is_null() {
         return json!("error");
     }

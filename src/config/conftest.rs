@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{ConfigError, MAX_SIZE};
+use super::ConfigError;
 
 /// The names conftest looks for in the working directory, in viper's order of preference
 /// (of the formats dockpolicy reads).
@@ -77,16 +77,13 @@ impl Settings {
                 None => return Ok(Settings::default()),
             },
         };
+        let text = super::read_text(&path)?;
         let display = path.display().to_string();
         let error = |message: String| ConfigError {
             path: display.clone(),
             line: None,
             message,
         };
-        let bytes = crate::input::confine::Tree::for_named(&path)
-            .and_then(|tree| tree.read_capped(&path, MAX_SIZE))
-            .map_err(|e| error(e.reason()))?;
-        let text = String::from_utf8(bytes).map_err(|_| error("not valid UTF-8 text".into()))?;
         let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         // Parse errors name the format only: they could quote the file.
         let parsed: Value = match extension {
