@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::cli::VerifyArgs;
-use crate::policy::{self, testing};
+use crate::policy::{self, namespace_pattern, testing};
 use crate::report::verify::{self as render, VerifyReport};
 use crate::report::{OutputFormat, Report, Style, exit};
 
@@ -131,26 +131,24 @@ fn rendered(args: &VerifyArgs, report: &VerifyReport) -> anyhow::Result<String> 
 
 /// `--namespace`: the packages whose tests are reported, by conftest's globs (`*`, `?`
 /// and `[...]`, with `*` matching dots too). None given: every package.
-struct NamespaceFilter(Option<globset::GlobSet>);
+struct NamespaceFilter(Vec<String>);
 
 impl NamespaceFilter {
+    /// Refuses a malformed pattern before any test runs.
     fn new(patterns: &[String]) -> anyhow::Result<NamespaceFilter> {
-        if patterns.is_empty() {
-            return Ok(NamespaceFilter(None));
-        }
-        let mut set = globset::GlobSetBuilder::new();
         for pattern in patterns {
-            let glob = globset::GlobBuilder::new(pattern)
-                .literal_separator(false)
-                .build()
-                .map_err(|e| anyhow::anyhow!("filter namespaces: {e}"))?;
-            set.add(glob);
+            namespace_pattern::matches(pattern, "")
+                .map_err(|e| anyhow::anyhow!("filter namespaces: {pattern}: {e}"))?;
         }
-        Ok(NamespaceFilter(Some(set.build()?)))
+        Ok(NamespaceFilter(patterns.to_vec()))
     }
 
     fn selects(&self, package: &str) -> bool {
-        self.0.as_ref().is_none_or(|set| set.is_match(package))
+        self.0.is_empty()
+            || self
+                .0
+                .iter()
+                .any(|pattern| namespace_pattern::matches(pattern, package) == Ok(true))
     }
 }
 
