@@ -884,6 +884,14 @@ pub fn escape_controls_to_encode_newlines(text: &str) -> Cow<'_, str> {
     escape(text, true)
 }
 
+/// `text` as a CI log command's data (GitHub's and Azure DevOps' `%0A` form): controls
+/// escaped, CR and LF percent-encoded, so the text stays on the command's line.
+pub fn percent_encode_newlines(text: &str) -> String {
+    escape_controls_to_encode_newlines(text)
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
 /// `text` with the first `:` of each line that begins with `::` once its indentation is
 /// trimmed (what GitHub Actions reads as a workflow command, such as `::error ::x`)
 /// escaped as `\x3a`. Lines end at LF or CR.

@@ -1,6 +1,6 @@
 //! Checks on a user policy's text that OPA makes and regorus does not, so a policy
 //! conftest refuses is refused here too: v1 keywords under `--rego-version v0` without
-//! their import, and `--strict`'s unused imports and variables and deprecated builtins.
+//! their import, and `--strict`'s unused imports, arguments and variables and deprecated builtins.
 //! They read the source with comments and strings blanked out (`load::code_only`).
 
 use super::load::code_only;
@@ -159,8 +159,8 @@ const DEPRECATED_BUILTINS: &[&str] = &[
 ];
 
 /// `--strict`: OPA's strict-mode errors that a policy's text shows — an import that is
-/// unused or imported twice, a local variable assigned (`:=`) and never used, and a call
-/// of a deprecated builtin. Every error found is listed, one per line, as OPA does.
+/// unused or imported twice, a function argument or a local variable assigned (`:=`) that
+/// is never used, and a call of a deprecated builtin. Every error found is listed, one per line, as OPA does.
 pub fn check_strict(source: &str) -> Result<(), String> {
     let code = code_only(source);
     let words = words(&code);
@@ -189,7 +189,9 @@ pub fn check_strict(source: &str) -> Result<(), String> {
             ));
         }
     }
-    errors.extend(unused_assignments(&code, &words));
+    let statements = statements(&code);
+    errors.extend(unused_arguments(&code, &words, &statements));
+    errors.extend(unused_assignments(&code, &words, &statements));
     for (name, line) in calls_among(&code, &words) {
         if DEPRECATED_BUILTINS.contains(&name.as_str()) {
             errors.push(format!(
@@ -244,50 +246,136 @@ fn import_spelling(code: &str, import: &Import) -> String {
     }
 }
 
-/// `x := ...` inside a rule whose `x` appears nowhere else in that rule. A rule is the
-/// text from one top-level statement to the next (its head and every brace it opens).
-fn unused_assignments(code: &str, words: &[Word]) -> Vec<String> {
+/// Where each top-level statement of `code` starts and ends, an `else` branch counted with
+/// the rule it continues (OPA counts a function argument used in any branch as used), and
+/// the bracket depth at every byte.
+struct Statements {
+    spans: Vec<(usize, usize)>,
+    depth_at: Vec<usize>,
+}
+
+fn statements(code: &str) -> Statements {
     let bytes = code.as_bytes();
     let mut depth_at = vec![0usize; bytes.len() + 1];
     let mut depth = 0usize;
-    let mut rule_starts = vec![0usize];
+    let mut starts = vec![0usize];
     for (i, &c) in bytes.iter().enumerate() {
         depth_at[i] = depth;
         match c {
             b'{' | b'[' | b'(' => depth += 1,
             b'}' | b']' | b')' => depth = depth.saturating_sub(1),
-            b'\n' if depth == 0 => rule_starts.push(i + 1),
+            b'\n' if depth == 0 => {
+                let continues = code[i + 1..].trim_start().starts_with("else")
+                    && !code[i + 1..]
+                        .trim_start()
+                        .as_bytes()
+                        .get(4)
+                        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+                if !continues {
+                    starts.push(i + 1);
+                }
+            }
             _ => {}
         }
     }
-    rule_starts.push(bytes.len());
+    starts.push(bytes.len());
+    Statements {
+        spans: starts.windows(2).map(|w| (w[0], w[1])).collect(),
+        depth_at,
+    }
+}
+
+/// `x := ...` inside a rule whose `x` appears nowhere else in that rule.
+fn unused_assignments(code: &str, words: &[Word], statements: &Statements) -> Vec<String> {
     let mut errors = Vec::new();
-    for span in rule_starts.windows(2) {
-        let (start, end) = (span[0], span[1]);
+    for &(start, end) in &statements.spans {
         let in_rule: Vec<&Word> = words
             .iter()
             .filter(|w| w.start >= start && w.end <= end)
             .collect();
         for w in &in_rule {
-            let assigned = depth_at[w.start] > 0
+            let assigned = statements.depth_at[w.start] > 0
                 && w.text != "_"
                 && before(code, w.start) != Some('.')
                 && code[w.end..]
                     .trim_start_matches([' ', '\t'])
                     .starts_with(":=");
-            if !assigned {
-                continue;
-            }
-            let uses = in_rule
-                .iter()
-                .filter(|o| o.text == w.text && before(code, o.start) != Some('.'))
-                .count();
-            if uses == 1 {
+            if assigned && uses_in(code, &in_rule, w.text) == 1 {
                 errors.push(format!("line {}: assigned var {} unused", w.line, w.text));
             }
         }
     }
     errors
+}
+
+/// How often `name` stands as a variable (not after a `.`) among a rule's words.
+fn uses_in(code: &str, in_rule: &[&Word], name: &str) -> usize {
+    in_rule
+        .iter()
+        .filter(|o| o.text == name && before(code, o.start) != Some('.'))
+        .count()
+}
+
+/// A function's argument that neither its head nor any body (of any `else` branch) uses:
+/// `f(x, y) := x` leaves `y` unused. Wildcards (`_`) are how an argument says so.
+fn unused_arguments(code: &str, words: &[Word], statements: &Statements) -> Vec<String> {
+    let mut errors = Vec::new();
+    for &(start, end) in &statements.spans {
+        let Some((open, close)) = function_arguments(code, start, end) else {
+            continue;
+        };
+        let in_rule: Vec<&Word> = words
+            .iter()
+            .filter(|w| w.start >= start && w.end <= end)
+            .collect();
+        for w in in_rule.iter().filter(|w| open < w.start && w.end <= close) {
+            let is_variable = w.text != "_"
+                && !["true", "false", "null"].contains(&w.text)
+                && before(code, w.start) != Some('.')
+                && !matches!(after(code, w.end), Some('.' | '['));
+            if is_variable && uses_in(code, &in_rule, w.text) == 1 {
+                errors.push(format!(
+                    "line {}: unused argument {}. (hint: use _ (wildcard variable) instead)",
+                    w.line, w.text
+                ));
+            }
+        }
+    }
+    errors
+}
+
+/// The byte positions of the parentheses around a function's arguments, when the statement
+/// at `start..end` defines a function (`name(` or `a.b(` begins it).
+fn function_arguments(code: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let statement = &code[start..end];
+    let head = statement.trim_start();
+    let offset = start + statement.len() - head.len();
+    let name_len = head
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .unwrap_or(head.len());
+    let name = &head[..name_len];
+    if name.is_empty()
+        || name.starts_with(|c: char| c.is_ascii_digit())
+        || ["package", "import", "default"].contains(&name)
+        || !head[name_len..].starts_with('(')
+    {
+        return None;
+    }
+    let open = offset + name_len;
+    let mut depth = 0usize;
+    for (i, c) in code[open..end].char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((open, open + i));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -335,5 +423,22 @@ mod tests {
         let clean = "package main\nimport data.lib\n\ndeny contains msg if {\n  \
                      x := lib.f(input)\n  msg := sprintf(\"%v\", [x])\n}\n";
         assert_eq!(check_strict(clean), Ok(()));
+    }
+
+    #[test]
+    fn strict_mode_finds_unused_function_arguments() {
+        let policy = "package main\n\nf(x, y) := x\n\ng([a, b], _) := true if {\n  a > 1\n}\n\n\
+                      h(p, q) := p if {\n  p > 1\n} else := q\n\nk(m, \"s\", n) if m == n\n";
+        let err = check_strict(policy).unwrap_err();
+        assert_eq!(
+            err.lines().collect::<Vec<_>>(),
+            vec![
+                "line 3: unused argument y. (hint: use _ (wildcard variable) instead)",
+                "line 5: unused argument b. (hint: use _ (wildcard variable) instead)",
+            ]
+        );
+        let used =
+            "package main\n\nf(x) := y if {\n  y := x.name\n}\n\ng(input_doc) := input_doc.a\n";
+        assert_eq!(check_strict(used), Ok(()));
     }
 }

@@ -15,9 +15,7 @@ use super::redact;
 
 /// Command data on one line: CR and LF %-encoded, other control characters escaped.
 fn data(s: &str) -> String {
-    redact::escape_controls_to_encode_newlines(s)
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    redact::percent_encode_newlines(s)
 }
 
 pub fn render(report: &Report) -> String {

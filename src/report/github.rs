@@ -24,10 +24,8 @@ use crate::policy::Namespace;
 /// Workflow command data: `%`, CR and LF are escaped (other control characters too, as
 /// `\x1b`, so the log line carries no terminal escape).
 fn data(s: &str) -> String {
-    redact::escape_controls_to_encode_newlines(s)
-        .replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    // `%` first, so the encoding of a line break is not encoded again.
+    redact::percent_encode_newlines(&s.replace('%', "%25"))
 }
 
 /// Workflow command property values also escape `:` and `,`.
