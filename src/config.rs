@@ -53,6 +53,38 @@ pub struct RuleSetting {
     pub value: fn(&Config) -> serde_json::Value,
 }
 
+impl RuleSetting {
+    /// The Rego that gives this setting to the rules: a comment, its default, and the
+    /// value read from `source` (`data.dockpolicy_config.<key>`, a Gatekeeper parameter),
+    /// so that a policy evaluated where `source` is missing still sees the default.
+    pub fn rego_rules(&self, comment: &str, source: &str) -> String {
+        format!(
+            "# {key}: {comment}\ndefault {key} := {default}\n\n{key} := {source}\n",
+            key = self.key,
+            default = rego_literal(&(self.default)()),
+        )
+    }
+}
+
+/// A JSON value as a Rego literal, spaced as `opa fmt` writes it.
+fn rego_literal(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(rego_literal).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Object(fields) => {
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| format!("{}: {}", Value::String(k.clone()), rego_literal(v)))
+                .collect();
+            format!("{{{}}}", fields.join(", "))
+        }
+        scalar => scalar.to_string(),
+    }
+}
+
 fn strings_schema() -> serde_json::Value {
     json!({"type": "array", "items": {"type": "string"}})
 }
@@ -332,6 +364,15 @@ pub(crate) fn read_text(path: &Path) -> Result<String, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rego_literals_are_spaced_like_opa_fmt() {
+        let v = json!([["a", "b\"c"], {"k": 1, "l": null}, true]);
+        assert_eq!(
+            rego_literal(&v),
+            r#"[["a", "b\"c"], {"k": 1, "l": null}, true]"#
+        );
+    }
 
     #[test]
     fn empty_file_means_defaults() {

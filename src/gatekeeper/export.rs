@@ -67,11 +67,11 @@ fn parameter_schema() -> Value {
 fn config_module() -> String {
     let mut out = GATEKEEPER_CONFIG.to_owned();
     for setting in RULE_SETTINGS {
-        out.push_str(&format!(
-            "\n# {key}: the parameter {name}.\ndefault {key} := {default}\n\n{key} := input.parameters.{name}\n",
-            key = setting.key,
-            name = parameter_name(setting.key),
-            default = (setting.default)(),
+        let name = parameter_name(setting.key);
+        out.push('\n');
+        out.push_str(&setting.rego_rules(
+            &format!("the parameter {name}."),
+            &format!("input.parameters.{name}"),
         ));
     }
     out
@@ -560,7 +560,15 @@ mod tests {
         let schema = parameter_schema();
         for s in RULE_SETTINGS {
             let name = parameter_name(s.key);
-            assert!(module.contains(&format!("\ndefault {} := {}\n", s.key, (s.default)())));
+            let default_prefix = format!("default {} := ", s.key);
+            let default = module
+                .lines()
+                .find_map(|line| line.strip_prefix(&default_prefix))
+                .unwrap_or_else(|| panic!("no default for {}", s.key));
+            assert_eq!(
+                serde_json::from_str::<Value>(default).unwrap(),
+                (s.default)()
+            );
             assert!(module.contains(&format!("\n{} := input.parameters.{name}\n", s.key)));
             assert!(schema["properties"][&name]["type"].is_string(), "{name}");
         }

@@ -7,7 +7,6 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use dockpolicy::config::RULE_SETTINGS;
-use serde_json::Value;
 
 use crate::Derived;
 use crate::markers::replace_between;
@@ -18,14 +17,7 @@ pub fn derive(root: &Path) -> anyhow::Result<Derived> {
     let text = std::fs::read_to_string(root.join(PATH)).with_context(|| format!("read {PATH}"))?;
     let blocks: Vec<String> = RULE_SETTINGS
         .iter()
-        .map(|s| {
-            format!(
-                "# {key}: {description}\ndefault {key} := {default}\n\n{key} := data.dockpolicy_config.{key}\n",
-                key = s.key,
-                description = s.description,
-                default = rego_literal(&(s.default)()),
-            )
-        })
+        .map(|s| s.rego_rules(s.description, &format!("data.dockpolicy_config.{}", s.key)))
         .collect();
     let text = replace_between(
         &text,
@@ -35,36 +27,4 @@ pub fn derive(root: &Path) -> anyhow::Result<Derived> {
     )
     .with_context(|| PATH)?;
     Ok(Derived::text(PATH, text))
-}
-
-/// A JSON value as a Rego literal, spaced as `opa fmt` writes it.
-fn rego_literal(value: &Value) -> String {
-    match value {
-        Value::Array(items) => {
-            let items: Vec<String> = items.iter().map(rego_literal).collect();
-            format!("[{}]", items.join(", "))
-        }
-        Value::Object(fields) => {
-            let fields: Vec<String> = fields
-                .iter()
-                .map(|(k, v)| format!("{}: {}", Value::String(k.clone()), rego_literal(v)))
-                .collect();
-            format!("{{{}}}", fields.join(", "))
-        }
-        scalar => scalar.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn literals_are_spaced_like_opa_fmt() {
-        let v = serde_json::json!([["a", "b\"c"], {"k": 1, "l": null}, true]);
-        assert_eq!(
-            rego_literal(&v),
-            r#"[["a", "b\"c"], {"k": 1, "l": null}, true]"#
-        );
-    }
 }
