@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use dockpolicy::policy::{bundled, metadata};
+use dockpolicy::policy::bundled;
 
 /// One bundled rule: what its METADATA names it and the package it lives in.
 #[derive(Debug, Clone)]
@@ -15,15 +15,13 @@ pub struct BundledRule {
 
 /// Every bundled rule with an id, sorted by id.
 pub fn bundled_rules() -> Vec<BundledRule> {
-    let mut rules: Vec<BundledRule> = bundled::policies()
-        .filter_map(|(path, source)| {
-            let (package, annotations) =
-                metadata::extract(source).unwrap_or_else(|e| panic!("{path}: {e}"))?;
+    let rules: Vec<BundledRule> = bundled::rules()
+        .into_iter()
+        .filter_map(|(package, annotations)| {
             let id = annotations.custom.id?;
             Some(BundledRule { id, package })
         })
         .collect();
-    rules.sort_by(|a, b| a.id.cmp(&b.id));
     assert!(!rules.is_empty(), "no bundled rule declares an id");
     rules
 }
