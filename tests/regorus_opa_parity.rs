@@ -897,6 +897,24 @@ deny contains msg if {
             expected: Expected::Deny(&["duplicate name, reading the local from contents: a"]),
         },
         Case {
+            name: "an outer `some i` bound only inside comprehensions is each one's own",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains json.marshal(s) if {
+  some i
+  s := {o | input.items[i].kind == "team"; o := input.items[i].owner[_]}
+}
+deny contains json.marshal([i, s]) if {
+  some i
+  input.items[i].kind == "team"
+  s := {o | o := input.items[i].owner[_]}
+}
+"#,
+            input: r#"{"items": [{"kind": "team", "owner": ["a", "b"]},
+                {"kind": "team", "owner": ["c"]}, {"kind": "x", "owner": ["d"]}]}"#,
+            expected: Expected::Deny(&[r#"["a","b","c"]"#, r#"[0,["a","b"]]"#, r#"[1,["c"]]"#]),
+        },
+        Case {
             name: "a rule of the package is not shadowed so",
             syntax: Syntax::V1,
             policy: r#"package main
