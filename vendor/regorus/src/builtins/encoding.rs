@@ -11,6 +11,7 @@ use crate::builtins::utils::{
     ensure_args_count, ensure_object, ensure_string, ensure_string_collection,
 };
 use crate::lexer::Span;
+use crate::builtins::go_json::{to_go_json, Layout};
 use crate::value::Value;
 use crate::*;
 
@@ -385,9 +386,7 @@ fn json_is_valid(
 fn json_marshal(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> Result<Value> {
     let name = "json.marshal";
     ensure_args_count(span, name, params, args, 1)?;
-    Ok(Value::from(serde_json::to_string(&args[0]).map_err(
-        |e| span.error(&format!("could not serialize to json\nCaused by\n{e}")),
-    )?))
+    Ok(Value::from(to_go_json(&args[0], None)))
 }
 
 fn json_marshal_with_options(
@@ -428,32 +427,13 @@ fn json_marshal_with_options(
     }
 
     if !pretty || options.is_empty() {
-        return Ok(Value::from(serde_json::to_string(&args[0]).map_err(
-            |e| span.error(&format!("could not serialize to json\nCaused by\n{e}")),
-        )?));
+        return Ok(Value::from(to_go_json(&args[0], None)));
     }
-
-    let lines: Vec<String> = serde_json::to_string_pretty(&args[0])
-        .map_err(|e| span.error(&format!("could not serialize to json\nCaused by\n{e}")))?
-        .split('\n')
-        .map(|line| {
-            let mut line = line.to_string();
-
-            if let Some(indent) = &indent {
-                let start_trimmed = line.trim_start();
-                let leading_spaces = line.len() - start_trimmed.len();
-                let indentation_level = leading_spaces / 2;
-                line = indent.repeat(indentation_level) + start_trimmed;
-            }
-
-            if let Some(prefix) = &prefix {
-                line = prefix.to_owned() + &line;
-            }
-            line
-        })
-        .collect();
-
-    Ok(Value::from(lines.join("\n")))
+    let layout = Layout {
+        prefix: prefix.as_deref().unwrap_or(""),
+        indent: indent.as_deref().unwrap_or(""),
+    };
+    Ok(Value::from(to_go_json(&args[0], Some(&layout))))
 }
 
 fn json_unmarshal(

@@ -32,6 +32,7 @@ mod deprecated;
 mod encoding;
 #[cfg(feature = "glob")]
 mod glob;
+mod go_json;
 mod globs_match;
 #[cfg(feature = "graph")]
 mod graph;
