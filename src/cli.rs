@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::builder::PossibleValue;
+use clap::builder::{PossibleValue, TypedValueParser as _};
 use clap::parser::ValueSource;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
@@ -111,7 +111,7 @@ const PARSE_SETTINGS: &[(&str, Kind)] = &[("combine", Kind::Switch), ("parser", 
 /// that order, as conftest does; they are read as if given on the command line (before
 /// the user's own arguments), so they are checked as those are.
 pub fn parse() -> Result<Cli, ParseError> {
-    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let argv = config_file_after_command(std::env::args_os().collect());
     let parse_from = |argv: &[std::ffi::OsString]| {
         Cli::command()
             .try_get_matches_from(argv)
@@ -169,6 +169,32 @@ pub fn parse() -> Result<Cli, ParseError> {
             origins.join(", ")
         ))
     })
+}
+
+/// conftest's `-c`/`--config-file` is a flag of the root command, so `conftest -c
+/// FILE test ...` is valid: the flag (with its value) moves after the subcommand, where
+/// `test`, `verify` and `parse` define it.
+fn config_file_after_command(mut argv: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let Some(first) = argv.get(1).and_then(|a| a.to_str()) else {
+        return argv;
+    };
+    let flag_len = if first == "-c" || first == "--config-file" {
+        2
+    } else if first.starts_with("--config-file=") || (first.starts_with("-c") && first.len() > 2) {
+        1
+    } else {
+        return argv;
+    };
+    let command_at = 1 + flag_len;
+    let moves = argv
+        .get(command_at)
+        .and_then(|c| c.to_str())
+        .is_some_and(|c| ["test", "verify", "parse"].contains(&c));
+    if moves {
+        let flag: Vec<_> = argv.drain(1..command_at).collect();
+        argv.splice(2..2, flag);
+    }
+    argv
 }
 
 #[derive(Debug, Args)]
@@ -315,7 +341,12 @@ pub struct DocArgs {
 #[derive(Debug, Args)]
 pub struct InputArgs {
     /// Files or directories to check; `-` reads standard input.
-    #[arg(required = true, value_name = "PATH")]
+    // An empty argument is allowed here: `test` skips it, as conftest does.
+    #[arg(
+        required = true,
+        value_name = "PATH",
+        value_parser = clap::builder::OsStringValueParser::new().map(PathBuf::from)
+    )]
     pub paths: Vec<PathBuf>,
 
     /// Parse every input as this format instead of detecting it from the file name.
@@ -534,8 +565,8 @@ pub struct TestArgs {
     #[arg(long)]
     pub trace: bool,
 
-    /// OPA's strict mode: unused local variables and imports, duplicate imports and
-    /// deprecated builtins are compile errors.
+    /// OPA's strict mode: unused local variables, function arguments and imports,
+    /// duplicate imports and deprecated builtins are compile errors.
     #[arg(long)]
     pub strict: bool,
 
@@ -706,7 +737,8 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub quiet: bool,
 
-    /// Accepted for conftest's command lines; OPA's strict compile checks are not made.
+    /// OPA's strict mode, as for `test`: unused local variables, function arguments and
+    /// imports, duplicate imports and deprecated builtins are compile errors.
     #[arg(long)]
     pub strict: bool,
 
@@ -750,7 +782,29 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
 mod tests {
     use std::time::Duration;
 
-    use super::{parse_duration, parse_size};
+    use super::{config_file_after_command, parse_duration, parse_size};
+
+    #[test]
+    fn config_file_before_the_command_moves_after_it() {
+        let args = |list: &[&str]| -> Vec<std::ffi::OsString> {
+            list.iter().map(std::ffi::OsString::from).collect()
+        };
+        assert_eq!(
+            config_file_after_command(args(&["dp", "-c", "f.toml", "test", "x.yaml"])),
+            args(&["dp", "test", "-c", "f.toml", "x.yaml"])
+        );
+        assert_eq!(
+            config_file_after_command(args(&["dp", "--config-file=f.toml", "verify"])),
+            args(&["dp", "verify", "--config-file=f.toml"])
+        );
+        for unchanged in [
+            &["dp", "test", "-c", "f.toml", "x.yaml"][..],
+            &["dp", "-c", "f.toml", "doc"],
+            &["dp", "-c"],
+        ] {
+            assert_eq!(config_file_after_command(args(unchanged)), args(unchanged));
+        }
+    }
 
     #[test]
     fn durations_take_ms_s_m_and_default_to_seconds() {

@@ -964,12 +964,20 @@ pub fn error_lines(s: &str) -> String {
 
 fn lines_with(s: &str, clean: fn(&str) -> String) -> String {
     let mut out = String::with_capacity(s.len());
-    for (i, line) in s.lines().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        // One line each (`clean` escapes what `lines` left, a lone CR included).
+    // Split at every LF, so a message that ends with a line break keeps it, and write a
+    // CRLF back as CRLF, as conftest prints them (a CR just before a LF moves nothing
+    // over text; a lone CR is escaped by `clean`).
+    let mut lines = s.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        let (line, crlf) = match line.strip_suffix('\r') {
+            Some(line) if lines.peek().is_some() => (line, true),
+            _ => (line, false),
+        };
+        // One line each (`clean` escapes what is left, a lone CR included).
         out.push_str(&guard_commands(&clean(line)));
+        if lines.peek().is_some() {
+            out.push_str(if crlf { "\r\n" } else { "\n" });
+        }
     }
     out
 }

@@ -5,7 +5,8 @@
 //! A case directory holds a `policy/` directory (conftest-style Rego), its inputs, and
 //! `args`: one line, the arguments after `conftest test`, quoted as in a shell (`-o json
 //! -p policy deployment.yaml`, `--namespace '*' ...`). A first word `verify`, `parse` or
-//! `doc` runs that command instead of `test`. Arguments name the policy directory with `-p
+//! `doc` runs that command instead of `test`; a line that starts with conftest's root
+//! flag `-c FILE` names its subcommand after it. Arguments name the policy directory with `-p
 //! policy`: without it conftest finds `./policy` anyway, but dockpolicy would say so on
 //! stderr. `doc` writes files, not standard output: it is given `-o` and a fresh directory,
 //! and the files it wrote there count as its output (each after a `==> NAME <==` line).

@@ -21,6 +21,15 @@ pub struct Loaded {
     pub parsed: Result<Parsed, InputError>,
 }
 
+/// What the inputs are collected for. `test` also checks the Dockerfiles that Compose
+/// files build, and skips an empty file name, as conftest's `test` does; `parse` shows
+/// only what was named, and an empty name is an error there, as in conftest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Test,
+    Parse,
+}
+
 /// The files named on the command line, ready to be read, plus the path errors.
 pub struct Inputs {
     pub targets: Vec<walk::Target>,
@@ -32,11 +41,17 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// `compose_builds`: also check the Dockerfiles that Compose files build (`test`
-    /// does; `parse` shows only what was named).
-    pub fn collect(args: &InputArgs, compose_builds: bool) -> anyhow::Result<Inputs> {
+    pub fn collect(args: &InputArgs, purpose: Purpose) -> anyhow::Result<Inputs> {
         let ignore = walk::ignore_pattern(args.ignore.as_deref())?;
-        let (mut targets, walk_errors) = walk::collect(&args.paths, ignore.as_ref(), args.parser);
+        let mut paths = args.paths.clone();
+        if purpose == Purpose::Test {
+            // conftest's `test` skips an empty file name (a shell variable left unset).
+            paths.retain(|path| !path.as_os_str().is_empty());
+            if paths.is_empty() {
+                anyhow::bail!("no files found: every file name given is empty");
+            }
+        }
+        let (mut targets, walk_errors) = walk::collect(&paths, ignore.as_ref(), args.parser);
         let mut errors: Vec<FileError> = walk_errors
             .into_iter()
             .map(|(filename, e)| FileError {
@@ -45,8 +60,8 @@ impl Inputs {
                 message: e.to_string(),
             })
             .collect();
-        if compose_builds {
-            errors.extend(add_compose_builds(&mut targets, &args.paths));
+        if purpose == Purpose::Test {
+            errors.extend(add_compose_builds(&mut targets, &paths));
         }
         let stdin = if targets.iter().any(|t| t.path.as_os_str() == "-") {
             let mut buf = Vec::new();

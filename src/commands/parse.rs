@@ -3,13 +3,13 @@
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
-use super::{Inputs, Loaded, input_error, pool};
+use super::{Inputs, Loaded, Purpose, input_error, pool};
 use crate::cli::ParseArgs;
 use crate::input::InputError;
 use crate::report::exit;
 
 pub fn run(args: &ParseArgs) -> anyhow::Result<i32> {
-    let inputs = Inputs::collect(&args.input, false)?;
+    let inputs = Inputs::collect(&args.input, Purpose::Parse)?;
     // Each file becomes JSON on the worker that parsed it: with `--combine` its entries
     // (one per document), otherwise the whole file.
     let loaded: Vec<(String, Result<Value, InputError>)> = pool(Some(super::test::worker_count(

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
-use super::{Inputs, Loaded, input_error, pool};
+use super::{Inputs, Loaded, Purpose, input_error, pool};
 use crate::cli::TestArgs;
 use crate::config::Config;
 use crate::findings::locate;
@@ -338,13 +338,13 @@ fn collect_and_load(
         && !one_thread
         && policy::likely_many(&args.input.paths);
     if !side_by_side {
-        let inputs = Inputs::collect(&args.input, true)?;
+        let inputs = Inputs::collect(&args.input, Purpose::Test)?;
         options.run_size = policy::RunSize::Counted(inputs.targets.len());
         return Ok((inputs, policy::load(&options)?));
     }
     options.run_size = policy::RunSize::Many;
     let (inputs, policies) = std::thread::scope(|scope| {
-        let walk = scope.spawn(|| Inputs::collect(&args.input, true));
+        let walk = scope.spawn(|| Inputs::collect(&args.input, Purpose::Test));
         let policies = policy::load(&options);
         let inputs = walk
             .join()

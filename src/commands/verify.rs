@@ -28,6 +28,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<i32> {
         data_paths: args.data.clone(),
         rego_version: args.rego_version,
         include_tests: true,
+        strict: args.strict,
         timeout,
         capabilities: args.capabilities.clone(),
         ..Default::default()

@@ -30,6 +30,17 @@ pub fn command_line(dir: &Path) -> Vec<String> {
     let line = std::fs::read_to_string(dir.join("args"))
         .unwrap_or_else(|e| panic!("{}/args: {e}", dir.display()));
     let mut words = shell_words(&line);
+    // conftest's root flag `-c FILE` may come before the subcommand, which the line then
+    // names.
+    if words
+        .first()
+        .is_some_and(|first| first == "-c" || first == "--config-file")
+        && words
+            .get(2)
+            .is_some_and(|command| command == "test" || SUBCOMMANDS.contains(&command.as_str()))
+    {
+        return words;
+    }
     if !words
         .first()
         .is_some_and(|first| SUBCOMMANDS.contains(&first.as_str()))
