@@ -115,14 +115,9 @@ fn render_result<'a>(
     } else {
         &r.exceptions
     };
-    let total =
-        r.successes + r.failures.len() + r.warnings.len() + r.exceptions.len() + r.suppressed.len();
     // Made safe once per result, not once per finding.
     let filename = redact::message(&r.filename);
     let (indicator, namespace) = (indicator(&r.filename), redact::message(&r.namespace));
-    if total == 0 {
-        let _ = writeln!(out, "? {indicator} - {namespace} - no policies found");
-    }
     for (label, findings) in [
         ("WARN", r.warnings.as_slice()),
         ("FAIL", r.failures.as_slice()),
