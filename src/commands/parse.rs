@@ -53,7 +53,9 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<i32> {
     // shows what the input holds (see `report::json`). Object keys are sorted, as Go
     // prints a map; conftest indents a combined array with tabs and ends it with an
     // empty line.
-    if args.input.combine {
+    if !errors.is_empty() && values.is_empty() && combined.is_empty() {
+        // Nothing parsed: only the errors, as conftest prints nothing on standard output.
+    } else if args.input.combine {
         // Each entry is a Go struct there: `path` before `contents`, whatever the order.
         combined.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
         for entry in &mut combined {

@@ -7,6 +7,7 @@
 //! conftest does; a Dockerfile is one document, its instruction array.
 
 pub mod archive;
+pub mod codeowners;
 pub mod compose;
 pub mod confine;
 pub mod dockerfile;
@@ -49,6 +50,8 @@ pub enum Format {
     Properties,
     /// CycloneDX SBOMs (JSON).
     CycloneDx,
+    /// GitHub `CODEOWNERS` files.
+    Codeowners,
 }
 
 impl Format {
@@ -58,6 +61,7 @@ impl Format {
         Format::Json,
         Format::Yaml,
         Format::Archive,
+        Format::Codeowners,
         Format::CycloneDx,
         Format::Dotenv,
         Format::Hcl2,
@@ -83,6 +87,7 @@ impl Format {
             Format::Xml => "xml",
             Format::Properties => "properties",
             Format::CycloneDx => "cyclonedx",
+            Format::Codeowners => "codeowners",
         }
     }
 
@@ -159,6 +164,9 @@ impl Format {
         }
         // conftest's rules, in its order: some names and extensions, then an extension
         // that is a parser's name (`x.toml`, `x.ini`, `bom.cyclonedx`).
+        if lower == "codeowners" {
+            return Some(Format::Codeowners);
+        }
         if lower == ".env" || lower.starts_with(".env.") || extension == Some("env") {
             return Some(Format::Dotenv);
         }
@@ -214,7 +222,8 @@ impl Format {
             | Format::Hcl2
             | Format::Dotenv
             | Format::Ignore
-            | Format::Properties => MAX_DOCKERFILE,
+            | Format::Properties
+            | Format::Codeowners => MAX_DOCKERFILE,
             Format::Json | Format::Yaml | Format::Archive | Format::Xml | Format::CycloneDx => {
                 MAX_DOCUMENT
             }
@@ -411,7 +420,8 @@ pub fn parse(
         | Format::Ignore
         | Format::Xml
         | Format::Properties
-        | Format::CycloneDx => {
+        | Format::CycloneDx
+        | Format::Codeowners => {
             let doc = parse_configuration(text, format).map_err(|e| e.hiding_secrets_of(text))?;
             let (docs, multi) = split_top_array(doc);
             (docs, multi, None)
@@ -451,6 +461,7 @@ fn parse_configuration(text: &str, format: Format) -> Result<Value, InputError> 
         Format::Xml => xml::parse(text).map_err(syntax),
         Format::Properties => properties::parse(text).map_err(syntax),
         Format::CycloneDx => sbom::parse_cyclonedx(text).map_err(syntax),
+        Format::Codeowners => codeowners::parse(text).map_err(syntax),
         Format::Dockerfile | Format::Json | Format::Yaml | Format::Archive => {
             Err(InputError::UnknownFormat)
         }
