@@ -18,6 +18,7 @@ pub mod ini;
 pub mod json;
 pub mod properties;
 pub mod sbom;
+pub mod spdx;
 pub mod toml;
 pub mod walk;
 pub mod xml;
@@ -49,6 +50,8 @@ pub enum Format {
     Properties,
     /// CycloneDX SBOMs (JSON).
     CycloneDx,
+    /// SPDX documents in tag-value form.
+    Spdx,
 }
 
 impl Format {
@@ -64,6 +67,7 @@ impl Format {
         Format::Ignore,
         Format::Ini,
         Format::Properties,
+        Format::Spdx,
         Format::Toml,
         Format::Xml,
     ];
@@ -83,6 +87,7 @@ impl Format {
             Format::Xml => "xml",
             Format::Properties => "properties",
             Format::CycloneDx => "cyclonedx",
+            Format::Spdx => "spdx",
         }
     }
 
@@ -215,9 +220,12 @@ impl Format {
             | Format::Dotenv
             | Format::Ignore
             | Format::Properties => MAX_DOCKERFILE,
-            Format::Json | Format::Yaml | Format::Archive | Format::Xml | Format::CycloneDx => {
-                MAX_DOCUMENT
-            }
+            Format::Json
+            | Format::Yaml
+            | Format::Archive
+            | Format::Xml
+            | Format::CycloneDx
+            | Format::Spdx => MAX_DOCUMENT,
         }
     }
 }
@@ -411,7 +419,8 @@ pub fn parse(
         | Format::Ignore
         | Format::Xml
         | Format::Properties
-        | Format::CycloneDx => {
+        | Format::CycloneDx
+        | Format::Spdx => {
             let doc = parse_configuration(text, format).map_err(|e| e.hiding_secrets_of(text))?;
             let (docs, multi) = split_top_array(doc);
             (docs, multi, None)
@@ -451,6 +460,7 @@ fn parse_configuration(text: &str, format: Format) -> Result<Value, InputError> 
         Format::Xml => xml::parse(text).map_err(syntax),
         Format::Properties => properties::parse(text).map_err(syntax),
         Format::CycloneDx => sbom::parse_cyclonedx(text).map_err(syntax),
+        Format::Spdx => spdx::parse(text).map_err(syntax),
         Format::Dockerfile | Format::Json | Format::Yaml | Format::Archive => {
             Err(InputError::UnknownFormat)
         }
@@ -508,6 +518,8 @@ mod tests {
             ("pom.xml", Some(Format::Xml)),
             ("app.properties", Some(Format::Properties)),
             ("bom.cyclonedx", Some(Format::CycloneDx)),
+            ("sbom.spdx", Some(Format::Spdx)),
+            ("sbom.spdx.json", Some(Format::Json)),
             ("bom.archive", None),
             ("notes.env.txt", None),
             ("Dockerfile.json", Some(Format::Json)),
