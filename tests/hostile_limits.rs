@@ -457,6 +457,35 @@ fn hostile_configuration_files_are_errors_naming_the_file() {
             "deep.cyclonedx",
             format!("{}{}", "[".repeat(deep), "]".repeat(deep)),
         ),
+        (
+            "long-line.spdx",
+            format!(
+                "SPDXVersion: SPDX-2.3\nDocumentComment: {}\n",
+                "x".repeat(70_000)
+            ),
+        ),
+        (
+            "open-text.spdx",
+            format!(
+                "SPDXVersion: SPDX-2.3\nDocumentComment: <text>{}",
+                "x\n".repeat(deep)
+            ),
+        ),
+        (
+            // One package listed again for each repeated SPDXID, with all its files.
+            "repeated.spdx",
+            format!(
+                "SPDXVersion: SPDX-2.3\nPackageName: p\n{}{}",
+                "SPDXID: SPDXRef-p\n".repeat(deep),
+                (0..2_000)
+                    .map(|i| format!("FileName: f{i}\nSPDXID: SPDXRef-f{i}\n"))
+                    .collect::<String>()
+            ),
+        ),
+        (
+            "unknown-tag.spdx",
+            "SPDXVersion: SPDX-2.3\nPackageLicense: MIT\n".to_owned(),
+        ),
         ("bad.ini", "[open\n".to_owned()),
         ("bad.properties", "a=${b\n".to_owned()),
         (".env", "not a pair\n".to_owned()),
@@ -484,6 +513,10 @@ fn hostile_configuration_files_are_errors_naming_the_file() {
         );
     }
     assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains("unknown-tag.spdx:2: invalid spdx at line 2: received unknown tag"),
+        "{stderr}"
+    );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["good.toml"]["a"], 1);
 }

@@ -50,9 +50,9 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<i32> {
         }
     }
     // Valid JSON either way; invisible and bidi characters as `\uXXXX` so a terminal
-    // shows what the input holds (see `report::json`). Object keys are sorted, as Go
-    // prints a map; conftest indents a combined array with tabs and ends it with an
-    // empty line.
+    // shows what the input holds (see `report::json`), `<`, `>` and `&` too, as Go's
+    // encoder escapes them. Object keys are sorted, as Go prints a map; conftest indents
+    // a combined array with tabs and ends it with an empty line.
     if !errors.is_empty() && values.is_empty() && combined.is_empty() {
         // Nothing parsed: only the errors, as conftest prints nothing on standard output.
     } else if args.input.combine {
@@ -75,7 +75,7 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<i32> {
             Value::Object(values.into_iter().collect::<Map<_, _>>())
         };
         sort_keys(&mut out);
-        println!("{}", crate::report::json::to_string_pretty_safe(&out));
+        println!("{}", crate::report::json::to_string_pretty_go(&out));
     }
     super::eprint_errors(&errors);
     Ok(if errors.is_empty() {

@@ -19,6 +19,7 @@ pub mod ini;
 pub mod json;
 pub mod properties;
 pub mod sbom;
+pub mod spdx;
 pub mod toml;
 pub mod walk;
 pub mod xml;
@@ -52,6 +53,8 @@ pub enum Format {
     CycloneDx,
     /// GitHub `CODEOWNERS` files.
     Codeowners,
+    /// SPDX documents in tag-value form.
+    Spdx,
 }
 
 impl Format {
@@ -68,6 +71,7 @@ impl Format {
         Format::Ignore,
         Format::Ini,
         Format::Properties,
+        Format::Spdx,
         Format::Toml,
         Format::Xml,
     ];
@@ -88,6 +92,7 @@ impl Format {
             Format::Properties => "properties",
             Format::CycloneDx => "cyclonedx",
             Format::Codeowners => "codeowners",
+            Format::Spdx => "spdx",
         }
     }
 
@@ -224,9 +229,12 @@ impl Format {
             | Format::Ignore
             | Format::Properties
             | Format::Codeowners => MAX_DOCKERFILE,
-            Format::Json | Format::Yaml | Format::Archive | Format::Xml | Format::CycloneDx => {
-                MAX_DOCUMENT
-            }
+            Format::Json
+            | Format::Yaml
+            | Format::Archive
+            | Format::Xml
+            | Format::CycloneDx
+            | Format::Spdx => MAX_DOCUMENT,
         }
     }
 }
@@ -421,7 +429,8 @@ pub fn parse(
         | Format::Xml
         | Format::Properties
         | Format::CycloneDx
-        | Format::Codeowners => {
+        | Format::Codeowners
+        | Format::Spdx => {
             let doc = parse_configuration(text, format).map_err(|e| e.hiding_secrets_of(text))?;
             let (docs, multi) = split_top_array(doc);
             (docs, multi, None)
@@ -462,6 +471,7 @@ fn parse_configuration(text: &str, format: Format) -> Result<Value, InputError> 
         Format::Properties => properties::parse(text).map_err(syntax),
         Format::CycloneDx => sbom::parse_cyclonedx(text).map_err(syntax),
         Format::Codeowners => codeowners::parse(text).map_err(syntax),
+        Format::Spdx => spdx::parse(text).map_err(syntax),
         Format::Dockerfile | Format::Json | Format::Yaml | Format::Archive => {
             Err(InputError::UnknownFormat)
         }
@@ -519,6 +529,8 @@ mod tests {
             ("pom.xml", Some(Format::Xml)),
             ("app.properties", Some(Format::Properties)),
             ("bom.cyclonedx", Some(Format::CycloneDx)),
+            ("sbom.spdx", Some(Format::Spdx)),
+            ("sbom.spdx.json", Some(Format::Json)),
             ("bom.archive", None),
             ("notes.env.txt", None),
             ("Dockerfile.json", Some(Format::Json)),

@@ -241,6 +241,15 @@ pub fn to_string_pretty_safe<T: Serialize + ?Sized>(value: &T) -> String {
     )
 }
 
+/// `value` as Go's `json.MarshalIndent` writes it with two spaces (conftest's `parse` of
+/// separate files): pretty-printed, strings escaped as `SafeFormatter::like_go`.
+pub fn to_string_pretty_go<T: Serialize + ?Sized>(value: &T) -> String {
+    pretty(
+        value,
+        SafeFormatter::like_go(serde_json::ser::PrettyFormatter::new()),
+    )
+}
+
 /// `value` as Go's `json.Marshal` writes it: compact, strings escaped as
 /// `SafeFormatter::like_go`.
 pub fn to_string_compact_go<T: Serialize + ?Sized>(value: &T) -> String {
