@@ -54,12 +54,6 @@ const MISSING: &[(&str, &str)] = &[
         "template strings, which regorus does not parse",
     ),
     // Not implemented by regorus 0.14.1.
-    ("graphql.is_valid", "not in regorus"),
-    ("graphql.parse", "not in regorus"),
-    ("graphql.parse_and_verify", "not in regorus"),
-    ("graphql.parse_query", "not in regorus"),
-    ("graphql.parse_schema", "not in regorus"),
-    ("graphql.schema_is_valid", "not in regorus"),
     ("rego.parse_module", "not in regorus"),
 ];
 

@@ -35,6 +35,8 @@ mod glob;
 mod globs_match;
 #[cfg(feature = "graph")]
 mod graph;
+#[cfg(feature = "graphql")]
+mod graphql;
 #[cfg(feature = "http")]
 mod http;
 #[cfg(feature = "net")]
@@ -126,7 +128,8 @@ lazy_static! {
 	#[cfg(feature = "time")]
 	time::register(&mut m);
 
-	//graphql::register(&mut m);
+	#[cfg(feature = "graphql")]
+	graphql::register(&mut m);
 	#[cfg(feature = "http")]
 	http::register(&mut m);
 	#[cfg(feature = "net")]
