@@ -406,6 +406,187 @@ fn builtins_behave_as_in_opa() {
             expression: r#"graphql.parse_and_verify(graphql.parse_query("query Q($f: Int = 3) { users(first: $f) { name @skip(if: false) friends { name } } }"), graphql.parse_schema("type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }"))"#,
             opa_says: r#"[true,{"Operations":[{"Description":"","Name":"Q","Operation":"query","SelectionSet":[{"Alias":"users","Arguments":[{"Name":"first","Value":{"ExpectedTypeHasDefault":false,"Kind":0,"Raw":"f"}}],"Name":"users","SelectionSet":[{"Alias":"name","Directives":[{"Arguments":[{"Name":"if","Value":{"ExpectedTypeHasDefault":false,"Kind":5,"Raw":"false"}}],"Location":"","Name":"skip"}],"Name":"name"},{"Alias":"friends","Name":"friends","SelectionSet":[{"Alias":"name","Name":"name"}]}]}],"VariableDefinitions":[{"DefaultValue":{"ExpectedTypeHasDefault":false,"Kind":1,"Raw":"3"},"Description":"","Type":{"NamedType":"Int","NonNull":false},"Used":false,"Variable":"f"}]}]},{"Definitions":[{"BuiltIn":false,"Description":"","Fields":[{"Arguments":[{"Description":"","Name":"id","Type":{"NamedType":"ID","NonNull":true}}],"Description":"","Name":"user","Type":{"NamedType":"User","NonNull":false}},{"Arguments":[{"DefaultValue":{"ExpectedTypeHasDefault":false,"Kind":1,"Raw":"10"},"Description":"","Name":"first","Type":{"NamedType":"Int","NonNull":false}},{"Description":"","Name":"f","Type":{"NamedType":"F","NonNull":false}}],"Description":"","Name":"users","Type":{"Elem":{"NamedType":"User","NonNull":true},"NamedType":"","NonNull":true}},{"Description":"","Name":"search","Type":{"Elem":{"NamedType":"R","NonNull":false},"NamedType":"","NonNull":false}}],"Kind":"OBJECT","Name":"Query"},{"BuiltIn":false,"Description":"","Fields":[{"Arguments":[{"Description":"","Name":"name","Type":{"NamedType":"String","NonNull":true}},{"DefaultValue":{"ExpectedTypeHasDefault":false,"Kind":7,"Raw":"USER"},"Description":"","Name":"role","Type":{"NamedType":"Role","NonNull":false}}],"Description":"","Name":"add","Type":{"NamedType":"User","NonNull":false}}],"Kind":"OBJECT","Name":"Mutation"},{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"id","Type":{"NamedType":"ID","NonNull":true}},{"Description":"","Name":"name","Type":{"NamedType":"String","NonNull":false}},{"Description":"","Name":"friends","Type":{"Elem":{"NamedType":"User","NonNull":false},"NamedType":"","NonNull":false}}],"Kind":"OBJECT","Name":"User"},{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"title","Type":{"NamedType":"String","NonNull":false}}],"Kind":"OBJECT","Name":"Post"},{"BuiltIn":false,"Description":"","Kind":"UNION","Name":"R","Types":["User","Post"]},{"BuiltIn":false,"Description":"","EnumValues":[{"Description":"","Name":"ADMIN"},{"Description":"","Name":"USER"}],"Kind":"ENUM","Name":"Role"},{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"name","Type":{"NamedType":"String","NonNull":false}},{"Description":"","Name":"tags","Type":{"Elem":{"NamedType":"String","NonNull":true},"NamedType":"","NonNull":false}}],"Kind":"INPUT_OBJECT","Name":"F"}]}]"#,
         },
+        // Queries validated against a schema, one rule of the GraphQL spec at a time.
+        Case {
+            expression: r#"graphql.is_valid("{ user(id: 1) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ user(id: 1) { nope } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ user { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ user(id: 1) }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ user(id: 1, x: 2) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("query ($x: Int) { user(id: $x) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ user(id: $undefined) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("query ($u: ID!) { users { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name } } fragment F on User { name }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { ...F } } fragment F on User { ...G } fragment G on User { ...F }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { ...Nope } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { ... on Post { title } } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ search { ... on User { name } ... on Post { title } } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ search { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name @skip(if: true) } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name @nope } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name @include(if: \"x\") } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users(first: \"x\") { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users(f: {name: \"a\", nope: 1}) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users(f: {tags: [\"a\", null]}) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("mutation { add(name: \"a\", role: NOPE) { id } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("mutation { add(name: \"a\", role: ADMIN) { id } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ a: users { name } a: users { id } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("query A { users { name } } query A { users { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name } } { users { id } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("query ($x: Int, $x: Int) { users(first: $x) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("query ($f: F) { users(f: $f) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("query ($f: User) { users { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("query ($x: String) { user(id: $x) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name(x: 1) } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ __typename users { __typename name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ __schema { types { name } } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name } }", "type A { x: Int }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ ", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name } }", "{")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("subscription { users { id } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users(first: 1, first: 2) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name @skip(if: true) @skip(if: false) } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ user(id: null) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("query ($x: Int = \"s\") { users(first: $x) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users(f: {tags: \"a\"}) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid({"Operations": [{"Operation": "query", "SelectionSet": [{"Name": "users", "SelectionSet": [{"Name": "name"}]}]}]}, "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid({}, "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid({"Operations": 1}, "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
     ];
     let opa = opa();
     for case in &cases {
