@@ -54,12 +54,6 @@ const MISSING: &[(&str, &str)] = &[
         "template strings, which regorus does not parse",
     ),
     // Not implemented by regorus 0.14.1.
-    ("graphql.is_valid", "not in regorus"),
-    ("graphql.parse", "not in regorus"),
-    ("graphql.parse_and_verify", "not in regorus"),
-    ("graphql.parse_query", "not in regorus"),
-    ("graphql.parse_schema", "not in regorus"),
-    ("graphql.schema_is_valid", "not in regorus"),
     ("rego.parse_module", "not in regorus"),
 ];
 
@@ -340,6 +334,269 @@ fn builtins_behave_as_in_opa() {
         Case {
             expression: r#"strings.render_template("{{len .list}} {{index .list 1}} {{index .m \"b\"}} {{.n | len}} {{printf \"%s-%d %q\" .name .n .name}} {{.list | len | printf \"%d items\"}} {{if and .ok (ne .name \"x\")}}both{{end}} {{html \"<a>\"}} {{urlquery \"a b\"}} {{print 1 2 \"a\" \"b\"}}{{range .list}}{{if eq . \"a\"}}{{break}}{{end}}[{{.}}]{{end}}", {"name": "web", "n": 30, "ok": true, "list": [1, "a", "b"], "m": {"b": 2}})"#,
             opa_says: r#""3 a 2 2 web-%!d(json.Number=30) \"web\" 3 items both &lt;a&gt; a+b 1 2ab[1]""#,
+        },
+        // graphql.* (vendor patch 16): OPA's AST shape with comments and values of every
+        // kind, schema and query validation, AST objects as arguments.
+        Case {
+            expression: r#"graphql.parse_query("{ a }")"#,
+            opa_says: r#"{"Operations":[{"Description":"","Name":"","Operation":"query","SelectionSet":[{"Alias":"a","Name":"a"}]}]}"#,
+        },
+        Case {
+            expression: r#"graphql.parse_query("query Q($id: ID! = \"x\", $n: [Int!] @dir) @op(a: 1) { a: user(id: $id, f: 1.5, s: \"str\", t: true, nu: null, e: ENUMV, l: [1, 2], o: {k: 1, j: [$id]}) { name ...F ... on User @include(if: true) { id } ... { x } } } fragment F on User @fd { name }")"#,
+            opa_says: r#"{"Fragments":[{"Description":"","Directives":[{"Location":"","Name":"fd"}],"Name":"F","SelectionSet":[{"Alias":"name","Name":"name"}],"TypeCondition":"User"}],"Operations":[{"Description":"","Directives":[{"Arguments":[{"Name":"a","Value":{"ExpectedTypeHasDefault":false,"Kind":1,"Raw":"1"}}],"Location":"","Name":"op"}],"Name":"Q","Operation":"query","SelectionSet":[{"Alias":"a","Arguments":[{"Name":"id","Value":{"ExpectedTypeHasDefault":false,"Kind":0,"Raw":"id"}},{"Name":"f","Value":{"ExpectedTypeHasDefault":false,"Kind":2,"Raw":"1.5"}},{"Name":"s","Value":{"ExpectedTypeHasDefault":false,"Kind":3,"Raw":"str"}},{"Name":"t","Value":{"ExpectedTypeHasDefault":false,"Kind":5,"Raw":"true"}},{"Name":"nu","Value":{"ExpectedTypeHasDefault":false,"Kind":6,"Raw":"null"}},{"Name":"e","Value":{"ExpectedTypeHasDefault":false,"Kind":7,"Raw":"ENUMV"}},{"Name":"l","Value":{"Children":[{"Name":"","Value":{"ExpectedTypeHasDefault":false,"Kind":1,"Raw":"1"}},{"Name":"","Value":{"ExpectedTypeHasDefault":false,"Kind":1,"Raw":"2"}}],"ExpectedTypeHasDefault":false,"Kind":8,"Raw":""}},{"Name":"o","Value":{"Children":[{"Name":"k","Value":{"ExpectedTypeHasDefault":false,"Kind":1,"Raw":"1"}},{"Name":"j","Value":{"Children":[{"Name":"","Value":{"ExpectedTypeHasDefault":false,"Kind":0,"Raw":"id"}}],"ExpectedTypeHasDefault":false,"Kind":8,"Raw":""}}],"ExpectedTypeHasDefault":false,"Kind":9,"Raw":""}}],"Name":"user","SelectionSet":[{"Alias":"name","Name":"name"},{"Name":"F"},{"Directives":[{"Arguments":[{"Name":"if","Value":{"ExpectedTypeHasDefault":false,"Kind":5,"Raw":"true"}}],"Location":"","Name":"include"}],"SelectionSet":[{"Alias":"id","Name":"id"}],"TypeCondition":"User"},{"SelectionSet":[{"Alias":"x","Name":"x"}],"TypeCondition":""}]}],"VariableDefinitions":[{"DefaultValue":{"ExpectedTypeHasDefault":false,"Kind":3,"Raw":"x"},"Description":"","Type":{"NamedType":"ID","NonNull":true},"Used":false,"Variable":"id"},{"Description":"","Directives":[{"Location":"","Name":"dir"}],"Type":{"Elem":{"NamedType":"Int","NonNull":true},"NamedType":"","NonNull":false},"Used":false,"Variable":"n"}]}]}"#,
+        },
+        Case {
+            expression: r#"graphql.parse_query("mutation M { x } subscription { y } query { z }")"#,
+            opa_says: r#"{"Operations":[{"Description":"","Name":"M","Operation":"mutation","SelectionSet":[{"Alias":"x","Name":"x"}]},{"Description":"","Name":"","Operation":"subscription","SelectionSet":[{"Alias":"y","Name":"y"}]},{"Description":"","Name":"","Operation":"query","SelectionSet":[{"Alias":"z","Name":"z"}]}]}"#,
+        },
+        Case {
+            expression: r##"graphql.parse_query("# c1\n# c2\nquery Q(\n# vc\n$a: Int) {\n # fc\n a(\n# ac\nx: 1, y: [\n# lc\n1], z: {\n# oc\nk: $a}) # trailing\n # spread\n ...F\n # inline\n ... on T { b }\n # end\n}\n# fragc\nfragment F on T { c }\n# eof")"##,
+            opa_says: r##"{"Fragments":[{"Comment":{"List":[{"Value":"# fragc"}]},"Description":"","Name":"F","SelectionSet":[{"Alias":"c","Name":"c"}],"TypeCondition":"T"}],"Operations":[{"Comment":{"List":[{"Value":"# c1"},{"Value":"# c2"}]},"Description":"","Name":"Q","Operation":"query","SelectionSet":[{"Alias":"a","Arguments":[{"Comment":{"List":[{"Value":"# ac"}]},"Name":"x","Value":{"ExpectedTypeHasDefault":false,"Kind":1,"Raw":"1"}},{"Name":"y","Value":{"Children":[{"Name":"","Value":{"ExpectedTypeHasDefault":false,"Kind":1,"Raw":"1"}}],"ExpectedTypeHasDefault":false,"Kind":8,"Raw":""}},{"Name":"z","Value":{"Children":[{"Comment":{"List":[{"Value":"# oc"}]},"Name":"k","Value":{"ExpectedTypeHasDefault":false,"Kind":0,"Raw":"a"}}],"ExpectedTypeHasDefault":false,"Kind":9,"Raw":""}}],"Comment":{"List":[{"Value":"# fc"}]},"Name":"a"},{"Comment":{"List":[{"Value":"# trailing"},{"Value":"# spread"}]},"Name":"F"},{"Comment":{"List":[{"Value":"# inline"}]},"SelectionSet":[{"Alias":"b","Name":"b"}],"TypeCondition":"T"}],"VariableDefinitions":[{"Comment":{"List":[{"Value":"# vc"}]},"Description":"","Type":{"NamedType":"Int","NonNull":false},"Used":false,"Variable":"a"}]}]}"##,
+        },
+        Case {
+            expression: r#"graphql.parse_query("{ a(b: \"\"\"\n    hello\n      world\n    \"\"\", c: \"\"\"one\n  two\"\"\", d: \"esc\\n\\u00e9\\\"q\") }")"#,
+            opa_says: r#"{"Operations":[{"Description":"","Name":"","Operation":"query","SelectionSet":[{"Alias":"a","Arguments":[{"Name":"b","Value":{"ExpectedTypeHasDefault":false,"Kind":4,"Raw":"hello\n  world"}},{"Name":"c","Value":{"ExpectedTypeHasDefault":false,"Kind":4,"Raw":"one\n  two"}},{"Name":"d","Value":{"ExpectedTypeHasDefault":false,"Kind":3,"Raw":"esc\né\"q"}}],"Name":"a"}]}]}"#,
+        },
+        Case {
+            expression: r#"graphql.parse_query("{ a(x: -1, y: 1e10, z: -0.5E-3, w: 0) }")"#,
+            opa_says: r#"{"Operations":[{"Description":"","Name":"","Operation":"query","SelectionSet":[{"Alias":"a","Arguments":[{"Name":"x","Value":{"ExpectedTypeHasDefault":false,"Kind":1,"Raw":"-1"}},{"Name":"y","Value":{"ExpectedTypeHasDefault":false,"Kind":2,"Raw":"1e10"}},{"Name":"z","Value":{"ExpectedTypeHasDefault":false,"Kind":2,"Raw":"-0.5E-3"}},{"Name":"w","Value":{"ExpectedTypeHasDefault":false,"Kind":1,"Raw":"0"}}],"Name":"a"}]}]}"#,
+        },
+        Case {
+            expression: r#"graphql.parse_query("{ a { b { c { d } } } }")"#,
+            opa_says: r#"{"Operations":[{"Description":"","Name":"","Operation":"query","SelectionSet":[{"Alias":"a","Name":"a","SelectionSet":[{"Alias":"b","Name":"b","SelectionSet":[{"Alias":"c","Name":"c","SelectionSet":[{"Alias":"d","Name":"d"}]}]}]}]}]}"#,
+        },
+        Case {
+            expression: r#"graphql.parse_schema("type Query { a: Int }")"#,
+            opa_says: r#"{"Definitions":[{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"a","Type":{"NamedType":"Int","NonNull":false}}],"Kind":"OBJECT","Name":"Query"}]}"#,
+        },
+        Case {
+            expression: r#"graphql.parse_schema("type Query { user(id: ID!): User users(first: Int = 10, filter: Filter): [User!]! node(id: ID!): Node search(term: String!): [SearchResult] } type Mutation { addUser(name: String!, role: Role = USER): User } type Subscription { userAdded: User } interface Node { id: ID! } type User implements Node { id: ID! name: String age: Int friends(first: Int): [User] role: Role } type Post implements Node { id: ID! title: String } union SearchResult = User | Post enum Role { ADMIN USER } input Filter { name: String minAge: Int tags: [String!] }")"#,
+            opa_says: r#"{"Definitions":[{"BuiltIn":false,"Description":"","Fields":[{"Arguments":[{"Description":"","Name":"id","Type":{"NamedType":"ID","NonNull":true}}],"Description":"","Name":"user","Type":{"NamedType":"User","NonNull":false}},{"Arguments":[{"DefaultValue":{"ExpectedTypeHasDefault":false,"Kind":1,"Raw":"10"},"Description":"","Name":"first","Type":{"NamedType":"Int","NonNull":false}},{"Description":"","Name":"filter","Type":{"NamedType":"Filter","NonNull":false}}],"Description":"","Name":"users","Type":{"Elem":{"NamedType":"User","NonNull":true},"NamedType":"","NonNull":true}},{"Arguments":[{"Description":"","Name":"id","Type":{"NamedType":"ID","NonNull":true}}],"Description":"","Name":"node","Type":{"NamedType":"Node","NonNull":false}},{"Arguments":[{"Description":"","Name":"term","Type":{"NamedType":"String","NonNull":true}}],"Description":"","Name":"search","Type":{"Elem":{"NamedType":"SearchResult","NonNull":false},"NamedType":"","NonNull":false}}],"Kind":"OBJECT","Name":"Query"},{"BuiltIn":false,"Description":"","Fields":[{"Arguments":[{"Description":"","Name":"name","Type":{"NamedType":"String","NonNull":true}},{"DefaultValue":{"ExpectedTypeHasDefault":false,"Kind":7,"Raw":"USER"},"Description":"","Name":"role","Type":{"NamedType":"Role","NonNull":false}}],"Description":"","Name":"addUser","Type":{"NamedType":"User","NonNull":false}}],"Kind":"OBJECT","Name":"Mutation"},{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"userAdded","Type":{"NamedType":"User","NonNull":false}}],"Kind":"OBJECT","Name":"Subscription"},{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"id","Type":{"NamedType":"ID","NonNull":true}}],"Kind":"INTERFACE","Name":"Node"},{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"id","Type":{"NamedType":"ID","NonNull":true}},{"Description":"","Name":"name","Type":{"NamedType":"String","NonNull":false}},{"Description":"","Name":"age","Type":{"NamedType":"Int","NonNull":false}},{"Arguments":[{"Description":"","Name":"first","Type":{"NamedType":"Int","NonNull":false}}],"Description":"","Name":"friends","Type":{"Elem":{"NamedType":"User","NonNull":false},"NamedType":"","NonNull":false}},{"Description":"","Name":"role","Type":{"NamedType":"Role","NonNull":false}}],"Interfaces":["Node"],"Kind":"OBJECT","Name":"User"},{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"id","Type":{"NamedType":"ID","NonNull":true}},{"Description":"","Name":"title","Type":{"NamedType":"String","NonNull":false}}],"Interfaces":["Node"],"Kind":"OBJECT","Name":"Post"},{"BuiltIn":false,"Description":"","Kind":"UNION","Name":"SearchResult","Types":["User","Post"]},{"BuiltIn":false,"Description":"","EnumValues":[{"Description":"","Name":"ADMIN"},{"Description":"","Name":"USER"}],"Kind":"ENUM","Name":"Role"},{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"name","Type":{"NamedType":"String","NonNull":false}},{"Description":"","Name":"minAge","Type":{"NamedType":"Int","NonNull":false}},{"Description":"","Name":"tags","Type":{"Elem":{"NamedType":"String","NonNull":true},"NamedType":"","NonNull":false}}],"Kind":"INPUT_OBJECT","Name":"Filter"}]}"#,
+        },
+        Case {
+            expression: r##"graphql.parse_schema("# sc\n\"\"\"\nThe schema\n\"\"\"\n# after\nschema @sd { query: Query\n# mc\n mutation: Mutation\n# endc\n }\nextend schema @e { subscription: Sub }\n\"Scalar desc\" scalar Date @specifiedBy(url: \"x\")\n# type comment\ntype Query implements Node & Other @key(f: \"id\") {\n  \"field desc\"\n  # fcomment\n  user(\"arg desc\" id: ID! = \"1\" @deprecated, n: [Int] = [1, 2]): User @deprecated(reason: \"no\")\n  list: [String!]!\n # closing\n}\ninterface Node implements Other { id: ID! }\nunion U @u = | A | B\nenum Color {\n# rc\n RED @deprecated \"green\" GREEN }\ninput In { a: Int = 1, b: In2! @x }\ndirective @key(f: String!) repeatable on OBJECT | INTERFACE\n\"dd\" directive @u on | UNION\n# ext\nextend type Query { more: Int }\nextend scalar Date @x\nextend union U = C\nextend enum Color { BLUE }\nextend input In { c: Int }\nextend interface Node @y\ntype E\n# the end")"##,
+            opa_says: r##"{"Comment":{"List":[{"Value":"# the end"}]},"Definitions":[{"BuiltIn":false,"Description":"Scalar desc","Directives":[{"Arguments":[{"Name":"url","Value":{"ExpectedTypeHasDefault":false,"Kind":3,"Raw":"x"}}],"Location":"","Name":"specifiedBy"}],"Kind":"SCALAR","Name":"Date"},{"AfterDescriptionComment":{"List":[{"Value":"# type comment"}]},"BuiltIn":false,"Description":"","Directives":[{"Arguments":[{"Name":"f","Value":{"ExpectedTypeHasDefault":false,"Kind":3,"Raw":"id"}}],"Location":"","Name":"key"}],"EndOfDefinitionComment":{"List":[{"Value":"# closing"}]},"Fields":[{"AfterDescriptionComment":{"List":[{"Value":"# fcomment"}]},"Arguments":[{"DefaultValue":{"ExpectedTypeHasDefault":false,"Kind":3,"Raw":"1"},"Description":"arg desc","Directives":[{"Location":"","Name":"deprecated"}],"Name":"id","Type":{"NamedType":"ID","NonNull":true}},{"DefaultValue":{"Children":[{"Name":"","Value":{"ExpectedTypeHasDefault":false,"Kind":1,"Raw":"1"}},{"Name":"","Value":{"ExpectedTypeHasDefault":false,"Kind":1,"Raw":"2"}}],"ExpectedTypeHasDefault":false,"Kind":8,"Raw":""},"Description":"","Name":"n","Type":{"Elem":{"NamedType":"Int","NonNull":false},"NamedType":"","NonNull":false}}],"Description":"field desc","Directives":[{"Arguments":[{"Name":"reason","Value":{"ExpectedTypeHasDefault":false,"Kind":3,"Raw":"no"}}],"Location":"","Name":"deprecated"}],"Name":"user","Type":{"NamedType":"User","NonNull":false}},{"Description":"","Name":"list","Type":{"Elem":{"NamedType":"String","NonNull":true},"NamedType":"","NonNull":true}}],"Interfaces":["Node","Other"],"Kind":"OBJECT","Name":"Query"},{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"id","Type":{"NamedType":"ID","NonNull":true}}],"Interfaces":["Other"],"Kind":"INTERFACE","Name":"Node"},{"BuiltIn":false,"Description":"","Directives":[{"Location":"","Name":"u"}],"Kind":"UNION","Name":"U","Types":["A","B"]},{"BuiltIn":false,"Description":"","EnumValues":[{"AfterDescriptionComment":{"List":[{"Value":"# rc"}]},"Description":"","Directives":[{"Location":"","Name":"deprecated"}],"Name":"RED"},{"Description":"green","Name":"GREEN"}],"Kind":"ENUM","Name":"Color"},{"BuiltIn":false,"Description":"","Fields":[{"DefaultValue":{"ExpectedTypeHasDefault":false,"Kind":1,"Raw":"1"},"Description":"","Name":"a","Type":{"NamedType":"Int","NonNull":false}},{"Description":"","Directives":[{"Location":"","Name":"x"}],"Name":"b","Type":{"NamedType":"In2","NonNull":true}}],"Kind":"INPUT_OBJECT","Name":"In"},{"BuiltIn":false,"Description":"","Kind":"OBJECT","Name":"E"}],"Directives":[{"Arguments":[{"Description":"","Name":"f","Type":{"NamedType":"String","NonNull":true}}],"Description":"","IsRepeatable":true,"Locations":["OBJECT","INTERFACE"],"Name":"key"},{"Description":"dd","IsRepeatable":false,"Locations":["UNION"],"Name":"u"}],"Extensions":[{"AfterDescriptionComment":{"List":[{"Value":"# ext"}]},"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"more","Type":{"NamedType":"Int","NonNull":false}}],"Kind":"OBJECT","Name":"Query"},{"BuiltIn":false,"Description":"","Directives":[{"Location":"","Name":"x"}],"Kind":"SCALAR","Name":"Date"},{"BuiltIn":false,"Description":"","Kind":"UNION","Name":"U","Types":["C"]},{"BuiltIn":false,"Description":"","EnumValues":[{"Description":"","Name":"BLUE"}],"Kind":"ENUM","Name":"Color"},{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"c","Type":{"NamedType":"Int","NonNull":false}}],"Kind":"INPUT_OBJECT","Name":"In"},{"BuiltIn":false,"Description":"","Directives":[{"Location":"","Name":"y"}],"Kind":"INTERFACE","Name":"Node"}],"Schema":[{"AfterDescriptionComment":{"List":[{"Value":"# after"}]},"BeforeDescriptionComment":{"List":[{"Value":"# sc"}]},"Description":"The schema","Directives":[{"Location":"","Name":"sd"}],"EndOfDefinitionComment":{"List":[{"Value":"# endc"}]},"OperationTypes":[{"Operation":"query","Type":"Query"},{"Comment":{"List":[{"Value":"# mc"}]},"Operation":"mutation","Type":"Mutation"}]}],"SchemaExtension":[{"Description":"","Directives":[{"Location":"","Name":"e"}],"OperationTypes":[{"Operation":"subscription","Type":"Sub"}]}]}"##,
+        },
+        Case {
+            expression: r#"graphql.parse_schema("\"\"\"\n  Multi\n    line\n  desc\n\"\"\" type A { \"\" b: Int \"\"\"  x\n   y\"\"\" c: Int }")"#,
+            opa_says: r#"{"Definitions":[{"BuiltIn":false,"Description":"Multi\n  line\ndesc","Fields":[{"Description":"","Name":"b","Type":{"NamedType":"Int","NonNull":false}},{"Description":"  x\n y","Name":"c","Type":{"NamedType":"Int","NonNull":false}}],"Kind":"OBJECT","Name":"A"}]}"#,
+        },
+        Case {
+            expression: r#"graphql.parse_schema("")"#,
+            opa_says: r#"{}"#,
+        },
+        Case {
+            expression: r#"[graphql.schema_is_valid("type Query { a: Int } interface I { x: Int } type T implements I { y: Int }"), graphql.schema_is_valid("union U = Int type Query { a: U }"), graphql.schema_is_valid("type Query { a: Int @nope }"), graphql.schema_is_valid("schema { query: Nope } type Query { a: Int }"), graphql.schema_is_valid("type Query { __a: Int }")]"#,
+            opa_says: r#"[false,false,false,false,false]"#,
+        },
+        Case {
+            expression: r#"[graphql.schema_is_valid("enum E { A A } type Query { a: E }"), graphql.schema_is_valid("type Query { a: Int a: Int }"), graphql.schema_is_valid("type Query { a(x: Int, x: Int): Int }"), graphql.schema_is_valid("type Query { a: In } input In { x: Int }"), graphql.schema_is_valid("type Query { a(x: Query): Int }"), graphql.schema_is_valid("scalar Int type Query { a: Int }")]"#,
+            opa_says: r#"[false,false,false,false,false,false]"#,
+        },
+        Case {
+            expression: r#"[graphql.schema_is_valid(""), graphql.schema_is_valid("type Query { a: Undefined }"), graphql.schema_is_valid("type Query { a: Int } type Query { b: Int }"), graphql.schema_is_valid("{")]"#,
+            opa_says: r#"[true,false,false,false]"#,
+        },
+        Case {
+            expression: r#"graphql.parse("query Q { users { name } }", "type Query { users: [U] } type U { name: String }")"#,
+            opa_says: r#"[{"Operations":[{"Description":"","Name":"Q","Operation":"query","SelectionSet":[{"Alias":"users","Name":"users","SelectionSet":[{"Alias":"name","Name":"name"}]}]}]},{"Definitions":[{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"users","Type":{"Elem":{"NamedType":"U","NonNull":false},"NamedType":"","NonNull":false}}],"Kind":"OBJECT","Name":"Query"},{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"name","Type":{"NamedType":"String","NonNull":false}}],"Kind":"OBJECT","Name":"U"}]}]"#,
+        },
+        Case {
+            expression: r#"graphql.parse_and_verify("{ users { name } }", "type Query { users: [U] } type U { name: String }")"#,
+            opa_says: r#"[true,{"Operations":[{"Description":"","Name":"","Operation":"query","SelectionSet":[{"Alias":"users","Name":"users","SelectionSet":[{"Alias":"name","Name":"name"}]}]}]},{"Definitions":[{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"users","Type":{"Elem":{"NamedType":"U","NonNull":false},"NamedType":"","NonNull":false}}],"Kind":"OBJECT","Name":"Query"},{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"name","Type":{"NamedType":"String","NonNull":false}}],"Kind":"OBJECT","Name":"U"}]}]"#,
+        },
+        Case {
+            expression: r#"[graphql.parse_and_verify("{ users { nope } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }"), graphql.parse_and_verify("{ users { name } }", "type Query {"), graphql.parse_and_verify("", "")]"#,
+            opa_says: r#"[[false,{},{}],[false,{},{}],[true,{},{}]]"#,
+        },
+        Case {
+            expression: r#"graphql.parse("{ users { name } }", graphql.parse_schema("type Query { users: [U] } type U { name: String }"))"#,
+            opa_says: r#"[{"Operations":[{"Description":"","Name":"","Operation":"query","SelectionSet":[{"Alias":"users","Name":"users","SelectionSet":[{"Alias":"name","Name":"name"}]}]}]},{"Definitions":[{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"users","Type":{"Elem":{"NamedType":"U","NonNull":false},"NamedType":"","NonNull":false}}],"Kind":"OBJECT","Name":"Query"},{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"name","Type":{"NamedType":"String","NonNull":false}}],"Kind":"OBJECT","Name":"U"}]}]"#,
+        },
+        Case {
+            expression: r#"graphql.parse_and_verify(graphql.parse_query("query Q($f: Int = 3) { users(first: $f) { name @skip(if: false) friends { name } } }"), graphql.parse_schema("type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }"))"#,
+            opa_says: r#"[true,{"Operations":[{"Description":"","Name":"Q","Operation":"query","SelectionSet":[{"Alias":"users","Arguments":[{"Name":"first","Value":{"ExpectedTypeHasDefault":false,"Kind":0,"Raw":"f"}}],"Name":"users","SelectionSet":[{"Alias":"name","Directives":[{"Arguments":[{"Name":"if","Value":{"ExpectedTypeHasDefault":false,"Kind":5,"Raw":"false"}}],"Location":"","Name":"skip"}],"Name":"name"},{"Alias":"friends","Name":"friends","SelectionSet":[{"Alias":"name","Name":"name"}]}]}],"VariableDefinitions":[{"DefaultValue":{"ExpectedTypeHasDefault":false,"Kind":1,"Raw":"3"},"Description":"","Type":{"NamedType":"Int","NonNull":false},"Used":false,"Variable":"f"}]}]},{"Definitions":[{"BuiltIn":false,"Description":"","Fields":[{"Arguments":[{"Description":"","Name":"id","Type":{"NamedType":"ID","NonNull":true}}],"Description":"","Name":"user","Type":{"NamedType":"User","NonNull":false}},{"Arguments":[{"DefaultValue":{"ExpectedTypeHasDefault":false,"Kind":1,"Raw":"10"},"Description":"","Name":"first","Type":{"NamedType":"Int","NonNull":false}},{"Description":"","Name":"f","Type":{"NamedType":"F","NonNull":false}}],"Description":"","Name":"users","Type":{"Elem":{"NamedType":"User","NonNull":true},"NamedType":"","NonNull":true}},{"Description":"","Name":"search","Type":{"Elem":{"NamedType":"R","NonNull":false},"NamedType":"","NonNull":false}}],"Kind":"OBJECT","Name":"Query"},{"BuiltIn":false,"Description":"","Fields":[{"Arguments":[{"Description":"","Name":"name","Type":{"NamedType":"String","NonNull":true}},{"DefaultValue":{"ExpectedTypeHasDefault":false,"Kind":7,"Raw":"USER"},"Description":"","Name":"role","Type":{"NamedType":"Role","NonNull":false}}],"Description":"","Name":"add","Type":{"NamedType":"User","NonNull":false}}],"Kind":"OBJECT","Name":"Mutation"},{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"id","Type":{"NamedType":"ID","NonNull":true}},{"Description":"","Name":"name","Type":{"NamedType":"String","NonNull":false}},{"Description":"","Name":"friends","Type":{"Elem":{"NamedType":"User","NonNull":false},"NamedType":"","NonNull":false}}],"Kind":"OBJECT","Name":"User"},{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"title","Type":{"NamedType":"String","NonNull":false}}],"Kind":"OBJECT","Name":"Post"},{"BuiltIn":false,"Description":"","Kind":"UNION","Name":"R","Types":["User","Post"]},{"BuiltIn":false,"Description":"","EnumValues":[{"Description":"","Name":"ADMIN"},{"Description":"","Name":"USER"}],"Kind":"ENUM","Name":"Role"},{"BuiltIn":false,"Description":"","Fields":[{"Description":"","Name":"name","Type":{"NamedType":"String","NonNull":false}},{"Description":"","Name":"tags","Type":{"Elem":{"NamedType":"String","NonNull":true},"NamedType":"","NonNull":false}}],"Kind":"INPUT_OBJECT","Name":"F"}]}]"#,
+        },
+        // Queries validated against a schema, one rule of the GraphQL spec at a time.
+        Case {
+            expression: r#"graphql.is_valid("{ user(id: 1) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ user(id: 1) { nope } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ user { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ user(id: 1) }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ user(id: 1, x: 2) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("query ($x: Int) { user(id: $x) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ user(id: $undefined) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("query ($u: ID!) { users { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name } } fragment F on User { name }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { ...F } } fragment F on User { ...G } fragment G on User { ...F }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { ...Nope } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { ... on Post { title } } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ search { ... on User { name } ... on Post { title } } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ search { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name @skip(if: true) } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name @nope } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name @include(if: \"x\") } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users(first: \"x\") { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users(f: {name: \"a\", nope: 1}) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users(f: {tags: [\"a\", null]}) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("mutation { add(name: \"a\", role: NOPE) { id } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("mutation { add(name: \"a\", role: ADMIN) { id } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ a: users { name } a: users { id } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("query A { users { name } } query A { users { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name } } { users { id } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("query ($x: Int, $x: Int) { users(first: $x) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("query ($f: F) { users(f: $f) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("query ($f: User) { users { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("query ($x: String) { user(id: $x) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name(x: 1) } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ __typename users { __typename name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ __schema { types { name } } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name } }", "type A { x: Int }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ ", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name } }", "{")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("subscription { users { id } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users(first: 1, first: 2) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users { name @skip(if: true) @skip(if: false) } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ user(id: null) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("query ($x: Int = \"s\") { users(first: $x) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid("{ users(f: {tags: \"a\"}) { name } }", "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid({"Operations": [{"Operation": "query", "SelectionSet": [{"Name": "users", "SelectionSet": [{"Name": "name"}]}]}]}, "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid({}, "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"true"#,
+        },
+        Case {
+            expression: r#"graphql.is_valid({"Operations": 1}, "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
+            opa_says: r#"false"#,
         },
     ];
     let opa = opa();

@@ -36,6 +36,8 @@ mod go_json;
 mod globs_match;
 #[cfg(feature = "graph")]
 mod graph;
+#[cfg(feature = "graphql")]
+mod graphql;
 #[cfg(feature = "http")]
 mod http;
 #[cfg(feature = "net")]
@@ -127,7 +129,8 @@ lazy_static! {
 	#[cfg(feature = "time")]
 	time::register(&mut m);
 
-	//graphql::register(&mut m);
+	#[cfg(feature = "graphql")]
+	graphql::register(&mut m);
 	#[cfg(feature = "http")]
 	http::register(&mut m);
 	#[cfg(feature = "net")]
