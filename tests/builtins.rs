@@ -49,10 +49,6 @@ const MISSING: &[(&str, &str)] = &[
     // OPA's compiler rewrites to these; they are not called by name.
     ("internal.print", "`print`, which regorus handles itself"),
     ("internal.test_case", "OPA's test runner"),
-    (
-        "internal.template_string",
-        "template strings, which regorus does not parse",
-    ),
     // Not implemented by regorus 0.14.1.
     ("rego.parse_module", "not in regorus"),
 ];
@@ -597,6 +593,82 @@ fn builtins_behave_as_in_opa() {
         Case {
             expression: r#"graphql.is_valid({"Operations": 1}, "type Query { user(id: ID!): User users(first: Int = 10, f: F): [User!]! search: [R] } type Mutation { add(name: String!, role: Role = USER): User } type User { id: ID! name: String friends: [User] } type Post { title: String } union R = User | Post enum Role { ADMIN USER } input F { name: String tags: [String!] }")"#,
             opa_says: r#"false"#,
+        // Template strings (`$"...{expr}..."`), which become `internal.template_string`.
+        // Literal scalars keep their text as written; strings are bare.
+        Case {
+            expression: r#"$"Hello {"world"}! {1} {1.0} {1e3} {-2} {true} {null}""#,
+            opa_says: r#""Hello world! 1 1.0 1e3 -2 true null""#,
+        },
+        // Collections in Rego syntax: strings quoted, object keys sorted.
+        Case {
+            expression: r#"[$"{[1, "a", [true]]}", $"{{"b": 1, "a": [null]}}", $"{{"x", 1}}", $"{set()}", $"{[]}", $"{{}}"]"#,
+            opa_says: r#"["[1, \"a\", [true]]","{\"a\": [null], \"b\": 1}","{1, \"x\"}","set()","[]","{}"]"#,
+        },
+        // An undefined expression renders as `<undefined>`, not an undefined string.
+        Case {
+            expression: r#"$"{input.missing} and {input.x.y}""#,
+            opa_says: r#""<undefined> and <undefined>""#,
+        },
+        // JSON escapes, and `\{` for a literal brace.
+        Case {
+            expression: r#"$"a\{b}c\"d\n\u0041\\{1}\/\t""#,
+            opa_says: r#""a{b}c\"d\nA\\1/\t""#,
+        },
+        // Raw: only `\{` is an escape.
+        Case {
+            expression: r#"$`raw \{ {1} \n "q" \{x\}`"#,
+            opa_says: r#""raw { 1 \\n \"q\" {x\\}""#,
+        },
+        // A string inside a collection is quoted as Go quotes it.
+        Case {
+            expression: r#"$"{"a\tb"}{["a\tb\u00e9\u0001"]}""#,
+            opa_says: r#""a\tb[\"a\\tb\u00e9\\x01\"]""#,
+        },
+        // Operators and calls.
+        Case {
+            expression: r#"$"{1 == 1} {1 in [1]} {count([1, 2])} {upper("x")} {2 * 3} {5 > 7}""#,
+            opa_says: r#""true true 2 X 6 false""#,
+        },
+        // Comprehensions, whose own `_` and vars are their business.
+        Case {
+            expression: r#"$"{[x | some x in [3, 1]]} {{x | some x in [3, 1]}} {{k: v | some k, v in {"a": 1}}}""#,
+            opa_says: r#""[3, 1] {1, 3} {\"a\": 1}""#,
+        },
+        // Template strings nest.
+        Case {
+            expression: r#"$"outer {$"inner {1 + 1}"} {$`raw {"x"}`}""#,
+            opa_says: r#""outer inner 2 raw x""#,
+        },
+        // Empty and adjacent parts.
+        Case {
+            expression: r#"[$"", $"{1}{2}", $"{"}"}", $"}"]"#,
+            opa_says: r#"["","12","}","}"]"#,
+        },
+        // `with` applies inside the expression.
+        Case {
+            expression: r#"$"{input.x with input.x as 5}""#,
+            opa_says: r#""5""#,
+        },
+        // A template string is a string like any other.
+        Case {
+            expression: r#"sprintf("%s|%v", [$"a{1}", $"{[1]}"])"#,
+            opa_says: r#""a1|[1]""#,
+        },
+        // The builtin called by its name: sets are values, empty is undefined.
+        Case {
+            expression: r#"internal.template_string([{1}, "a", 2, {"x"}, set(), null, {[1]}])"#,
+            opa_says: r#""1a2x<undefined>null[1]""#,
+        },
+        // Vars bound outside.
+        Case {
+            expression: r#"[$"{x}" | some x in ["a", 1, [2]]]"#,
+            opa_says: r#"["a","1","[2]"]"#,
+        },
+        // An expression may span lines and hold a comment.
+        Case {
+            expression: r#"$"{1 # a comment
+}""#,
+            opa_says: r#""1""#,
         },
     ];
     let opa = opa();

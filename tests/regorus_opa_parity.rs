@@ -930,6 +930,160 @@ deny contains json.marshal(r) if { r := [x | x == 2; x := 5] }
 /// The Gatekeeper suites of tests/fixtures/gator/regorus-* (one per construct above): every
 /// case passes on dockpolicy, and on the real gator when `DOCKPOLICY_GATOR` is set.
 #[test]
+fn template_strings() {
+    run(&[
+        Case {
+            name: "a template string in a set rule's head, over the body's vars",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains $"container {c.name} runs {c.image} with {count(c.ports)} ports: {c.ports}" if {
+	some c in input.containers
+}"#,
+            input: r#"{"containers": [{"name": "web", "image": "nginx:1.25", "ports": [80, 443]}, {"name": "db", "image": "pg", "ports": []}]}"#,
+            expected: Expected::Deny(&[
+                "container db runs pg with 0 ports: []",
+                "container web runs nginx:1.25 with 2 ports: [80, 443]",
+            ]),
+        },
+        Case {
+            name: "a template string in a function's value, an argument and a comprehension",
+            syntax: Syntax::V1,
+            policy: r#"package main
+f(x) := $"<{x}>"
+deny contains f(f(1))
+deny contains concat(",", [$"{n}" | some n in input.names])
+deny contains m if { m := $`{input.names[0]} of {count(input.names)}` }"#,
+            input: r#"{"names": ["a", "b"]}"#,
+            expected: Expected::Deny(&["<<1>>", "a of 2", "a,b"]),
+        },
+        Case {
+            name: "a template string of literals is a default value; undefined parts say so",
+            syntax: Syntax::V1,
+            policy: r#"package main
+default m := $"default {1}"
+deny contains m
+deny contains $"{input.nope} {data.main.nothing}""#,
+            input: r#"{}"#,
+            expected: Expected::Deny(&["<undefined> <undefined>", "default 1"]),
+        },
+        Case {
+            name: "a template string is v1 syntax",
+            syntax: Syntax::V0,
+            policy: r#"package main
+deny[$"x{1}"] { true }"#,
+            input: r#"{}"#,
+            expected: Expected::Error("template strings are not supported"),
+        },
+        Case {
+            name: "a template string is v1 syntax, rego.v1 import or not",
+            syntax: Syntax::V0,
+            policy: r#"package main
+import rego.v1
+deny contains $"x{1}" if { true }"#,
+            input: r#"{}"#,
+            expected: Expected::Error("template strings are not supported"),
+        },
+        Case {
+            name: "an empty template expression",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains $"a{}b""#,
+            input: r#"{}"#,
+            expected: Expected::Error("template-string expression"),
+        },
+        Case {
+            name: "an unterminated template string",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains $"a{1}b"#,
+            input: r#"{}"#,
+            expected: Expected::Error("non-terminated string"),
+        },
+        Case {
+            name: "a line break in a template string",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains $"a
+b""#,
+            input: r#"{}"#,
+            expected: Expected::Error("non-terminated string"),
+        },
+        Case {
+            name: "an unterminated template expression",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains $"a{1 b""#,
+            input: r#"{}"#,
+            expected: Expected::Error(""),
+        },
+        Case {
+            name: "a template string's escapes are JSON's and `\\{`",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains $"a\}""#,
+            input: r#"{}"#,
+            expected: Expected::Error("illegal escape sequence"),
+        },
+        Case {
+            name: "`$` only before a template string",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains $ "x""#,
+            input: r#"{}"#,
+            expected: Expected::Error("illegal $ character"),
+        },
+        Case {
+            name: "a template expression is not a statement",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains $"{x := 1}""#,
+            input: r#"{}"#,
+            expected: Expected::Error("unexpected assignment"),
+        },
+        Case {
+            name: "a template expression is not negated",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains $"{not true}""#,
+            input: r#"{}"#,
+            expected: Expected::Error("unexpected negation"),
+        },
+        Case {
+            name: "a template expression does not iterate with `_`",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains $"{input.a[_]}""#,
+            input: r#"{"a": [1]}"#,
+            expected: Expected::Error("var _ is undeclared"),
+        },
+        Case {
+            name: "a template expression does not iterate with an unbound var",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains $"{input.a[i]}""#,
+            input: r#"{"a": [1]}"#,
+            expected: Expected::Error("var i is undeclared"),
+        },
+        Case {
+            name: "a template expression does not call walk",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains $"{walk(input)}""#,
+            input: r#"{}"#,
+            expected: Expected::Error("walk"),
+        },
+        Case {
+            name: "internal.template_string refuses several values",
+            syntax: Syntax::V1,
+            policy: r#"package main
+deny contains internal.template_string([{1, 2}])"#,
+            input: r#"{}"#,
+            expected: Expected::Conflict("multiple outputs"),
+        },
+    ]);
+}
+
+#[test]
 fn gatekeeper_suites_of_the_patched_constructs_pass() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gator");
     let mut suites: Vec<_> = std::fs::read_dir(&root)

@@ -2664,7 +2664,10 @@ impl Interpreter {
             // Resource-limit errors must always propagate, even in non-strict
             // mode, to prevent `not builtin(...)` from silently flipping to true.
             Err(e) if !self.compiled_policy.strict_builtin_errors => {
-                if e.downcast_ref::<crate::LimitError>().is_some() {
+                // A template string's errors halt OPA's evaluation, strict or not.
+                if e.downcast_ref::<crate::LimitError>().is_some()
+                    || name == "internal.template_string"
+                {
                     return Err(e);
                 }
                 return Ok(Value::Undefined);
@@ -3941,6 +3944,9 @@ impl Interpreter {
 
             // Comprehensions are supported since they won't evaluate to undefined.
             ArrayCompr { .. } | SetCompr { .. } | ObjectCompr { .. } => return Ok(()),
+
+            // A template string whose embedded expressions are all literals is a constant.
+            Call { .. } if crate::parser::is_constant_template(expr) => return Ok(()),
 
             // Check each item in array/set.
             Array { items, .. } | Set { items, .. } => {

@@ -23,6 +23,8 @@ use crate::Value;
 
 use anyhow::{anyhow, bail, Result};
 
+mod template_string;
+
 #[inline]
 fn check_memory_limit() -> Result<()> {
     crate::utils::limits::check_memory_limit_if_needed().map_err(|err| anyhow!(err))
@@ -374,6 +376,13 @@ pub enum TokenKind {
     Number,
     Ident,
     Eof,
+    /// The text of a template string (`$"..."`, or `` $`...` `` when `raw`) up to an
+    /// embedded expression's `{` or, when `closed`, up to the closing quote. The span
+    /// holds the text without its delimiters, escapes still in it.
+    TemplateString {
+        raw: bool,
+        closed: bool,
+    },
     // Azure RBAC-specific tokens
     #[cfg(feature = "azure-rbac")]
     AzureRbac(AzureRbacTokenKind),
@@ -1013,6 +1022,8 @@ impl<'source> Lexer<'source> {
                 })
             }
             '"' => self.read_string()?,
+            // Other languages' lexers read `$` as a symbol.
+            '$' if !self.unknown_char_is_symbol => self.read_template_string_start()?,
             #[cfg(feature = "azure-rbac")]
             '\'' if self.allow_single_quoted_strings => self.read_single_quoted_string()?,
             '`' => self.read_raw_string()?,

@@ -27,6 +27,9 @@ use core::str::FromStr;
 
 use anyhow::{anyhow, bail, Result};
 
+mod template_string;
+pub(crate) use template_string::{is_constant_template, is_template_capture};
+
 #[inline]
 fn check_memory_limit() -> Result<()> {
     crate::utils::limits::check_memory_limit_if_needed().map_err(|err| anyhow!(err))
@@ -74,6 +77,9 @@ pub struct Parser<'source> {
     end: u32,
     future_keywords: BTreeMap<String, Option<Span>>,
     rego_v1: bool,
+    // Template strings are Rego v1 syntax that `import rego.v1` in a v0 module does not
+    // bring: OPA allows them only where v1 is the module's version.
+    template_strings: bool,
 
     // Tracks current expression/comprehension/query nesting to enforce a recursion limit.
     expr_depth: usize,
@@ -116,6 +122,7 @@ impl<'source> Parser<'source> {
             end: 0,
             future_keywords: BTreeMap::new(),
             rego_v1: false,
+            template_strings: false,
             expr_depth: 0,
             max_expr_depth: DEFAULT_MAX_EXPR_DEPTH,
             expr_depth_overflow: false,
@@ -144,6 +151,7 @@ impl<'source> Parser<'source> {
     }
 
     pub fn enable_rego_v1(&mut self) -> Result<()> {
+        self.template_strings = true;
         self.turn_on_rego_v1(&None)
     }
 
@@ -168,7 +176,7 @@ impl<'source> Parser<'source> {
 
     pub fn token_text(&self) -> &str {
         match self.tok.0 {
-            TokenKind::String | TokenKind::RawString => "",
+            TokenKind::String | TokenKind::RawString | TokenKind::TemplateString { .. } => "",
             _ => self.tok.1.text(),
         }
     }
@@ -602,6 +610,7 @@ impl<'source> Parser<'source> {
                     eidx: self.next_eidx(),
                 }
             }
+            TokenKind::TemplateString { .. } => return self.parse_template_string(),
             TokenKind::RawString => {
                 let v = Value::from(span.text().to_string());
                 Expr::RawString {

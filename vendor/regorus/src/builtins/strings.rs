@@ -22,12 +22,17 @@ use anyhow::{bail, Result};
 
 mod go_fmt;
 mod go_is_print;
+mod template_string;
 
 pub fn register(m: &mut builtins::BuiltinsMap<&'static str, builtins::BuiltinFcn>) {
     m.insert("concat", (concat, 2));
     m.insert("contains", (contains, 2));
     m.insert("endswith", (endswith, 2));
     m.insert("format_int", (format_int, 2));
+    m.insert(
+        "internal.template_string",
+        (template_string::template_string, 1),
+    );
     m.insert("indexof", (indexof, 2));
     m.insert("indexof_n", (indexof_n, 2));
     m.insert("lower", (lower, 1));
@@ -262,7 +267,7 @@ fn go_arg(v: &Value) -> go_fmt::GoArg {
 }
 
 /// A value as OPA writes it in Rego syntax (`ast.Value.String()`).
-fn rego_string(v: &Value) -> String {
+pub(crate) fn rego_string(v: &Value) -> String {
     let mut out = String::new();
     write_rego(&mut out, v);
     out

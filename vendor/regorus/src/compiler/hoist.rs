@@ -690,6 +690,9 @@ impl LoopHoister {
                 );
                 let populated_context =
                     self.populate_query(module_idx, query.as_ref(), &compr_context)?;
+                if crate::parser::is_template_capture(term) {
+                    self.refuse_template_loops(module_idx, query)?;
+                }
                 self.lookup.ensure_query_capacity(module_idx, query.qidx);
                 self.lookup
                     .set_query_context(module_idx, query.qidx, populated_context.clone())?;
@@ -843,6 +846,23 @@ impl LoopHoister {
     }
 
     /// Bind variables from a binding plan into the context
+    /// A template string's expression must have one value (or none): OPA refuses a var
+    /// it would iterate over, one that nothing outside the template string binds.
+    fn refuse_template_loops(&self, module_idx: u32, query: &Query) -> Result<()> {
+        for stmt in &query.stmts {
+            let loops = self
+                .lookup
+                .get_statement_loops(module_idx, stmt.sidx)
+                .map_err(|err| anyhow!("loops out of bounds: {err}"))?;
+            if let Some(first) = loops.and_then(|loops| loops.first()) {
+                let at = first.key.as_ref().unwrap_or(&first.value);
+                let span = at.as_ref().span();
+                return Err(span.error(&format!("var {} is undeclared", span.text())));
+            }
+        }
+        Ok(())
+    }
+
     fn bind_vars_from_plan_to_context(binding_plan: &BindingPlan, context: &mut ScopeContext) {
         let bound_vars = binding_plan.bound_vars();
         for var in bound_vars {

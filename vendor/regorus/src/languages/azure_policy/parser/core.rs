@@ -200,7 +200,7 @@ impl<'source> Parser<'source> {
             TokenKind::Symbol | TokenKind::Number | TokenKind::Ident | TokenKind::Eof => {
                 self.tok.1.text()
             }
-            TokenKind::String | TokenKind::RawString => "",
+            TokenKind::String | TokenKind::RawString | TokenKind::TemplateString { .. } => "",
             #[cfg(feature = "azure-rbac")]
             _ => "",
         }
