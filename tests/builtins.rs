@@ -330,6 +330,10 @@ fn builtins_behave_as_in_opa() {
             expression: r#"strings.render_template("{{len .list}} {{index .list 1}} {{index .m \"b\"}} {{.n | len}} {{printf \"%s-%d %q\" .name .n .name}} {{.list | len | printf \"%d items\"}} {{if and .ok (ne .name \"x\")}}both{{end}} {{html \"<a>\"}} {{urlquery \"a b\"}} {{print 1 2 \"a\" \"b\"}}{{range .list}}{{if eq . \"a\"}}{{break}}{{end}}[{{.}}]{{end}}", {"name": "web", "n": 30, "ok": true, "list": [1, "a", "b"], "m": {"b": 2}})"#,
             opa_says: r#""3 a 2 2 web-%!d(json.Number=30) \"web\" 3 items both &lt;a&gt; a+b 1 2ab[1]""#,
         },
+        Case {
+            expression: r#"strings.render_template("{{define \"item\"}}<{{.}}>{{end}}{{range .list}}{{template \"item\" .}}{{end}} {{block \"b\" .name}}[{{.}}]{{end}} {{printf \"%-6s|%5s|%.2s|%05d|%x|%6.2f\" .name .name .name 42 255 3.14159}} {{printf \"%v %v\" 1e30 0.00001}}", {"name": "web", "list": [1, "a"]})"#,
+            opa_says: r#""<1><a> [web] web   |  web|we|00042|ff|  3.14 1e+30 1e-05""#,
+        },
     ];
     let opa = opa();
     for case in &cases {
