@@ -331,8 +331,8 @@ pub struct DocArgs {
     #[arg(short = 'o', long = "outDir", value_name = "DIR", default_value = ".")]
     pub out_dir: PathBuf,
 
-    /// A Go template for the documents: not supported (dockpolicy renders conftest's
-    /// default template only), refused.
+    /// A Go template (`text/template`) for the documents instead of conftest's default;
+    /// it is executed on conftest's list of sections.
     #[arg(short, long, value_name = "FILE")]
     pub template: Option<PathBuf>,
 }

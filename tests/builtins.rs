@@ -670,6 +670,10 @@ fn builtins_behave_as_in_opa() {
 }""#,
             opa_says: r#""1""#,
         },
+        Case {
+            expression: r#"strings.render_template("{{define \"item\"}}<{{.}}>{{end}}{{range .list}}{{template \"item\" .}}{{end}} {{block \"b\" .name}}[{{.}}]{{end}} {{printf \"%-6s|%5s|%.2s|%05d|%x|%6.2f\" .name .name .name 42 255 3.14159}} {{printf \"%v %v\" 1e30 0.00001}}", {"name": "web", "list": [1, "a"]})"#,
+            opa_says: r#""<1><a> [web] web   |  web|we|00042|ff|  3.14 1e+30 1e-05""#,
+        },
     ];
     let opa = opa();
     for case in &cases {

@@ -4,6 +4,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use regorus::go_template::execute_go_template;
+
+use super::doc_template::{self, SectionSource};
 use crate::cli::DocArgs;
 use crate::policy::metadata::{self, Annotations, RelatedResource};
 use crate::policy::{self, load};
@@ -62,13 +65,6 @@ fn document_directory(args: &DocArgs, dir: &Path) -> anyhow::Result<()> {
     if !metadata.is_dir() {
         anyhow::bail!("{shown} is not a directory");
     }
-    if let Some(template) = &args.template {
-        anyhow::bail!(
-            "--template {}: Go templates are not supported; dockpolicy writes the document \
-             of conftest's default template",
-            template.display()
-        );
-    }
     // conftest opens the document before reading the policies: a failure leaves it empty.
     let out = args.out_dir.join(format!("{}.md", document_name(dir)));
     let mut file = create_private(&out)
@@ -78,24 +74,71 @@ fn document_directory(args: &DocArgs, dir: &Path) -> anyhow::Result<()> {
         all_namespaces: true,
         ..Default::default()
     })?;
-    let mut sections = Vec::new();
+    let mut found = Vec::new();
     for file in load::rego_files(dir, false)? {
         let source = load::read_policy(&file)?;
         let blocks =
             metadata::blocks(&source).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-        sections.extend(blocks.into_iter().map(|b| (b, file.clone())));
+        for block in blocks {
+            let offset = line_offset(&source, block.line) + block.column - 1;
+            found.push((block, file.clone(), offset));
+        }
     }
-    if sections.is_empty() {
+    if found.is_empty() {
         anyhow::bail!("generating document: parse rego annotations: no annotations found");
     }
     // OPA's order: by the annotated path, then where the block is.
-    sections.sort_by(|(a, fa), (b, fb)| (&a.path, fa, a.line).cmp(&(&b.path, fb, b.line)));
-    let blocks: Vec<metadata::Block> = sections.into_iter().map(|(b, _)| b).collect();
-    std::io::Write::write_all(
-        &mut file,
-        escape_controls_but_newlines(&document(&blocks)).as_bytes(),
-    )
-    .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))
+    found.sort_by(|(a, fa, _), (b, fb, _)| (&a.path, fa, a.line).cmp(&(&b.path, fb, b.line)));
+    let blocks: Vec<&metadata::Block> = found.iter().map(|(b, _, _)| b).collect();
+    let depths = heading_depths(&blocks);
+    let (text, failure) = match &args.template {
+        None => (document(&blocks, &depths), None),
+        Some(template) => {
+            let sources: Vec<SectionSource> = found
+                .iter()
+                .zip(&depths)
+                .map(|((block, file, offset), &depth)| SectionSource {
+                    block,
+                    file,
+                    offset: *offset,
+                    depth,
+                })
+                .collect();
+            render_template(template, &sources)
+        }
+    };
+    std::io::Write::write_all(&mut file, escape_controls_but_newlines(&text).as_bytes())
+        .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
+    failure.map_or(Ok(()), Err)
+}
+
+/// The document a user's Go template (`--template`) writes, and its error: conftest
+/// keeps what the template wrote before failing.
+fn render_template(template: &Path, sources: &[SectionSource]) -> (String, Option<anyhow::Error>) {
+    let fail = |e: &dyn std::fmt::Display| {
+        anyhow::anyhow!(
+            "generating document: rendering document: template {}: {e}",
+            template.display()
+        )
+    };
+    let text = match std::fs::read_to_string(template) {
+        Ok(text) => text,
+        Err(e) => return (String::new(), Some(fail(&e))),
+    };
+    let mut out = String::new();
+    let failure = execute_go_template(&text, &doc_template::sections(sources), &mut out)
+        .err()
+        .map(|e| fail(&e));
+    (out, failure)
+}
+
+/// The byte offset at which 1-based `line` of `source` starts.
+fn line_offset(source: &str, line: usize) -> usize {
+    source
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum()
 }
 
 /// The name of a directory's document: its own name, `policy` for `.` and `..`.
@@ -122,12 +165,11 @@ fn create_private(path: &PathBuf) -> std::io::Result<std::fs::File> {
     options.open(path)
 }
 
-/// conftest's default document template rendered: a heading per block, as deep as its
-/// path (a jump of more than one level is one level), then its description and related
-/// resources.
-fn document(blocks: &[metadata::Block]) -> String {
-    let mut out = String::new();
+/// Each block's heading depth: as deep as its path (the first block's depth counts as 1
+/// when deeper), a jump of more than one level being one level.
+fn heading_depths(blocks: &[&metadata::Block]) -> Vec<usize> {
     let (mut current, mut offset) = (0usize, 1usize);
+    let mut depths = Vec::with_capacity(blocks.len());
     for (i, block) in blocks.iter().enumerate() {
         // `data.` is the first element of OPA's path; the block paths here lack it.
         let mut depth = (block.path.len() + 1).saturating_sub(offset);
@@ -138,6 +180,16 @@ fn document(blocks: &[metadata::Block]) -> String {
             depth = current + 1;
         }
         current = depth;
+        depths.push(depth);
+    }
+    depths
+}
+
+/// conftest's default document template rendered: a heading per block, then its
+/// description and related resources.
+fn document(blocks: &[&metadata::Block], depths: &[usize]) -> String {
+    let mut out = String::new();
+    for (block, &depth) in blocks.iter().zip(depths) {
         let a = &block.annotations;
         let _ = write!(
             out,
@@ -227,8 +279,9 @@ mod tests {
     fn documents_follow_conftests_template() {
         let src = "# METADATA\n# title: Main\n# description: |\n#   Two\n#   lines.\n# related_resources:\n# - https://a\n# - ref: https://b\n#   description: B\npackage main\n\n# METADATA\n# title: No\ndeny contains msg if { false; msg := \"\" }\n";
         let blocks = metadata::blocks(src).unwrap();
+        let blocks: Vec<&metadata::Block> = blocks.iter().collect();
         assert_eq!(
-            document(&blocks),
+            document(&blocks, &heading_depths(&blocks)),
             "# main - Main\n\nTwo\nlines.\n\n\nRelated Resources:\n\n* https://a\n* [B](https://b)\n\n\
              ## main.deny - No\n\n\n\n"
         );
@@ -238,7 +291,11 @@ mod tests {
     fn a_subpackage_alone_starts_at_the_top_level() {
         let blocks =
             metadata::blocks("package a.b\n# METADATA\n# description: d\nr := 1\n").unwrap();
-        assert_eq!(document(&blocks), "# a.b.r - \n\nd\n\n");
+        let blocks: Vec<&metadata::Block> = blocks.iter().collect();
+        assert_eq!(
+            document(&blocks, &heading_depths(&blocks)),
+            "# a.b.r - \n\nd\n\n"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! One module per subcommand, plus the input reading they share.
 
 pub mod doc;
+mod doc_template;
 pub mod gatekeeper;
 pub mod parse;
 pub mod test;

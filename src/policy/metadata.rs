@@ -92,15 +92,126 @@ pub enum RelatedResource {
     },
 }
 
-/// The annotations OPA documents from any METADATA block (`conftest doc`).
+/// An `authors` entry: `Name <email>` in one string, or its parts.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Author {
+    Line(String),
+    Parts {
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        email: Option<String>,
+    },
+}
+
+/// The annotations OPA reads from any METADATA block (`conftest doc` documents them).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct Documented {
     #[serde(default)]
+    pub scope: Option<String>,
+    #[serde(default)]
     pub title: Option<String>,
+    #[serde(default)]
+    pub entrypoint: bool,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
+    pub organizations: Vec<String>,
+    #[serde(default)]
     pub related_resources: Vec<RelatedResource>,
+    #[serde(default)]
+    pub authors: Vec<Author>,
+    /// Each a one-key map: the document's path, then a schema's path or a definition.
+    #[serde(default, deserialize_with = "through_json")]
+    pub schemas: Vec<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, deserialize_with = "through_json")]
+    pub compile: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, deserialize_with = "through_json")]
+    pub custom: serde_json::Map<String, serde_json::Value>,
+    #[serde(default, deserialize_with = "through_json")]
+    pub labels: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Free-form YAML read as OPA reads it, through JSON: an integer too large for 64 bits
+/// is a float, a non-string key its text, and null the empty value.
+fn through_json<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned + Default,
+{
+    let JsonLike(value) = JsonLike::deserialize(deserializer)?;
+    if value.is_null() {
+        return Ok(T::default());
+    }
+    serde_json::from_value(value).map_err(serde::de::Error::custom)
+}
+
+/// Any YAML value as JSON (see [`through_json`]).
+struct JsonLike(serde_json::Value);
+
+impl<'de> Deserialize<'de> for JsonLike {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(JsonLikeVisitor).map(JsonLike)
+    }
+}
+
+struct JsonLikeVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonLikeVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Self::Value, E> {
+        Ok((v as f64).into())
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Self::Value, E> {
+        Ok((v as f64).into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        JsonLike::deserialize(d).map(|JsonLike(v)| v)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(JsonLike(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some((JsonLike(key), JsonLike(value))) = map.next_entry()? {
+            let key = match key {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            object.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(object))
+    }
 }
 
 /// One METADATA block of a file and what it annotates.
@@ -108,8 +219,14 @@ pub struct Documented {
 pub struct Block {
     /// The package (`["main"]`) or rule (`["main", "deny"]`) the block stands above.
     pub path: Vec<String>,
+    /// Whether it stands above the `package` line (rather than a rule).
+    pub annotates_package: bool,
     /// 1-based line of `# METADATA`.
     pub line: usize,
+    /// 1-based column of its `#`.
+    pub column: usize,
+    /// The YAML of the block: its comment lines without `#` and one space.
+    pub yaml: String,
     pub annotations: Documented,
 }
 
@@ -138,18 +255,22 @@ pub fn blocks(source: &str) -> Result<Vec<Block>, String> {
         let Some(target) = lines[i..].iter().find(|l| !l.trim().is_empty()) else {
             break;
         };
-        let path = match package_of(target) {
-            Some(path) => path,
+        let (path, annotates_package) = match package_of(target) {
+            Some(path) => (path, true),
             None => match rule_name(target) {
-                Some(name) => package.iter().cloned().chain(name).collect(),
+                Some(name) => (package.iter().cloned().chain(name).collect(), false),
                 None => continue,
             },
         };
         let annotations: Documented = yaml_serde::from_str(&yaml)
             .map_err(|e| format!("METADATA block at line {}: {e}", start + 1))?;
+        let column = 1 + lines[start].len() - lines[start].trim_start().len();
         found.push(Block {
             path,
+            annotates_package,
             line: start + 1,
+            column,
+            yaml,
             annotations,
         });
     }

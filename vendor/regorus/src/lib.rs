@@ -136,6 +136,14 @@ mod compile;
 mod compiled_policy;
 mod compiler;
 mod engine;
+/// Go's `text/template` as `strings.render_template` runs it, for templates given Go
+/// data (structs with fields by their Go names) rather than JSON.
+pub mod go_template {
+    pub use crate::builtins::render_template::{
+        execute_go_template, format_float, Go as GoValue, GoStruct,
+    };
+}
+
 #[cfg(feature = "explanations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "explanations")))]
 pub mod explain;

@@ -57,7 +57,7 @@ mod opa;
 mod regex;
 #[cfg(feature = "yaml")]
 pub mod rego_metadata;
-mod render_template;
+pub(crate) mod render_template;
 #[cfg(feature = "semver")]
 mod semver;
 pub mod sets;

@@ -10,10 +10,13 @@
 //! and function calls joined with `|`; `if`/`else if`/`else`, `range` (with `$i, $e :=`,
 //! `else`, `break`, `continue`), `with`; the functions `and`, `or`, `not`, `len`, `index`,
 //! `slice`, `eq`, `ne`, `lt`, `le`, `gt`, `ge`, `print`, `printf`, `println`, `html`, `js`
-//! and `urlquery`. The values are those Go sees: OPA hands over `vars` as JSON decoded with
-//! numbers as `json.Number`, a string type, so `len 42` is 2 and `eq 42 42` compares strings
-//! (a number literal in the template is an int, so `eq .n 3` is an error, as in OPA).
-//! Templates using `define`, `template` or `block` are refused rather than approximated.
+//! and `urlquery`; named templates (`define`, `template`, `block`). The values are those
+//! Go sees: OPA hands over `vars` as JSON decoded with numbers as `json.Number`, a string
+//! type, so `len 42` is 2 and `eq 42 42` compares strings (a number literal in the
+//! template is an int, so `eq .n 3` is an error, as in OPA).
+//!
+//! The engine is public too ([`execute_go_template`] on a [`Go`] value): `conftest doc -t`
+//! hands its template Go structs, whose fields templates read by their Go names.
 
 use crate::ast::{Expr, Ref};
 use crate::builtins;
@@ -42,13 +45,9 @@ fn render_template(
     ensure_args_count(span, name, params, args, 2)?;
     let template = ensure_string(name, &params[0], &args[0])?;
     ensure_object(name, &params[1], args[1].clone())?;
-    let rendered = parse(&template).and_then(|nodes| {
-        let data = go_value(&args[1])?;
+    let rendered = go_value(&args[1]).and_then(|data| {
         let mut out = String::new();
-        let mut state = State {
-            vars: vec![("$".to_string(), data.clone())],
-        };
-        state.exec(&nodes, &data, &mut out)?;
+        execute_go_template(&template, &data, &mut out)?;
         Ok(out)
     });
     match rendered {
@@ -58,9 +57,47 @@ fn render_template(
     }
 }
 
+/// Executes the Go `text/template` `template` on `data`, appending to `out`. On an
+/// execution error `out` keeps what the template wrote before it, as Go's writer does; a
+/// template that does not parse writes nothing.
+pub fn execute_go_template(template: &str, data: &Go, out: &mut String) -> Result<()> {
+    let nodes = parse(template)?;
+    let mut state = State {
+        vars: vec![("$".to_string(), data.clone())],
+        templates: BTreeMap::new(),
+        depth: 0,
+    };
+    collect_definitions(&nodes, &mut state.templates);
+    state.exec(&nodes, data, out)?;
+    Ok(())
+}
+
+/// The named templates that `define` and `block` actions declare, wherever they are.
+fn collect_definitions<'t>(nodes: &'t [Node], found: &mut BTreeMap<String, &'t [Node]>) {
+    for node in nodes {
+        match node {
+            Node::Define(name, body) => {
+                found.insert(name.clone(), body);
+                collect_definitions(body, found);
+            }
+            Node::If(branches, else_body) => {
+                for (_, body) in branches {
+                    collect_definitions(body, found);
+                }
+                collect_definitions(else_body, found);
+            }
+            Node::Range(_, body, else_body) | Node::With(_, body, else_body) => {
+                collect_definitions(body, found);
+                collect_definitions(else_body, found);
+            }
+            _ => {}
+        }
+    }
+}
+
 /// A value as Go's template sees it.
 #[derive(Clone, Debug)]
-enum Go {
+pub enum Go {
     /// A map's missing key, or a field of nothing: prints `<no value>`.
     Missing,
     Nil,
@@ -71,7 +108,21 @@ enum Go {
     Int(i64),
     Float(f64),
     List(Vec<Go>),
+    /// A `[]byte`: printed as numbers, by `%s` as text.
+    Bytes(Vec<u8>),
     Map(BTreeMap<String, Go>),
+    Struct(alloc::boxed::Box<GoStruct>),
+}
+
+/// A Go struct, or a pointer to one, as a template sees it: fields by their Go names.
+#[derive(Clone, Debug)]
+pub struct GoStruct {
+    /// Go's name of its type (`document.Section`, `*ast.Annotations`), for errors.
+    pub type_name: String,
+    /// Its fields in declaration order; `None` for a nil pointer.
+    pub fields: Option<Vec<(String, Go)>>,
+    /// What its `String` method returns, when it has one: `fmt` prints that instead.
+    pub shown: Option<String>,
 }
 
 fn go_value(value: &Value) -> Result<Go> {
@@ -106,12 +157,15 @@ impl Go {
             Go::Int(i) => *i != 0,
             Go::Float(f) => *f != 0.0,
             Go::List(items) => !items.is_empty(),
+            Go::Bytes(bytes) => !bytes.is_empty(),
             Go::Map(map) => !map.is_empty(),
+            Go::Struct(s) => s.fields.is_some(),
         }
     }
 
-    fn type_name(&self) -> &'static str {
+    fn type_name(&self) -> &str {
         match self {
+            Go::Struct(s) => &s.type_name,
             Go::Missing | Go::Nil => "<nil>",
             Go::Bool(_) => "bool",
             Go::Str(_) => "string",
@@ -119,6 +173,7 @@ impl Go {
             Go::Int(_) => "int",
             Go::Float(_) => "float64",
             Go::List(_) => "[]interface {}",
+            Go::Bytes(_) => "[]uint8",
             Go::Map(_) => "map[string]interface {}",
         }
     }
@@ -162,12 +217,44 @@ fn print_value(value: &Go, out: &mut String, top: bool) {
             }
             out.push(']');
         }
+        Go::Bytes(bytes) => {
+            let numbers: Vec<String> = bytes.iter().map(u8::to_string).collect();
+            out.push('[');
+            out.push_str(&numbers.join(" "));
+            out.push(']');
+        }
+        Go::Struct(s) => match (&s.shown, &s.fields) {
+            (Some(shown), _) => out.push_str(shown),
+            (None, None) => out.push_str("<nil>"),
+            (None, Some(fields)) => {
+                out.push('{');
+                for (i, (_, field)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    print_value(field, out, false);
+                }
+                out.push('}');
+            }
+        },
     }
 }
 
-fn format_float(f: f64) -> String {
-    if f == f.trunc() && f.abs() < 1e21 {
-        format!("{f:.0}")
+/// `fmt`'s `%v` of a float64: the shortest decimal that reads back, in exponent form
+/// (`1e+23`, `1e-05`) below 1e-4 and from 1e21 on.
+pub fn format_float(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".to_string();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "+Inf" } else { "-Inf" }.to_string();
+    }
+    let scientific = format!("{f:e}");
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    if f != 0.0 && !(-4..21).contains(&exponent) {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exponent.abs())
     } else {
         f.to_string()
     }
@@ -211,6 +298,10 @@ enum Node {
     With(Pipeline, Vec<Node>, Vec<Node>),
     Break,
     Continue,
+    /// `{{define "name"}}`: a named template (only at the top level).
+    Define(String, Vec<Node>),
+    /// `{{template "name" pipeline}}`: runs a named template on the pipeline's value.
+    Template(String, Option<Pipeline>),
 }
 
 #[derive(Debug, PartialEq, Clone)]
@@ -479,13 +570,37 @@ fn parse_list(parts: &mut Parts) -> Result<(Vec<Node>, Option<Action>)> {
             }
             "break" => nodes.push(Node::Break),
             "continue" => nodes.push(Node::Continue),
-            "define" | "template" | "block" => {
-                bail!("{{{{{keyword}}}}} is not supported by strings.render_template")
+            "define" | "block" => {
+                let (name, pipeline) = template_call(&action, keyword)?;
+                let (body, end) = parse_list(parts)?;
+                expect_end(end)?;
+                if keyword == "block" {
+                    nodes.push(Node::Template(name.clone(), pipeline));
+                }
+                nodes.push(Node::Define(name, body));
+            }
+            "template" => {
+                let (name, pipeline) = template_call(&action, keyword)?;
+                nodes.push(Node::Template(name, pipeline));
             }
             _ => nodes.push(Node::Print(parse_pipeline(&action, true)?)),
         }
     }
     Ok((nodes, None))
+}
+
+/// The name and optional pipeline of `{{template "name" pipeline}}` (and of `define` and
+/// `block`).
+fn template_call(action: &Action, keyword: &str) -> Result<(String, Option<Pipeline>)> {
+    let Some(Token::Literal(GoLiteral::Str(name))) = action.get(1) else {
+        bail!("missing name in {keyword}");
+    };
+    let pipeline = match &action[2..] {
+        [] => None,
+        _ if keyword == "define" => bail!("unexpected tokens after define name"),
+        rest => Some(parse_pipeline(rest, false)?),
+    };
+    Ok((name.clone(), pipeline))
 }
 
 fn parse_if(condition: &[Token], parts: &mut Parts) -> Result<Node> {
@@ -651,11 +766,17 @@ enum Flow {
     Continue,
 }
 
-struct State {
+/// How deep `template` calls may nest (a template calling itself ends here).
+const MAX_TEMPLATE_DEPTH: usize = 1000;
+
+struct State<'t> {
     vars: Vec<(String, Go)>,
+    /// The `define`d templates, by name.
+    templates: BTreeMap<String, &'t [Node]>,
+    depth: usize,
 }
 
-impl State {
+impl<'t> State<'t> {
     fn exec(&mut self, nodes: &[Node], dot: &Go, out: &mut String) -> Result<Flow> {
         for node in nodes {
             enforce_limit()?;
@@ -698,11 +819,42 @@ impl State {
                 Node::Range(pipeline, body, else_body) => {
                     self.range(pipeline, body, else_body, dot, out)?;
                 }
+                Node::Define(..) => {}
+                Node::Template(name, pipeline) => {
+                    self.template(name, pipeline.as_ref(), dot, out)?
+                }
                 Node::Break => return Ok(Flow::Break),
                 Node::Continue => return Ok(Flow::Continue),
             }
         }
         Ok(Flow::Normal)
+    }
+
+    /// Runs the named template with its own variables (`$` is its data).
+    fn template(
+        &mut self,
+        name: &str,
+        pipeline: Option<&Pipeline>,
+        dot: &Go,
+        out: &mut String,
+    ) -> Result<()> {
+        let body = *self
+            .templates
+            .get(name)
+            .ok_or_else(|| anyhow!("template {name:?} not defined"))?;
+        let data = match pipeline {
+            Some(pipeline) => self.pipeline(pipeline, dot)?,
+            None => Go::Nil,
+        };
+        if self.depth >= MAX_TEMPLATE_DEPTH {
+            bail!("exceeded maximum template depth ({MAX_TEMPLATE_DEPTH})");
+        }
+        let outer = core::mem::replace(&mut self.vars, vec![("$".to_string(), data.clone())]);
+        self.depth += 1;
+        let result = self.exec(body, &data, out);
+        self.depth -= 1;
+        self.vars = outer;
+        result.map(|_| ())
     }
 
     fn range(
@@ -724,6 +876,16 @@ impl State {
                 .map(|(i, v)| (Go::Int(i64::try_from(i).unwrap_or(i64::MAX)), v))
                 .collect(),
             Go::Map(map) => map.into_iter().map(|(k, v)| (Go::Str(k), v)).collect(),
+            Go::Bytes(bytes) => bytes
+                .into_iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    (
+                        Go::Int(i64::try_from(i).unwrap_or(i64::MAX)),
+                        Go::Int(b.into()),
+                    )
+                })
+                .collect(),
             Go::Missing | Go::Nil => Vec::new(),
             other => bail!("range can't iterate over {}", printed(&other)),
         };
@@ -817,6 +979,16 @@ fn fields_of(mut value: Go, fields: &[String]) -> Result<Go> {
     for field in fields {
         value = match value {
             Go::Map(mut map) => map.remove(field).unwrap_or(Go::Missing),
+            Go::Struct(s) => match s.fields {
+                Some(fields) => fields
+                    .into_iter()
+                    .find(|(name, _)| name == field)
+                    .map(|(_, value)| value)
+                    .ok_or_else(|| {
+                        anyhow!("can't evaluate field {field} in type {}", s.type_name)
+                    })?,
+                None => bail!("nil pointer evaluating {}.{field}", s.type_name),
+            },
             // A missing key's fields are missing too; nil's are an error, as in Go.
             Go::Missing => Go::Missing,
             Go::Nil => {
@@ -858,6 +1030,7 @@ fn call(name: &str, args: &[Go]) -> Result<Go> {
             let n = match &args[0] {
                 Go::Str(s) | Go::Number(s) => s.len(),
                 Go::List(items) => items.len(),
+                Go::Bytes(bytes) => bytes.len(),
                 Go::Map(map) => map.len(),
                 other => bail!("len of type {}", other.type_name()),
             };
@@ -926,6 +1099,11 @@ fn call(name: &str, args: &[Go]) -> Result<Go> {
 
 fn index(value: Go, key: &Go) -> Result<Go> {
     match (value, key) {
+        (Go::Bytes(bytes), Go::Int(i)) => usize::try_from(*i)
+            .ok()
+            .and_then(|i| bytes.get(i))
+            .map(|b| Go::Int((*b).into()))
+            .ok_or_else(|| anyhow!("error calling index: index out of range: {i}")),
         (Go::List(items), Go::Int(i)) => usize::try_from(*i)
             .ok()
             .and_then(|i| items.get(i).cloned())
@@ -959,6 +1137,7 @@ fn slice(args: &[Go]) -> Result<Go> {
     let length = match value {
         Go::Str(s) => s.len(),
         Go::List(items) => items.len(),
+        Go::Bytes(bytes) => bytes.len(),
         other => bail!(
             "error calling slice: can't slice item of type {}",
             other.type_name()
@@ -976,6 +1155,7 @@ fn slice(args: &[Go]) -> Result<Go> {
                 .to_string(),
         ),
         Go::List(items) => Go::List(items[start..end].to_vec()),
+        Go::Bytes(bytes) => Go::Bytes(bytes[start..end].to_vec()),
         _ => Go::Missing,
     })
 }
@@ -990,7 +1170,8 @@ fn compare(a: &Go, b: &Go) -> Result<core::cmp::Ordering> {
             .partial_cmp(y)
             .ok_or_else(|| anyhow!("incomparable floats")),
         (Go::Str(x) | Go::Number(x), Go::Str(y) | Go::Number(y)) => Ok(x.cmp(y)),
-        (Go::List(_) | Go::Map(_), _) | (_, Go::List(_) | Go::Map(_)) => {
+        (Go::List(_) | Go::Bytes(_) | Go::Map(_) | Go::Struct(_), _)
+        | (_, Go::List(_) | Go::Bytes(_) | Go::Map(_) | Go::Struct(_)) => {
             bail!("error calling eq: non-comparable type")
         }
         _ => bail!("error calling eq: incompatible types for comparison"),
@@ -1009,16 +1190,34 @@ fn sprint(args: &[Go]) -> String {
     out
 }
 
-/// `fmt.Sprintf` for the verbs templates use: `%v %s %d %q %t %%`, with Go's in-band
-/// errors for a wrong type, a missing or an extra operand.
+/// `fmt.Sprintf` for the verbs templates use: `%v %s %d %q %t %f %x %%`, with flags
+/// (`-` `+` `0` and space), width and precision (`%-20s`, `%.3s`, `%5.2f`), and Go's
+/// in-band errors for a wrong type, a missing or an extra operand.
 fn sprintf(format: &str, args: &[Go]) -> String {
     let mut out = String::new();
     let mut next = 0;
-    let mut chars = format.chars();
+    let mut chars = format.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '%' {
             out.push(c);
             continue;
+        }
+        let mut spec = Spec::default();
+        while let Some(&flag) = chars.peek() {
+            match flag {
+                '-' => spec.left = true,
+                '+' => spec.plus = true,
+                '0' => spec.zero = true,
+                ' ' => spec.space = true,
+                '#' => {}
+                _ => break,
+            }
+            chars.next();
+        }
+        spec.width = digits(&mut chars);
+        if chars.peek() == Some(&'.') {
+            chars.next();
+            spec.precision = Some(digits(&mut chars).unwrap_or(0));
         }
         let Some(verb) = chars.next() else {
             out.push_str("%!(NOVERB)");
@@ -1033,18 +1232,12 @@ fn sprintf(format: &str, args: &[Go]) -> String {
             continue;
         };
         next += 1;
-        let bad = || match arg {
-            Go::Missing | Go::Nil => format!("%!{verb}(<nil>)"),
-            _ => format!("%!{verb}({}={})", arg.type_name(), printed(arg)),
-        };
-        match (verb, arg) {
-            ('v', _) => print_value(arg, &mut out, false),
-            ('s', Go::Str(s) | Go::Number(s)) => out.push_str(s),
-            ('s', Go::List(_) | Go::Map(_)) => print_value(arg, &mut out, false),
-            ('d', Go::Int(i)) => out.push_str(&i.to_string()),
-            ('q', Go::Str(s) | Go::Number(s)) => out.push_str(&go_quote(s)),
-            ('t', Go::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
-            _ => out.push_str(&bad()),
+        match formatted(verb, &spec, arg) {
+            Some(text) => out.push_str(&spec.pad(text, matches!(arg, Go::Int(_) | Go::Float(_)))),
+            None => match arg {
+                Go::Missing | Go::Nil => out.push_str(&format!("%!{verb}(<nil>)")),
+                _ => out.push_str(&format!("%!{verb}({}={})", arg.type_name(), printed(arg))),
+            },
         }
     }
     if next < args.len() {
@@ -1055,6 +1248,100 @@ fn sprintf(format: &str, args: &[Go]) -> String {
         out.push_str(&format!("%!(EXTRA {})", extra.join(", ")));
     }
     out
+}
+
+/// A `printf` verb's flags, width and precision.
+#[derive(Default)]
+struct Spec {
+    left: bool,
+    plus: bool,
+    zero: bool,
+    space: bool,
+    width: Option<usize>,
+    precision: Option<usize>,
+}
+
+impl Spec {
+    /// Pads `text` to the width: spaces on the left (right with `-`), or zeros after the
+    /// sign for a number with `0`.
+    fn pad(&self, text: String, number: bool) -> String {
+        let length = text.chars().count();
+        let Some(width) = self.width.filter(|w| *w > length) else {
+            return text;
+        };
+        let fill = width - length;
+        if self.left {
+            return text + &" ".repeat(fill);
+        }
+        if self.zero && number {
+            let sign_length = usize::from(text.starts_with(['-', '+', ' ']));
+            let (sign, digits) = text.split_at(sign_length);
+            return format!("{sign}{}{digits}", "0".repeat(fill));
+        }
+        " ".repeat(fill) + &text
+    }
+
+    fn signed(&self, text: String) -> String {
+        if text.starts_with('-') {
+            text
+        } else if self.plus {
+            format!("+{text}")
+        } else if self.space {
+            format!(" {text}")
+        } else {
+            text
+        }
+    }
+}
+
+fn digits(chars: &mut core::iter::Peekable<core::str::Chars>) -> Option<usize> {
+    let mut value: Option<usize> = None;
+    while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
+        value = Some(
+            value
+                .unwrap_or(0)
+                .saturating_mul(10)
+                .saturating_add(d as usize),
+        );
+        chars.next();
+    }
+    value
+}
+
+/// One operand formatted by its verb, before padding; `None` when the verb does not fit
+/// its type.
+fn formatted(verb: char, spec: &Spec, arg: &Go) -> Option<String> {
+    let truncated = |s: &str| match spec.precision {
+        Some(p) => s.chars().take(p).collect(),
+        None => s.to_string(),
+    };
+    Some(match (verb, arg) {
+        ('v', Go::Int(i)) | ('d', Go::Int(i)) => spec.signed(i.to_string()),
+        ('v', Go::Float(f)) => spec.signed(match spec.precision {
+            Some(p) => format!("{f:.p$}"),
+            None => format_float(*f),
+        }),
+        ('v', Go::Str(s) | Go::Number(s)) | ('s', Go::Str(s) | Go::Number(s)) => truncated(s),
+        ('v', _) | ('s', Go::List(_) | Go::Map(_) | Go::Struct(_)) => printed(arg),
+        ('q', Go::Str(s) | Go::Number(s)) => go_quote(&truncated(s)),
+        ('s', Go::Bytes(b)) => truncated(&String::from_utf8_lossy(b)),
+        ('q', Go::Bytes(b)) => go_quote(&truncated(&String::from_utf8_lossy(b))),
+        ('x', Go::Bytes(b)) => b.iter().map(|b| format!("{b:02x}")).collect(),
+        ('t', Go::Bool(b)) => (if *b { "true" } else { "false" }).to_string(),
+        ('f' | 'F', Go::Float(f)) => spec.signed(format!("{f:.*}", spec.precision.unwrap_or(6))),
+        ('x', Go::Int(i)) => spec.signed(if *i < 0 {
+            format!("-{:x}", i.unsigned_abs())
+        } else {
+            format!("{i:x}")
+        }),
+        ('x', Go::Str(s) | Go::Number(s)) => s.bytes().map(|b| format!("{b:02x}")).collect(),
+        ('X', Go::Int(i)) => spec.signed(if *i < 0 {
+            format!("-{:X}", i.unsigned_abs())
+        } else {
+            format!("{i:X}")
+        }),
+        _ => return None,
+    })
 }
 
 fn go_quote(s: &str) -> String {
