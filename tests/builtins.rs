@@ -674,6 +674,68 @@ fn builtins_behave_as_in_opa() {
             expression: r#"strings.render_template("{{define \"item\"}}<{{.}}>{{end}}{{range .list}}{{template \"item\" .}}{{end}} {{block \"b\" .name}}[{{.}}]{{end}} {{printf \"%-6s|%5s|%.2s|%05d|%x|%6.2f\" .name .name .name 42 255 3.14159}} {{printf \"%v %v\" 1e30 0.00001}}", {"name": "web", "list": [1, "a"]})"#,
             opa_says: r#""<1><a> [web] web   |  web|we|00042|ff|  3.14 1e+30 1e-05""#,
         },
+        // yaml.marshal writes as OPA does: Go's JSON read back by go-yaml v3, encoded at
+        // indent 2 (vendor patch 16).
+        // Layout: sequences indented under their key, quoting, a literal block, empty
+        // collections, a float beyond 64 bits.
+        Case {
+            expression: r##"yaml.marshal({"a": [1, "x", "yes", "1", "", "a: b", "multi\nline", {"k": []}, {}], "n": 55340232221128654848})"##,
+            opa_says: r##""a:\n  - 1\n  - x\n  - \"yes\"\n  - \"1\"\n  - \"\"\n  - 'a: b'\n  - |-\n    multi\n    line\n  - k: []\n  - {}\n\"n\": 5.5340232221128655e+19\n""##,
+        },
+        // Numbers as go-yaml writes int, uint64 and float64 (Go's 'g' format).
+        Case {
+            expression: r##"yaml.marshal([null, true, 0, -1, 1.5, 0.1, 1000000, 1234567.5, 0.00001, 0.0001, 18446744073709551615, 18446744073709551616, -9223372036854775809, 1e300])"##,
+            opa_says: r##""- null\n- true\n- 0\n- -1\n- 1.5\n- 0.1\n- 1000000\n- 1.2345675e+06\n- 1e-05\n- 0.0001\n- 18446744073709551615\n- 1.8446744073709552e+19\n- -9.223372036854776e+18\n- 1e+300\n""##,
+        },
+        // Strings that would read back as something else are double-quoted: YAML 1.1 booleans,
+        // numbers in every form go-yaml reads, base 60.
+        Case {
+            expression: r##"yaml.marshal(["true", "True", "tRue", "null", "~", "yes", "off", "y", "<<", ".inf", "1", "+1", "1.5", ".5", "1e3", "0x1F", "0o17", "0b101", "017", "1_000", "1e400", "._5", "1:30", "-"])"##,
+            opa_says: r##""- \"true\"\n- \"True\"\n- tRue\n- \"null\"\n- \"~\"\n- \"yes\"\n- \"off\"\n- \"y\"\n- \"\u003c\u003c\"\n- \".inf\"\n- \"1\"\n- \"+1\"\n- \"1.5\"\n- \".5\"\n- \"1e3\"\n- \"0x1F\"\n- \"0o17\"\n- \"0b101\"\n- \"017\"\n- \"1_000\"\n- 1e400\n- ._5\n- \"1:30\"\n- '-'\n""##,
+        },
+        // Timestamps as Go's time.Parse reads go-yaml's layouts.
+        Case {
+            expression: r##"yaml.marshal(["2001-12-14", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10", "2001-13-14", "2001-2-30", "2000-2-29", "2001-12-14T1:2:3+25:00"])"##,
+            opa_says: r##""- \"2001-12-14\"\n- \"2001-12-14t21:59:43.10-05:00\"\n- \"2001-12-14 21:59:43.10\"\n- 2001-13-14\n- 2001-2-30\n- \"2000-2-29\"\n- 2001-12-14T1:2:3+25:00\n""##,
+        },
+        // Plain text the YAML syntax would misread is single-quoted.
+        Case {
+            expression: r##"yaml.marshal(["- x", "-x", "---", "? x", ": x", "a:b", "a: b", "a:", "a #b", "a#b", "#a", "@a", "'a", "a'b", " a", "a ", "[a", "a,b", "é"])"##,
+            opa_says: r##""- '- x'\n- -x\n- '---'\n- '? x'\n- ': x'\n- a:b\n- 'a: b'\n- 'a:'\n- 'a #b'\n- a#b\n- '#a'\n- '@a'\n- '''a'\n- a'b\n- ' a'\n- 'a '\n- '[a'\n- a,b\n- é\n""##,
+        },
+        // Tabs, control characters, characters beyond the BMP, a leading BOM: double quotes
+        // with escapes.
+        Case {
+            expression: r##"yaml.marshal(["a\tb", "a\u0001b", "\u001b", "a\u00a0b", "\r", "a\u2028b", "😀", "\ufeffab", "日本語"])"##,
+            opa_says: r##""- \"a\\tb\"\n- \"a\\x01b\"\n- \"\\e\"\n- a b\n- \"\\r\"\n- 'a\u2028  b'\n- \"\\U0001F600\"\n- \"\\uFEFF\\x61\\x62\"\n- 日本語\n""##,
+        },
+        // Literal blocks: chomping and indentation indicators, and text a literal cannot hold.
+        Case {
+            expression: r##"[yaml.marshal(["a\n", "a\n\n", "\na", " a\nb", "a \nb", "a\n b", "\n", "a\n\tb"]), yaml.marshal("a\n\n"), yaml.marshal({"k": "x\ny\n", "l": ["a\n\n"]})]"##,
+            opa_says: r##"["- |\n  a\n- |+\n  a\n\n- |2-\n\n  a\n- |2-\n   a\n  b\n- \"a \\nb\"\n- |-\n  a\n   b\n- |2+\n\n- |-\n  a\n  \tb\n","|+\n  a\n\n","k: |\n  x\n  y\nl:\n  - |+\n    a\n\n"]"##,
+        },
+        // Nested collections: `- - x`, `- k: v`, mappings in mappings.
+        Case {
+            expression: r##"yaml.marshal({"k": {"a": [1, [2, [3, []]], {"b": {"c": {}}}]}, "l": [[1, 2], [{"x": 1, "y": [1]}]]})"##,
+            opa_says: r##""k:\n  a:\n    - 1\n    - - 2\n      - - 3\n        - []\n    - b:\n        c: {}\nl:\n  - - 1\n    - 2\n  - - x: 1\n      \"y\":\n        - 1\n""##,
+        },
+        // go-yaml's natural key order; keys quoted as values are; a multi-line or long key is a
+        // complex key.
+        Case {
+            expression: r##"[yaml.marshal({"b": 1, "a10": 3, "a2": 4, "A": 5, "_": 6, "1": 7, "10": 8, "2": 9, "": 10, "a-": 11, "ab": 12, "a1b": 13, "a1-": 14, "x01": 15, "x1": 16, "yes": 17, "a: b": 18, "multi\nkey": 19}), yaml.marshal({1: "a", [1, 2]: "b", true: 1, null: 2, "s": {3, 1}}), yaml.marshal({concat("", [c | some i in numbers.range(1, 129); c := "k"]): 1})]"##,
+            opa_says: r##"["\"\": 10\n_: 6\n\"1\": 7\n\"2\": 9\n\"10\": 8\nA: 5\na-: 11\n'a: b': 18\na1b: 13\na1-: 14\na2: 4\na10: 3\nab: 12\nb: 1\n? |-\n  multi\n  key\n: 19\nx1: 16\nx01: 15\n\"yes\": 17\n","'[1,2]': b\n\"1\": a\n\"null\": 2\ns:\n  - 1\n  - 3\n\"true\": 1\n","? kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\n: 1\n"]"##,
+        },
+        // No line is folded, however long.
+        Case {
+            expression: r##"yaml.marshal({"k": concat(" ", [w | some i in numbers.range(1, 30); w := "word"])})"##,
+            opa_says: r##""k: word word word word word word word word word word word word word word word word word word word word word word word word word word word word word word\n""##,
+        },
+        // A raw NEL is a line break to go-yaml's reader and folds; characters its reader
+        // refuses, or a key over two lines, make the call undefined.
+        Case {
+            expression: r##"[yaml.marshal(["a\u0085b", "a\u0085\u0085b", "x\u0085"]), [y | y := yaml.marshal(["a\u007f"])], [y | y := yaml.marshal({"a\u0085b": 1})]]"##,
+            opa_says: r##"["- a b\n- |-\n  a\n  b\n- 'x '\n",[],[]]"##,
+        },
     ];
     let opa = opa();
     for case in &cases {

@@ -347,14 +347,17 @@ fn yaml_is_valid(
 }
 
 #[cfg(feature = "yaml")]
-fn yaml_marshal(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> Result<Value> {
+fn yaml_marshal(span: &Span, params: &[Ref<Expr>], args: &[Value], strict: bool) -> Result<Value> {
     let name = "yaml.marshal";
     ensure_args_count(span, name, params, args, 1)?;
 
-    let serialized = yaml_serde::to_string(&args[0])
-        .map_err(|err| span.error(&format!("could not serialize to yaml: {err}")))?;
-
-    Ok(Value::String(serialized.into()))
+    // go-yaml's errors (characters its reader refuses in the JSON it reads back) make the
+    // call undefined unless strict, as in OPA.
+    match builtins::go_yaml::to_go_yaml(&args[0]) {
+        Ok(serialized) => Ok(Value::String(serialized.into())),
+        Err(err) if strict => bail!(span.error(&format!("{name}: {err}"))),
+        Err(_) => Ok(Value::Undefined),
+    }
 }
 
 #[cfg(feature = "yaml")]

@@ -107,7 +107,7 @@ fn new_line(layout: Option<&Layout>, depth: usize, out: &mut String) {
 }
 
 /// An object key as Go's map key string: a string itself, anything else its JSON.
-fn key_text(key: &Value) -> String {
+pub fn key_text(key: &Value) -> String {
     match key {
         Value::String(s) => s.to_string(),
         other => to_go_json(other, None),

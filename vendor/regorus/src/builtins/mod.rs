@@ -33,6 +33,8 @@ mod encoding;
 #[cfg(feature = "glob")]
 mod glob;
 mod go_json;
+#[cfg(feature = "yaml")]
+mod go_yaml;
 mod globs_match;
 #[cfg(feature = "graph")]
 mod graph;
