@@ -59,6 +59,7 @@ mod opa;
 mod regex;
 #[cfg(feature = "yaml")]
 pub mod rego_metadata;
+mod rego_parse_module;
 pub(crate) mod render_template;
 #[cfg(feature = "semver")]
 mod semver;
@@ -154,6 +155,7 @@ lazy_static! {
 	render_template::register(&mut m);
 	#[cfg(feature = "yaml")]
 	rego_metadata::register(&mut m);
+	rego_parse_module::register(&mut m);
 	uri::register(&mut m);
 
 	#[cfg(feature = "opa-testutil")]
