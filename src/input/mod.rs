@@ -18,6 +18,8 @@ pub mod ini;
 pub mod json;
 pub mod properties;
 pub mod sbom;
+mod sbom_schema;
+mod sbom_xml;
 pub mod toml;
 pub mod walk;
 pub mod xml;
@@ -47,7 +49,7 @@ pub enum Format {
     Xml,
     /// Java `.properties` files.
     Properties,
-    /// CycloneDX SBOMs (JSON).
+    /// CycloneDX SBOMs (JSON or XML).
     CycloneDx,
 }
 
