@@ -80,8 +80,8 @@ fn elements<'a, 'input>(node: Node<'a, 'input>) -> impl Iterator<Item = Node<'a,
 /// The value of an attribute by local name; the last one wins, as in Go.
 fn attribute<'a>(node: Node<'a, '_>, name: &str) -> Option<&'a str> {
     node.attributes()
-        .filter(|a| a.name() == name)
-        .last()
+        .rev()
+        .find(|a| a.name() == name)
         .map(|a| a.value())
 }
 
@@ -147,7 +147,8 @@ fn decode_struct(
             },
         }
     }
-    complete(fields, object, depth)
+    complete(fields, object);
+    Ok(())
 }
 
 fn push(object: &mut Map<String, Value>, key: &str, value: Value) {
@@ -160,11 +161,7 @@ fn push(object: &mut Map<String, Value>, key: &str, value: Value) {
 }
 
 /// Zero values for the required fields that were absent; no empty optional strings.
-fn complete(
-    fields: &[Field],
-    object: &mut Map<String, Value>,
-    depth: usize,
-) -> Result<(), Failure> {
+fn complete(fields: &[Field], object: &mut Map<String, Value>) {
     for field in fields {
         match field.shape {
             Shape::Required if !object.contains_key(field.json) => {
@@ -172,7 +169,7 @@ fn complete(
                     Kind::Int => Value::from(0),
                     Kind::Object(inner) => {
                         let mut empty = Map::new();
-                        complete(inner(), &mut empty, depth + 1)?;
+                        complete(inner(), &mut empty);
                         Value::Object(empty)
                     }
                     _ => Value::from(""),
@@ -185,7 +182,6 @@ fn complete(
             _ => {}
         }
     }
-    Ok(())
 }
 
 /// One element's value, as the field's kind reads it.
