@@ -19,6 +19,8 @@ pub mod ini;
 pub mod json;
 pub mod properties;
 pub mod sbom;
+mod sbom_schema;
+mod sbom_xml;
 pub mod spdx;
 pub mod toml;
 pub mod walk;
@@ -49,7 +51,7 @@ pub enum Format {
     Xml,
     /// Java `.properties` files.
     Properties,
-    /// CycloneDX SBOMs (JSON).
+    /// CycloneDX SBOMs (JSON or XML).
     CycloneDx,
     /// GitHub `CODEOWNERS` files.
     Codeowners,

@@ -1,23 +1,18 @@
 //! Software bills of materials, as conftest's `cyclonedx` parser reads them: a CycloneDX
-//! BOM in JSON is checked to be a BOM (a JSON object) and given to policies as it is.
+//! BOM in JSON is checked to be a BOM (a JSON object) and given to policies as it is; text
+//! that is not JSON is read as a BOM in XML, given as conftest makes it JSON (`sbom_xml`).
 //! conftest selects this parser by name only (`--parser cyclonedx`, or a file ending in
-//! `.cyclonedx`); a `bom.json` is plain JSON there, and here.
+//! `.cyclonedx`); a `bom.json` is plain JSON there, and a `bom.xml` plain XML, and here.
 
 use serde_json::Value;
 
-/// Parses a CycloneDX BOM in JSON.
+/// Parses a CycloneDX BOM in JSON or XML.
 pub fn parse_cyclonedx(text: &str) -> Result<Value, (Option<usize>, String)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        if text.trim_start().starts_with('<') {
-            (
-                None,
-                "a CycloneDX BOM in XML is not supported; use its JSON form".to_owned(),
-            )
-        } else {
-            (Some(e.line()), format!("decode CycloneDX BOM: {e}"))
-        }
-    })?;
+    let value: Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(_) => return super::sbom_xml::parse(text),
+    };
     if !value.is_object() {
         return Err((None, "decode CycloneDX BOM: not a JSON object".to_owned()));
     }
@@ -33,6 +28,10 @@ mod tests {
         let bom = r#"{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": []}"#;
         assert_eq!(parse_cyclonedx(bom).unwrap()["bomFormat"], "CycloneDX");
         assert!(parse_cyclonedx("[1]").is_err());
-        assert!(parse_cyclonedx("<bom/>").unwrap_err().1.contains("XML"));
+        assert_eq!(
+            parse_cyclonedx("<bom/>").unwrap()["specVersion"],
+            "SpecVersion(0)"
+        );
+        assert!(parse_cyclonedx("{").is_err());
     }
 }
