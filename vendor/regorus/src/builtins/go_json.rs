@@ -115,14 +115,24 @@ pub fn key_text(key: &Value) -> String {
 }
 
 fn write_number(n: &Number, out: &mut String) {
-    if n.is_integer() {
-        out.push_str(&n.format_decimal());
-    } else {
-        // A fraction: serde_json's shortest round-trip form, as before.
-        match serde_json::to_string(n) {
-            Ok(text) => out.push_str(&text),
-            Err(_) => out.push_str(&n.format_decimal()),
+    // 2^53: below it every integer is exact as an f64.
+    const EXACT_BOUND: f64 = 9_007_199_254_740_992.0;
+    match n {
+        Number::Float(f) if n.is_integer() && f.abs() >= EXACT_BOUND => {
+            // A result beyond an f64's exact integers: OPA computes it exactly and
+            // writes every digit (`10 * 1e20` is `1000000000000000000000`).
+            out.push_str(&n.format_decimal());
         }
+        Number::Float(_) => {
+            // A float regorus kept as one (it makes exact integral results integers)
+            // came from a literal written with a fraction or an exponent; serde_json's
+            // shortest float form keeps it a float, as OPA's text (`1e3`) is.
+            match serde_json::to_string(n) {
+                Ok(text) => out.push_str(&text),
+                Err(_) => out.push_str(&n.format_decimal()),
+            }
+        }
+        _ => out.push_str(&n.format_decimal()),
     }
 }
 
