@@ -265,12 +265,13 @@ fn statements(code: &str) -> Statements {
             b'{' | b'[' | b'(' => depth += 1,
             b'}' | b']' | b')' => depth = depth.saturating_sub(1),
             b'\n' if depth == 0 => {
-                let continues = code[i + 1..].trim_start().starts_with("else")
-                    && !code[i + 1..]
+                let continues =
+                    code[i + 1..]
                         .trim_start()
-                        .as_bytes()
-                        .get(4)
-                        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+                        .strip_prefix("else")
+                        .is_some_and(|rest| {
+                            !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                        });
                 if !continues {
                     starts.push(i + 1);
                 }
