@@ -488,3 +488,44 @@ fn a_corrupt_outer_tar_is_an_error_that_quotes_none_of_its_bytes() {
         "{msg}"
     );
 }
+
+#[test]
+fn dot_dot_components_in_layer_paths_are_resolved_not_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = b"-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD9\n-----END RSA PRIVATE KEY-----\n";
+    let mut layer = Vec::new();
+    raw_entry(&mut layer, "app/..", tar::EntryType::Directory, b"", "");
+    raw_entry(
+        &mut layer,
+        "./tmp/../root/./.ssh/id_rsa",
+        tar::EntryType::Regular,
+        key,
+        "",
+    );
+    raw_entry(
+        &mut layer,
+        "app/../../../etc/motd",
+        tar::EntryType::Regular,
+        b"hi\n",
+        "",
+    );
+    let archive = dir.path().join("dotdot.tar");
+    std::fs::write(&archive, docker_save(&[&finish_tar(layer)], CONFIG, &[])).unwrap();
+    let (stdout, stderr, code) = output(&["parse"], &[&archive]);
+    assert_eq!(code, 0, "{stderr}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    let paths: Vec<&str> = doc["ImageArchive"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    // The final filesystem never names `..`; a path climbing past the root stays at it.
+    assert_eq!(paths, ["/etc/motd", "/root/.ssh/id_rsa"]);
+    let (report, _, _) = run(&[&archive]);
+    assert!(
+        report
+            .to_string()
+            .contains("credential file /root/.ssh/id_rsa")
+    );
+}

@@ -302,10 +302,13 @@ fn read_layer_tar(reader: impl Read, budget: &Budget) -> Result<Layer, ArchiveEr
             t if t.is_file() => "file",
             _ => "other",
         };
-        let path = format!(
-            "/{}",
-            normalise(&entry.path()?.to_string_lossy()).trim_end_matches('/')
-        );
+        // `.` and `..` components are resolved the way a runtime's extraction cleans a
+        // layer path, so `app/..` is `/` and never a file named `..` under `/app`; the
+        // root itself is no file of the image.
+        let path = super::lexical(&format!("/{}", normalise(&entry.path()?.to_string_lossy())));
+        if path == "/" {
+            return Ok(());
+        }
         // A link keeps its target, so that the policies see what a link named like a
         // credential points at.
         let link = match kind {
