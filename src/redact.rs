@@ -429,9 +429,8 @@ fn yaml_quoted_end(text: &str, caps: &regex::Captures, quotes: &mut QuoteScan) -
 /// style (or JSON), where `,`, `}` and `]` end a plain value.
 fn flow_plain_end(text: &str, caps: &regex::Captures, flow: &mut FlowDepth) -> Option<usize> {
     let sep = caps.name("sep")?.as_str();
-    if !sep.contains(',')
-        && !(sep.trim_end().ends_with(':') && flow.inside(text, caps.get(0)?.start()))
-    {
+    let in_flow_pair = sep.trim_end().ends_with(':') && flow.inside(text, caps.get(0)?.start());
+    if !sep.contains(',') && !in_flow_pair {
         return None;
     }
     let value = caps.name("v")?;
