@@ -5,6 +5,11 @@
 #   Flags a base image (in any stage) whose tag is `latest`, or that has no tag and no
 #   digest, which Docker reads as `latest`. `scratch` and earlier stages are exempt.
 #
+#   Kubernetes containers and Compose services are checked too. A Compose image is read
+#   as Compose interpolates it with no variable set (`app:${TAG:-latest}` is `app:latest`,
+#   `${VAR:+alt}` is empty, `$$` is `$`); one that needs a variable's value (`${TAG}`,
+#   `$TAG`, `${TAG:?err}`) is not judged. DP002-DP004 read images the same way.
+#
 #   ## Why
 #   `latest` moves: the same Dockerfile builds a different image tomorrow, and a rollback
 #   rebuilds something nobody tested.

@@ -40,3 +40,27 @@ test_reports_the_from_line if {
 }
 
 _digest := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+# Compose images are judged as interpolated with no variable set.
+_compose_msgs(image) := msgs if {
+	denies := latest_tag.deny with input as {"services": {"web": {"image": image}}}
+	msgs := {d.msg | some d in denies}
+}
+
+test_compose_images_use_the_interpolation_default if {
+	_compose_msgs("app:${TAG:-latest}") == {`service "web" image "app:${TAG:-latest}", interpolated as "app:latest" uses the latest tag (an untagged image means latest); pin a version`}
+	_compose_msgs("app:${TAG:-1.2}") == set()
+	_compose_msgs("app") == {`service "web" image "app" uses the latest tag (an untagged image means latest); pin a version`}
+}
+
+test_compose_images_needing_a_variable_are_not_judged if {
+	every image in ["app:${TAG}", "app:$TAG", "app:${TAG:?TAG is required}", "${IMAGE}"] {
+		_compose_msgs(image) == set()
+	}
+}
+
+test_k8s_image_findings_carry_their_path if {
+	pod := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"initContainers": [{"name": "i", "image": "app"}], "containers": [{"name": "m", "image": "app"}]}}
+	denies := latest_tag.deny with input as pod
+	{d._loc.path | some d in denies} == {["spec", "initContainers", 0, "image"], ["spec", "containers", 0, "image"]}
+}

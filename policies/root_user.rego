@@ -135,7 +135,7 @@ _var_sources := array.concat(final_instructions, [i |
 
 # Kubernetes: a container runs as root unless runAsNonRoot is true, and runAsUser: 0
 # runs as root whatever runAsNonRoot says. Container settings override the pod's.
-deny contains {"msg": msg, "_loc": {"key": "image", "value": c.container.image}} if {
+deny contains {"msg": msg, "_loc": {"key": "image", "value": c.container.image, "path": array.concat(c.path, ["image"])}} if {
 	# Manifests, Compose files and images are objects, Dockerfiles arrays: this builtin
 	# check ends the body for a Dockerfile before any helper rule is called.
 	is_object(input)

@@ -12,6 +12,15 @@
 #   `https://user:pass@host`, `--password=...`). A `RUN --mount=type=secret` never fires.
 #   Messages show a redacted form, never the value.
 #
+#   On Kubernetes manifests and Compose files: an `env`/`environment` entry with a
+#   secret-like name and a literal value (an unquoted number included; a Compose
+#   `${VAR:-default}` bakes its default in), any value in a credential format or with a
+#   URL's `user:password@`, and a literal value given to a secret flag in `command`/`args`
+#   (Compose `command`/`entrypoint`, list or string, also inside `sh -c` strings):
+#   `--requirepass`, `--masterauth`, or a flag with a secret-like name (`--password`,
+#   `--db-password=`, `--token`, `--api-key`). Values from variables (`$(VAR)`, `$VAR`,
+#   `${VAR}`) never fire.
+#
 #   ## Why
 #   Every layer and every `ENV`/`ARG` value can be read by anyone who can pull the image
 #   (`docker history`, `docker inspect`), long after the secret was rotated in the CI.
@@ -140,8 +149,9 @@ _named_secret(cmd, pair) if {
 }
 
 # Kubernetes: a secret-like env var with a literal `value` (not `valueFrom`), or any env
-# value in a credential format.
-deny contains {"msg": msg, "_loc": {"key": "name", "value": e.name}} if {
+# value in a credential format or holding credentials (a URL's user:password). An unquoted
+# number is a literal too.
+deny contains {"msg": msg, "_loc": {"key": "name", "value": e.name, "path": array.concat(c.path, ["env", i])}} if {
 	# Manifests, Compose files and images are objects, Dockerfiles arrays: this builtin
 	# check ends the body for a Dockerfile before any helper rule is called.
 	is_object(input)
@@ -149,22 +159,119 @@ deny contains {"msg": msg, "_loc": {"key": "name", "value": e.name}} if {
 	# (`env:` left empty is null: see lib.dockpolicy.kubernetes on iterating it.)
 	env := c.container.env
 	is_array(env)
-	some e in env
+	some i, e in env
 	is_object(e)
 	# (An entry without a name is reported by no engine; the VM needs saying so.)
 	is_string(e.name)
-	_secret_value(e.name, object.get(e, "value", null))
-	msg := sprintf("%s container %q sets env %s to a literal secret (%s); use valueFrom.secretKeyRef", [c.name, object.get(c.container, "name", ""), e.name, secrets.redact(e.value)])
+	value := object.get(e, "value", null)
+	_deployed_secret(e.name, value)
+	msg := sprintf("%s container %q sets env %s to a literal secret (%s); use valueFrom.secretKeyRef", [c.name, object.get(c.container, "name", ""), e.name, secrets.redact(sprintf("%v", [value]))])
 }
 
 # Compose: the same for a service's environment (list or mapping form).
-deny contains {"msg": msg, "_loc": {"text": pair.key}} if {
+deny contains {"msg": msg, "_loc": {"text": pair.key, "path": ["services", s.name, "environment", pair.step]}} if {
 	is_object(input)
 	some s in compose_services
 	some pair in compose.environment(s.service)
-	_secret_value(pair.key, pair.value)
+	_deployed_secret(pair.key, pair.value)
 	msg := sprintf("service %q sets %s to a literal secret (%s); use secrets: or an env file kept out of the repository", [s.name, pair.key, secrets.redact(sprintf("%v", [pair.value]))])
 }
+
+# Kubernetes `command`/`args`: a secret passed as a flag's literal value
+# (`--requirepass s3cr3t`, `--db-password=s3cr3t`), also inside a shell string.
+deny contains {"msg": msg, "_loc": {"path": array.concat(c.path, [a.field, a.index])}} if {
+	is_object(input)
+	some c in k8s_containers
+	some a in _secret_arguments(_k8s_arguments(c.container))
+	msg := sprintf("%s container %q passes a literal secret (%s) as %s; read it from a mounted secret or an env var set by valueFrom.secretKeyRef", [c.name, object.get(c.container, "name", ""), secrets.redact(a.value), a.flag])
+}
+
+# Compose `command`/`entrypoint`: the same.
+deny contains {"msg": msg, "_loc": {"path": array.concat(["services", s.name, a.field], _index_step(a))}} if {
+	is_object(input)
+	some s in compose_services
+	some a in _secret_arguments(_compose_arguments(s.service))
+	msg := sprintf("service %q passes a literal secret (%s) as %s; use secrets: or an env file kept out of the repository", [s.name, secrets.redact(a.value), a.flag])
+}
+
+# A value a deployed container gets from its manifest: a secret-named variable's literal
+# (an unquoted number as YAML wrote it, or its digits), a credential format, or a URL's
+# user:password.
+_deployed_secret(name, value) if _secret_value(name, value)
+
+_deployed_secret(name, value) if {
+	is_number(value)
+	_secret_value(name, sprintf("%v", [value]))
+}
+
+_deployed_secret(_, value) if {
+	is_string(value)
+	contains(value, "://")
+	count(secrets.inline_credentials(value)) > 0
+}
+
+# The words of a container's command line, [{field, index, text}]: each string of
+# `command` then `args`, with the field and index it came from.
+_k8s_arguments(container) := [{"field": field, "index": i, "text": text} |
+	some field in ["command", "args"]
+	list := object.get(container, field, [])
+	is_array(list)
+	some i, text in list
+	is_string(text)
+]
+
+# Compose writes `command` and `entrypoint` as a list or as one string (index null).
+_compose_arguments(service) := array.concat(
+	[{"field": field, "index": i, "text": text} |
+		some field in ["entrypoint", "command"]
+		list := object.get(service, field, null)
+		is_array(list)
+		some i, text in list
+		is_string(text)
+	],
+	[{"field": field, "index": null, "text": text} |
+		some field in ["entrypoint", "command"]
+		text := object.get(service, field, null)
+		is_string(text)
+	],
+)
+
+_index_step(a) := [] if a.index == null
+
+_index_step(a) := [a.index] if a.index != null
+
+# _secret_arguments(arguments) is {flag, value, field, index} for each flag with a secret
+# name given a literal value: `--flag=value` or `--flag value` within one argument (a
+# shell string), or `--flag` as one argument and its value as the next.
+_secret_arguments(arguments) := {a |
+	some arg in arguments
+	contains(arg.text, "--")
+	some m in regex.find_all_string_submatch_n(_inline_flag_pattern, arg.text, -1)
+	a := _secret_argument(m[1], m[2], arg)
+	# (regorus's VM lets `a := <undefined>` succeed.)
+	is_object(a)
+} | {a |
+	some n, arg in arguments
+	startswith(arg.text, "--")
+	regex.match(`^--[A-Za-z][A-Za-z0-9_.-]*$`, arg.text)
+	next := arguments[n + 1]
+	is_object(next)
+	a := _secret_argument(substring(arg.text, 2, -1), trim(next.text, `"'`), next)
+	is_object(a)
+}
+
+_inline_flag_pattern := `(?:^|\s)--([A-Za-z][A-Za-z0-9_.-]*)(?:=|\s+)['"]?([^\s'"]+)`
+
+_secret_argument(flag, value, arg) := {"flag": concat("", ["--", flag]), "value": value, "field": arg.field, "index": arg.index} if {
+	_secret_flag(lower(flag))
+	not startswith(value, "-")
+	secrets.literal(value)
+}
+
+# Flags that take a password under a name of their own (Redis), or whose name is a secret's.
+_secret_flag(flag) if flag in {"requirepass", "masterauth", "pass"}
+
+_secret_flag(flag) if secrets.secret_name(replace(flag, "-", "_"))
 
 # Built images: Env entries baked into the config.
 deny contains {"msg": msg, "_loc": {}} if {

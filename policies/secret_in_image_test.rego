@@ -204,3 +204,90 @@ test_archive_key_link_fires_only_with_a_private_key if {
 test_archive_plain_credential_file_still_fires if {
 	_archive_msgs([{"path": "/root/.npmrc", "size": 5, "mode": 420, "type": "file"}]) == {"the image contains the credential file /root/.npmrc"}
 }
+
+# Kubernetes and Compose: values a deployed container gets from its manifest.
+_pod(container) := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [container]}}
+
+_k8s_denies(container) := denies if {
+	denies := secret_in_image.deny with input as _pod(container)
+}
+
+_compose_denies(service) := denies if {
+	denies := secret_in_image.deny with input as {"services": {"web": object.union({"image": "app:1"}, service)}}
+}
+
+test_k8s_env_findings_carry_the_entry_path if {
+	denies := _k8s_denies({"name": "c", "image": "app:1", "env": [{"name": "USER", "value": "x"}, {"name": "DB_PASSWORD", "value": "hunter2"}]})
+	[d._loc.path | some d in denies] == [["spec", "containers", 0, "env", 1]]
+}
+
+test_k8s_unquoted_numeric_passwords_are_literals if {
+	some d in _k8s_denies({"name": "c", "image": "app:1", "env": [{"name": "DB_PASSWORD", "value": 8675309123}]})
+	not contains(d.msg, "8675309123")
+	count(_k8s_denies({"name": "c", "image": "app:1", "env": [{"name": "DB_PORT", "value": 8675309123}]})) == 0
+	count(_k8s_denies({"name": "c", "image": "app:1", "env": [{"name": "DB_PASSWORD", "value": 5}]})) == 0
+}
+
+test_k8s_env_urls_with_credentials_fire if {
+	some d in _k8s_denies({"name": "c", "image": "app:1", "env": [{"name": "DATABASE_URL", "value": "postgresql://app:pw0rd@db/app"}]})
+	not contains(d.msg, "pw0rd")
+	count(_k8s_denies({"name": "c", "image": "app:1", "env": [{"name": "DATABASE_URL", "value": "postgresql://app@db/app"}]})) == 0
+	count(_k8s_denies({"name": "c", "image": "app:1", "env": [{"name": "DATABASE_URL", "value": "postgresql://app:$(DB_PASSWORD)@db/app"}]})) == 0
+}
+
+test_k8s_secret_flags_in_args_fire if {
+	every args in [
+		["redis-server", "--requirepass", "s3cr3t"],
+		["redis-server", "--requirepass=s3cr3t"],
+		["--masterauth", "s3cr3t"],
+		["--password", "s3cr3t"],
+		["--db-password=s3cr3t"],
+		["--token", "s3cr3t"],
+		["--api-key", "s3cr3t"],
+		["-c", "redis-server --requirepass s3cr3t --port 6379"],
+		["-c", "exec app --db-password='s3cr3t'"],
+	] {
+		some d in _k8s_denies({"name": "c", "image": "app:1", "args": args})
+		not contains(d.msg, "s3cr3t")
+	}
+}
+
+test_k8s_secret_flags_from_variables_do_not_fire if {
+	every args in [
+		["redis-server", "--requirepass", "$(REDIS_PASSWORD)"],
+		["--requirepass=$REDIS_PASSWORD"],
+		["-c", "redis-server --requirepass ${REDIS_PASSWORD}"],
+		["-c", "redis-server --requirepass \"$REDIS_PASSWORD\""],
+		["--password-file", "/run/secrets/db"],
+		["--token", "--verbose"],
+		["--port", "6379"],
+		["--requirepass"],
+	] {
+		count(_k8s_denies({"name": "c", "image": "app:1", "args": args})) == 0
+	}
+}
+
+test_k8s_flag_findings_point_at_the_value if {
+	denies := _k8s_denies({"name": "c", "image": "app:1", "command": ["redis-server", "--requirepass"], "args": ["s3cr3t"]})
+	[d._loc.path | some d in denies] == [["spec", "containers", 0, "args", 0]]
+}
+
+test_compose_environment_findings_carry_the_entry_path if {
+	[d._loc.path | some d in _compose_denies({"environment": {"DB_PASSWORD": "hunter2"}})] == [["services", "web", "environment", "DB_PASSWORD"]]
+	[d._loc.path | some d in _compose_denies({"environment": ["USER=x", "DB_PASSWORD=hunter2"]})] == [["services", "web", "environment", 1]]
+}
+
+test_compose_numbers_defaults_and_urls if {
+	count(_compose_denies({"environment": {"DB_PASSWORD": 8675309123}})) == 1
+	count(_compose_denies({"environment": {"DB_PASSWORD": "${DB_PASSWORD:-changeme}"}})) == 1
+	count(_compose_denies({"environment": {"DB_PASSWORD": "${DB_PASSWORD}"}})) == 0
+	count(_compose_denies({"environment": {"DB_PASSWORD": null}})) == 0
+	count(_compose_denies({"environment": {"DATABASE_URL": "postgres://app:pw0rd@db/app"}})) == 1
+}
+
+test_compose_command_and_entrypoint_flags if {
+	[d._loc.path | some d in _compose_denies({"command": "redis-server --requirepass s3cr3t"})] == [["services", "web", "command"]]
+	[d._loc.path | some d in _compose_denies({"command": ["redis-server", "--requirepass", "s3cr3t"]})] == [["services", "web", "command", 2]]
+	count(_compose_denies({"entrypoint": ["sh", "-c", "exec app --token=s3cr3tvalue"]})) == 1
+	count(_compose_denies({"command": "redis-server --requirepass $$REDIS_PASSWORD"})) == 0
+}

@@ -45,6 +45,9 @@ enum Kind {
 /// and `"hunter2` (a quote never closed) runs to the end of its line.
 const VALUE: &str = r#"(?:"(?:[^"\\\n]|\\.)*"?|'[^'\n]*'?|\\.|[^\s"'\\]+)+"#;
 
+/// Flags that take a password under a name of their own (Redis's), as DP006 knows them.
+const FUSED_SECRET_FLAGS: &str = "requirepass|masterauth";
+
 /// The redaction patterns, each with its kind.
 static SOURCES: LazyLock<Vec<(String, Kind)>> = LazyLock::new(|| {
     let name = secret_name_pattern(false);
@@ -111,6 +114,23 @@ static SOURCES: LazyLock<Vec<(String, Kind)>> = LazyLock::new(|| {
         (
             r#"(?:^|\s)--(?:password|passwd|pass)[= ]['"]?(?P<v>[^\s'"]+)"#.into(),
             Kind::Credential,
+        ),
+        // A secret flag and its value as two items of a flow-style or JSON list
+        // (`args: ["--requirepass", "s3cr3t"]`).
+        (
+            format!(
+                r#"(?i)--(?:{FUSED_SECRET_FLAGS}|{name})["']?[ \t]*,[ \t]*["']?(?P<v>[^\s"',\]]+)"#
+            ),
+            Kind::Credential,
+        ),
+        // A flag whose name is a password's without a separator before its last word
+        // (`--requirepass s3cr3t`), which the `NAME value` form leaves out: not in rule
+        // messages, whose prose may follow the flag with a word.
+        (
+            format!(
+                r#"(?i)(?:^|[\s"'\[])--(?P<name>{FUSED_SECRET_FLAGS})[ \t]+["']?(?P<v>[^\s"']+)"#
+            ),
+            Kind::Spaced,
         ),
     ]
 });
@@ -242,6 +262,7 @@ fn secret_ranges(text: &str, mode: Mode) -> Vec<Range<usize>> {
         }
         let mut at = 0;
         let mut quotes = QuoteScan::default();
+        let mut flow = FlowDepth::default();
         while at < text.len() {
             let Some(caps) = re.captures_at(text, at) else {
                 break;
@@ -268,8 +289,8 @@ fn secret_ranges(text: &str, mode: Mode) -> Vec<Range<usize>> {
                 // What follows the closing quote is looked at anew (`"TOKEN=a" "KEY=b"`).
                 range.end = end;
                 at = end;
-            } else if let Some(end) =
-                yaml_quoted_end(text, &caps, &mut quotes).or_else(|| flow_plain_end(&caps))
+            } else if let Some(end) = yaml_quoted_end(text, &caps, &mut quotes)
+                .or_else(|| flow_plain_end(text, &caps, &mut flow))
             {
                 range.end = end;
                 at = end;
@@ -403,15 +424,47 @@ fn yaml_quoted_end(text: &str, caps: &regex::Captures, quotes: &mut QuoteScan) -
         .map(|end| end + 1)
 }
 
-/// Where the unquoted value of a one-line `name: NAME, value: x` pair ends: the pair is in
-/// YAML's flow style (or JSON), where `,`, `}` and `]` end a plain value.
-fn flow_plain_end(caps: &regex::Captures) -> Option<usize> {
-    if !caps.name("sep")?.as_str().contains(',') {
+/// Where the unquoted value of a one-line `name: NAME, value: x` pair, or of a `NAME: x`
+/// inside a `{...}` or `[...]` opened earlier on its line, ends: the pair is in YAML's flow
+/// style (or JSON), where `,`, `}` and `]` end a plain value.
+fn flow_plain_end(text: &str, caps: &regex::Captures, flow: &mut FlowDepth) -> Option<usize> {
+    let sep = caps.name("sep")?.as_str();
+    let in_flow_pair = sep.trim_end().ends_with(':') && flow.inside(text, caps.get(0)?.start());
+    if !sep.contains(',') && !in_flow_pair {
         return None;
     }
     let value = caps.name("v")?;
     let len = value.as_str().find([',', '}', ']'])?;
     (len > 0).then_some(value.start() + len)
+}
+
+/// How deep in flow collections (`{...}`, `[...]`) a position of its line is, read along
+/// one pattern's matches, which come in order: each byte is read once however many matches
+/// a long line holds. Quotes are not looked at: a bracket in a quoted string before a
+/// secret only makes its value end at a `,`.
+#[derive(Default)]
+struct FlowDepth {
+    at: usize,
+    depth: i64,
+}
+
+impl FlowDepth {
+    /// Whether `start` is inside a flow collection opened earlier on its line.
+    fn inside(&mut self, text: &str, start: usize) -> bool {
+        if start < self.at {
+            return self.depth > 0;
+        }
+        for b in text.as_bytes()[self.at..start].iter() {
+            self.depth = match b {
+                b'\n' => 0,
+                b'{' | b'[' => self.depth + 1,
+                b'}' | b']' => self.depth - 1,
+                _ => self.depth,
+            };
+        }
+        self.at = start;
+        self.depth > 0
+    }
 }
 
 /// Whether a `NAME: value` or `NAME value` match in an error message is a file and what
@@ -1208,6 +1261,31 @@ mod tests {
             (
                 "    - {name: API_TOKEN, value: hunterFLOW77}",
                 "    - {name: API_TOKEN, value: ****}",
+            ),
+            (
+                "    environment: {DB_PASSWORD: hunter2, USER: x}",
+                "    environment: {DB_PASSWORD: ****, USER: x}",
+            ),
+            (
+                "    env: [{name: USER, value: x}, {name: X_PASSWORD, value: 12345678}]",
+                "    env: [{name: USER, value: x}, {name: X_PASSWORD, value: ****}]",
+            ),
+            ("  DB_PASSWORD: a,b", "  DB_PASSWORD: ****"),
+            (
+                r#"    args: ["redis-server", "--requirepass", "s3cr3tvalue"]"#,
+                r#"    args: ["redis-server", "--requirepass", "****"]"#,
+            ),
+            (
+                "    command: redis-server --requirepass s3cr3tvalue --port 6379",
+                "    command: redis-server --requirepass **** --port 6379",
+            ),
+            (
+                "    args: [sh, -c, redis-server --masterauth 's3cr3t' --port 1]",
+                "    args: [sh, -c, redis-server --masterauth '****' --port 1]",
+            ),
+            (
+                r#"    args: ["--api-key", "s3cr3tvalue"]"#,
+                r#"    args: ["--api-key", "****"]"#,
             ),
             (
                 r#"{"name": "API_KEY", "value": "x1234"}, {"name": "B", "value": "y"}"#,

@@ -422,6 +422,14 @@ fn a_policy_error_that_quotes_an_input_value_hides_it_in_every_format() {
             "deploy.json",
             r#"{"env": [{"name": "API_KEY", "value": "hunterJSON6"}]}"#.into(),
         ),
+        (
+            "flow.yaml",
+            "services:\n  web: {image: x, environment: {DB_PASSWORD: hunterFLOW8, USER: x}}\n".into(),
+        ),
+        (
+            "args.yaml",
+            "args: [\"redis-server\", \"--requirepass\", \"hunterARGS9\"]\n".into(),
+        ),
     ];
     for (name, text) in files {
         std::fs::write(dir.path().join(name), text).unwrap();
@@ -438,6 +446,8 @@ fn a_policy_error_that_quotes_an_input_value_hides_it_in_every_format() {
         "hunterCMP4",
         "hunterENV5",
         "hunterJSON6",
+        "hunterFLOW8",
+        "hunterARGS9",
         "hunterTAR7",
     ];
     // One file a run: each run shows that file's error.

@@ -187,3 +187,47 @@ fn the_kubernetes_corpus_is_checked_without_policy_errors() {
         .count();
     assert_eq!(unlocated, 0, "every Kubernetes finding points at a line");
 }
+
+#[test]
+fn findings_on_nodes_with_the_same_text_are_on_their_own_lines() {
+    let found = findings(&[&fixture("same-text.yaml")]);
+    assert_eq!(
+        ids(&found),
+        vec![
+            // The init and main containers share an image (lines 11 and 15); the Compose
+            // image's `${TAG:-latest}` is latest (27).
+            ("DP001".into(), 11),
+            ("DP001".into(), 15),
+            ("DP001".into(), 27),
+            ("DP002".into(), 11),
+            ("DP002".into(), 15),
+            ("DP002".into(), 27),
+            // Flow-style env entries (12, 17), an unquoted number (18), a flag in flow-style
+            // args (20); the two services' DB_PASSWORD (25, 29), a URL's password (30), and
+            // a flag in a command string (31).
+            ("DP006".into(), 12),
+            ("DP006".into(), 17),
+            ("DP006".into(), 18),
+            ("DP006".into(), 20),
+            ("DP006".into(), 25),
+            ("DP006".into(), 29),
+            ("DP006".into(), 30),
+            ("DP006".into(), 31),
+        ]
+    );
+}
+
+#[test]
+fn json_findings_are_on_their_own_lines() {
+    let found = findings(&[&fixture("twins.json")]);
+    assert_eq!(
+        ids(&found),
+        vec![
+            ("DP001".into(), 7),
+            ("DP001".into(), 9),
+            ("DP002".into(), 7),
+            ("DP002".into(), 9),
+            ("DP006".into(), 10),
+        ]
+    );
+}

@@ -43,6 +43,14 @@ fn everything_written(dir: &Path, secret: &str, token: &str, multi: &str) -> (St
         ),
     )
     .unwrap();
+    // Flow style and JSON on one line, flags in args and commands, an unquoted number.
+    std::fs::write(
+        dir.join("flow.yaml"),
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: f}}\nspec:\n  containers:\n  - name: app\n    image: registry.example.com/app:1\n    env: [{{name: X_PASSWORD, value: {secret}}}, {{\"name\": \"API_TOKEN\", \"value\": \"{secret}\"}}]\n    args: [\"redis-server\", \"--requirepass\", \"{secret}\"]\n---\nservices:\n  db:\n    image: registry.example.com/db:1\n    environment: {{DB_PASSWORD: {secret}, PIN_PASSWORD: {NUMERIC_SECRET}, USER: x}}\n    command: redis-server --requirepass {secret}\n"
+        ),
+    )
+    .unwrap();
     // A value of several words, quoted, escaped or in the legacy `ENV NAME value` form.
     std::fs::write(
         dir.join("multi.Dockerfile"),
@@ -69,6 +77,7 @@ fn everything_written(dir: &Path, secret: &str, token: &str, multi: &str) -> (St
             "pod.yaml",
             "compose.yaml",
             "image.json",
+            "flow.yaml",
             "broken.yaml",
             "multi.Dockerfile",
         ])
@@ -82,6 +91,9 @@ fn everything_written(dir: &Path, secret: &str, token: &str, multi: &str) -> (St
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     (format!("{stdout}\n{files}"), stderr)
 }
+
+/// An unquoted number, which YAML reads as a number, given as a password.
+const NUMERIC_SECRET: &str = "8675309123456";
 
 /// An ENV line whose value is `words` written one of the ways Docker reads as one
 /// value: the legacy form (the rest of the line), double quotes, escaped spaces, a bare
@@ -123,6 +135,8 @@ proptest! {
             prop_assert!(!outputs.contains(value.as_str()), "{what} {value} leaked:\n{outputs}");
             prop_assert!(!stderr.contains(value.as_str()), "{what} {value} leaked on stderr:\n{stderr}");
         }
+        prop_assert!(outputs.contains("as --requirepass"), "{outputs}");
+        prop_assert!(!outputs.contains(NUMERIC_SECRET), "the number leaked:\n{outputs}");
         for word in &words {
             prop_assert!(!outputs.contains(word.as_str()), "{multi}: {word} leaked:\n{outputs}");
             prop_assert!(!stderr.contains(word.as_str()), "{multi}: {word} leaked on stderr:\n{stderr}");

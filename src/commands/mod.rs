@@ -98,6 +98,7 @@ impl Inputs {
                         documents: vec![input::Document::Json(doc)],
                         multi: false,
                         ranges: vec![(1, 1)],
+                        tree_roots: None,
                     })
                     .map_err(InputError::from),
             };

@@ -506,8 +506,20 @@ fn check_file(
             secrets_of(&mut file_secrets, text.as_deref(), document)
         });
         if let (Some(text), Some(range)) = (&text, parsed.ranges.get(index)) {
+            let root = parsed
+                .tree_roots
+                .as_ref()
+                .and_then(|roots| roots.get(index))
+                .map(|item| item.map(locate::Step::Index).into_iter().collect());
+            let mut locator = locate::Locator::new(
+                text,
+                locate::DocumentPlace {
+                    range: *range,
+                    root,
+                },
+            );
             for r in &mut results {
-                locate_findings(r, text, *range);
+                locate_findings(r, &mut locator);
             }
         }
         merge_by_namespace(&mut merged, results);
@@ -607,14 +619,14 @@ fn fill_end_lines(results: &mut BTreeMap<String, CheckResult>, parsed: &crate::i
     }
 }
 
-/// Gives a line to findings whose policy pointed at content (`_loc: {key, value}`)
-/// rather than at a line, searching the document's own part of the file.
-fn locate_findings(result: &mut CheckResult, text: &str, range: (usize, usize)) {
+/// Gives a line to findings whose policy pointed at a node (`_loc: {path}`) or at content
+/// (`_loc: {key, value}`) rather than at a line, within the document's own part of the file.
+fn locate_findings(result: &mut CheckResult, locator: &mut locate::Locator) {
     for f in result.failures.iter_mut().chain(result.warnings.iter_mut()) {
         if f.line.is_none()
-            && let Some(anchor) = &f.anchor
+            && let Some(target) = &f.target
         {
-            f.line = locate::locate(text, range, anchor);
+            f.line = locator.line_of(target);
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod locate;
 mod severity;
+pub mod yaml_path;
 
 pub use severity::Severity;
 
@@ -22,7 +23,7 @@ pub struct Finding {
     /// The file the policy named in `_loc.file`, when it differs from the input's name.
     pub file: Option<String>,
     /// What `_loc` pointed at when it gave no line (resolved against the source text).
-    pub anchor: Option<locate::Anchor>,
+    pub target: Option<locate::Target>,
     /// Last line of the offending construct (a multi-line Dockerfile instruction).
     pub end_line: Option<usize>,
 }
@@ -34,7 +35,7 @@ impl Finding {
             metadata: Map::new(),
             line: None,
             file: None,
-            anchor: None,
+            target: None,
             end_line: None,
         }
     }
@@ -51,8 +52,8 @@ impl Finding {
             .filter(|f| !f.is_empty())
             .map(str::to_owned);
         let line = loc_line.or_else(|| line_of(&metadata));
-        let anchor = if line.is_none() {
-            loc.as_ref().and_then(locate::Anchor::from_loc)
+        let target = if line.is_none() {
+            loc.as_ref().and_then(locate::Target::from_loc)
         } else {
             None
         };
@@ -61,7 +62,7 @@ impl Finding {
             metadata,
             line,
             file,
-            anchor,
+            target,
             end_line: None,
         }
     }

@@ -338,6 +338,11 @@ pub struct Parsed {
     pub documents: Vec<Document>,
     pub multi: bool,
     pub ranges: Vec<(usize, usize)>,
+    /// For YAML and JSON files, where each document's root is in the YAML document of its
+    /// range: `None` for the root itself, `Some(i)` for item i of a top-level array split
+    /// into documents. Findings name nodes by their path from there. `None` for other
+    /// formats, and when the documents' ranges are not known.
+    pub tree_roots: Option<Vec<Option<usize>>>,
 }
 
 impl Parsed {
@@ -410,6 +415,7 @@ pub fn parse(
     options: &dockerfile::Options,
 ) -> Result<Parsed, InputError> {
     let whole = (1, text.lines().count().max(1));
+    let mut tree_roots = None;
     let (documents, multi, ranges) = match format {
         Format::Dockerfile => {
             // conftest's Dockerfile parser returns an array holding the instruction array:
@@ -420,6 +426,7 @@ pub fn parse(
         Format::Json => {
             let doc = json::parse(text).map_err(|e| e.hiding_secrets_of(text))?;
             let (docs, multi) = split_top_array(doc);
+            tree_roots = Some(split_roots(docs.len(), multi));
             (docs, multi, None)
         }
         Format::Archive => return Err(InputError::UnknownFormat),
@@ -441,9 +448,13 @@ pub fn parse(
             let mut docs = yaml::conftest_documents(text).map_err(|e| e.hiding_secrets_of(text))?;
             if docs.len() == 1 {
                 let (docs, multi) = split_top_array(docs.remove(0));
+                tree_roots = Some(split_roots(docs.len(), multi));
                 (docs, multi, None)
             } else {
-                let ranges = yaml::document_ranges(text, docs.len());
+                let ranges = content_ranges(text, &docs, whole);
+                if ranges.is_some() {
+                    tree_roots = Some(vec![None; docs.len()]);
+                }
                 (docs.into_iter().map(Document::Json).collect(), true, ranges)
             }
         }
@@ -453,7 +464,39 @@ pub fn parse(
         documents,
         multi,
         ranges,
+        tree_roots,
     })
+}
+
+/// Each document's line range in a YAML stream: the documents with content take the
+/// ranges `yaml::document_ranges` finds, in order; an empty document (`null`, as a trailing
+/// `---` gives) holds nothing to locate and takes the whole file.
+fn content_ranges(
+    text: &str,
+    docs: &[Value],
+    whole: (usize, usize),
+) -> Option<Vec<(usize, usize)>> {
+    let with_content = docs.iter().filter(|d| !d.is_null()).count();
+    let mut found = yaml::document_ranges(text, with_content)?.into_iter();
+    docs.iter()
+        .map(|d| {
+            if d.is_null() {
+                Some(whole)
+            } else {
+                found.next()
+            }
+        })
+        .collect()
+}
+
+/// The tree roots of the documents of one YAML or JSON document, split when it was a
+/// top-level array.
+fn split_roots(documents: usize, split: bool) -> Vec<Option<usize>> {
+    if split {
+        (0..documents).map(Some).collect()
+    } else {
+        vec![None; documents]
+    }
 }
 
 /// One of the configuration formats that become a single JSON value.
@@ -506,6 +549,20 @@ fn split_top_array(value: Value) -> (Vec<Document>, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml_and_json_documents_know_where_their_tree_starts() {
+        let options = dockerfile::Options::default();
+        let parsed = parse("a: 1\n---\nb: 2\n---\n", Format::Yaml, &options).unwrap();
+        assert_eq!(parsed.ranges, vec![(1, 1), (2, 3), (1, 4)]);
+        assert_eq!(parsed.tree_roots, Some(vec![None, None, None]));
+        let parsed = parse("[{\"a\": 1}, {\"b\": 2}]", Format::Json, &options).unwrap();
+        assert_eq!(parsed.tree_roots, Some(vec![Some(0), Some(1)]));
+        let parsed = parse("- a\n- b\n", Format::Yaml, &options).unwrap();
+        assert_eq!(parsed.tree_roots, Some(vec![Some(0), Some(1)]));
+        let parsed = parse("a = 1\n", Format::Toml, &options).unwrap();
+        assert_eq!(parsed.tree_roots, None);
+    }
 
     #[test]
     fn detects_formats_by_name() {

@@ -6,9 +6,12 @@
 #   input kind: a Dockerfile's external `FROM`s, a Kubernetes workload's containers, a
 #   Compose file's services, and the tags and digests of a built image. The image rules
 #   (DP001-DP004) read only this set, so one rule fires on every kind of input that names
-#   images. `loc` is what the finding's `_loc` should be.
+#   images. `loc` is what the finding's `_loc` should be (with a `path` from the document's
+#   root for manifests and Compose files). A Compose image is taken as interpolated with no
+#   variable set (lib.dockpolicy.compose.interpolated), and left out when that needs one.
 package lib.dockpolicy.images
 
+import data.lib.dockpolicy.compose
 import data.lib.dockpolicy.compose.services as compose_services
 import data.lib.dockpolicy.dockerfile.external_bases
 import data.lib.dockpolicy.image
@@ -19,7 +22,7 @@ references contains {"image": f.Image, "loc": {"line": f.StartLine}, "where": "b
 	some f in external_bases
 }
 
-references contains {"image": c.container.image, "loc": {"key": "image", "value": c.container.image}, "where": where} if {
+references contains {"image": c.container.image, "loc": {"key": "image", "value": c.container.image, "path": array.concat(c.path, ["image"])}, "where": where} if {
 	# Manifests, Compose files and images are objects, Dockerfiles arrays: this builtin
 	# check ends the body for a Dockerfile before any helper rule is called.
 	is_object(input)
@@ -28,11 +31,21 @@ references contains {"image": c.container.image, "loc": {"key": "image", "value"
 	where := sprintf("%s container %q image", [c.name, object.get(c.container, "name", "")])
 }
 
-references contains {"image": s.service.image, "loc": {"key": "image", "value": s.service.image}, "where": sprintf("service %q image", [s.name])} if {
+# A Compose image is judged as Compose interpolates it with no variable set (a default
+# used, `$$` a `$`); one that needs a variable's value names no image to judge.
+references contains {"image": image, "loc": {"key": "image", "value": s.service.image, "path": ["services", s.name, "image"]}, "where": where} if {
 	is_object(input)
 	some s in compose_services
 	is_string(s.service.image)
+	image := compose.interpolated(s.service.image)
+	# (regorus's VM lets `image := <undefined>` succeed.)
+	is_string(image)
+	where := _compose_where(s.name, s.service.image, image)
 }
+
+_compose_where(name, written, image) := sprintf("service %q image", [name]) if written == image
+
+_compose_where(name, written, image) := sprintf("service %q image %q, interpolated as", [name, written]) if written != image
 
 # A built image's own references: a tag that is latest, or no digest, is still worth
 # knowing about when the image is deployed by that reference.
