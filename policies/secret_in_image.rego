@@ -88,12 +88,22 @@ _instructions := array.concat(
 	[object.union(i, {"Cmd": lower(i.SubCmd), "Onbuild": true}) | is_dockerfile; some i in input; i.Cmd == "onbuild"],
 )
 
+# The instructions each group of rules reads, each list made in one pass: the rules then
+# walk a few instructions each, not the whole file.
+_env_labels := [i | some i in _instructions; i.Cmd in {"env", "label"}]
+
+_args := [i | some i in _instructions; i.Cmd == "arg"]
+
+_copies := [i | some i in _instructions; i.Cmd in {"copy", "add"}]
+
+_with_heredocs := [i | some i in _instructions; i.Heredocs]
+
 # The credential formats that can occur in this Dockerfile at all: their words appear in
 # some instruction's text (every value checked below is part of one). Most Dockerfiles have
 # none, and then the rules below that search instructions stop at `count(_possible) > 0`.
 _possible := secrets.possible_credential_kinds(concat("\n", array.concat(
 	[concat(" ", i.Value) | some i in _instructions],
-	[h.Content | some i in _instructions; some h in i.Heredocs],
+	[h.Content | some i in _with_heredocs; some h in i.Heredocs],
 )))
 
 # How a message names an instruction: `ENV`, or `ONBUILD ENV` for a trigger.
@@ -102,28 +112,24 @@ _shown(i) := concat(" ", ["ONBUILD", upper(i.Cmd)]) if i.Onbuild
 _shown(i) := upper(i.Cmd) if not i.Onbuild
 
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
-	some i in _instructions
-	i.Cmd == "env"
+	some i in _env_labels
 	secrets.may_name_secret(concat(" ", i.Value))
 	some pair in dockerfile.pairs(i)
 	secrets.literal_secret(pair.key, pair.value)
-	msg := sprintf("%s %s sets a literal secret (%s) that anyone who pulls the image can read", [_shown(i), pair.key, secrets.redact(pair.value)])
+	not _label_with_credentials(i, pair)
+	msg := sprintf("%s %s %s a literal secret (%s) that anyone who pulls the image can read", [_shown(i), pair.key, _sets[i.Cmd], secrets.redact(pair.value)])
 }
 
-deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
-	some i in _instructions
+_sets := {"env": "sets", "label": "holds"}
+
+# A label holding a known credential format is reported as that format, below.
+_label_with_credentials(i, pair) if {
 	i.Cmd == "label"
-	secrets.may_name_secret(concat(" ", i.Value))
-	some pair in dockerfile.pairs(i)
-	secrets.literal_secret(pair.key, pair.value)
-	# (A label holding a known credential format is reported as that, below.)
-	count(_credentials_in(pair.value, _possible)) == 0
-	msg := sprintf("%s %s holds a literal secret (%s) that anyone who pulls the image can read", [_shown(i), pair.key, secrets.redact(pair.value)])
+	count(_credentials_in(pair.value, _possible)) > 0
 }
 
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
-	some i in _instructions
-	i.Cmd == "arg"
+	some i in _args
 	secrets.may_name_secret(concat(" ", i.Value))
 	some pair in dockerfile.arg_pairs(i)
 	secrets.literal_secret(pair.key, pair.value)
@@ -135,8 +141,7 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	possible := _possible
 	count(possible) > 0
-	some i in _instructions
-	i.Cmd in {"env", "label"}
+	some i in _env_labels
 	some pair in dockerfile.pairs(i)
 	some kind in _credentials_in(pair.value, possible)
 	not _named_secret(i.Cmd, pair)
@@ -146,8 +151,7 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	possible := _possible
 	count(possible) > 0
-	some i in _instructions
-	i.Cmd == "arg"
+	some i in _args
 	some pair in dockerfile.arg_pairs(i)
 	is_string(pair.value)
 	some kind in _credentials_in(pair.value, possible)
@@ -158,8 +162,7 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 _credentials_in(text, possible) := secrets.credential_kinds_among(text, possible) | secrets.inline_credentials_among(text, possible)
 
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
-	some i in _instructions
-	i.Cmd in {"copy", "add"}
+	some i in _copies
 	count(i.Value) > 1
 	secrets.may_name_credential_file(concat(" ", i.Value))
 	some path in _copy_paths(i)
@@ -174,8 +177,7 @@ _copy_paths(i) := {dockerfile.unquote(p) | some p in i.Value; not startswith(p, 
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	possible := _possible
 	count(possible) > 0
-	some i in _instructions
-	i.Cmd in {"copy", "add"}
+	some i in _copies
 	some kind in _credentials_in(concat(" ", i.Value), possible)
 	msg := sprintf("%s contains %s", [_shown(i), kind])
 }
@@ -184,7 +186,7 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 # literal value (`_authToken=...` in an .npmrc, `password: ...` in a YAML file), is in the
 # image.
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
-	some i in _instructions
+	some i in _with_heredocs
 	i.Cmd in {"copy", "add"}
 	is_array(i.Heredocs)
 	some h in i.Heredocs
@@ -230,10 +232,9 @@ deny contains {"msg": msg, "_loc": {"line": arg.line}} if {
 }
 
 _unset_secret_args contains {"name": pair.key, "stage": i.Stage, "line": i.StartLine} if {
-	first := _first_from_line
-	some i in _instructions
-	i.Cmd == "arg"
+	some i in _args
 	not i.Onbuild
+	first := _first_from_line
 	i.StartLine > first
 	secrets.may_name_secret(concat(" ", i.Value))
 	some pair in dockerfile.arg_pairs(i)
