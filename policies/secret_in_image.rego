@@ -31,8 +31,8 @@
 #     a `*_URL` such as `DATABASE_URL` or `PIP_INDEX_URL`, `curl -u user:pass`,
 #     `--password=...`); a password from a variable (`${DB_PASS}`) does not count. A `RUN
 #     --mount=type=secret` is not searched.
-#   * A secret-named (or key-named) `ARG` without a default that a later `RUN`, `ENV` or
-#     `LABEL` of its stage uses (`$NAME`, `${NAME}`): a value passed with `--build-arg` is
+#   * A secret-named (or key-named) `ARG` without a literal default (none, `""`, or a
+#     variable) that a later `RUN`, `ENV` or `LABEL` of its stage uses (`$NAME`, `${NAME}`): a value passed with `--build-arg` is
 #     kept in the image history, secret mount or not. A global `ARG` is in a stage's scope
 #     only where the stage declares it again.
 #   * `COPY <<EOF` and `ADD <<EOF` bodies holding a credential format, inline credentials
@@ -212,7 +212,7 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	msg := sprintf("%s contains %s; use RUN --mount=type=secret instead", [_shown(i), kind])
 }
 
-# A secret build arg without a default, used by a later RUN (or ENV or LABEL) of its
+# A secret build arg without a literal default, used by a later RUN (or ENV or LABEL) of its
 # stage: whatever `--build-arg` passes it is recorded in the image history (and in the
 # config, through ENV). A global ARG is in a stage's scope only when the stage declares
 # it again, and that declaration is the stage's own ARG here. A RUN with a secret mount
@@ -238,8 +238,9 @@ _unset_secret_args contains {"name": pair.key, "stage": i.Stage, "line": i.Start
 	i.StartLine > first
 	secrets.may_name_secret(concat(" ", i.Value))
 	some pair in dockerfile.arg_pairs(i)
-	pair.value == null
 	secrets.secret_arg_name(pair.key)
+	# (A literal default is reported as such above; an empty one is no default.)
+	not secrets.literal_secret(pair.key, pair.value)
 }
 
 _first_from_line := min([f.StartLine | some f in dockerfile.froms])

@@ -284,6 +284,10 @@ test_secret_build_args_used_by_run_fire if {
 	_arg_msgs(doc) == {"ARG NPM_TOKEN is a secret build arg that RUN on line 3 uses: a value passed with --build-arg is kept in the image history; use RUN --mount=type=secret"}
 	count(_arg_msgs(_doc([_stage_arg(2, ["GITHUB_TOKEN"]), _run(3, "git clone https://x:$GITHUB_TOKEN@github.com/o/r", [])]))) == 1
 	count(_arg_msgs(_doc([_stage_arg(2, ["SIGNING_KEY"]), _run(3, "sign --key \"$SIGNING_KEY\" app", [])]))) == 1
+	count(_arg_msgs(_doc([_stage_arg(2, ["NPM_TOKEN=\"\""]), _run(3, "npm ci --token=$NPM_TOKEN", [])]))) == 1
+	count(_arg_msgs(_doc([_stage_arg(2, ["SIGNING_KEY=changeme"]), _run(3, "sign --key $SIGNING_KEY", [])]))) == 1
+	# A literal default is reported as that, not twice.
+	_arg_msgs(_doc([_stage_arg(2, ["NPM_TOKEN=npm_abc123"]), _run(3, "npm ci --token=$NPM_TOKEN", [])])) == {"ARG NPM_TOKEN has a literal secret default (****), kept in the image history"}
 	count(_arg_msgs(_doc([_stage_arg(2, ["NPM_TOKEN"]), object.union(_i("env", ["NPM_TOKEN", "${NPM_TOKEN}", "="]), {"StartLine": 3})]))) == 1
 	# A secret mount does not stop a RUN that uses the arg from recording it.
 	count(_arg_msgs(_doc([_stage_arg(2, ["NPM_TOKEN"]), _run(3, "npm ci --token=$NPM_TOKEN", ["--mount=type=secret,id=npmrc"])]))) == 1
