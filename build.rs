@@ -38,7 +38,8 @@ fn main() {
 }
 
 /// The Rust constants for `secret_names.rs`: the string literals of the Rego sets
-/// `_secret_words`, `_secret_last_words` and `_secret_pairs` (each one line, `name := {...}`).
+/// `_secret_words`, `_secret_last_words`, `_pass_words`, `_key_last_words`,
+/// `_public_key_words` and `_secret_pairs` (each one line, `name := {...}`).
 /// A set that is missing or empty stops the build: the redactor must never silently lose
 /// its list.
 fn secret_names(source: &str) -> String {
@@ -59,6 +60,9 @@ fn secret_names(source: &str) -> String {
     };
     let words = set("_secret_words");
     let last = set("_secret_last_words");
+    let pass_words = set("_pass_words");
+    let key_last = set("_key_last_words");
+    let public_key = set("_public_key_words");
     let pairs = set("_secret_pairs");
     assert!(
         pairs.len() % 2 == 0,
@@ -70,6 +74,9 @@ fn secret_names(source: &str) -> String {
     };
     list(&mut out, "SECRET_WORDS", &words);
     list(&mut out, "SECRET_LAST_WORDS", &last);
+    list(&mut out, "PASS_WORDS", &pass_words);
+    list(&mut out, "KEY_LAST_WORDS", &key_last);
+    list(&mut out, "PUBLIC_KEY_WORDS", &public_key);
     let pairs: Vec<(String, String)> = pairs
         .chunks(2)
         .map(|p| (p[0].clone(), p[1].clone()))

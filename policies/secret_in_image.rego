@@ -2,15 +2,52 @@
 # title: Secret baked into the image
 # description: |
 #   ## What it does
-#   Flags secrets that end up in the image or its build history:
-#   `ENV`/`ARG` whose name is secret-like (`DB_PASSWORD`, `AWS_SECRET_ACCESS_KEY`,
-#   `GITHUB_TOKEN`, `API_KEY`; not `PASSWORD_FILE`, `TOKEN_URL`, `PUBLIC_KEY`) with a literal
-#   value; any `ENV`/`ARG`/`LABEL` value or `RUN` text that matches a known credential format
-#   (AWS key ids, GitHub/GitLab/Slack tokens, private keys); `COPY`/`ADD` of credential
-#   files (`id_rsa`, `*.pem`, `*.key`, `.env`, `.npmrc`, `.netrc`, `.aws/credentials`,
-#   `.docker/config.json`); `RUN` with inline credentials (`curl -u user:pass`,
-#   `https://user:pass@host`, `--password=...`). A `RUN --mount=type=secret` never fires.
-#   Messages show a redacted form, never the value.
+#   Flags secrets that end up in the image or its build history. In a Dockerfile (`ONBUILD`
+#   triggers count as the instruction they wrap: they run in every child image):
+#   * `ENV`, `ARG` defaults and `LABEL`s that set a secret name to a literal value. A
+#     secret name has a secret word (`password`, `passwd`, `pwd`, `secret`, `token`,
+#     `apikey`, `credential(s)`, `passphrase`, `privatekey`), a secret pair (`api key`,
+#     `private key`, `access key`, `secret key`, `auth key`, `client secret`) or a word
+#     ending in one (`PGPASSWORD`, `apitoken`), or ends in `pass` (`SMTP_PASS`,
+#     `REDISPASS`, `KEYPASS`; not `BYPASS`, `COMPASS`); words split at `_`, `.`, `-` and
+#     camelCase. Not secret: names whose last word names a property or a reference
+#     (`PASSWORD_FILE`, `TOKEN_URL`, `SECRET_NAME`, `TOKEN_ISSUER`, `TOKEN_AUDIENCE`,
+#     `PASSWORD_HASHER`, `*_EXPIRATION`, `*_LIFETIME`, `*_PROVIDER`, `*_STRATEGY`,
+#     `*_SCHEME`, `*_METHOD`, ...) and `PWD`/`OLDPWD`. A literal value is written out:
+#     not `$VAR` or `${VAR}`, but `${VAR:-default}`/`${VAR-default}` bake the default in,
+#     `${VAR:+alt}` the alternative, and `\$` is a literal `$`; `true`/`false`/`yes`/`no`/
+#     `on`/`off` and numbers of at most three digits are settings
+#     (`MYSQL_RANDOM_ROOT_PASSWORD=1`), longer digit strings are secrets.
+#   * Key names, whose last word is `KEY` (`APP_KEY`, `LICENSE_KEY`, `ENCRYPTION_KEY`,
+#     `SIGNING_KEY`, `*_MASTER_KEY`), with a key-like literal value: at least 16
+#     characters of base64 or hex text (after an optional `base64:`) holding a digit, not a
+#     path, and not a GPG key id or fingerprint (16 or 40 upper-case hex digits, or `0x`
+#     and 8, 16 or 40). Names with `gpg`, `pgp`, `public`, `pub`, `cache`, `sort`,
+#     `partition`, `primary`, `routing`, ... name no secret key; `KEY_ID`, `KEYSERVER`,
+#     `KEYRING` do not end in `KEY`.
+#   * Any `ENV`/`ARG`/`LABEL` value, `RUN` text (heredoc scripts included) or `COPY`/`ADD`
+#     source that holds a known credential format (AWS key ids, GitHub/GitLab/Slack
+#     tokens, private keys) or inline credentials (`scheme://user:password@host` even in
+#     a `*_URL` such as `DATABASE_URL` or `PIP_INDEX_URL`, `curl -u user:pass`,
+#     `--password=...`); a password from a variable (`${DB_PASS}`) does not count. A `RUN
+#     --mount=type=secret` is not searched.
+#   * A secret-named (or key-named) `ARG` without a literal default (none, `""`, or a
+#     variable) that a later `RUN`, `ENV` or `LABEL` of its stage uses (`$NAME`, `${NAME}`): a value passed with `--build-arg` is
+#     kept in the image history, secret mount or not. A global `ARG` is in a stage's scope
+#     only where the stage declares it again.
+#   * `COPY <<EOF` and `ADD <<EOF` bodies holding a credential format, inline credentials
+#     or a secret name assigned a literal value (`_authToken=...`, `password: ...`,
+#     `"apiKey": "..."`, `token = "..."`).
+#   * `COPY`/`ADD` of credential files (`id_rsa`, `*.key`, `*.p12`, `*.pfx`, `.env`,
+#     `.npmrc`, `.netrc`, `.pgpass`, `.aws/credentials`, `.docker/config.json`, ...): a
+#     `.pem` only when its name says key or private (`key.pem`, `server-key.pem`,
+#     `privkey.pem`, `private.pem`) and not public, or it sits in a `private` or `keys`
+#     directory and its name says no certificate; `ca.pem`, `*-ca.pem`, `cert.pem`,
+#     `chain.pem`, `fullchain.pem`, `*.crt` and `*.cer` never.
+#
+#   Kubernetes env vars, Compose `environment` and image config `Env` are held to the
+#   same names and values (a YAML number of four digits or more is a literal). Messages
+#   show a redacted form, never the value.
 #
 #   On Kubernetes manifests and Compose files: an `env`/`environment` entry with a
 #   secret-like name and a literal value (an unquoted number included; a Compose
@@ -52,67 +89,94 @@ import data.lib.dockpolicy.image_config.env_pairs as image_env_pairs
 import data.lib.dockpolicy.kubernetes.containers as k8s_containers
 import data.lib.dockpolicy.secrets
 
-_instructions := [i | is_dockerfile; some i in input; i.Cmd != "comment"]
+# The instructions, comments aside, with each ONBUILD trigger as the instruction it wraps
+# (`Onbuild` set): a trigger runs in every image built FROM this one, and its ENV, ARG and
+# RUN keep their secrets there.
+_instructions := array.concat(
+	[i | is_dockerfile; some i in input; not i.Cmd in {"comment", "onbuild"}],
+	[object.union(i, {"Cmd": lower(i.SubCmd), "Onbuild": true}) | is_dockerfile; some i in input; i.Cmd == "onbuild"],
+)
+
+# The instructions each group of rules reads, each list made in one pass: the rules then
+# walk a few instructions each, not the whole file.
+_env_labels := [i | some i in _instructions; i.Cmd in {"env", "label"}]
+
+_args := [i | some i in _instructions; i.Cmd == "arg"]
+
+_copies := [i | some i in _instructions; i.Cmd in {"copy", "add"}]
+
+_with_heredocs := [i | some i in _instructions; i.Heredocs]
 
 # The credential formats that can occur in this Dockerfile at all: their words appear in
 # some instruction's text (every value checked below is part of one). Most Dockerfiles have
 # none, and then the rules below that search instructions stop at `count(_possible) > 0`.
 _possible := secrets.possible_credential_kinds(concat("\n", array.concat(
 	[concat(" ", i.Value) | some i in _instructions],
-	[h.Content | some i in _instructions; some h in i.Heredocs],
+	[h.Content | some i in _with_heredocs; some h in i.Heredocs],
 )))
 
+# How a message names an instruction: `ENV`, or `ONBUILD ENV` for a trigger.
+_shown(i) := concat(" ", ["ONBUILD", upper(i.Cmd)]) if i.Onbuild
+
+_shown(i) := upper(i.Cmd) if not i.Onbuild
+
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
-	some i in _instructions
-	i.Cmd == "env"
+	some i in _env_labels
 	secrets.may_name_secret(concat(" ", i.Value))
 	some pair in dockerfile.pairs(i)
-	secrets.secret_name(pair.key)
-	secrets.literal(pair.value)
-	msg := sprintf("ENV %s sets a literal secret (%s) that anyone who pulls the image can read", [pair.key, secrets.redact(pair.value)])
+	secrets.literal_secret(pair.key, pair.value)
+	not _label_with_credentials(i, pair)
+	msg := sprintf("%s %s %s a literal secret (%s) that anyone who pulls the image can read", [_shown(i), pair.key, _sets[i.Cmd], secrets.redact(pair.value)])
+}
+
+_sets := {"env": "sets", "label": "holds"}
+
+# A label holding a known credential format is reported as that format, below.
+_label_with_credentials(i, pair) if {
+	i.Cmd == "label"
+	count(_credentials_in(pair.value, _possible)) > 0
 }
 
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
-	some i in _instructions
-	i.Cmd == "arg"
+	some i in _args
 	secrets.may_name_secret(concat(" ", i.Value))
 	some pair in dockerfile.arg_pairs(i)
-	secrets.secret_name(pair.key)
-	secrets.literal(pair.value)
-	msg := sprintf("ARG %s has a literal secret default (%s), kept in the image history", [pair.key, secrets.redact(pair.value)])
+	secrets.literal_secret(pair.key, pair.value)
+	msg := sprintf("%s %s has a literal secret default (%s), kept in the image history", [_shown(i), pair.key, secrets.redact(pair.value)])
 }
 
+# Credential formats and credentials in URLs (`DATABASE_URL=postgresql://app:pw@db/app`),
+# whatever the variable is called.
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	possible := _possible
 	count(possible) > 0
-	some i in _instructions
-	i.Cmd in {"env", "label"}
+	some i in _env_labels
 	some pair in dockerfile.pairs(i)
-	some kind in secrets.credential_kinds_among(pair.value, possible)
+	some kind in _credentials_in(pair.value, possible)
 	not _named_secret(i.Cmd, pair)
-	msg := sprintf("%s %s holds %s (%s)", [upper(i.Cmd), pair.key, kind, secrets.redact(pair.value)])
+	msg := sprintf("%s %s holds %s (%s)", [_shown(i), pair.key, kind, secrets.redact(pair.value)])
 }
 
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	possible := _possible
 	count(possible) > 0
-	some i in _instructions
-	i.Cmd == "arg"
+	some i in _args
 	some pair in dockerfile.arg_pairs(i)
 	is_string(pair.value)
-	some kind in secrets.credential_kinds_among(pair.value, possible)
+	some kind in _credentials_in(pair.value, possible)
 	not _named_secret("arg", pair)
-	msg := sprintf("ARG %s holds %s (%s)", [pair.key, kind, secrets.redact(pair.value)])
+	msg := sprintf("%s %s holds %s (%s)", [_shown(i), pair.key, kind, secrets.redact(pair.value)])
 }
 
+_credentials_in(text, possible) := secrets.credential_kinds_among(text, possible) | secrets.inline_credentials_among(text, possible)
+
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
-	some i in _instructions
-	i.Cmd in {"copy", "add"}
+	some i in _copies
 	count(i.Value) > 1
 	secrets.may_name_credential_file(concat(" ", i.Value))
 	some path in _copy_paths(i)
 	secrets.credential_file(path)
-	msg := sprintf("%s copies the credential file %q into the image", [upper(i.Cmd), path])
+	msg := sprintf("%s copies the credential file %q into the image", [_shown(i), path])
 }
 
 # Sources and the destination: `COPY config.json /root/.docker/config.json` counts too.
@@ -122,12 +186,28 @@ _copy_paths(i) := {dockerfile.unquote(p) | some p in i.Value; not startswith(p, 
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	possible := _possible
 	count(possible) > 0
-	some i in _instructions
-	i.Cmd in {"copy", "add"}
-	text := concat(" ", i.Value)
-	some kind in secrets.credential_kinds_among(text, possible) | secrets.inline_credentials_among(text, possible)
-	msg := sprintf("%s contains %s", [upper(i.Cmd), kind])
+	some i in _copies
+	some kind in _credentials_in(concat(" ", i.Value), possible)
+	msg := sprintf("%s contains %s", [_shown(i), kind])
 }
+
+# A `COPY <<EOF` body is a file of the image: a token in it, or a secret name assigned a
+# literal value (`_authToken=...` in an .npmrc, `password: ...` in a YAML file), is in the
+# image.
+deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
+	some i in _with_heredocs
+	i.Cmd in {"copy", "add"}
+	is_array(i.Heredocs)
+	some h in i.Heredocs
+	some what in _heredoc_secrets(h.Content)
+	msg := sprintf("%s writes a file holding %s into the image", [_shown(i), what])
+}
+
+_heredoc_secrets(body) := _heredoc_credentials(body) | {sprintf("a literal secret under %q", [name]) | some name in secrets.assigned_secret_names(body)}
+
+_heredoc_credentials(body) := _credentials_in(body, _possible) if {
+	count(_possible) > 0
+} else := set()
 
 deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	possible := _possible
@@ -136,16 +216,74 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	i.Cmd == "run"
 	not dockerfile.has_mount(i, "secret")
 	text := dockerfile.command_text(i)
-	kinds := secrets.credential_kinds_among(text, possible) | secrets.inline_credentials_among(text, possible)
+	kinds := _credentials_in(text, possible)
 	some kind in kinds
-	msg := sprintf("RUN contains %s; use RUN --mount=type=secret instead", [kind])
+	msg := sprintf("%s contains %s; use RUN --mount=type=secret instead", [_shown(i), kind])
+}
+
+# A secret build arg without a literal default, used by a later RUN (or ENV or LABEL) of its
+# stage: whatever `--build-arg` passes it is recorded in the image history (and in the
+# config, through ENV). A global ARG is in a stage's scope only when the stage declares
+# it again, and that declaration is the stage's own ARG here. A RUN with a secret mount
+# that uses the ARG still records it.
+deny contains {"msg": msg, "_loc": {"line": arg.line}} if {
+	some arg in _unset_secret_args
+	uses := sort([[i.StartLine, _shown(i)] |
+		some i in _instructions
+		i.Cmd in {"run", "env", "label"}
+		not i.Onbuild
+		i.Stage == arg.stage
+		i.StartLine > arg.line
+		_references(_text_of(i), arg.name)
+	])
+	count(uses) > 0
+	msg := sprintf("ARG %s is a secret build arg that %s on line %d uses: a value passed with --build-arg is kept in the image history; use RUN --mount=type=secret", [arg.name, uses[0][1], uses[0][0]])
+}
+
+_unset_secret_args contains {"name": pair.key, "stage": i.Stage, "line": i.StartLine} if {
+	some i in _args
+	not i.Onbuild
+	first := _first_from_line
+	i.StartLine > first
+	secrets.may_name_secret(concat(" ", i.Value))
+	some pair in dockerfile.arg_pairs(i)
+	secrets.secret_arg_name(pair.key)
+	# (A literal default is reported as such above; an empty one is no default.)
+	not secrets.literal_secret(pair.key, pair.value)
+}
+
+_first_from_line := min([f.StartLine | some f in dockerfile.froms])
+
+_text_of(i) := dockerfile.command_text(i) if i.Cmd == "run"
+
+_text_of(i) := concat(" ", i.Value) if i.Cmd != "run"
+
+# _references(text, name): text expands the variable `name` (`$NAME`, `${NAME}`,
+# `${NAME:-x}`; not `$NAME_FILE`).
+_references(text, name) if {
+	braced := concat("", ["${", name])
+	contains(text, braced)
+	some part in array.slice(split(text, braced), 1, count(text) + 1)
+	substring(part, 0, 1) in {"}", ":", "-", "+", "?", "="}
+}
+
+_references(text, name) if {
+	bare := concat("", ["$", name])
+	contains(text, bare)
+	some part in array.slice(split(text, bare), 1, count(text) + 1)
+	not _identifier_start(part)
+}
+
+_identifier_start(s) if {
+	c := substring(s, 0, 1)
+	c != ""
+	contains("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_", c)
 }
 
 # A secret-named ENV/ARG already reported by the name rule is not reported twice.
 _named_secret(cmd, pair) if {
 	cmd in {"env", "arg"}
-	secrets.secret_name(pair.key)
-	secrets.literal(pair.value)
+	secrets.literal_secret(pair.key, pair.value)
 }
 
 # Kubernetes: a secret-like env var with a literal `value` (not `valueFrom`), or any env
@@ -281,10 +419,7 @@ deny contains {"msg": msg, "_loc": {}} if {
 	msg := sprintf("the image config sets %s to a literal secret (%s)", [pair.key, secrets.redact(pair.value)])
 }
 
-_secret_value(name, value) if {
-	secrets.secret_name(name)
-	secrets.literal(value)
-}
+_secret_value(name, value) if secrets.literal_secret(name, value)
 
 _secret_value(_, value) if {
 	is_string(value)

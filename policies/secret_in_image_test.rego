@@ -138,6 +138,9 @@ test_pre_checks_cover_every_secret_word_and_credential_file if {
 	every pair in secrets._secret_pairs {
 		secrets.may_name_secret(concat("_", pair))
 	}
+	every word in secrets._fused_secret_words | secrets._secret_last_words | secrets._key_last_words {
+		secrets.may_name_secret(concat("", ["X", upper(word)]))
+	}
 	every name in secrets._credential_names {
 		secrets.may_name_credential_file(name)
 	}
@@ -166,7 +169,7 @@ test_possible_kinds_look_for_every_needed_word if {
 
 test_copy_of_a_credential_file_fires if {
 	_fires([_i("copy", ["id_rsa", "/root/.ssh/id_rsa"])])
-	_fires([_i("copy", ["certs/Server.PEM", "/etc/ssl/"])])
+	_fires([_i("copy", ["certs/Server-Key.PEM", "/etc/ssl/"])])
 	_fires([_i("add", [".env.production", "/app/"])])
 	not _fires([_i("copy", ["requirements.txt", "/app/"])])
 }
@@ -290,4 +293,190 @@ test_compose_command_and_entrypoint_flags if {
 	[d._loc.path | some d in _compose_denies({"command": ["redis-server", "--requirepass", "s3cr3t"]})] == [["services", "web", "command", 2]]
 	count(_compose_denies({"entrypoint": ["sh", "-c", "exec app --token=s3cr3tvalue"]})) == 1
 	count(_compose_denies({"command": "redis-server --requirepass $$REDIS_PASSWORD"})) == 0
+# Fused names: a word ending in a secret word (PGPASSWORD, apitoken) or in PASS
+# (REDISPASS, KEYPASS as keytool spells it), but not an English word ending in pass, nor
+# the shell's working directories.
+test_fused_secret_names if {
+	every name in ["PGPASSWORD", "MYSQLPASSWORD", "DBPASSWORD", "REDISPASS", "apitoken", "APIToken", "authtoken", "appsecret", "KEYPASS", "STOREPASS", "ROOTPASSWD", "DB_PWD", "googleapikey"] {
+		secrets.secret_name(name)
+	}
+	every name in ["PWD", "OLDPWD", "pwd", "BYPASS", "COMPASS", "PROXY_BYPASS", "SURPASS", "PGPASSFILE", "PASSWORDLESS", "KEEPASS"] {
+		not secrets.secret_name(name)
+	}
+	_fires([_i("env", ["PGPASSWORD", "s3cretpw", "="])])
+	_fires([_i("env", ["REDISPASS", "s3cretpw", "="])])
+	not _fires([_i("env", ["PWD", "/app", "="])])
+	not _fires([_i("env", ["OLDPWD", "/", "="])])
+	not _fires([_i("env", ["NO_PROXY_BYPASS", "localhost", "="])])
+}
+
+# Names whose last word names a property of the secret, not the secret.
+test_secret_properties_are_not_secrets if {
+	every name in ["TOKEN_ISSUER", "JWT_TOKEN_AUDIENCE", "PASSWORD_HASHER", "PASSWORD_HASHERS", "TOKEN_EXPIRATION", "ACCESS_TOKEN_LIFETIME", "SECRET_PROVIDER", "TOKEN_STRATEGY", "AUTH_TOKEN_SCHEME", "PASSWORD_RESET_METHOD", "SECRET_BACKEND", "SECRET_ARN", "TOKEN_SCOPE"] {
+		not secrets.secret_name(name)
+	}
+	not _fires([_i("env", ["TOKEN_ISSUER", "https://auth.example.com", "=", "TOKEN_AUDIENCE", "api://default", "=", "PASSWORD_HASHER", "argon2", "="])])
+	_fires([_i("env", ["TOKEN", "abc123xyz", "="])])
+	_fires([_i("env", ["ISSUER_TOKEN", "abc123xyz", "="])])
+}
+
+# Keys by their value: a long key-like literal, but no GPG key id or fingerprint, no
+# public key, no path.
+test_key_names_with_key_like_values_fire if {
+	every pair in [["LICENSE_KEY", "lgNvGyhnUKpa5PJi"], ["RAILS_MASTER_KEY", "0a1b2c3d4e5f60718293a4b5c6d7e8f9"], ["ENCRYPTION_KEY", "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA=="], ["SIGNING_KEY", "sk_9f8e7d6c5b4a39281706"], ["APP_KEY", "base64:Q2hhbmdlTWUxMjM0NTY3ODkwQUJDREVGR0hJSks="], ["masterKey", "AbCdEf0123456789xyz"], ["KEY", "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000000000000000000000000000"]] {
+		_fires([_i("env", [pair[0], pair[1], "="])])
+		_fires([_i("arg", [concat("=", pair)])])
+	}
+	_fires([_i("env", ["APP_KEY", "${APP_KEY:-base64:Q2hhbmdlTWUxMjM0NTY3ODkw}", "="])])
+}
+
+test_key_names_without_a_secret_value_do_not_fire if {
+	every pair in [["GPG_KEY", "A035C8C19219BA821ECEA86B64E628F8D684696D"], ["JENKINS_GPG_KEY", "5E386EADB55F01504CAE8BCF7198F4B714ABFC68"], ["NODE_KEY", "0x7D83545DF9E04CEA"], ["SIGNING_KEY", "B42F6819007F00F88E364FD4036A9C25BF357DD4"], ["PUBLIC_KEY", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE"], ["CACHE_KEY", "v1-deps-0123456789abcdef"], ["NGROK_SERVER_KEY", "assets/server/tls/snakeoil.key"], ["SSL_KEY", "/etc/ssl/private/server.key"], ["APP_KEY", "changeme"], ["LICENSE_KEY", "${LICENSE_KEY}"], ["API_KEY_ID", "AKID0123456789abcdef"], ["KEYSERVER", "hkps://keys.openpgp.org"], ["KEYRING", "/usr/share/keyrings/x.gpg"], ["SORT_KEY", "created_at_desc_2024_v1"], ["LICENSE_KEY", "short1"]] {
+		not _fires([_i("env", [pair[0], pair[1], "="])])
+	}
+}
+
+# A credential in a URL is a secret whatever the variable is called; a password taken
+# from a variable is not.
+test_credentials_in_urls_of_env_and_arg_values_fire if {
+	_fires([_i("env", ["DATABASE_URL", "postgresql://app:pw1234@db/app", "="])])
+	_fires([_i("env", ["PIP_INDEX_URL", "https://user:s3cret@pypi.example.com/simple", "="])])
+	_fires([_i("arg", ["PIP_EXTRA_INDEX_URL=https://user:s3cret@pypi.example.com/simple"])])
+	_fires([_i("label", ["repo", "https://bot:t0ken@git.example.com/x.git", "="])])
+	_fires([_i("env", ["REDIS_URL", "redis://:s3cretpw@redis:6379/0", "="])])
+	not _fires([_i("env", ["DATABASE_URL", "postgresql://app:${DB_PASS}@db/app", "="])])
+	not _fires([_i("env", ["DATABASE_URL", "postgresql://app@db/app", "="])])
+	not _fires([_i("env", ["PIP_INDEX_URL", "https://pypi.example.com/simple", "="])])
+}
+
+test_a_url_credential_in_a_secret_name_is_reported_once if {
+	count(secret_in_image.deny) == 1 with input as _doc([_i("env", ["DB_PASSWORD", "postgres://u:pw123@db/x", "="])])
+}
+
+# Build args without a default that a later RUN of their stage uses.
+_stage_arg(line, value) := {"Cmd": "arg", "Value": value, "Flags": [], "Stage": 0, "StartLine": line}
+
+_run(line, text, flags) := {"Cmd": "run", "Value": [text], "Flags": flags, "Stage": 0, "StartLine": line}
+
+_global_doc(instructions) := array.concat([_stage_arg(1, ["NPM_TOKEN"]), {"Cmd": "from", "Image": "node:22", "Value": ["node:22"], "Flags": [], "Stage": 0, "BaseStage": null, "ImageResolved": true, "StartLine": 2}], instructions)
+
+_arg_msgs(doc) := {d.msg | some d in denies; startswith(d.msg, "ARG ")} if {
+	denies := secret_in_image.deny with input as doc
+}
+
+test_secret_build_args_used_by_run_fire if {
+	doc := _doc([_stage_arg(2, ["NPM_TOKEN"]), _run(3, "echo \"//r/:_authToken=${NPM_TOKEN}\" > .npmrc && npm ci", [])])
+	_arg_msgs(doc) == {"ARG NPM_TOKEN is a secret build arg that RUN on line 3 uses: a value passed with --build-arg is kept in the image history; use RUN --mount=type=secret"}
+	count(_arg_msgs(_doc([_stage_arg(2, ["GITHUB_TOKEN"]), _run(3, "git clone https://x:$GITHUB_TOKEN@github.com/o/r", [])]))) == 1
+	count(_arg_msgs(_doc([_stage_arg(2, ["SIGNING_KEY"]), _run(3, "sign --key \"$SIGNING_KEY\" app", [])]))) == 1
+	count(_arg_msgs(_doc([_stage_arg(2, ["NPM_TOKEN=\"\""]), _run(3, "npm ci --token=$NPM_TOKEN", [])]))) == 1
+	count(_arg_msgs(_doc([_stage_arg(2, ["SIGNING_KEY=changeme"]), _run(3, "sign --key $SIGNING_KEY", [])]))) == 1
+	# A literal default is reported as that, not twice.
+	_arg_msgs(_doc([_stage_arg(2, ["NPM_TOKEN=npm_abc123"]), _run(3, "npm ci --token=$NPM_TOKEN", [])])) == {"ARG NPM_TOKEN has a literal secret default (****), kept in the image history"}
+	count(_arg_msgs(_doc([_stage_arg(2, ["NPM_TOKEN"]), object.union(_i("env", ["NPM_TOKEN", "${NPM_TOKEN}", "="]), {"StartLine": 3})]))) == 1
+	# A secret mount does not stop a RUN that uses the arg from recording it.
+	count(_arg_msgs(_doc([_stage_arg(2, ["NPM_TOKEN"]), _run(3, "npm ci --token=$NPM_TOKEN", ["--mount=type=secret,id=npmrc"])]))) == 1
+}
+
+test_secret_build_args_not_used_do_not_fire if {
+	# Not used, or used before its declaration, or only a look-alike variable.
+	count(_arg_msgs(_doc([_stage_arg(2, ["NPM_TOKEN"]), _run(3, "npm ci", [])]))) == 0
+	count(_arg_msgs(_doc([_run(2, "echo $NPM_TOKEN", []), _stage_arg(3, ["NPM_TOKEN"])]))) == 0
+	count(_arg_msgs(_doc([_stage_arg(2, ["NPM_TOKEN"]), _run(3, "cat $NPM_TOKEN_FILE ${NPM_TOKEN_PATH}", [])]))) == 0
+	# A RUN with a secret mount that does not use the arg.
+	count(_arg_msgs(_doc([_stage_arg(2, ["NPM_TOKEN"]), _run(3, "npm ci", ["--mount=type=secret,id=npmrc,target=/root/.npmrc"])]))) == 0
+	# Not secret-named, or a GPG key id.
+	count(_arg_msgs(_doc([_stage_arg(2, ["NODE_VERSION"]), _run(3, "echo $NODE_VERSION", [])]))) == 0
+	count(_arg_msgs(_doc([_stage_arg(2, ["GPG_KEY"]), _run(3, "gpg --recv-keys $GPG_KEY", [])]))) == 0
+	# A global ARG that the stage does not declare again is not in its scope.
+	count(_arg_msgs(_global_doc([_run(3, "echo $NPM_TOKEN", [])]))) == 0
+	count(_arg_msgs(_global_doc([_stage_arg(3, ["NPM_TOKEN"]), _run(4, "echo $NPM_TOKEN", [])]))) == 1
+	# An arg of another stage.
+	count(_arg_msgs(_doc([_stage_arg(2, ["NPM_TOKEN"]), object.union(_run(3, "echo $NPM_TOKEN", []), {"Stage": 1})]))) == 0
+}
+
+test_labels_with_secret_names_fire if {
+	_fires([_i("label", ["com.example.api-token", "abc123xyz", "="])])
+	_fires([_i("label", ["db.password", "hunter2", "="])])
+	not _fires([_i("label", ["com.example.token-url", "https://auth.example.com/token", "="])])
+	not _fires([_i("label", ["org.opencontainers.image.title", "password-manager", "="])])
+}
+
+# ONBUILD triggers run in every child image.
+_onbuild(sub, value) := {"Cmd": "onbuild", "SubCmd": sub, "Value": value, "Flags": [], "Stage": 0, "StartLine": 2}
+
+test_onbuild_triggers_count if {
+	msgs := {d.msg | some d in secret_in_image.deny} with input as _doc([_onbuild("ENV", ["DB_PASSWORD", "hunter2", "="])])
+	msgs == {"ONBUILD ENV DB_PASSWORD sets a literal secret (****) that anyone who pulls the image can read"}
+	_fires([_onbuild("ARG", ["GITHUB_TOKEN=abc123"])])
+	_fires([_onbuild("RUN", ["curl -u admin:s3cret https://example.com/x"])])
+	_fires([_onbuild("COPY", ["id_rsa", "/root/.ssh/"])])
+	not _fires([_onbuild("RUN", ["npm ci"])])
+	not _fires([_onbuild("ENV", ["DB_PASSWORD_FILE", "/run/secrets/db", "="])])
+}
+
+# A COPY heredoc body is a file of the image.
+_copy_heredoc(content) := {"Cmd": "copy", "Value": ["<<EOF", "/app/config"], "Flags": [], "Stage": 0, "StartLine": 2, "Heredocs": [{"Name": "EOF", "Content": content}]}
+
+test_copy_heredoc_bodies_with_secrets_fire if {
+	_fires([_copy_heredoc("//registry.npmjs.org/:_authToken=npm_abcdef0123456789\n")])
+	_fires([_copy_heredoc("db:\n  host: db\n  password: \"hunter2\"\n")])
+	_fires([_copy_heredoc("{\"apiKey\": \"abc123xyz\", \"x\": 1}\n")])
+	_fires([_copy_heredoc("export GITHUB_TOKEN=ghp_0123456789abcdefghijklmnopqrstuvwxyzAB\n")])
+	_fires([_copy_heredoc("[global]\nindex-url = https://u:s3cret@pypi.example.com/simple\n")])
+	_fires([object.union(_copy_heredoc("token = \"abc123xyz\"\n"), {"Cmd": "add"})])
+	msgs := {d.msg | some d in secret_in_image.deny} with input as _doc([_copy_heredoc("password: hunter2hunter2\n")])
+	msgs == {"COPY writes a file holding a literal secret under \"password\" into the image"}
+}
+
+test_copy_heredoc_bodies_without_secrets_do_not_fire if {
+	not _fires([_copy_heredoc("//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n")])
+	not _fires([_copy_heredoc("db:\n  password_file: /run/secrets/db\n  password: ${DB_PASSWORD}\n")])
+	not _fires([_copy_heredoc("server {\n  listen 80;\n}\n")])
+	not _fires([_copy_heredoc("require_password: true\n")])
+}
+
+# Values written with a default or alternative bake it in; escaped `$` is literal.
+test_variable_forms_in_values if {
+	_fires([_i("env", ["DB_PASSWORD", "${DB_PASSWORD-changeme}", "="])])
+	_fires([_i("env", ["DB_PASSWORD", "${USE_DEFAULT:+changeme}", "="])])
+	_fires([_i("env", ["DB_PASSWORD", "${USE_DEFAULT+changeme}", "="])])
+	_fires([_i("env", ["DB_PASSWORD", "\\$ecretpw", "="])])
+	not _fires([_i("env", ["DB_PASSWORD", "$DB_PASSWORD", "="])])
+	not _fires([_i("env", ["DB_PASSWORD", "${DB_PASSWORD:-}", "="])])
+	not _fires([_i("env", ["DB_PASSWORD", "${DB_PASSWORD:?required}", "="])])
+}
+
+# Numbers: YAML numbers and digit strings of four digits or more are literal secrets;
+# flags (0, 1) and short numbers are settings.
+test_numbers_as_secret_values if {
+	secrets.literal(123456)
+	secrets.literal(1234)
+	secrets.literal("123456")
+	not secrets.literal(1)
+	not secrets.literal(0)
+	not secrets.literal("1")
+	not secrets.literal(true)
+	secrets.literal_secret("MYSQL_ROOT_PASSWORD", 12345678)
+	not secrets.literal_secret("MYSQL_RANDOM_ROOT_PASSWORD", 1)
+	not secrets.literal_secret("MYSQL_ALLOW_EMPTY_PASSWORD", "yes")
+	secrets.redact(12345678901234) == "12****"
+	_fires([_i("env", ["DB_PASSWORD", "123456", "="])])
+	not _fires([_i("env", ["MYSQL_RANDOM_ROOT_PASSWORD", "1", "="])])
+}
+
+# A .pem is a credential file when its name says key or private; a certificate never is.
+test_pem_files_by_name if {
+	every src in ["key.pem", "server-key.pem", "privkey.pem", "private.pem", "ca-key.pem", "certs/tls.key", "client.p12", "keys/server.pem", "/etc/ssl/private/server.pem"] {
+		_fires([_i("copy", [src, "/etc/ssl/"])])
+	}
+	every src in ["ca.pem", "certs/ca.pem", "my-ca.pem", "rootCA.pem", "fullchain.pem", "cert.pem", "chain.pem", "server.pem", "pubkey.pem", "public-key.pem", "server.crt", "ca.cer", "keys/ca.pem", "keys/fullchain.pem"] {
+		not _fires([_i("copy", [src, "/etc/ssl/certs/"])])
+	}
+}
+
+# A label holding a known credential format is reported as that format, once.
+test_a_label_with_a_credential_format_is_reported_as_that_format if {
+	msgs := {d.msg | some d in secret_in_image.deny} with input as _doc([_i("label", ["deploy.key", "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB", "="])])
+	msgs == {"LABEL deploy.key holds a GitHub token (ghp_****)"}
 }

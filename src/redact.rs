@@ -36,6 +36,9 @@ enum Kind {
     Assigned,
     /// `NAME value…` (Docker's legacy `ENV NAME value with spaces`): the rest of the line.
     Spaced,
+    /// `NAME_KEY=value` (or `NAME_KEY value` in a source line) whose value looks like a key
+    /// (`key_secret`): the name alone does not make it secret.
+    Key,
 }
 
 /// A value as a shell or Docker reads one: a run of segments, each a double-quoted string
@@ -100,9 +103,17 @@ static SOURCES: LazyLock<Vec<(String, Kind)>> = LazyLock::new(|| {
             format!(r"(?i)\b(?P<name>{spaced_name})[ \t]+(?P<v>[^\s=:](?:[^\r\n]*[^\s])?)"),
             Kind::Spaced,
         ),
-        // scheme://user:password@host
+        // A key name with a key-like value: which is decided by `key_secret`.
         (
-            r#"[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@'"]+:(?P<v>[^\s/@'"]+)@"#.into(),
+            format!(
+                r#"(?i)\b(?P<name>{})(?P<sep>["']?[ \t]*(?::=|==|=|:)[ \t]*|[ \t]+)(?P<v>["']?(?:base64:)?[A-Za-z0-9+/=_\-]{{16,}}["']?)(?:$|[^A-Za-z0-9+/=_\-.:])"#,
+                key_name_pattern()
+            ),
+            Kind::Key,
+        ),
+        // scheme://user:password@host (or scheme://:password@host)
+        (
+            r#"[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@'"]*:(?P<v>[^\s/@'"]+)@"#.into(),
             Kind::Credential,
         ),
         // curl -u user:password, curl --user=user:password
@@ -158,24 +169,98 @@ fn secret_name_pattern(spaced: bool) -> String {
         .collect();
     let part = r"[A-Z0-9_.\-]*";
     let last = if spaced {
-        // After a separator, or capitalised after a lower-case letter (`smtpPass`).
-        let capitalised: Vec<String> = names::SECRET_LAST_WORDS
-            .iter()
-            .map(|w| {
-                let mut chars = w.chars();
-                let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
-                regex::escape(&format!("{}{}", first.unwrap_or_default(), chars.as_str()))
-            })
-            .collect();
-        format!(
-            r"(?:[_.\-](?:{})|(?-i:[a-z0-9](?:{})))",
-            last.join("|"),
-            capitalised.join("|")
-        )
+        // After something (`SMTP_PASS`, `smtpPass`, `REDISPASS`), never alone (`pass
+        // --parser` is prose); `spaced_pass_word` leaves out `BYPASS` and its kind.
+        format!(r"(?:[A-Z0-9_.\-](?:{}))", last.join("|"))
     } else {
         format!("(?:{})", last.join("|"))
     };
     format!("{part}(?:{}){part}|{part}{last}", anywhere.join("|"))
+}
+
+/// A name whose last word is one of DP006's key words (`APP_KEY`, `masterKey`, `KEY`).
+fn key_name_pattern() -> String {
+    let words: Vec<String> = names::KEY_LAST_WORDS
+        .iter()
+        .map(|w| regex::escape(w))
+        .collect();
+    let words = words.join("|");
+    let capitalised: Vec<String> = names::KEY_LAST_WORDS
+        .iter()
+        .map(|w| regex::escape(&capitalise(w)))
+        .collect();
+    format!(
+        r"(?:[A-Z0-9_.\-]*[_.\-])?(?:{words})|[A-Z0-9_.\-]*(?-i:[a-z0-9](?:{}))",
+        capitalised.join("|")
+    )
+}
+
+fn capitalise(word: &str) -> String {
+    let mut chars = word.chars();
+    let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
+    format!("{}{}", first.unwrap_or_default(), chars.as_str())
+}
+
+/// DP006's words of a name, as `tokens` in secrets.rego splits it: `AWS_SECRET_ACCESS_KEY`
+/// is `aws secret access key`, `masterKey` is `master key`.
+fn name_words(name: &str) -> Vec<String> {
+    static WORD: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[A-Z]+[a-z0-9]*|[a-z0-9]+").expect("valid word regex"));
+    WORD.find_iter(name)
+        .map(|m| m.as_str().to_ascii_lowercase())
+        .collect()
+}
+
+/// DP006's `key_secret`: a name whose last word is a key word and none of whose words says
+/// public key or key id (`GPG_KEY`, `PUBLIC_KEY`, `CACHE_KEY`), with a value (quotes
+/// aside) of at least 16 characters of base64 or hex text after an optional `base64:`,
+/// holding a digit, not a path, and no GPG key id or fingerprint.
+fn key_secret(name: &str, value: &str) -> bool {
+    let words = name_words(name);
+    let Some(last) = words.last() else {
+        return false;
+    };
+    if !names::KEY_LAST_WORDS.contains(&last.as_str())
+        || words
+            .iter()
+            .any(|w| names::PUBLIC_KEY_WORDS.contains(&w.as_str()))
+    {
+        return false;
+    }
+    let value = value.trim_matches(['"', '\'']);
+    let value = value.strip_prefix("base64:").unwrap_or(value);
+    value.len() >= 16
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b))
+        && !value.starts_with('/')
+        && value.bytes().any(|b| b.is_ascii_digit())
+        && !key_id_or_fingerprint(value)
+}
+
+/// A GPG key id or fingerprint: 16 or 40 upper-case hex digits, or `0x` and 8, 16 or 40.
+fn key_id_or_fingerprint(value: &str) -> bool {
+    let hex = |s: &str, upper_only: bool| {
+        s.bytes().all(|b| {
+            b.is_ascii_digit()
+                || (b'A'..=b'F').contains(&b)
+                || (!upper_only && (b'a'..=b'f').contains(&b))
+        })
+    };
+    if let Some(rest) = value
+        .strip_prefix("0x")
+        .or_else(|| value.strip_prefix("0X"))
+    {
+        return [8, 16, 40].contains(&rest.len()) && hex(rest, false);
+    }
+    [16, 40].contains(&value.len()) && hex(value, true)
+}
+
+/// Whether a spaced name ends with a word that only looks like a secret's (`BYPASS`,
+/// `compass`): DP006 leaves those out.
+fn spaced_pass_word(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    names::PASS_WORDS.iter().any(|w| name.ends_with(w))
 }
 
 struct Patterns {
@@ -186,6 +271,8 @@ struct Patterns {
     any: RegexSet,
     /// A whole string that is a secret-like name (`DB_PASSWORD`, not `DB_PASSWORD=x`).
     name: Regex,
+    /// A whole string that is a key name (`LICENSE_KEY`), secret by its value.
+    key_name: Regex,
     /// A file name by its extension (`secret.json`), which an error message follows with
     /// `: what went wrong`.
     file_name: Regex,
@@ -203,6 +290,8 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
     any: RegexSet::new(SOURCES.iter().map(|(re, _)| re)).expect("valid redaction regexes"),
     name: Regex::new(&format!("(?i)^(?:{})$", secret_name_pattern(false)))
         .expect("valid name regex"),
+    key_name: Regex::new(&format!("(?i)^(?:{})$", key_name_pattern()))
+        .expect("valid key name regex"),
     file_name: Regex::new(
         r"(?i)\.(?:json|ya?ml|rego|toml|txt|md|tar|tgz|gz|zip|xml|ini|cfg|conf|lock|log|csv|sh|py|js|ts|go|rs|properties|tf|hcl|dockerfile)$",
     )
@@ -257,7 +346,7 @@ fn secret_ranges(text: &str, mode: Mode) -> Vec<Range<usize>> {
     }
     for index in patterns.any.matches(text).iter() {
         let (re, kind) = &patterns.all[index];
-        if *kind == Kind::Spaced && !mode.spaced {
+        if matches!(kind, Kind::Spaced) && !mode.spaced {
             continue;
         }
         let mut at = 0;
@@ -272,6 +361,10 @@ fn secret_ranges(text: &str, mode: Mode) -> Vec<Range<usize>> {
             };
             if !mode.spaced && !mode.errors && *kind == Kind::Assigned && prose_colon(&caps) {
                 at = all.end();
+                continue;
+            }
+            if !wanted(*kind, mode, &caps) {
+                at = caps.name("name").map_or(all.end(), |n| n.end());
                 continue;
             }
             if mode.errors && *kind != Kind::Credential && names_a_file(text, &caps) {
@@ -299,6 +392,23 @@ fn secret_ranges(text: &str, mode: Mode) -> Vec<Range<usize>> {
         }
     }
     merge(ranges)
+}
+
+/// Whether a match of a name-and-value pattern is a secret as DP006 decides: a spaced name
+/// is not one of the look-alike words (`BYPASS x`), and a key name's value is key-like
+/// (and, outside source lines, assigned, not a word following it).
+fn wanted(kind: Kind, mode: Mode, caps: &regex::Captures) -> bool {
+    let name = caps.name("name").map_or("", |n| n.as_str());
+    match kind {
+        Kind::Spaced => !spaced_pass_word(name),
+        Kind::Key => {
+            let spaced = caps
+                .name("sep")
+                .is_some_and(|sep| sep.as_str().trim().is_empty());
+            (mode.spaced || !spaced) && key_secret(name, caps.name("v").map_or("", |v| v.as_str()))
+        }
+        Kind::Credential | Kind::Assigned => true,
+    }
 }
 
 /// Whether a rule message's `name: value` is prose: a bare colon after an unquoted word
@@ -607,6 +717,8 @@ impl Secrets {
         // Lines left in which a `value:` is a secret name's (Kubernetes' env entries put
         // `value` on the line after `name`; another `name` ends the entry).
         let mut named = 0usize;
+        // The name of that entry when it is a key name, whose value decides.
+        let mut key_name: Option<&str> = None;
         for text in source.lines().skip(first).take(count) {
             scanned += text.len() + 1;
             if scanned > MAX_SCANNED_BYTES || self.full() {
@@ -616,7 +728,11 @@ impl Secrets {
             if let Some(caps) = patterns.name_field.captures(text)
                 && let Some(n) = caps.name("n")
             {
+                key_name = None;
                 named = if patterns.name.is_match(n.as_str()) {
+                    4
+                } else if patterns.key_name.is_match(n.as_str()) {
+                    key_name = Some(n.as_str());
                     4
                 } else {
                     0
@@ -629,7 +745,9 @@ impl Secrets {
                     .captures(rest)
                     .and_then(|c| c.name("v"))
                 {
-                    self.add_value(v.as_str());
+                    if key_name.is_none_or(|name| key_secret(name, v.as_str())) {
+                        self.add_value(v.as_str());
+                    }
                     named = 0;
                 } else {
                     named -= 1;
@@ -647,9 +765,11 @@ impl Secrets {
     pub fn add_document(&mut self, doc: &serde_json::Value) {
         use serde_json::Value;
         let patterns = &*PATTERNS;
-        let is_name = |v: Option<&Value>| {
-            v.and_then(Value::as_str)
-                .is_some_and(|s| s.len() <= 256 && patterns.name.is_match(s))
+        // A secret name, or a key name with a key-like value.
+        let names_secret = |name: Option<&Value>, value: &str| {
+            name.and_then(Value::as_str).is_some_and(|s| {
+                s.len() <= 256 && (patterns.name.is_match(s) || key_secret(s, value))
+            })
         };
         let mut stack = vec![doc];
         let (mut nodes, mut scanned) = (0usize, 0usize);
@@ -669,8 +789,8 @@ impl Secrets {
                 Value::Array(items) => {
                     // ["DB_PASSWORD", "hunter2"]: a Dockerfile ENV's name and value.
                     for pair in items.windows(2) {
-                        if is_name(pair.first())
-                            && let Some(value) = pair.get(1).and_then(scalar)
+                        if let Some(value) = pair.get(1).and_then(scalar)
+                            && names_secret(pair.first(), &value)
                         {
                             self.add_value(&value);
                         }
@@ -678,15 +798,15 @@ impl Secrets {
                     stack.extend(items.iter().rev());
                 }
                 Value::Object(map) => {
-                    if is_name(map.get("name"))
-                        && let Some(value) = map.get("value").and_then(scalar)
+                    if let Some(value) = map.get("value").and_then(scalar)
+                        && names_secret(map.get("name"), &value)
                     {
                         self.add_value(&value);
                     }
                     for (key, value) in map {
                         if key.len() <= 256
-                            && patterns.name.is_match(key)
                             && let Some(value) = scalar(value)
+                            && (patterns.name.is_match(key) || key_secret(key, &value))
                         {
                             self.add_value(&value);
                         }
@@ -1099,6 +1219,90 @@ mod tests {
             let line = format!("ENV {name}=s3cr3tvalue");
             assert!(!redact_message(&line).contains("s3cr3tvalue"), "{line}");
         }
+    }
+
+    #[test]
+    fn hides_the_names_dp006_flags_by_word_ending_and_key_value() {
+        for (line, shown) in [
+            // Fused names, in every form.
+            ("ENV PGPASSWORD=hunter2xyz", "ENV PGPASSWORD=****"),
+            ("ENV PGPASSWORD hunter2xyz", "ENV PGPASSWORD ****"),
+            ("ENV REDISPASS hunter2xyz", "ENV REDISPASS ****"),
+            ("ENV redispass hunter2xyz", "ENV redispass ****"),
+            ("ENV apitoken hunter2xyz", "ENV apitoken ****"),
+            // Key names with a key-like value: assigned, spaced, quoted, YAML, camelCase.
+            ("ENV LICENSE_KEY lgNvGyhnUKpa5PJi", "ENV LICENSE_KEY ****"),
+            (
+                "ENV RAILS_MASTER_KEY=0a1b2c3d4e5f60718293a4b5c6d7e8f9 X=1",
+                "ENV RAILS_MASTER_KEY=**** X=1",
+            ),
+            (
+                r#"ARG APP_KEY="base64:Q2hhbmdlTWUxMjM0NTY3ODkw""#,
+                "ARG APP_KEY=****",
+            ),
+            (
+                "      ENCRYPTION_KEY: Zm9vYmFyYmF6cXV4MTIzNDU2",
+                "      ENCRYPTION_KEY: ****",
+            ),
+            ("masterKey = AbCdEf0123456789xyz", "masterKey = ****"),
+            // A password in a URL with no user name.
+            (
+                "ENV REDIS_URL=redis://:s3cretpw@redis:6379/0",
+                "ENV REDIS_URL=redis://:****@redis:6379/0",
+            ),
+        ] {
+            assert_eq!(redact(line), shown, "{line}");
+        }
+        // What DP006 leaves alone stays readable: GPG key ids and fingerprints, public
+        // keys, paths, short or word-like values, look-alike words.
+        for line in [
+            "ENV GPG_KEY A035C8C19219BA821ECEA86B64E628F8D684696D",
+            "ENV NODE_KEY=0x7D83545DF9E04CEA",
+            "ENV PUBLIC_KEY=MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
+            "ENV NGROK_SERVER_KEY assets/server/tls/snakeoil.key",
+            "ENV SSL_KEY=/etc/ssl/private/server0123456.key",
+            "ENV CACHE_KEY=v1-deps-0123456789abcdef",
+            "ENV SORT_KEY=created_at_descending",
+            "RUN git config --global http.proxy x && echo bypass everything",
+            "RUN echo compass north",
+            "cannot tell the file's format; pass --parser dockerfile",
+        ] {
+            assert_eq!(redact(line), line);
+        }
+        // A rule message keeps the word after a key name.
+        let msg = "ENV LICENSE_KEY sets a literal secret (lg****) that anyone who pulls the image can read";
+        assert_eq!(redact_message(msg), msg);
+        assert_eq!(
+            redact_message("found LICENSE_KEY=lgNvGyhnUKpa5PJi"),
+            "found LICENSE_KEY=****"
+        );
+        // An error quoting the value alone hides it, found by its key name.
+        let source = "FROM a\nENV LICENSE_KEY lgNvGyhnUKpa5PJi\nENV GPG_KEY A035C8C19219BA821ECEA86B64E628F8D684696D\n";
+        assert_eq!(
+            hide_values_of(
+                source,
+                2,
+                "bad lgNvGyhnUKpa5PJi A035C8C19219BA821ECEA86B64E628F8D684696D"
+            ),
+            "bad **** A035C8C19219BA821ECEA86B64E628F8D684696D"
+        );
+        let doc = serde_json::json!({
+            "env": [{"name": "LICENSE_KEY", "value": "lgNvGyhnUKpa5PJi"}],
+            "APP_KEY": "base64:Q2hhbmdlTWUxMjM0NTY3ODkw",
+            "GPG_KEY": "A035C8C19219BA821ECEA86B64E628F8D684696D",
+        });
+        assert_eq!(
+            Secrets::in_document(&doc).hide(
+                "lgNvGyhnUKpa5PJi base64:Q2hhbmdlTWUxMjM0NTY3ODkw A035C8C19219BA821ECEA86B64E628F8D684696D"
+            ),
+            "**** **** A035C8C19219BA821ECEA86B64E628F8D684696D"
+        );
+        let pod = "env:\n- name: SIGNING_KEY\n  value: sk_9f8e7d6c5b4a39281706\n- name: GPG_KEY\n  value: B42F6819007F00F88E364FD4036A9C25BF357DD4\n";
+        assert_eq!(
+            Secrets::in_text(pod, None)
+                .hide("sk_9f8e7d6c5b4a39281706 B42F6819007F00F88E364FD4036A9C25BF357DD4"),
+            "**** B42F6819007F00F88E364FD4036A9C25BF357DD4"
+        );
     }
 
     #[test]

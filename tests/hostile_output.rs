@@ -484,6 +484,59 @@ fn a_policy_error_that_quotes_an_input_value_hides_it_in_every_format() {
 }
 
 #[test]
+fn every_kind_of_secret_dp006_finds_is_hidden_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    // Fused and key names, spaced and assigned, URL passwords, labels, ONBUILD triggers
+    // and heredoc bodies: each value ends in XX so that no other word of the report does.
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM alpine:3.20\n\
+         ENV PGPASSWORD=pgFusedValueXX\n\
+         ENV REDISPASS redisFusedValueXX\n\
+         ENV LICENSE_KEY lgNvGyhnUKpa5PJiXX\n\
+         ARG APP_MASTER_KEY=0a1b2c3d4e5f6071829XX\n\
+         ENV DATABASE_URL=postgresql://app:urlPasswordXX@db/app\n\
+         LABEL com.example.api-token=\"labelTokenValueXX\"\n\
+         ONBUILD ENV API_SECRET onbuildSecretValueXX\n\
+         COPY <<EOF /app/config.yaml\n\
+         password: heredocPasswordXX\n\
+         EOF\n\
+         USER 1000\n",
+    )
+    .unwrap();
+    for (format, all, code) in all_output(dir.path(), &["Dockerfile"]) {
+        assert_eq!(code, 1, "-o {format}:\n{all}");
+        for name in [
+            "PGPASSWORD",
+            "REDISPASS",
+            "LICENSE_KEY",
+            "APP_MASTER_KEY",
+            "DATABASE_URL",
+            "com.example.api-token",
+            "ONBUILD ENV API_SECRET",
+            "a literal secret under",
+        ] {
+            assert!(
+                all.contains(name),
+                "-o {format}: no finding on {name}:\n{all}"
+            );
+        }
+        for value in [
+            "pgFusedValueXX",
+            "redisFusedValueXX",
+            "lgNvGyhnUKpa5PJiXX",
+            "0a1b2c3d4e5f6071829XX",
+            "urlPasswordXX",
+            "labelTokenValueXX",
+            "onbuildSecretValueXX",
+            "heredocPasswordXX",
+        ] {
+            assert!(!all.contains(value), "-o {format} shows {value}:\n{all}");
+        }
+    }
+}
+
+#[test]
 fn no_format_writes_a_raw_invisible_character_or_a_workflow_command() {
     let dir = tempfile::tempdir().unwrap();
     // A file name with a reversing override, C1 controls (NEL, CSI), a line separator and

@@ -1,7 +1,8 @@
-//! Property: a secret placed in an input (Dockerfile ENV/ARG/LABEL/RUN, a Kubernetes env
-//! var, a Compose environment, an image config's Env) is reported, and its full value never
-//! appears in any output format, on stdout, in files, or in error messages; nor does any
-//! word of a value of several words, however it is quoted or escaped.
+//! Property: a secret placed in an input (Dockerfile ENV/ARG/LABEL/RUN/ONBUILD, under a
+//! fused or key name or in a URL; a Kubernetes env var, a Compose environment, an image
+//! config's Env) is reported, and its full value never appears in any output format, on
+//! stdout, in files, or in error messages; nor does any word of a value of several words,
+//! however it is quoted or escaped.
 
 use std::path::Path;
 
@@ -20,6 +21,8 @@ fn everything_written(dir: &Path, secret: &str, token: &str, multi: &str) -> (St
         format!(
             "FROM alpine:3.20\nARG DB_PASSWORD={secret}\nENV API_TOKEN=\"{secret}\" \\\n    OTHER=x\n\
              LABEL deploy.key={token}\nRUN curl -u admin:{secret} https://example.com/x \\\n    && echo done\n\
+             ENV PGPASSWORD={secret}\nENV APP_MASTER_KEY {secret}0123\n\
+             ENV DATABASE_URL=postgresql://app:{secret}@db/app\nONBUILD ENV REDISPASS {secret}\n\
              USER 1000\n"
         ),
     )
