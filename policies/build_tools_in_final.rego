@@ -2,12 +2,26 @@
 # title: Final image carries build tools
 # description: |
 #   ## What it does
-#   Flags a final image that compiles code or carries a toolchain: its base is an SDK
-#   image (golang, rust, maven, gradle, a JDK, the .NET SDK, gcc, buildpack-deps), it
-#   installs compilers or build tools (gcc, g++, make, build-essential, cmake, clang,
-#   autoconf, ...), or it runs a build (`go build`, `cargo build`, `mvn package`,
-#   `gradle build`, `npm run build`, `make`). Stages the final image does not build on do
-#   not count: that is the point of a multi-stage build.
+#   Flags a final image that compiles code or carries a toolchain:
+#
+#   * its base is an SDK image (golang, rust, maven, gradle, gcc, buildpack-deps, the .NET
+#     `sdk`, clojure, haskell, swift, elixir) or a JDK: a Java image of any vendor
+#     (openjdk, eclipse-temurin, amazoncorretto, zulu, liberica, ibm-semeru-runtimes,
+#     sapmachine, ibmjava, `ubi9/openjdk-21`, `mcr.microsoft.com/openjdk/jdk`, ...) is a
+#     JDK unless its name or tag says `jre`, `runtime` or `headless` (`21-jre`,
+#     `liberica-openjre-alpine`, `openjdk-21-runtime`); distroless Java images are runtimes;
+#   * a `RUN` (an `ONBUILD RUN` trigger too) installs compilers or build tools (gcc, g++,
+#     make, build-essential, build-base, cmake, clang, autoconf, musl-dev, a JDK package,
+#     ...) with apt, apk, yum, dnf, microdnf, tdnf or zypper, unless a later command of
+#     the same `RUN` removes them: `apk del` of the tool or of the virtual package that
+#     installed it (`apk add --virtual .build-deps` / `-t NAME`), `apt-get purge|remove`,
+#     `yum|dnf remove|erase`, `zypper rm`, or Debian's `apt-mark auto` followed by
+#     `apt-get purge --auto-remove`;
+#   * a `RUN` runs a build (`go build`, `cargo build`, `mvn package`, `gradle build`,
+#     `npm run build`, `make`).
+#
+#   Heredoc scripts are read line by line: a command on its own line runs. Stages the
+#   final image does not build on do not count: that is the point of a multi-stage build.
 #
 #   ## Why
 #   Compilers and SDKs are large and full of CVEs, and give an attacker in the container

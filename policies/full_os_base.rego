@@ -6,9 +6,10 @@
 #   distroless (a `distroless` part in the repository path or the tag, e.g.
 #   `gcr.io/distroless/...`); Chainguard and Wolfi (`cgr.dev/...`, `chainguard/...` on
 #   Docker Hub, `wolfi-base`); `busybox`; alpine (the image `alpine`, a repository name
-#   part `alpine`, as in `*-alpine`, or a tag part `alpine` or `alpine3.20`...); a `slim`, `minimal`, `micro`,
-#   `chiseled` (or `chiselled`) or `nanoserver` part in the tag, or a repository named
-#   `*-slim`, `*-minimal`, `*-micro`, `*-chiseled` (`ubi9-micro`, `ubi9/ubi-minimal`); and
+#   part `alpine` as in `*-alpine`, a tag part `alpine` or `alpine3.20`...); a `slim`,
+#   `minimal`, `micro`, `chiseled` (or `chiselled`) or `nanoserver` part in the tag, or a
+#   repository named `*-slim`, `*-minimal`, `*-micro`, `*-chiseled` (`ubi9-micro`,
+#   `ubi9/ubi-minimal`); `nanoserver`; and
 #   the images matching the configured `minimal_base_images` patterns. Every other image
 #   is a full operating system: `ubuntu:24.04`, `nginx:1.27`, `node:22-bookworm`,
 #   `python:3.12`, `golang:1.23`, an internal `registry.example.com/base/app:1.0`. Tag and
