@@ -2,12 +2,26 @@
 # title: Final image carries build tools
 # description: |
 #   ## What it does
-#   Flags a final image that compiles code or carries a toolchain: its base is an SDK
-#   image (golang, rust, maven, gradle, a JDK, the .NET SDK, gcc, buildpack-deps), it
-#   installs compilers or build tools (gcc, g++, make, build-essential, cmake, clang,
-#   autoconf, ...), or it runs a build (`go build`, `cargo build`, `mvn package`,
-#   `gradle build`, `npm run build`, `make`). Stages the final image does not build on do
-#   not count: that is the point of a multi-stage build.
+#   Flags a final image that compiles code or carries a toolchain:
+#
+#   * its base is an SDK image (golang, rust, maven, gradle, gcc, buildpack-deps, the .NET
+#     `sdk`, clojure, haskell, swift, elixir) or a JDK: a Java image of any vendor
+#     (openjdk, eclipse-temurin, amazoncorretto, zulu, liberica, ibm-semeru-runtimes,
+#     sapmachine, ibmjava, `ubi9/openjdk-21`, `mcr.microsoft.com/openjdk/jdk`, ...) is a
+#     JDK unless its name or tag says `jre`, `runtime` or `headless` (`21-jre`,
+#     `liberica-openjre-alpine`, `openjdk-21-runtime`); distroless Java images are runtimes;
+#   * a `RUN` (an `ONBUILD RUN` trigger too) installs compilers or build tools (gcc, g++,
+#     make, build-essential, build-base, cmake, clang, autoconf, musl-dev, a JDK package,
+#     ...) with apt, apk, yum, dnf, microdnf, tdnf or zypper, unless a later command of
+#     the same `RUN` removes them: `apk del` of the tool or of the virtual package that
+#     installed it (`apk add --virtual .build-deps` / `-t NAME`), `apt-get purge|remove`,
+#     `yum|dnf remove|erase`, `zypper rm`, or Debian's `apt-mark auto` followed by
+#     `apt-get purge --auto-remove`;
+#   * a `RUN` runs a build (`go build`, `cargo build`, `mvn package`, `gradle build`,
+#     `npm run build`, `make`).
+#
+#   Heredoc scripts are read line by line: a command on its own line runs. Stages the
+#   final image does not build on do not count: that is the point of a multi-stage build.
 #
 #   ## Why
 #   Compilers and SDKs are large and full of CVEs, and give an attacker in the container
@@ -45,7 +59,7 @@ import data.lib.dockpolicy.images
 import data.lib.dockpolicy.image_config.archive as image_archive
 import data.lib.dockpolicy.text as text_lib
 
-_sdk_images := {"golang", "rust", "maven", "gradle", "gcc", "buildpack-deps", "sdk", "amazoncorretto", "clojure", "haskell", "swift", "elixir"}
+_sdk_images := {"golang", "rust", "maven", "gradle", "gcc", "buildpack-deps", "sdk", "clojure", "haskell", "swift", "elixir"}
 
 warn contains {"msg": msg, "_loc": {"line": final_from.StartLine}} if {
 	base := final_base
@@ -69,14 +83,48 @@ _sdk(parsed) if {
 	name in _sdk_images
 }
 
+# A Java image is a JDK unless its name or tag says it is a runtime (`jre`, `runtime`,
+# `headless`): `openjdk:21`, `eclipse-temurin:21`, `amazoncorretto:21`,
+# `ubi9/openjdk-21`, `mcr.microsoft.com/openjdk/jdk` are JDKs; `eclipse-temurin:21-jre`,
+# `liberica-openjre-alpine`, `ubi9/openjdk-21-runtime`, `amazoncorretto:21-headless` are
+# not. Distroless Java images carry a runtime only.
 _sdk(parsed) if {
-	parts := split(parsed.repository, "/")
-	parts[count(parts) - 1] in {"openjdk", "eclipse-temurin", "ibmjava", "ibm-semeru-runtimes", "sapmachine"}
-	# These images are JDKs unless the tag says jre (openjdk:21, eclipse-temurin:21 are JDKs).
-	not contains(parsed.tag, "jre")
+	path := split(lower(parsed.repository), "/")
+	name := path[count(path) - 1]
+	_java_image(name)
+	not "distroless" in path
+	not _says_runtime(name)
+	not _says_runtime(lower(parsed.tag))
 }
 
-_install := `(?:apt-get|apt|apk|yum|dnf|microdnf|zypper)\s+(?:-\S+\s+)*(?:install|add)\b[^&;|\n]*`
+_java_image(name) if text_lib.mentions_any(name, ["jdk", "jre"])
+
+# `java`, `java21`, `ibmjava` (not `javascript-node`).
+_java_image(name) if {
+	some word in split(replace(replace(name, "_", "-"), ".", "-"), "-")
+	_java_word(trim_prefix(word, "ibm"))
+}
+
+_java_word(word) if word == "java"
+
+_java_word(word) if text_lib.digits(trim_prefix(word, "java"))
+
+_java_image(name) if name in {"eclipse-temurin", "ibm-semeru-runtimes", "sapmachine", "amazoncorretto"}
+
+# (`runtime` as a whole part: `ibm-semeru-runtimes` names JDK and JRE images alike.)
+_says_runtime(s) if text_lib.mentions_any(s, ["jre", "headless"])
+
+_says_runtime(s) if "runtime" in split(replace(replace(s, "_", "-"), ".", "-"), "-")
+
+# A package manager command up to the end of its shell command: the manager, its verb
+# (group 1) and the rest (group 2). Removals are matched too: a tool removed later in the
+# same RUN (`apk del .build-deps`, `apt-get purge -y --auto-remove gcc`) is not in the
+# image.
+_package_command := `(?:apt-get|apt|apk|yum|dnf|microdnf|tdnf|zypper)\s+(?:-\S+\s+)*(install|add|in|del|remove|purge|erase|rm|autoremove)\b([^&;|\n]*)`
+
+_install_verbs := {"install", "add", "in"}
+
+_removal_verbs := {"del", "remove", "purge", "erase", "rm", "autoremove"}
 
 # The toolchain packages, matched as whole package words with an optional version suffix
 # (`gcc-12`, `gcc-c++`) and pin (`gcc=4:12.2.0-3`), plus the JDK package families below.
@@ -93,7 +141,7 @@ _build_commands := {
 	"gradle": {"reason": "runs gradle build", "pattern": `\bgradlew?\b[^&;|\n]*\b(?:build|assemble)\b`, "verb": ""},
 	"npm": _npm_build,
 	"yarn": _npm_build,
-	"make": {"reason": "runs make", "pattern": `(?:^|[;&|]\s*|\bthen\s+)make(?:\s|$)`, "verb": "", "says": ["&& make ", "; make ", "; \tmake ", "&& \tmake "]},
+	"make": {"reason": "runs make", "pattern": `(?m)(?:^\s*|[;&|]\s*|\b(?:then|do)\s+)make(?:\s|$)`, "verb": "", "says": ["&& make ", "; make ", "; \tmake ", "&& \tmake "]},
 }
 
 _npm_build := {"reason": "runs an npm build", "pattern": `\b(?:npm|pnpm|yarn)\s+(?:run\s+)?build\b`, "verb": "build"}
@@ -119,21 +167,69 @@ _runs(check, text) if regex.match(check.pattern, text)
 # runs apt-get autoremove or adds a trust key, and each text passed costs a regex call.)
 _tool_needs := ["gcc", "g++", "cc", "make", "build-", "clang", "autoconf", "automake", "libtool", "gfortran", "golang", "rustc", "cargo", "maven", "gradle", "jdk", "musl-dev", "ninja"]
 
+# (A heredoc script's lines are separate commands: the patterns stop at a line break, and
+# those anchored at a command's start match at a line's start too.)
 _tools_installed(text) := {tool |
 	text_lib.mentions_any(text, _install_needs)
-	text_lib.mentions_any(text, ["install", "add"])
+	text_lib.mentions_any(text, ["install", "add", " in "])
 	# An install segment can name a tool only when the whole text does: most installs
 	# name none, and skip the regex.
 	text_lib.mentions_any(text, _tool_needs)
 	heads := _tool_heads
-	some segment in regex.find_n(_install, text, -1)
-	text_lib.mentions_any(segment, _tool_needs)
-	# Package words: the segment split at ASCII whitespace (what `\s` means in OPA; a
-	# segment never holds a newline), with string builtins rather than a regex call.
-	some word in split(strings.replace_n(_blanks, segment), " ")
-	word != ""
+	commands := regex.find_all_string_submatch_n(_package_command, text, -1)
+	some k, command in commands
+	command[1] in _install_verbs
+	text_lib.mentions_any(command[0], _tool_needs)
+	some word in _words(command[0])
 	heads[_head(word)]
 	tool := _tool(word)
+	not _removed_later(text, commands, k, tool)
+}
+
+# Package words: a command split at ASCII whitespace (what `\s` means in OPA; a command
+# never holds a newline), with string builtins rather than a regex call.
+_words(command) := [word | some word in split(strings.replace_n(_blanks, command), " "); word != ""]
+
+# A later command of the same RUN removes the tool, or the virtual package
+# (`apk add --virtual .build-deps gcc`, `-t NAME`, `--virtual=NAME`) that installed it.
+_removed_later(_, commands, k, _) if {
+	text_lib.mentions_any(commands[k][0], ["-t", "--virtual"])
+	some virtual in _virtual_names(_words(commands[k][0]))
+	some j, command in commands
+	j > k
+	command[1] in _removal_verbs
+	virtual in _words(command[2])
+}
+
+_removed_later(_, commands, k, tool) if {
+	some j, command in commands
+	j > k
+	command[1] in _removal_verbs
+	some word in _words(command[2])
+	_tool(word) == tool
+}
+
+# Debian's idiom: `apt-mark auto '.*'` marks every package installed since the saved
+# manual list as removable, and `apt-get purge --auto-remove` then removes them all.
+_removed_later(text, commands, k, _) if {
+	contains(text, "apt-mark auto")
+	startswith(commands[k][0], "apt")
+	some j, command in commands
+	j > k
+	command[1] in _removal_verbs
+	startswith(command[0], "apt")
+	text_lib.mentions_any(command[0], ["--auto-remove", "autoremove"])
+}
+
+_virtual_names(words) := {name |
+	some word in words
+	startswith(word, "--virtual=")
+	name := trim_prefix(word, "--virtual=")
+} | {name |
+	some n, word in words
+	word in {"--virtual", "-t"}
+	n + 1 < count(words)
+	name := words[n + 1]
 }
 
 _blanks := {"\t": " ", "\r": " ", "\f": " "}

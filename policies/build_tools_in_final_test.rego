@@ -16,7 +16,7 @@ test_sdk_base_images_warn if {
 	every img in ["openjdk:21", "eclipse-temurin:21", "openjdk:21-slim"] {
 		_warns([_from(img, 0, null)])
 	}
-	every img in ["eclipse-temurin:21-jre", "openjdk:8-jre-alpine", "node:22-alpine", "python:3.12-slim", "mcr.microsoft.com/dotnet/aspnet:8.0"] {
+	every img in ["eclipse-temurin:21-jre", "openjdk:8-jre-alpine", "node:22-alpine", "python:3.12-slim", "mcr.microsoft.com/dotnet/aspnet:8.0", "amazoncorretto:21-headless"] {
 		not _warns([_from(img, 0, null)])
 	}
 }
@@ -101,4 +101,77 @@ test_tool_needs_cover_every_tool if {
 	}
 	_warns([_from("debian:12-slim", 0, null), _run("apt-get install -y autoconf rustc", 0)])
 	not _warns([_from("debian:12-slim", 0, null), _run("apt-get autoremove -y && apt-get install -y trust", 0)])
+}
+
+# Java images of every vendor are JDKs unless the image name or the tag says jre,
+# runtime or headless.
+test_java_images_are_jdks_unless_they_say_runtime if {
+	every img in [
+		"amazoncorretto:21", "amazoncorretto:17-al2023", "azul/zulu-openjdk:21", "azul/zulu-openjdk-alpine:21",
+		"bellsoft/liberica-openjdk-alpine:21", "ibm-semeru-runtimes:open-21-jdk", "sapmachine:21",
+		"sapmachine:21-jdk", "ibmjava:8-sdk", "registry.access.redhat.com/ubi9/openjdk-21:1.20",
+		"mcr.microsoft.com/openjdk/jdk:21-ubuntu", "cgr.dev/chainguard/jdk", "openjdk:17-jdk-slim",
+		"java:8", "bitnami/java:21",
+	] {
+		_warns([_from(img, 0, null)])
+	}
+	every img in [
+		"amazoncorretto:21-al2023-jre", "amazoncorretto:17-al2023-headless", "azul/zulu-openjdk:21-jre",
+		"azul/zulu-openjdk-alpine:21-jre-headless", "azul/zulu-openjdk-debian:17-jre",
+		"bellsoft/liberica-openjre-alpine:21", "bellsoft/liberica-openjre-debian:17",
+		"ibm-semeru-runtimes:open-21-jre", "sapmachine:21-jre", "ibmjava:8-jre",
+		"registry.access.redhat.com/ubi9/openjdk-21-runtime:1.20", "gcr.io/distroless/java21-debian12",
+		"gcr.io/distroless/java17:nonroot", "cgr.dev/chainguard/jre", "eclipse-temurin:21-jre-alpine",
+		"mcr.microsoft.com/devcontainers/javascript-node:22", "tomcat:10-jre21",
+	] {
+		not _warns([_from(img, 0, null)])
+	}
+}
+
+# Build dependencies removed later in the same RUN are not in the image.
+test_tools_removed_in_the_same_run_pass if {
+	every cmd in [
+		"apk add --no-cache --virtual .build-deps gcc musl-dev && pip install --no-cache-dir x && apk del .build-deps",
+		"apk add -t build-deps gcc make && ./configure && apk del --no-network build-deps",
+		"apk add --virtual=.deps build-base && apk del .deps",
+		"apk add gcc && apk del gcc",
+		"apt-get install -y gcc make && apt-get purge -y --auto-remove gcc make",
+		"apt-get install -y gcc-12 && apt-get remove -y gcc-12",
+		"yum install -y gcc && yum remove -y gcc",
+		"dnf install -y gcc && dnf erase -y gcc",
+		"savedAptMark=\"$(apt-mark showmanual)\"; apt-get install -y gcc; apt-mark auto '.*' > /dev/null; apt-mark manual $savedAptMark; apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false",
+	] {
+		not _warns([_from("alpine:3.20", 0, null), _run(cmd, 0)])
+	}
+	every cmd in [
+		"apk add --virtual .build-deps gcc && apk del other",
+		"apk del .build-deps && apk add --virtual .build-deps gcc",
+		"apk add gcc make && apk del gcc",
+		"apt-get purge -y gcc && apt-get install -y gcc",
+		"apt-get install -y gcc && apt-get purge -y --auto-remove",
+	] {
+		_warns([_from("alpine:3.20", 0, null), _run(cmd, 0)])
+	}
+}
+
+test_what_a_removal_leaves_is_named if {
+	results := build_tools_in_final.warn with input as [_from("alpine:3.20", 0, null), _run("apk add gcc make && apk del gcc", 0)]
+	some r in results
+	r.msg == "the final image installs make; use a multi-stage build"
+}
+
+# A heredoc script is read line by line: a command on its own line runs.
+test_heredoc_commands_on_their_own_lines if {
+	every script in ["set -e\nmake\n", "cd src\n  make install\n", "set -e\ngo build -o /app .\n", "for d in a b; do\n make -C $d\ndone\n", "apt-get install -y \\\n  gcc\n"] {
+		_warns([_from("alpine:3.20", 0, null), {"Cmd": "run", "Value": ["<<EOF"], "Flags": [], "Stage": 0, "StartLine": 2, "Heredocs": [{"Name": "EOF", "Content": script}]}])
+	}
+	every script in ["echo make\n", "cmake --version\n", "# make\n"] {
+		not _warns([_from("alpine:3.20", 0, null), {"Cmd": "run", "Value": ["<<EOF"], "Flags": [], "Stage": 0, "StartLine": 2, "Heredocs": [{"Name": "EOF", "Content": script}]}])
+	}
+}
+
+# ONBUILD RUN triggers run in every child build.
+test_onbuild_run_triggers_count if {
+	_warns([_from("alpine:3.20", 0, null), {"Cmd": "onbuild", "SubCmd": "RUN", "Value": ["apk add --no-cache gcc"], "Flags": [], "Stage": 0, "StartLine": 2}])
+	not _warns([_from("alpine:3.20", 0, null), {"Cmd": "onbuild", "SubCmd": "COPY", "Value": ["make", "/make"], "Flags": [], "Stage": 0, "StartLine": 2}])
 }

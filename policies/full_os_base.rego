@@ -2,11 +2,19 @@
 # title: Final image is based on a full operating system
 # description: |
 #   ## What it does
-#   Flags a final stage whose base image is a general-purpose distribution (ubuntu,
-#   debian without `slim`, centos, fedora, rockylinux, almalinux, amazonlinux, opensuse,
-#   oraclelinux, archlinux, Red Hat UBI standard images) instead of `scratch`, distroless,
-#   busybox, alpine, a `-slim`/`-minimal`/`-micro` variant, or an image matching the
-#   configured `minimal_base_images` patterns. The base is found through the stage chain.
+#   Flags a final stage whose base image is not a minimal variant. Minimal are: `scratch`;
+#   distroless (a `distroless` part in the repository path or the tag, e.g.
+#   `gcr.io/distroless/...`); Chainguard and Wolfi (`cgr.dev/...`, `chainguard/...` on
+#   Docker Hub, `wolfi-base`); `busybox`; alpine (the image `alpine`, a repository name
+#   part `alpine` as in `*-alpine`, a tag part `alpine` or `alpine3.20`...); a `slim`,
+#   `minimal`, `micro`, `chiseled` (or `chiselled`) or `nanoserver` part in the tag, or a
+#   repository named `*-slim`, `*-minimal`, `*-micro`, `*-chiseled` (`ubi9-micro`,
+#   `ubi9/ubi-minimal`); `nanoserver`; and
+#   the images matching the configured `minimal_base_images` patterns. Every other image
+#   is a full operating system: `ubuntu:24.04`, `nginx:1.27`, `node:22-bookworm`,
+#   `python:3.12`, `golang:1.23`, an internal `registry.example.com/base/app:1.0`. Tag and
+#   repository parts are separated by `-`, `_` or `.`. The base is found through the stage
+#   chain. For an image archive: a shell or a package manager in its filesystem.
 #
 #   ## Why
 #   A full distribution ships a shell, a package manager and hundreds of packages the
@@ -16,7 +24,7 @@
 #   ```dockerfile
 #   FROM golang:1.23 AS build
 #   RUN go build -o /app .
-#   FROM ubuntu:24.04
+#   FROM node:22-bookworm
 #   COPY --from=build /app /app
 #   ```
 #
@@ -39,33 +47,77 @@ import data.lib.dockpolicy.dockerfile.final_from
 import data.lib.dockpolicy.image
 import data.lib.dockpolicy.image_config
 import data.lib.dockpolicy.images
-
-_distributions := {"ubuntu", "debian", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux", "oraclelinux", "archlinux", "opensuse", "leap", "tumbleweed", "ubi", "ubi7", "ubi8", "ubi9", "ubi10", "kali-rolling", "clearlinux", "photon", "mageia", "alt", "sles"}
+import data.lib.dockpolicy.text as text_lib
 
 warn contains {"msg": msg, "_loc": {"line": final_from.StartLine}} if {
 	base := final_base
 	base.ImageResolved
-	_full_os(base.Image)
+	not minimal(base.Image)
 	not config.exempt("DP007", base.Image)
 	not image.matches_any(base.Image, minimal_base_images)
-	msg := sprintf("the final image is based on %q, a full operating system; use a minimal base (distroless, scratch, alpine or a -slim variant)", [base.Image])
+	msg := sprintf("%s is not a minimal variant (scratch, distroless, Chainguard/Wolfi, busybox, alpine, -slim, -minimal, -micro, chiseled, nanoserver): the final image carries a full operating system; use a minimal base, or list the image in minimal_base_images", [base.Image])
 }
 
-_full_os(ref) if {
-	parsed := images.parse(ref)
-	parts := split(parsed.repository, "/")
-	name := parts[count(parts) - 1]
-	name in _distributions
-	not _minimal_variant(parsed.tag)
+# minimal(ref) holds when an image reference names a minimal variant (see the description).
+minimal(ref) if _minimal_image(images.parse(ref))
+
+_minimal_image(parsed) if {
+	path := split(lower(parsed.repository), "/")
+	_minimal_repository(parsed.host, path)
 }
 
-# A minimal variant names itself as one of the tag's `-`, `_` or `.`-separated parts
-# (`3.12-slim-bookworm`, `9.4-micro`, `minimal`). Splitting says so with string builtins,
-# a fraction of the cost of a regex call.
-_minimal_variant(tag) if {
-	some part in split(replace(replace(tag, "_", "-"), ".", "-"), "-")
-	part in {"slim", "minimal", "micro", "distroless"}
+_minimal_image(parsed) if {
+	some word in _words(lower(parsed.tag))
+	_minimal_word(word)
 }
+
+# (`alpine3.20` splits into `alpine3` and `20`.)
+_minimal_word(word) if word in _minimal_tag_words
+
+_minimal_word(word) if {
+	startswith(word, "alpine")
+	text_lib.digits(trim_prefix(word, "alpine"))
+}
+
+_minimal_tag_words := {"slim", "minimal", "micro", "distroless", "alpine", "chiseled", "chiselled", "nanoserver", "busybox"}
+
+_minimal_repository(_, path) if path[count(path) - 1] in {"scratch", "busybox", "nanoserver"}
+
+_minimal_repository(host, _) if host == "cgr.dev"
+
+_minimal_repository(_, path) if {
+	count(path) > 1
+	path[0] == "chainguard"
+}
+
+_minimal_repository(_, path) if {
+	some part in path
+	"distroless" in _words(part)
+}
+
+# A repository named as a variant: `ubi9-micro`, `ubi-minimal`, `chiseled-jre`; alpine
+# and wolfi anywhere in the name (`zulu-openjdk-alpine`, `alpine-node`, `wolfi-base`).
+_minimal_repository(_, path) if {
+	words := _words(path[count(path) - 1])
+	count(words) > 1
+	words[count(words) - 1] in {"slim", "minimal", "micro", "chiseled", "chiselled"}
+}
+
+_minimal_repository(_, path) if {
+	some word in _words(path[count(path) - 1])
+	_alpine_or_wolfi(word)
+}
+
+_alpine_or_wolfi(word) if word == "wolfi"
+
+_alpine_or_wolfi(word) if {
+	startswith(word, "alpine")
+	text_lib.digits(concat("", [trim_prefix(word, "alpine"), "0"]))
+}
+
+# The `-`, `_` or `.`-separated parts of a tag or a repository path part, with string
+# builtins: a fraction of the cost of a regex call.
+_words(s) := split(replace(replace(s, "_", "-"), ".", "-"), "-")
 
 # Image archives: a shell or a package manager in the final filesystem means the image
 # is not distroless.

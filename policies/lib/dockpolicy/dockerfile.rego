@@ -52,12 +52,20 @@ final_instructions := [i |
 	i.Stage in stages
 ]
 
-# The RUN instructions of the final image with their shell text, in source order: DP008
+# The RUN instructions of the final image with their shell text, in source order, and its
+# `ONBUILD RUN` triggers (stored in the image, they run in every build FROM it): DP008
 # and DP011 both read every one, so the text is computed once per input.
 final_runs := [{"instruction": i, "text": command_text(i)} |
 	some i in final_instructions
-	i.Cmd == "run"
+	_runs_commands(i)
 ]
+
+_runs_commands(i) if i.Cmd == "run"
+
+_runs_commands(i) if {
+	i.Cmd == "onbuild"
+	lower(i.SubCmd) == "run"
+}
 
 # The FROM that starts the final stage.
 final_from := f if {
@@ -75,11 +83,13 @@ final_base := f if {
 	f.BaseStage == null
 }
 
-# command_text(i) is a RUN's shell text: its arguments and every heredoc body.
+# command_text(i) is a RUN's shell text: its arguments and every heredoc body, one line
+# of the text per line of a script (a line ending in `\` continues on the next, as the
+# shell reads it).
 # (Most instructions have no heredoc: the first form keeps them to one builtin call.)
 command_text(i) := concat(" ", i.Value) if not i.Heredocs
 
-command_text(i) := concat("\n", array.concat([concat(" ", i.Value)], [h.Content | some h in i.Heredocs])) if i.Heredocs
+command_text(i) := concat("\n", array.concat([concat(" ", i.Value)], [replace(h.Content, "\\\n", " ") | some h in i.Heredocs])) if i.Heredocs
 
 # has_mount(i, type) holds when a RUN has a `--mount=type=<type>` flag.
 has_mount(i, type) if {
@@ -87,6 +97,19 @@ has_mount(i, type) if {
 	startswith(flag, "--mount=")
 	some part in split(trim_prefix(flag, "--mount="), ",")
 	part in {sprintf("type=%s", [type])}
+}
+
+# cache_mount_targets(i) is the set of directories a RUN mounts a cache at
+# (`--mount=type=cache,target=DIR`; `dst=` and `destination=` too).
+cache_mount_targets(i) := {target |
+	some flag in i.Flags
+	startswith(flag, "--mount=")
+	parts := split(trim_prefix(flag, "--mount="), ",")
+	"type=cache" in parts
+	some part in parts
+	some key in ["target=", "dst=", "destination="]
+	startswith(part, key)
+	target := unquote(trim_prefix(part, key))
 }
 
 # pairs(i) is an ENV's or LABEL's `Value` ([key, value, sep, ...]) as [{key, value}], quotes
