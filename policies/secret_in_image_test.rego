@@ -293,6 +293,8 @@ test_compose_command_and_entrypoint_flags if {
 	[d._loc.path | some d in _compose_denies({"command": ["redis-server", "--requirepass", "s3cr3t"]})] == [["services", "web", "command", 2]]
 	count(_compose_denies({"entrypoint": ["sh", "-c", "exec app --token=s3cr3tvalue"]})) == 1
 	count(_compose_denies({"command": "redis-server --requirepass $$REDIS_PASSWORD"})) == 0
+}
+
 # Fused names: a word ending in a secret word (PGPASSWORD, apitoken) or in PASS
 # (REDISPASS, KEYPASS as keytool spells it), but not an English word ending in pass, nor
 # the shell's working directories.
