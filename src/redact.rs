@@ -1480,8 +1480,14 @@ mod tests {
                 r#"    args: ["redis-server", "--requirepass", "****"]"#,
             ),
             (
+                "    command: redis-server --masterauth s3cr3tvalue --port 6379",
+                "    command: redis-server --masterauth **** --port 6379",
+            ),
+            // `requirepass` is a secret name too (it ends in PASS), and a secret name
+            // followed by a blank hides the rest of the line, as `ENV NAME value` does.
+            (
                 "    command: redis-server --requirepass s3cr3tvalue --port 6379",
-                "    command: redis-server --requirepass **** --port 6379",
+                "    command: redis-server --requirepass ****",
             ),
             (
                 "    args: [sh, -c, redis-server --masterauth 's3cr3t' --port 1]",
