@@ -101,7 +101,9 @@ fn compose_services_fire_and_built_dockerfiles_are_checked_once() {
         .collect();
     assert_eq!(
         dockerfile,
-        vec!["DP009", "DP010"],
+        // node:22 is no minimal variant (DP007), has no labels (DP009), and its base is
+        // written in FROM (DP010).
+        vec!["DP007", "DP009", "DP010"],
         "the build's Dockerfile is checked with the compose file"
     );
     // Named explicitly as well: still reported once.
