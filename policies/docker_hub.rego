@@ -5,6 +5,10 @@
 #   Flags a base image pulled from Docker Hub: written without a registry (`nginx`,
 #   `library/nginx`, `bitnami/redis`) or with one of Docker Hub's hosts (`docker.io`,
 #   `index.docker.io`, `registry-1.docker.io`, `registry.hub.docker.com`).
+#   Base images include the images a build pulls outside `FROM`: `COPY --from=<image>`
+#   (and `ADD --from`) and `RUN --mount=...,from=<image>` (any mount type), in any stage;
+#   a `--from` that names a stage or a stage index is no image. Variables in them expand
+#   in the stage's scope; a reference whose variables have no known value is skipped.
 #
 #   ## Why
 #   Docker Hub rate-limits anonymous pulls, and images there are outside your

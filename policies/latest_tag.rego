@@ -4,6 +4,10 @@
 #   ## What it does
 #   Flags a base image (in any stage) whose tag is `latest`, or that has no tag and no
 #   digest, which Docker reads as `latest`. `scratch` and earlier stages are exempt.
+#   Base images include the images a build pulls outside `FROM`: `COPY --from=<image>`
+#   (and `ADD --from`) and `RUN --mount=...,from=<image>` (any mount type), in any stage;
+#   a `--from` that names a stage or a stage index is no image. Variables in them expand
+#   in the stage's scope; a reference whose variables have no known value is skipped.
 #
 #   Kubernetes containers and Compose services are checked too. A Compose image is read
 #   as Compose interpolates it with no variable set (`app:${TAG:-latest}` is `app:latest`,

@@ -64,3 +64,31 @@ test_k8s_image_findings_carry_their_path if {
 	denies := latest_tag.deny with input as pod
 	{d._loc.path | some d in denies} == {["spec", "initContainers", 0, "image"], ["spec", "containers", 0, "image"]}
 }
+
+# A COPY --from / RUN --mount from= naming an image, as dockpolicy's parser gives it
+# (stage names and indexes never get `Images`: tested in Rust and the rule fixtures).
+_pulled(cmd, flag, img, resolved) := {"Cmd": cmd, "Flags": [flag], "Value": ["/x", "/y"], "Stage": 1, "StartLine": 5, "Images": [{"Image": img, "ImageResolved": resolved, "Flag": flag}]}
+
+_pinned_from := {"Cmd": "from", "Image": "golang:1.23", "ImageResolved": true, "BaseStage": null, "Stage": 0, "StartLine": 1}
+
+test_copy_from_an_image_counts if {
+	results := latest_tag.deny with input as [_pinned_from, _pulled("copy", "--from=ghcr.io/x/y:latest", "ghcr.io/x/y:latest", true)]
+	count(results) == 1
+	some r in results
+	r._loc.line == 5
+	contains(r.msg, `COPY --from image "ghcr.io/x/y:latest"`)
+	count(latest_tag.deny) == 1 with input as [_pinned_from, _pulled("copy", "--from=composer", "composer", true)]
+	count(latest_tag.deny) == 0 with input as [_pinned_from, _pulled("copy", "--from=composer:2", "composer:2", true)]
+}
+
+test_run_mount_from_an_image_counts if {
+	some r in latest_tag.deny with input as [_pinned_from, _pulled("run", "--mount=type=bind,from=alpine,target=/x", "alpine", true)]
+	contains(r.msg, `RUN --mount image "alpine"`)
+	count(latest_tag.deny) == 0 with input as [_pinned_from, _pulled("run", "--mount=type=bind,from=alpine:3,target=/x", "alpine:3", true)]
+}
+
+test_pulled_images_unresolved_scratch_or_without_images_do_not_count if {
+	count(latest_tag.deny) == 0 with input as [_pinned_from, _pulled("copy", "--from=${IMG}", "", false)]
+	count(latest_tag.deny) == 0 with input as [_pinned_from, _pulled("copy", "--from=scratch", "scratch", true)]
+	count(latest_tag.deny) == 0 with input as [_pinned_from, {"Cmd": "copy", "Flags": ["--from=build"], "Value": ["/x", "/y"], "Stage": 1, "StartLine": 5}]
+}

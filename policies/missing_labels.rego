@@ -5,7 +5,12 @@
 #   Flags a final image that lacks a label from `required_labels` (default: maintainer
 #   information, `org.opencontainers.image.authors` or `maintainer`). Each entry lists
 #   alternatives; one of them must be set. Labels from every stage the final stage builds
-#   `FROM` count. A `MAINTAINER` instruction does not: it is deprecated.
+#   `FROM` count. A `MAINTAINER` instruction does not: it is deprecated. A label whose
+#   value is empty or blank is missing: as written (`LABEL maintainer=""`), after Docker
+#   expands its variables in the stage (`LABEL maintainer=$AUTHOR` with `AUTHOR` a global
+#   ARG the stage does not re-declare), and in a built image's config (`"Labels":
+#   {"maintainer": ""}`). A value from a variable the Dockerfile gives no value (an `ARG`
+#   without default) counts as set.
 #
 #   ## Why
 #   When an image misbehaves in production, its labels are how people find the team that
@@ -37,12 +42,13 @@ import data.lib.dockpolicy.dockerfile.is_dockerfile
 import data.lib.dockpolicy.image_config.config as image_settings
 import data.lib.dockpolicy.image_config.is_image
 
-# Labels set to a non-empty value (LABEL maintainer="" does not count).
+# Labels set to a non-blank value (LABEL maintainer="" does not count), after variable
+# expansion where the parser resolved it.
 _labels := {dockerfile.unquote(pair.key) |
 	some i in final_instructions
 	i.Cmd == "label"
 	some pair in dockerfile.pairs(i)
-	dockerfile.unquote(pair.value) != ""
+	trim_space(dockerfile.unquote(dockerfile.pair_value(pair))) != ""
 }
 
 _has_maintainer if {
@@ -76,6 +82,18 @@ warn contains {"msg": msg, "_loc": {}} if {
 	labels := image_settings.labels
 	some entry in required_labels
 	alternatives := _alternatives(entry)
-	count({a | some a in alternatives; labels[a]}) == 0
+	count({a | some a in alternatives; _set_in_image(labels, a)}) == 0
 	msg := sprintf("the image has no %s label", [concat(" or ", alternatives)])
+}
+
+# A label a built image sets to a non-blank value ("" is what `LABEL a=""` records).
+_set_in_image(labels, name) if {
+	value := object.get(labels, name, null)
+	value != null
+	not _blank(value)
+}
+
+_blank(value) if {
+	is_string(value)
+	trim_space(value) == ""
 }

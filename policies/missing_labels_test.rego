@@ -51,3 +51,28 @@ test_configured_required_labels if {
 test_an_empty_label_does_not_count if {
 	count(missing_labels.warn) == 1 with input as [_from("alpine:3.20", 0, null), _label(["maintainer", "\"\"", "="], 0)]
 }
+
+_scoped_label(key, written, expanded, resolved) := {"Cmd": "label", "Value": [key, written, "="], "Stage": 0, "StartLine": 2, "Pairs": [{"key": key, "value": written, "expanded": expanded, "resolved": resolved}]}
+
+test_a_label_empty_after_expansion_does_not_count if {
+	count(missing_labels.warn) == 1 with input as [_from("alpine:3.20", 0, null), _scoped_label("maintainer", "$AUTHOR", "", true)]
+	count(missing_labels.warn) == 1 with input as [_from("alpine:3.20", 0, null), _scoped_label("maintainer", "${AUTHOR:-}", " ", true)]
+	count(missing_labels.warn) == 0 with input as [_from("alpine:3.20", 0, null), _scoped_label("maintainer", "$AUTHOR", "jane", true)]
+}
+
+test_a_label_from_a_variable_without_a_known_value_counts if {
+	count(missing_labels.warn) == 0 with input as [_from("alpine:3.20", 0, null), _scoped_label("maintainer", "$AUTHOR", "", false)]
+}
+
+test_a_blank_label_does_not_count if {
+	count(missing_labels.warn) == 1 with input as [_from("alpine:3.20", 0, null), _label(["maintainer", "\" \"", "="], 0)]
+}
+
+_inspect(labels) := {"Config": {"User": "app", "Labels": labels}, "RootFS": {"Type": "layers"}}
+
+test_an_image_label_with_an_empty_value_is_missing if {
+	count(missing_labels.warn) == 1 with input as _inspect({"maintainer": ""})
+	count(missing_labels.warn) == 1 with input as _inspect({"maintainer": "  ", "org.opencontainers.image.authors": ""})
+	count(missing_labels.warn) == 0 with input as _inspect({"maintainer": "", "org.opencontainers.image.authors": "jane"})
+	count(missing_labels.warn) == 0 with input as _inspect({"maintainer": "jane"})
+}

@@ -3,10 +3,18 @@
 # description: |
 #   ## What it does
 #   Flags a final stage that sets no `USER`, or whose last `USER` is root (`root`, `0`,
-#   `root:<group>`, `0:<group>`, quoted or taken from an `ARG`/`ENV` that says so).
-#   Builder stages do not count; `USER` set in an earlier stage that the final stage
-#   builds `FROM` does (Docker inherits it). A base image you know runs as non-root
-#   (e.g. distroless `:nonroot`) can be listed under `exempt_images: {DP005: [...]}`.
+#   `root:<group>`, `0:<group>`, quoted) or empty. Builder stages do not count; `USER` set
+#   in an earlier stage that the final stage builds `FROM` does (Docker inherits it). A
+#   base image you know runs as non-root (e.g. distroless `:nonroot`) can be listed under
+#   `exempt_images: {DP005: [...]}`.
+#
+#   Variables in `USER` are expanded as Docker does, in the stage's scope: a global `ARG`
+#   (before the first `FROM`) is visible in a stage only if the stage re-declares it
+#   (`ARG NAME`); a stage's own `ARG NAME=default` beats the global default; ARGs of the
+#   stage it builds `FROM` are not inherited, its `ENV` is; `ENV` beats `ARG`. So
+#   `USER ${APP_UID}` with `APP_UID` not declared in the stage is empty, and runs as root;
+#   `${APP_USER:-root}` is root. A variable whose value the Dockerfile does not give (an
+#   `ARG` without default, or a name it never declares) is not judged.
 #
 #   ## Why
 #   A process running as root in a container is root on the host's kernel: a container
@@ -56,10 +64,60 @@ deny contains {"msg": msg, "_loc": {"line": final_from.StartLine}} if {
 deny contains {"msg": msg, "_loc": {"line": last.StartLine}} if {
 	count(_users) > 0
 	last := _users[count(_users) - 1]
-	user := _resolve(dockerfile.unquote(trim_space(last.Value[0])))
-	_is_root(user)
-	msg := sprintf("the final stage's last USER is %q, which is root; switch to a non-root user", [last.Value[0]])
+	user := _judged_user(last)
+	_is_root_or_empty(user)
+	msg := _root_message(last.Value[0], user)
 }
+
+# The value a USER is judged by: expanded in its stage's scope when the parser did that
+# (undefined when a variable has no known value), else resolved here as written.
+# (`is_string`: regorus's VM lets `user := <undefined>` succeed.)
+_judged_user(i) := user if {
+	is_object(object.get(i, "User", null))
+	user := dockerfile.user_value(i)
+	is_string(user)
+}
+
+_judged_user(i) := _resolve(dockerfile.user_value(i)) if {
+	not is_object(object.get(i, "User", null))
+}
+
+_root_message(written, user) := msg if {
+	not contains(written, "$")
+	user != ""
+	msg := sprintf("the final stage's last USER is %q, which is root; switch to a non-root user", [written])
+} else := msg if {
+	not contains(written, "$")
+	msg := sprintf("the final stage's last USER %s is empty, so the container runs as root; switch to a non-root user", [written])
+} else := msg if {
+	user == ""
+	msg := sprintf("the final stage's last USER %s is empty in this stage (%s), so the container runs as root; declare the variable in the stage (ARG NAME) or switch to a non-root user", [written, _empty_because(written)])
+} else := sprintf("the final stage's last USER %s expands to %q, which is root; switch to a non-root user", [written, user])
+
+# Why a USER made of variables is empty: the variables the stage does not declare.
+_empty_because(written) := sprintf("%s %s not declared in it", [concat(", ", undeclared), _is_are(undeclared)]) if {
+	names := {m[1] | some m in regex.find_all_string_submatch_n(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`, written, -1)}
+	declared := {p.key |
+		some i in final_instructions
+		i.Cmd in {"arg", "env"}
+		i.StartLine > froms[0].StartLine
+		some p in _pairs_of(i)
+	}
+	undeclared := sort(names - declared)
+	count(undeclared) > 0
+} else := "its variables are empty"
+
+_is_are(names) := "is" if count(names) == 1
+
+_is_are(names) := "are" if count(names) > 1
+
+_pairs_of(i) := dockerfile.arg_pairs(i) if i.Cmd == "arg"
+
+_pairs_of(i) := dockerfile.pairs(i) if i.Cmd == "env"
+
+_is_root_or_empty(user) if user == ""
+
+_is_root_or_empty(user) if _is_root(user)
 
 # root, 0 (or 00...), with or without a group.
 _is_root(user) if {

@@ -90,3 +90,56 @@ test_the_last_definition_of_a_user_variable_wins if {
 		_user("$APP_USER", 0, 4),
 	]
 }
+
+# USER as dockpolicy's parser gives it: `User` holds the value expanded in the stage's
+# scope (the scoping itself is tested in Rust, src/input/dockerfile/scope.rs).
+_scoped_user(written, value, resolved) := {"Cmd": "user", "Value": [written], "Stage": 0, "StartLine": 4, "Flags": [], "User": {"value": value, "resolved": resolved}}
+
+_arg(pairs, stage, line) := {"Cmd": "arg", "Value": [concat("=", [p.key, p.value]) | some p in pairs], "Stage": stage, "StartLine": line, "Pairs": pairs}
+
+test_a_user_empty_in_its_stage_is_root_and_the_message_says_why if {
+	results := root_user.deny with input as [
+		_arg([{"key": "APP_UID", "value": "10001", "expanded": "10001", "resolved": true}], 0, 1),
+		_from("node:22", 0, null, 2),
+		_scoped_user("${APP_UID}", "", true),
+	]
+	count(results) == 1
+	some r in results
+	contains(r.msg, "USER ${APP_UID} is empty in this stage (APP_UID is not declared in it)")
+	r._loc.line == 4
+}
+
+test_a_user_declared_empty_says_its_variables_are_empty if {
+	some r in root_user.deny with input as [
+		_from("node:22", 0, null, 1),
+		_arg([{"key": "APP_UID", "value": "", "expanded": "", "resolved": true}], 0, 2),
+		_scoped_user("$APP_UID", "", true),
+	]
+	contains(r.msg, "(its variables are empty)")
+}
+
+test_a_default_of_root_is_root if {
+	results := root_user.deny with input as [_from("node:22", 0, null, 1), _scoped_user("${APP_USER:-root}", "root", true)]
+	count(results) == 1
+	some r in results
+	contains(r.msg, `USER ${APP_USER:-root} expands to "root"`)
+	count(root_user.deny) == 1 with input as [_from("node:22", 0, null, 1), _scoped_user("${APP_UID:-0}:${GID:-0}", "0:0", true)]
+}
+
+test_the_expanded_value_is_judged_not_the_written_one if {
+	# A stage's ARG UID=10001 that a global ARG UID=0 does not override.
+	count(root_user.deny) == 0 with input as [
+		_arg([{"key": "UID", "value": "0", "expanded": "0", "resolved": true}], 0, 1),
+		_from("node:22", 0, null, 2),
+		_arg([{"key": "UID", "value": "10001", "expanded": "10001", "resolved": true}], 0, 3),
+		_scoped_user("${UID}", "10001", true),
+	]
+	count(root_user.deny) == 0 with input as [_from("node:22", 0, null, 1), _scoped_user("${APP_USER:-root}", "app", true)]
+	count(root_user.deny) == 0 with input as [_from("node:22", 0, null, 1), _scoped_user("\"app\"", "app", true)]
+	count(root_user.deny) == 1 with input as [_from("node:22", 0, null, 1), _scoped_user("\"root\"", "root", true)]
+}
+
+test_a_user_with_an_unknown_value_is_not_judged if {
+	count(root_user.deny) == 0 with input as [_from("node:22", 0, null, 1), _scoped_user("${APP_UID}", "", false)]
+	count(root_user.deny) == 0 with input as [_from("node:22", 0, null, 1), _scoped_user("${UID}:0", ":0", false)]
+}

@@ -4,6 +4,10 @@
 #   ## What it does
 #   Flags a base image (in any stage) that is not pinned by a `@sha256:<64 hex>` digest.
 #   `scratch` and earlier stages are exempt.
+#   Base images include the images a build pulls outside `FROM`: `COPY --from=<image>`
+#   (and `ADD --from`) and `RUN --mount=...,from=<image>` (any mount type), in any stage;
+#   a `--from` that names a stage or a stage index is no image. Variables in them expand
+#   in the stage's scope; a reference whose variables have no known value is skipped.
 #
 #   ## Why
 #   Tags are mutable: a registry (or an attacker with push rights) can point a tag at a

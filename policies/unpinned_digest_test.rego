@@ -27,3 +27,14 @@ test_config_exempt_images if {
 	count(unpinned_digest.deny) == 0 with input as _from("python:3.12")
 		with data.dockpolicy_config.exempt_images as {"DP002": ["python:*"]}
 }
+
+_with_pulled(img) := [
+	{"Cmd": "from", "Image": concat("", ["golang:1.23@sha256:", _digest]), "ImageResolved": true, "BaseStage": null, "Stage": 0, "StartLine": 1},
+	{"Cmd": "run", "Flags": [concat("", ["--mount=type=bind,from=", img, ",target=/x"])], "Value": ["make"], "Stage": 0, "StartLine": 2, "Images": [{"Image": img, "ImageResolved": true, "Flag": "--mount"}]},
+]
+
+test_images_pulled_outside_from_count if {
+	some r in unpinned_digest.deny with input as _with_pulled("alpine:3")
+	r.msg == `RUN --mount image "alpine:3" is not pinned by digest; add @sha256:<digest>`
+	count(unpinned_digest.deny) == 0 with input as _with_pulled(concat("", ["alpine:3@sha256:", _digest]))
+}

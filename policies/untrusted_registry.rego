@@ -7,6 +7,10 @@
 #   a path prefix (`registry.example.com/team`). Matching compares the parsed host exactly
 #   and path prefixes by whole components, so `registry.example.com.evil.io/x` never passes
 #   for `registry.example.com`. Images without a host are Docker Hub (`docker.io`).
+#   Base images include the images a build pulls outside `FROM`: `COPY --from=<image>`
+#   (and `ADD --from`) and `RUN --mount=...,from=<image>` (any mount type), in any stage;
+#   a `--from` that names a stage or a stage index is no image. Variables in them expand
+#   in the stage's scope; a reference whose variables have no known value is skipped.
 #
 #   ## Why
 #   Images from registries you do not control can change or disappear under you, and skip

@@ -50,3 +50,15 @@ test_config_exempt_images if {
 		with data.dockpolicy_config.allowed_registries as ["registry.example.com"]
 		with data.dockpolicy_config.exempt_images as {"DP003": ["quay.io/team/*"]}
 }
+
+test_images_pulled_outside_from_count if {
+	doc := [
+		{"Cmd": "from", "Image": "registry.example.com/base:1", "ImageResolved": true, "BaseStage": null, "Stage": 0, "StartLine": 1},
+		{"Cmd": "copy", "Flags": ["--from=ghcr.io/x/y:1"], "Value": ["/x", "/y"], "Stage": 0, "StartLine": 2, "Images": [{"Image": "ghcr.io/x/y:1", "ImageResolved": true, "Flag": "--from=ghcr.io/x/y:1"}]},
+	]
+	some r in untrusted_registry.deny with input as doc
+		with data.dockpolicy_config.allowed_registries as ["registry.example.com"]
+	startswith(r.msg, `COPY --from image "ghcr.io/x/y:1" comes from registry "ghcr.io"`)
+	count(untrusted_registry.deny) == 0 with input as doc
+		with data.dockpolicy_config.allowed_registries as ["registry.example.com", "ghcr.io"]
+}

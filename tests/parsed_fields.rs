@@ -1,5 +1,5 @@
 //! The fields the Dockerfile parser computes in Rust so that policies need not (`ImageRef`
-//! on FROM, `Pairs` on ENV/LABEL/ARG) must be exactly what the bundled Rego helpers compute
+//! on FROM and on the `Images` of COPY --from / RUN --mount, `Pairs` on ENV/LABEL/ARG) must be exactly what the bundled Rego helpers compute
 //! (`lib.dockpolicy.image.parse`, `lib.dockpolicy.dockerfile.pairs`/`arg_pairs`): the
 //! practices read the fields from our documents and fall back to the helpers for documents
 //! made elsewhere, and Gatekeeper runs the Rego helper alone. Held on every fixture
@@ -80,19 +80,45 @@ fn check_dockerfiles(engine: &mut regorus::Engine, dir: &Path) -> usize {
                 assert_eq!(object["ImageRef"], expected, "{name}: {}", base.image);
                 compared += 1;
             }
+            for (k, pulled) in instruction.images.iter().enumerate() {
+                let expected = rego_reference(engine, &pulled.image);
+                assert_eq!(
+                    object["Images"][k]["ImageRef"], expected,
+                    "{name}: {}",
+                    pulled.image
+                );
+                compared += 1;
+            }
             if let Some(pairs) = object.as_object_mut().and_then(|o| o.remove("Pairs")) {
-                let helper = if instruction.cmd == "arg" {
+                let helper = if instruction.pairs_kind().eq_ignore_ascii_case("arg") {
                     "arg_pairs"
                 } else {
                     "pairs"
                 };
                 let expected = rego(engine, helper, json!({ "instruction": object }));
-                assert_eq!(pairs, expected, "{name}: {:?}", instruction.value);
+                assert_eq!(
+                    key_values(&pairs),
+                    expected,
+                    "{name}: {:?}",
+                    instruction.value
+                );
                 compared += 1;
             }
         }
     }
     compared
+}
+
+/// `Pairs` without what only the parser knows (`expanded`, `resolved`: values in their
+/// variable scope): the key/value pairs the Rego helpers compute from `Value`.
+fn key_values(pairs: &Value) -> Value {
+    let pairs = pairs.as_array().expect("Pairs is an array");
+    Value::Array(
+        pairs
+            .iter()
+            .map(|p| json!({"key": p["key"], "value": p["value"]}))
+            .collect(),
+    )
 }
 
 #[test]
@@ -211,7 +237,7 @@ fn each_helper_reads_pairs_only_from_its_own_instructions() {
     // they must give what they give on a document without `Pairs` (conftest's), not the
     // parser's pairs of the other kind.
     let mut engine = helpers();
-    let dockerfile = "FROM alpine\nARG A=1 B\nENV C=2\n";
+    let dockerfile = "FROM alpine\nARG A=1 B\nENV C=2\nONBUILD ARG D=3\nONBUILD LABEL E=4\n";
     let parsed = input::parse(dockerfile, Format::Dockerfile, &Options::default()).expect("parses");
     let Some(Document::Dockerfile(instructions)) = parsed.documents.first() else {
         panic!("a Dockerfile document")
@@ -222,7 +248,7 @@ fn each_helper_reads_pairs_only_from_its_own_instructions() {
         without.as_object_mut().expect("object").remove("Pairs");
         for helper in ["pairs", "arg_pairs"] {
             assert_eq!(
-                rego(&mut engine, helper, json!({ "instruction": with })),
+                key_values(&rego(&mut engine, helper, json!({ "instruction": with }))),
                 rego(&mut engine, helper, json!({ "instruction": without })),
                 "{helper} on {}",
                 instruction.original

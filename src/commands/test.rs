@@ -533,7 +533,7 @@ fn check_file(
         }
     }
     if let Some(text) = &text {
-        apply_pragmas(policies, text, &mut merged);
+        apply_pragmas(policies, text, &parsed, &mut merged);
     }
     outcome.aside.prints = prints.text();
     fill_end_lines(&mut merged, &parsed);
@@ -579,8 +579,21 @@ fn secrets_of(
 }
 
 /// Hides the findings that the file's `# dockpolicy ignore=` pragmas name.
-fn apply_pragmas(policies: &PolicySet, text: &str, results: &mut BTreeMap<String, CheckResult>) {
-    let pragmas = Pragmas::parse(text, |name| {
+fn apply_pragmas(
+    policies: &PolicySet,
+    text: &str,
+    parsed: &crate::input::Parsed,
+    results: &mut BTreeMap<String, CheckResult>,
+) {
+    // A Dockerfile's heredoc bodies are content, not pragmas.
+    let heredoc_bodies: Vec<_> = match parsed.documents.first() {
+        Some(Document::Dockerfile(instructions)) => instructions
+            .iter()
+            .flat_map(|i| i.heredocs.iter().map(|h| h.lines.clone()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let pragmas = Pragmas::parse_outside(text, &heredoc_bodies, |name| {
         policies
             .rule_id(name)
             .map_or_else(|| name.to_uppercase(), str::to_owned)

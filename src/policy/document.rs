@@ -15,7 +15,8 @@ use regorus::Value;
 use serde_json::Value as Json;
 
 use crate::input::Document;
-use crate::input::dockerfile::{Base, Heredoc, Instruction};
+use crate::input::dockerfile::{Base, Expanded, Heredoc, Instruction, Pair, PulledImage};
+use crate::input::image_reference::ImageReference;
 
 /// `document` as a regorus value, equal to `regorus::Value::from(document.to_json())`.
 pub fn to_regorus(document: &Document) -> Value {
@@ -60,6 +61,11 @@ struct InstructionKeys {
     repository: Value,
     tag: Value,
     digest: Value,
+    expanded: Value,
+    resolved: Value,
+    user: Value,
+    images: Value,
+    flag: Value,
 }
 
 impl InstructionKeys {
@@ -93,6 +99,11 @@ impl InstructionKeys {
             repository: key("repository"),
             tag: key("tag"),
             digest: key("digest"),
+            expanded: key("expanded"),
+            resolved: key("resolved"),
+            user: key("User"),
+            images: key("Images"),
+            flag: key("Flag"),
         }
     }
 }
@@ -147,9 +158,12 @@ impl InstructionKeys {
                 Value::Bool(from.image_resolved),
             ));
         }
+        if !i.images.is_empty() {
+            fields.push((self.images.clone(), self.pulled_images(&i.images)));
+        }
         fields.push((self.json.clone(), Value::Bool(i.json)));
         fields.push((self.original.clone(), string(&i.original)));
-        if let Some(pairs) = i.pairs() {
+        if let Some(pairs) = i.pair_entries() {
             fields.push((self.pairs.clone(), self.pair_list(pairs)));
         }
         fields.push((self.stage.clone(), number(i.stage)));
@@ -159,6 +173,9 @@ impl InstructionKeys {
         }
         fields.push((self.start_line.clone(), number(i.start_line)));
         fields.push((self.sub_cmd.clone(), string(&i.sub_cmd)));
+        if let Some(user) = &i.user {
+            fields.push((self.user.clone(), self.expanded_value(user)));
+        }
         fields.push((self.value.clone(), strings(&i.value)));
         let object: BTreeMap<Value, Value> = fields.into_iter().collect();
         Value::from(object)
@@ -178,22 +195,56 @@ impl InstructionKeys {
 
     /// A `FROM` image's reference, or null when it is not one.
     fn image_reference(&self, from: &Base) -> Value {
-        from.reference().map_or(Value::Null, |r| {
-            Value::from(BTreeMap::from([
-                (self.digest.clone(), string(&r.digest)),
-                (self.host.clone(), string(&r.host)),
-                (self.registry.clone(), string(&r.registry)),
-                (self.repository.clone(), string(&r.repository)),
-                (self.tag.clone(), string(&r.tag)),
-            ]))
-        })
+        from.reference()
+            .map_or(Value::Null, |r| self.reference_object(&r))
     }
 
-    fn pair_list(&self, pairs: Vec<(&str, Option<&str>)>) -> Value {
-        let pairs = pairs.into_iter().map(|(key, value)| {
+    fn reference_object(&self, r: &ImageReference) -> Value {
+        Value::from(BTreeMap::from([
+            (self.digest.clone(), string(&r.digest)),
+            (self.host.clone(), string(&r.host)),
+            (self.registry.clone(), string(&r.registry)),
+            (self.repository.clone(), string(&r.repository)),
+            (self.tag.clone(), string(&r.tag)),
+        ]))
+    }
+
+    fn pulled_images(&self, images: &[PulledImage]) -> Value {
+        let images = images.iter().map(|p| {
             Value::from(BTreeMap::from([
-                (self.key.clone(), string(key)),
-                (self.value_key.clone(), value.map_or(Value::Null, string)),
+                (self.flag.clone(), string(&p.flag)),
+                (self.image.clone(), string(&p.image)),
+                (
+                    self.image_ref.clone(),
+                    self.reference_object(&p.reference()),
+                ),
+                (self.image_resolved.clone(), Value::Bool(p.image_resolved)),
+            ]))
+        });
+        Value::from(images.collect::<Vec<_>>())
+    }
+
+    /// USER's `{"value", "resolved"}`.
+    fn expanded_value(&self, e: &Expanded) -> Value {
+        Value::from(BTreeMap::from([
+            (self.resolved.clone(), Value::Bool(e.resolved)),
+            (self.value_key.clone(), string(&e.value)),
+        ]))
+    }
+
+    fn pair_list(&self, pairs: Vec<Pair<'_>>) -> Value {
+        let pairs = pairs.into_iter().map(|p| {
+            Value::from(BTreeMap::from([
+                (
+                    self.expanded.clone(),
+                    p.expanded.map_or(Value::Null, |e| string(&e.value)),
+                ),
+                (self.key.clone(), string(p.key)),
+                (
+                    self.resolved.clone(),
+                    Value::Bool(p.expanded.is_some_and(|e| e.resolved)),
+                ),
+                (self.value_key.clone(), p.value.map_or(Value::Null, string)),
             ]))
         });
         Value::from(pairs.collect::<Vec<_>>())

@@ -4,9 +4,12 @@
 //! located line, such as a manifest's `image:`) suppresses those rules there;
 //! `# dockpolicy global ignore=DP004` anywhere suppresses them for the whole file. Rules
 //! are named by id or slug. Suppressed findings are kept, counted, and shown with
-//! `--show-suppressed`, so a suppression is always visible to whoever asks.
+//! `--show-suppressed`, so a suppression is always visible to whoever asks. A heredoc
+//! body (`COPY <<EOF` ... `EOF`) is file content, not Dockerfile: a pragma-like line in
+//! it is content too.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::RangeInclusive;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -28,13 +31,29 @@ pub struct Pragmas {
 impl Pragmas {
     /// Reads pragmas from source text. `resolve` maps a name (id or slug) to the rule id.
     pub fn parse(text: &str, resolve: impl Fn(&str) -> String) -> Pragmas {
+        Self::parse_outside(text, &[], resolve)
+    }
+
+    /// Reads pragmas from source text except the 1-based line ranges in `content` (in
+    /// order): a Dockerfile's heredoc bodies, which are neither pragmas nor lines a
+    /// pragma targets.
+    pub fn parse_outside(
+        text: &str,
+        content: &[RangeInclusive<usize>],
+        resolve: impl Fn(&str) -> String,
+    ) -> Pragmas {
         let mut pragmas = Pragmas::default();
         // Every pragma names the tool; most files never do, and skip the per-line regex.
         if !text.contains("dockpolicy") {
             return pragmas;
         }
         let mut pending: BTreeSet<String> = BTreeSet::new();
+        let mut content = content.iter().peekable();
         for (idx, line) in text.lines().enumerate() {
+            while content.next_if(|r| *r.end() < idx + 1).is_some() {}
+            if content.peek().is_some_and(|r| r.contains(&(idx + 1))) {
+                continue;
+            }
             if let Some(caps) = PRAGMA.captures(line) {
                 let ids = caps[2].split(',').filter(|s| !s.is_empty()).map(&resolve);
                 if caps.get(1).is_some() {
@@ -103,5 +122,16 @@ mod tests {
         assert!(p.suppresses("DP001", Some(6)));
         assert!(!p.suppresses("DP001", Some(2)));
         assert!(!p.suppresses("DP001", Some(7)));
+    }
+
+    #[test]
+    fn a_pragma_inside_a_heredoc_body_is_content() {
+        let text = "FROM nginx\nCOPY <<EOF /etc/x\n# dockpolicy ignore=DP006\n# dockpolicy global ignore=DP004\nEOF\nENV A=1\n";
+        let p = Pragmas::parse_outside(text, &[3..=5], str::to_owned);
+        assert!(p.is_empty());
+        // Outside the body the same lines are pragmas.
+        let p = Pragmas::parse(text, str::to_owned);
+        assert!(p.suppresses("DP004", None));
+        assert!(p.suppresses("DP006", Some(5)));
     }
 }

@@ -2,8 +2,9 @@
 # title: Dockerfile input helpers
 # description: |
 #   Accessors over the Dockerfile document (conftest's instruction array plus
-#   dockpolicy's `Image`, `ImageRef`, `BaseStage`, `Pairs` and line fields): stages, the
-#   final image, command text with heredoc bodies, label, env and arg pairs.
+#   dockpolicy's `Image`, `ImageRef`, `BaseStage`, `Pairs`, `User`, `Images` and line
+#   fields): stages, the final image, command text with heredoc bodies, label, env and arg
+#   pairs, values expanded in Docker's variable scopes, images pulled outside FROM.
 package lib.dockpolicy.dockerfile
 
 # is_dockerfile holds when the input is a Dockerfile instruction array (one with a FROM).
@@ -112,13 +113,48 @@ cache_mount_targets(i) := {target |
 	target := unquote(trim_prefix(part, key))
 }
 
+# pulled_images: the images a COPY/ADD `--from` or a RUN `--mount=...,from=` pulls, in
+# every stage, as {"instruction", "image"} (image: {Image, ImageRef, ImageResolved, Flag}),
+# those whose variables all resolved and not `scratch`. dockpolicy's parser finds them
+# (`Images`, stage names and indexes left out); documents made elsewhere have none.
+pulled_images := [{"instruction": i, "image": img} |
+	some i in input
+	images := object.get(i, "Images", null)
+	is_array(images)
+	some img in images
+	img.ImageResolved == true
+	lower(img.Image) != "scratch"
+] if is_dockerfile
+
+# user_value(i) is the value a USER sets, as the build sees it: expanded in its stage's
+# variable scope (`User` from dockpolicy's parser; an out-of-scope ARG is empty), and
+# undefined when a variable in it has no known value. Documents without `User` (conftest's)
+# give the value as written, unquoted.
+user_value(i) := trim_space(user.value) if {
+	user := object.get(i, "User", null)
+	is_object(user)
+	user.resolved == true
+} else := unquote(trim_space(i.Value[0])) if {
+	not is_object(object.get(i, "User", null))
+}
+
+# pair_value(pair) is a `Pairs` entry's value as the build sees it: `expanded` (in the
+# instruction's variable scope) when every variable in it resolved, else the value as
+# written (documents without `expanded` have only that).
+pair_value(pair) := pair.expanded if {
+	object.get(pair, "resolved", false) == true
+} else := pair.value
+
 # pairs(i) is an ENV's or LABEL's `Value` ([key, value, sep, ...]) as [{key, value}], quotes
 # removed. dockpolicy's parser gives it as `Pairs` (computed in Rust, several times cheaper
-# than here); the computation serves documents made elsewhere, e.g. conftest's JSON. (Each
-# helper returns `Pairs` only for its own instructions: called on an ARG, `pairs` still
-# splits it as an ENV, as it does for conftest's documents.)
+# than here, with `expanded` and `resolved` too: see pair_value); the computation serves
+# documents made elsewhere, e.g. conftest's JSON. (Each helper returns `Pairs` only for its
+# own instructions: called on an ARG or ONBUILD ARG, `pairs` still splits it as an ENV, as
+# it does for conftest's documents.)
+# (Only an ONBUILD has a SubCmd: builtins decide the kind without a function call.)
 pairs(i) := i.Pairs if {
 	i.Cmd != "arg"
+	lower(object.get(i, "SubCmd", "")) != "arg"
 	i.Pairs
 } else := [{"key": unquote(i.Value[k]), "value": unquote(i.Value[k + 1])} |
 	some k in numbers.range(0, count(i.Value) - 1)
@@ -129,7 +165,7 @@ pairs(i) := i.Pairs if {
 # ARG values ([NAME] or [NAME=value]) as [{key, value}]; value null without a default
 # (`Pairs` too when the parser made the document).
 arg_pairs(i) := i.Pairs if {
-	i.Cmd == "arg"
+	"arg" in {i.Cmd, lower(object.get(i, "SubCmd", ""))}
 	i.Pairs
 } else := [_arg_pair(word) | some word in i.Value]
 

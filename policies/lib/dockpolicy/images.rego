@@ -3,7 +3,9 @@
 # description: |
 #   Every image reference an input pulls, as {"image", "loc", "where"} (where: how a
 #   message names it, e.g. `base image`), whatever the
-#   input kind: a Dockerfile's external `FROM`s, a Kubernetes workload's containers, a
+#   input kind: a Dockerfile's external `FROM`s and the images its `COPY --from=<image>`
+#   and `RUN --mount=...,from=<image>` pull (in any stage), a Kubernetes workload's
+#   containers, a
 #   Compose file's services, and the tags and digests of a built image. The image rules
 #   (DP001-DP004) read only this set, so one rule fires on every kind of input that names
 #   images. `loc` is what the finding's `_loc` should be (with a `path` from the document's
@@ -14,6 +16,7 @@ package lib.dockpolicy.images
 import data.lib.dockpolicy.compose
 import data.lib.dockpolicy.compose.services as compose_services
 import data.lib.dockpolicy.dockerfile.external_bases
+import data.lib.dockpolicy.dockerfile.pulled_images
 import data.lib.dockpolicy.image
 import data.lib.dockpolicy.image_config.references as built_references
 import data.lib.dockpolicy.kubernetes.containers as k8s_containers
@@ -21,6 +24,15 @@ import data.lib.dockpolicy.kubernetes.containers as k8s_containers
 references contains {"image": f.Image, "loc": {"line": f.StartLine}, "where": "base image"} if {
 	some f in external_bases
 }
+
+# The build pulls these too, from their registries, like a base image.
+references contains {"image": p.image.Image, "loc": {"line": p.instruction.StartLine}, "where": _pulled_where(p.instruction)} if {
+	some p in pulled_images
+}
+
+_pulled_where(i) := "RUN --mount image" if i.Cmd == "run"
+
+_pulled_where(i) := sprintf("%s --from image", [upper(i.Cmd)]) if i.Cmd != "run"
 
 references contains {"image": c.container.image, "loc": {"key": "image", "value": c.container.image, "path": array.concat(c.path, ["image"])}, "where": where} if {
 	# Manifests, Compose files and images are objects, Dockerfiles arrays: this builtin
@@ -73,6 +85,8 @@ _has_digest_reference if {
 # FROM comes parsed (`ImageRef`, the same parts computed in Rust, held equal to these by
 # tests/parsed_fields.rs); the references of other inputs are parsed here.
 parsed[f.Image] := _base_reference(f) if some f in external_bases
+
+parsed[p.image.Image] := _base_reference(p.image) if some p in pulled_images
 
 parsed[r.image] := image.parse(r.image) if {
 	is_object(input)

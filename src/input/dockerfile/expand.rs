@@ -1,7 +1,8 @@
-//! ARG expansion for `FROM`, following Docker's shell-lexer rules.
+//! Variable expansion in Dockerfile values, following Docker's shell-lexer rules.
 //!
-//! Policies judge the image a build really uses, so `FROM ${BASE}` must be judged as the
-//! value `ARG BASE=...` (or `--build-arg BASE=...`) gives it. Supported forms: `$VAR`,
+//! Policies judge the image a build really uses and the user it runs as, so `FROM ${BASE}`
+//! must be judged as the value `ARG BASE=...` (or `--build-arg BASE=...`) gives it, and
+//! `USER ${APP_UID}` as the value in its stage's scope (see `scope.rs`). Supported forms: `$VAR`,
 //! `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:+alt}`, `${VAR+alt}`,
 //! `${VAR:?msg}`, `${VAR?msg}`, quotes and escapes. Other `${...}` forms are kept literally.
 //!
@@ -33,11 +34,39 @@ pub const MAX_VALUE_GROWTH: usize = 1 << 20;
 /// stay within twice what it could hold written out.
 pub const MAX_FILE_GROWTH: usize = 16 << 20;
 
+/// What a variable name stands for where a word is expanded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Lookup<'a> {
+    /// The variable has this value.
+    Value(&'a str),
+    /// Docker leaves the variable unset here, so it expands to nothing: a global ARG that
+    /// the stage does not re-declare, or an ARG of another stage.
+    Unset,
+    /// The value is not known from the Dockerfile: an ARG without a default, or a name the
+    /// file never declares (it may come from the base image's ENV).
+    Unknown,
+}
+
+/// The variables a word is expanded with.
+pub trait Variables {
+    fn lookup(&self, name: &str) -> Lookup<'_>;
+}
+
+/// A plain map: a name it holds has that value, any other is unknown.
+impl Variables for HashMap<String, String> {
+    fn lookup(&self, name: &str) -> Lookup<'_> {
+        self.get(name).map_or(Lookup::Unknown, |v| Lookup::Value(v))
+    }
+}
+
 /// The result of expanding one word.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Expanded {
     pub value: String,
-    /// False when a referenced variable had no value (it expanded to nothing, as Docker does).
+    /// False when a referenced variable's value is unknown ([`Lookup::Unknown`]; it
+    /// expanded to nothing, as Docker does without a value). A `${VAR:-default}` whose
+    /// variable is unknown takes its default and stays resolved: that is the build without
+    /// `--build-arg`.
     pub resolved: bool,
 }
 
@@ -73,18 +102,14 @@ impl Default for Budget {
 }
 
 /// Expands variables in `word` and removes shell quoting, as one value of its own file.
-pub fn expand(
-    word: &str,
-    vars: &HashMap<String, String>,
-    escape: char,
-) -> Result<Expanded, ExpandError> {
+pub fn expand(word: &str, vars: &dyn Variables, escape: char) -> Result<Expanded, ExpandError> {
     expand_in(word, vars, escape, &mut Budget::default())
 }
 
 /// Expands `word` and charges its growth to `budget`, shared by the values of one file.
 pub fn expand_in(
     word: &str,
-    vars: &HashMap<String, String>,
+    vars: &dyn Variables,
     escape: char,
     budget: &mut Budget,
 ) -> Result<Expanded, ExpandError> {
@@ -144,7 +169,7 @@ struct Lexer<'a> {
     word: &'a str,
     bytes: &'a [u8],
     closes: Vec<u32>,
-    vars: &'a HashMap<String, String>,
+    vars: &'a dyn Variables,
     escape: Option<u8>,
     /// The most bytes one value may have.
     limit: usize,
@@ -243,31 +268,29 @@ impl Lexer<'_> {
                 .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_')
                 .count()
         };
-        let value_of = |name: &str| self.vars.get(name).map(|v| v.as_bytes().to_vec());
         if at < end && self.bytes[at] == b'{' {
             let close = self.closes[at] as usize;
             if close >= end {
                 return Ok(None);
             }
             let name_stop = name_end(at + 1, close);
-            let name = &self.word[at + 1..name_stop];
+            let lookup = self.vars.lookup(&self.word[at + 1..name_stop]);
             let modifier = &self.bytes[name_stop..close];
-            let value = self.vars.get(name);
+            let (value, missing_ok) = lookup_parts(lookup);
             let set_nonempty = value.is_some_and(|v| !v.is_empty());
+            let value_bytes = || value.unwrap_or_default().as_bytes().to_vec();
             // The alternative text after the operator, expanded only when it is used.
             let nested = |skip: usize| self.expand(name_stop + skip, close, depth + 1, room);
             let (text, ok) = match modifier {
-                [] => (value_of(name).unwrap_or_default(), value.is_some()),
-                [b':', b'-', ..] if set_nonempty => (value_of(name).unwrap_or_default(), true),
+                [] => (value_bytes(), value.is_some() || missing_ok),
+                [b':', b'-', ..] if set_nonempty => (value_bytes(), true),
                 [b':', b'-', ..] => nested(2)?,
-                [b'-', ..] if value.is_some() => (value_of(name).unwrap_or_default(), true),
+                [b'-', ..] if value.is_some() => (value_bytes(), true),
                 [b'-', ..] => nested(1)?,
                 [b':', b'+', ..] if set_nonempty => nested(2)?,
                 [b'+', ..] if value.is_some() => nested(1)?,
                 [b':', b'+', ..] | [b'+', ..] => (Vec::new(), true),
-                [b':', b'?', ..] | [b'?', ..] => {
-                    (value_of(name).unwrap_or_default(), value.is_some())
-                }
+                [b':', b'?', ..] | [b'?', ..] => (value_bytes(), value.is_some() || missing_ok),
                 // Pattern operators (`#`, `%`, `/`) and anything else: keep the text as
                 // written and flag it, rather than guess.
                 _ => (self.bytes[at - 1..=close].to_vec(), false),
@@ -281,14 +304,27 @@ impl Lexer<'_> {
             if name_stop == at {
                 return Ok(None);
             }
-            let name = &self.word[at..name_stop];
-            let value = self.vars.get(name);
-            let text = value.map(|v| v.as_bytes()).unwrap_or_default();
+            let (value, missing_ok) = lookup_parts(self.vars.lookup(&self.word[at..name_stop]));
+            let text = value.unwrap_or_default().as_bytes();
             if text.len() > room {
                 return Err(self.too_long());
             }
-            Ok(Some((name_stop - at, text.to_vec(), value.is_some())))
+            Ok(Some((
+                name_stop - at,
+                text.to_vec(),
+                value.is_some() || missing_ok,
+            )))
         }
+    }
+}
+
+/// A lookup as (value, whether having none is known): an unset variable expands to
+/// nothing for certain, an unknown one only in the build without `--build-arg`.
+fn lookup_parts(lookup: Lookup<'_>) -> (Option<&str>, bool) {
+    match lookup {
+        Lookup::Value(v) => (Some(v), true),
+        Lookup::Unset => (None, true),
+        Lookup::Unknown => (None, false),
     }
 }
 

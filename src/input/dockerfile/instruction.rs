@@ -8,6 +8,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::expand::Expanded;
 use crate::input::image_reference::ImageReference;
 
 /// An instruction (or a `comment` entry) with the fields of conftest's document.
@@ -30,6 +31,38 @@ pub struct Instruction {
     pub heredocs: Vec<Heredoc>,
     /// What a `FROM` adds; `None` for every other instruction.
     pub from: Option<Base>,
+    /// ENV, LABEL, ARG (and their ONBUILD forms): each pair's value expanded in the
+    /// instruction's scope, in `pairs()` order; `None` for an ARG without a value.
+    pub expanded: Vec<Option<Expanded>>,
+    /// USER: its value expanded in the stage's scope.
+    pub user: Option<Expanded>,
+    /// The images a COPY/ADD `--from` or a RUN `--mount=...,from=` pulls (stages named
+    /// there are not images); the document has no `Images` key when empty.
+    pub images: Vec<PulledImage>,
+}
+
+/// An image a build pulls outside FROM, named by one of an instruction's flags.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PulledImage {
+    /// The reference with its variables expanded.
+    pub image: String,
+    /// False when a variable in it had an unknown value.
+    pub image_resolved: bool,
+    /// The flag as the instruction has it (`--from=composer:2`).
+    pub flag: String,
+}
+
+impl PulledImage {
+    pub fn reference(&self) -> ImageReference {
+        ImageReference::parse(&self.image)
+    }
+}
+
+/// One entry of `Pairs`: key, value as written (quotes removed), value expanded.
+pub struct Pair<'a> {
+    pub key: &'a str,
+    pub value: Option<&'a str>,
+    pub expanded: Option<&'a Expanded>,
 }
 
 /// A heredoc body attached to RUN/COPY/ADD.
@@ -39,6 +72,9 @@ pub struct Heredoc {
     pub content: String,
     pub expand: bool,
     pub chomp: bool,
+    /// The body's lines in the file, 1-based, through the line that closes it: text, not
+    /// Dockerfile (a `# dockpolicy ignore=` there is no pragma).
+    pub lines: std::ops::RangeInclusive<usize>,
 }
 
 /// A `FROM`'s base image with ARG defaults expanded, its stage name and the earlier stage
@@ -73,12 +109,40 @@ impl Instruction {
                 .collect();
             obj.insert("Heredocs".into(), Value::Array(docs));
         }
-        if let Some(pairs) = self.pairs() {
+        if let Some(pairs) = self.pair_entries() {
             let pairs: Vec<Value> = pairs
                 .into_iter()
-                .map(|(key, value)| json!({"key": key, "value": value}))
+                .map(|p| {
+                    json!({
+                        "key": p.key,
+                        "value": p.value,
+                        "expanded": p.expanded.map(|e| &e.value),
+                        "resolved": p.expanded.is_some_and(|e| e.resolved),
+                    })
+                })
                 .collect();
             obj.insert("Pairs".into(), Value::Array(pairs));
+        }
+        if let Some(user) = &self.user {
+            obj.insert(
+                "User".into(),
+                json!({"value": user.value, "resolved": user.resolved}),
+            );
+        }
+        if !self.images.is_empty() {
+            let images: Vec<Value> = self
+                .images
+                .iter()
+                .map(|p| {
+                    json!({
+                        "Image": p.image,
+                        "ImageResolved": p.image_resolved,
+                        "ImageRef": p.reference().to_json(),
+                        "Flag": p.flag,
+                    })
+                })
+                .collect();
+            obj.insert("Images".into(), Value::Array(images));
         }
         if let Some(from) = &self.from {
             obj.insert("Image".into(), json!(from.image));
@@ -93,21 +157,49 @@ impl Instruction {
         Value::Object(obj)
     }
 
-    /// The `Pairs` of an ENV, LABEL or ARG: `(key, value)` with one pair of surrounding
-    /// quotes removed from each, as `lib.dockpolicy.dockerfile.pairs` and `arg_pairs`
-    /// compute them. ENV and LABEL hold `Value` triples `[key, value, separator]`; an ARG
-    /// word is `NAME` (value `None`, no default) or `NAME=value`. `None` for other
-    /// instructions.
+    /// The instruction whose pairs this one holds: its own name, or an ONBUILD's trigger.
+    /// (`SubCmd` is as written, `Cmd` lower case.)
+    pub fn pairs_kind(&self) -> &str {
+        if self.cmd == "onbuild" {
+            &self.sub_cmd
+        } else {
+            &self.cmd
+        }
+    }
+
+    /// `Pairs`: [`Instruction::pairs`] with each value expanded in the instruction's scope.
+    pub fn pair_entries(&self) -> Option<Vec<Pair<'_>>> {
+        let pairs = self.pairs()?;
+        Some(
+            pairs
+                .into_iter()
+                .enumerate()
+                .map(|(n, (key, value))| Pair {
+                    key,
+                    value,
+                    expanded: self.expanded.get(n).and_then(Option::as_ref),
+                })
+                .collect(),
+        )
+    }
+
+    /// The key/value pairs of an ENV, LABEL or ARG (or an ONBUILD of one): `(key, value)`
+    /// with one pair of surrounding quotes removed from each, as
+    /// `lib.dockpolicy.dockerfile.pairs` and `arg_pairs` compute them. ENV and LABEL hold
+    /// `Value` triples `[key, value, separator]`; an ARG word is `NAME` (value `None`, no
+    /// default) or `NAME=value`. `None` for other instructions.
     pub fn pairs(&self) -> Option<Vec<(&str, Option<&str>)>> {
-        match self.cmd.as_str() {
-            "env" | "label" => Some(
+        let kind = self.pairs_kind();
+        if kind.eq_ignore_ascii_case("env") || kind.eq_ignore_ascii_case("label") {
+            Some(
                 self.value
                     .chunks(3)
                     .filter(|triple| triple.len() > 1)
                     .map(|triple| (unquote(&triple[0]), Some(unquote(&triple[1]))))
                     .collect(),
-            ),
-            "arg" => Some(
+            )
+        } else if kind.eq_ignore_ascii_case("arg") {
+            Some(
                 self.value
                     .iter()
                     .map(|word| match word.split_once('=') {
@@ -115,8 +207,9 @@ impl Instruction {
                         None => (word.as_str(), None),
                     })
                     .collect(),
-            ),
-            _ => None,
+            )
+        } else {
+            None
         }
     }
 }
@@ -132,7 +225,7 @@ impl Base {
 }
 
 /// `s` without one pair of surrounding quotes (`"a b"` → `a b`), as written otherwise.
-fn unquote(s: &str) -> &str {
+pub(super) fn unquote(s: &str) -> &str {
     let bytes = s.as_bytes();
     match bytes {
         [first @ (b'"' | b'\''), .., last] if first == last => &s[1..s.len() - 1],
@@ -162,6 +255,9 @@ mod tests {
             end_line: 1,
             heredocs: vec![],
             from: None,
+            expanded: vec![],
+            user: None,
+            images: vec![],
         }
     }
 
@@ -188,7 +284,10 @@ mod tests {
         );
         assert_eq!(instruction("run", &["echo"]).pairs(), None);
         let json = arg.to_json();
-        assert_eq!(json["Pairs"][0], json!({"key": "N", "value": null}));
+        assert_eq!(
+            json["Pairs"][0],
+            json!({"key": "N", "value": null, "expanded": null, "resolved": false})
+        );
     }
 
     #[test]

@@ -6,7 +6,10 @@
 //! carries `Original`, `StartLine` and `EndLine`; heredoc instructions carry `Heredocs`; and
 //! `FROM` carries the base image with ARG defaults expanded (`Image`, `ImageResolved`) and
 //! parsed (`ImageRef`), its `StageName` and the `BaseStage` it builds on when it names an
-//! earlier stage; ENV, LABEL and ARG carry their key/value `Pairs`.
+//! earlier stage; ENV, LABEL and ARG (and their ONBUILD forms) carry their key/value
+//! `Pairs`, each value also `expanded` in its scope (`scope.rs`); USER carries `User`, its
+//! value expanded; COPY/ADD `--from` and RUN `--mount=...,from=` naming an image (not a
+//! stage) carry `Images`.
 //!
 //! Why our own reader: neither crate available does the job (see README, "Design notes"):
 //! `dockerfile-parser` 0.9 rejects heredocs and `# escape=`, and `parse-dockerfile` 0.1.9
@@ -16,18 +19,23 @@
 
 mod expand;
 mod instruction;
+mod pulled;
+mod scope;
 mod words;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 use serde_json::Value;
 
 pub use expand::{
-    Budget, ExpandError, Expanded, MAX_DEPTH, MAX_FILE_GROWTH, MAX_VALUE_GROWTH, expand, expand_in,
+    Budget, ExpandError, Expanded, Lookup, MAX_DEPTH, MAX_FILE_GROWTH, MAX_VALUE_GROWTH, Variables,
+    expand, expand_in,
 };
-pub use instruction::{Base, Heredoc, Instruction, to_json};
+pub use instruction::{Base, Heredoc, Instruction, Pair, PulledImage, to_json};
+use scope::{NoVariables, StageScope};
 
 /// A Dockerfile that Docker itself would refuse, with the 1-based line of the problem.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -122,7 +130,7 @@ fn parse_text(text: &str, options: &Options) -> Result<Vec<Instruction>, Dockerf
             ),
         );
     }
-    Builder::new(&lines, escape, options).build(logical)
+    Builder::new(&lines, escape, options, &logical).build(logical)
 }
 
 /// Reads the parser directives at the top of the file; returns the escape token and how
@@ -230,6 +238,7 @@ fn logical_lines(
             heredocs: Vec::new(),
         };
         for (name, expand, chomp) in heredoc_markers(&logical.text, escape)? {
+            let first_line = i + 1;
             let Some(content) = heredoc_body(lines, &mut i, &name, chomp) else {
                 return err(
                     logical.start,
@@ -241,6 +250,7 @@ fn logical_lines(
                 content,
                 expand,
                 chomp,
+                lines: first_line..=i,
             });
         }
         logical.end = i;
@@ -491,8 +501,73 @@ struct Builder<'a> {
     /// The platform ARGs until a global ARG or a `--build-arg` changes them: most
     /// Dockerfiles never do, and share one copy.
     global_args: Cow<'static, HashMap<String, String>>,
-    /// What ARG and FROM expansion may still add to this file's values.
+    /// What expansion may still add to this file's values.
     budget: Budget,
+    /// The variables of the stage being read.
+    scope: StageScope,
+    /// Every stage name of the file, lower case: a `--from` naming one is no image.
+    all_stage_names: HashSet<String>,
+}
+
+/// What an instruction's values are in its scope: see `Instruction`'s fields.
+#[derive(Default)]
+struct Scoped {
+    expanded: Vec<Option<Expanded>>,
+    user: Option<Expanded>,
+    images: Vec<PulledImage>,
+}
+
+/// Expands `word` in a stage, where a value over the caps is not an error but unknown:
+/// the caps are what stop hostile files, and a stage's values never decide whether the
+/// file reads.
+fn expand_lenient(word: &str, vars: &dyn Variables, escape: char, budget: &mut Budget) -> Expanded {
+    expand_in(word, vars, escape, budget).unwrap_or_else(|_| Expanded {
+        value: word.to_owned(),
+        resolved: false,
+    })
+}
+
+/// The key and the value as written (quotes kept) of each pair of an ENV, LABEL or ARG
+/// `Value`, in `Instruction::pairs` order; the value is `None` for an ARG without one.
+fn raw_pairs<'v>(kind: &str, value: &'v [String]) -> Vec<(&'v str, Option<&'v str>)> {
+    if kind.eq_ignore_ascii_case("arg") {
+        value
+            .iter()
+            .map(|word| match word.split_once('=') {
+                Some((key, v)) => (key, Some(v)),
+                None => (word.as_str(), None),
+            })
+            .collect()
+    } else {
+        value
+            .chunks(3)
+            .filter(|triple| triple.len() > 1)
+            .map(|triple| (instruction::unquote(&triple[0]), Some(triple[1].as_str())))
+            .collect()
+    }
+}
+
+/// The names every ARG of the file declares (with the platform ARGs), and every stage
+/// name, lower case: both are known before the instructions that use them are read.
+fn declared_names(logical: &[Logical], escape: char) -> (HashSet<String>, HashSet<String>) {
+    let mut args: HashSet<String> = PLATFORM_ARGS.keys().cloned().collect();
+    let mut stages = HashSet::new();
+    for l in logical {
+        let (word, rest) = words::split_once_ws(l.text.trim());
+        if word.eq_ignore_ascii_case("arg") {
+            for w in words::parse_words(rest, escape) {
+                let name = w.split_once('=').map_or(w.as_str(), |(n, _)| n);
+                args.insert(name.to_owned());
+            }
+        } else if word.eq_ignore_ascii_case("from") {
+            if let [_, kw, name] = words::split_whitespace(rest).as_slice() {
+                if kw.eq_ignore_ascii_case("as") {
+                    stages.insert(name.to_lowercase());
+                }
+            }
+        }
+    }
+    (args, stages)
 }
 
 /// BuildKit defines the platform ARGs in the global scope automatically. We assume a
@@ -514,7 +589,8 @@ static PLATFORM_ARGS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
 });
 
 impl<'a> Builder<'a> {
-    fn new(lines: &'a [&'a str], escape: char, options: &'a Options) -> Self {
+    fn new(lines: &'a [&'a str], escape: char, options: &'a Options, logical: &[Logical]) -> Self {
+        let (arg_names, all_stage_names) = declared_names(logical, escape);
         let mut global_args = Cow::Borrowed(&*PLATFORM_ARGS);
         for (k, v) in &options.build_args {
             if global_args.contains_key(k) {
@@ -531,6 +607,8 @@ impl<'a> Builder<'a> {
             stages: 0,
             global_args,
             budget: Budget::default(),
+            scope: StageScope::new(arg_names),
+            all_stage_names,
         }
     }
 
@@ -571,13 +649,21 @@ impl<'a> Builder<'a> {
             check_arity(&cmd, &args, line)?;
             (String::new(), args)
         };
-        let from = match cmd.as_str() {
-            "from" => Some(self.from(&args.value, line)?),
-            "arg" if self.stage.is_none() => {
-                self.global_arg(&args.value, line)?;
-                None
+        let mut from = None;
+        let scoped = match cmd.as_str() {
+            "from" => {
+                from = Some(self.from(&args.value, line)?);
+                Scoped::default()
             }
-            _ => None,
+            "arg" if self.stage.is_none() => Scoped {
+                expanded: self.global_arg(&args.value, line)?,
+                ..Scoped::default()
+            },
+            "onbuild" => Scoped {
+                expanded: self.trigger_pairs(&sub_cmd, &args.value),
+                ..Scoped::default()
+            },
+            _ => self.in_stage(&cmd, &args.value, &flags),
         };
         self.out.push(Instruction {
             original: self.original(l.start, l.end),
@@ -591,6 +677,9 @@ impl<'a> Builder<'a> {
             end_line: l.end,
             heredocs: l.heredocs,
             from,
+            expanded: scoped.expanded,
+            user: scoped.user,
+            images: scoped.images,
         });
         Ok(())
     }
@@ -627,6 +716,9 @@ impl<'a> Builder<'a> {
                 end_line: *comment_line,
                 heredocs: Vec::new(),
                 from: None,
+                expanded: Vec::new(),
+                user: None,
+                images: Vec::new(),
             });
         }
     }
@@ -661,26 +753,129 @@ impl<'a> Builder<'a> {
         Ok((word.to_owned(), args))
     }
 
-    /// Records global ARG defaults (and `--build-arg` overrides) for FROM expansion.
-    fn global_arg(&mut self, value: &[String], line: usize) -> Result<(), DockerfileError> {
+    /// Records global ARG defaults (and `--build-arg` overrides) for FROM expansion and
+    /// the stages that re-declare them; returns each default expanded.
+    fn global_arg(
+        &mut self,
+        value: &[String],
+        line: usize,
+    ) -> Result<Vec<Option<Expanded>>, DockerfileError> {
+        let mut expanded = Vec::with_capacity(value.len());
         for word in value {
             let (name, default) = match word.split_once('=') {
                 Some((n, d)) => (n.to_owned(), Some(d)),
                 None => (word.clone(), None),
             };
-            if let Some(v) = self.options.build_args.get(&name) {
+            let overridden = self.options.build_args.get(&name);
+            // A default over the caps refuses the file only when the build would use it.
+            let default = match default.map(|d| self.expand(d, line)) {
+                Some(Err(_)) if overridden.is_some() => Some(Expanded {
+                    value: String::new(),
+                    resolved: false,
+                }),
+                other => other.transpose()?,
+            };
+            if let Some(v) = overridden {
                 self.global_args.to_mut().insert(name, v.clone());
-            } else if let Some(d) = default {
-                let v = self.expand(d, line)?.value;
-                self.global_args.to_mut().insert(name, v);
+            } else if let Some(d) = &default {
+                self.global_args.to_mut().insert(name, d.value.clone());
             }
+            expanded.push(default);
         }
-        Ok(())
+        Ok(expanded)
+    }
+
+    /// The scoped values of an instruction inside a stage; ENV and ARG also change the
+    /// scope for the instructions after them.
+    fn in_stage(&mut self, cmd: &str, value: &[String], flags: &[String]) -> Scoped {
+        let mut scoped = Scoped::default();
+        match cmd {
+            "env" | "label" | "arg" => {
+                let pairs = raw_pairs(cmd, value);
+                // Every value is expanded in the scope before the instruction, as BuildKit
+                // does (`ENV A=1 B=$A` gives B the A from before).
+                for (_, raw) in &pairs {
+                    let e =
+                        raw.map(|w| expand_lenient(w, &self.scope, self.escape, &mut self.budget));
+                    scoped.expanded.push(e);
+                }
+                for ((key, _), e) in pairs.iter().zip(&scoped.expanded) {
+                    let known = e
+                        .as_ref()
+                        .and_then(|e| e.resolved.then(|| Rc::from(&*e.value)));
+                    match cmd {
+                        "env" => self.scope.set_env(key, known),
+                        "arg" => {
+                            let binding = self.arg_binding(key, e.is_some(), known);
+                            self.scope.declare_arg(key, binding);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "user" => {
+                scoped.user = value
+                    .first()
+                    .map(|w| expand_lenient(w, &self.scope, self.escape, &mut self.budget));
+            }
+            "copy" | "add" | "run" => scoped.images = self.pulled_images(cmd, flags),
+            _ => {}
+        }
+        scoped
+    }
+
+    /// An ARG's value in its stage: `--build-arg` first, then the stage's own default,
+    /// then (for `ARG NAME` alone) the global default.
+    fn arg_binding(
+        &self,
+        name: &str,
+        has_default: bool,
+        default: scope::Binding,
+    ) -> scope::Binding {
+        if let Some(v) = self.options.build_args.get(name) {
+            return Some(Rc::from(v.as_str()));
+        }
+        if has_default {
+            return default;
+        }
+        self.global_args.get(name).map(|v| Rc::from(v.as_str()))
+    }
+
+    /// ONBUILD ENV/LABEL/ARG values: a trigger runs in each child build, whose variables
+    /// this file cannot know, so only literal text (and defaults) resolve.
+    fn trigger_pairs(&mut self, sub_cmd: &str, value: &[String]) -> Vec<Option<Expanded>> {
+        let kind = sub_cmd.to_ascii_lowercase();
+        if !matches!(kind.as_str(), "env" | "label" | "arg") {
+            return Vec::new();
+        }
+        raw_pairs(&kind, value)
+            .into_iter()
+            .map(|(_, raw)| {
+                raw.map(|w| expand_lenient(w, &NoVariables, self.escape, &mut self.budget))
+            })
+            .collect()
+    }
+
+    /// The images (not stages) the flags of a COPY, ADD or RUN pull.
+    fn pulled_images(&mut self, cmd: &str, flags: &[String]) -> Vec<PulledImage> {
+        let mut images = Vec::new();
+        for (flag, reference) in pulled::source_flags(cmd, flags) {
+            let e = expand_lenient(reference, &self.scope, self.escape, &mut self.budget);
+            if e.value.is_empty() || pulled::names_a_stage(&e.value, &self.all_stage_names) {
+                continue;
+            }
+            images.push(PulledImage {
+                image: e.value,
+                image_resolved: e.resolved,
+                flag: flag.to_owned(),
+            });
+        }
+        images
     }
 
     /// Expands one word with the global ARGs, within this file's caps.
     fn expand(&mut self, word: &str, line: usize) -> Result<Expanded, DockerfileError> {
-        expand_in(word, &self.global_args, self.escape, &mut self.budget)
+        expand_in(word, &*self.global_args, self.escape, &mut self.budget)
             .or_else(|e| err(line, e.to_string()))
     }
 
@@ -714,6 +909,7 @@ impl<'a> Builder<'a> {
             self.stage_names.insert(n.clone(), self.stages);
         }
         self.stages += 1;
+        self.scope.start_stage(base_stage);
         Ok(Base {
             image: image.value,
             image_resolved: image.resolved,
