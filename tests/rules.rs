@@ -107,8 +107,8 @@ fn findings_carry_id_title_severity_and_the_offending_line() {
     assert_eq!(failure["metadata"]["title"], "Image runs as root");
     assert_eq!(failure["metadata"]["severity"], "deny");
     assert_eq!(
-        failure["loc"]["line"], 4,
-        "points at the root USER of the final stage"
+        failure["loc"]["line"], 7,
+        "points at the final stage's last USER, empty because its ARG is out of scope"
     );
 }
 

@@ -559,12 +559,11 @@ fn declared_names(logical: &[Logical], escape: char) -> (HashSet<String>, HashSe
                 let name = w.split_once('=').map_or(w.as_str(), |(n, _)| n);
                 args.insert(name.to_owned());
             }
-        } else if word.eq_ignore_ascii_case("from") {
-            if let [_, kw, name] = words::split_whitespace(rest).as_slice() {
-                if kw.eq_ignore_ascii_case("as") {
-                    stages.insert(name.to_lowercase());
-                }
-            }
+        } else if word.eq_ignore_ascii_case("from")
+            && let [_, kw, name] = words::split_whitespace(rest).as_slice()
+            && kw.eq_ignore_ascii_case("as")
+        {
+            stages.insert(name.to_lowercase());
         }
     }
     (args, stages)
