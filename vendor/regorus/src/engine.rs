@@ -1732,6 +1732,18 @@ impl Engine {
 
     /// Gather output from print statements instead of emiting to stderr.
     ///
+    /// Records an evaluation trace in OPA's vocabulary (see [`TraceEvent`]) from now on,
+    /// or stops recording.
+    pub fn set_eval_trace(&mut self, on: bool) {
+        self.interpreter.set_eval_trace(on);
+    }
+
+    /// The trace events recorded since the last call, and how many did not fit
+    /// ([`crate::MAX_TRACE_EVENTS`]).
+    pub fn take_eval_trace(&mut self) -> (Vec<crate::TraceEvent>, usize) {
+        self.interpreter.take_eval_trace()
+    }
+
     /// See [`Engine::take_prints`].
     pub fn set_gather_prints(&mut self, b: bool) {
         self.interpreter.set_gather_prints(b);

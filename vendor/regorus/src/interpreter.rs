@@ -12,6 +12,7 @@ use crate::compiler::destructuring_planner::{
 };
 use crate::compiler::hoist::{HoistedLoop, HoistedLoopsLookup, LoopType};
 use crate::lexer::*;
+use crate::eval_trace::{TraceEvent, TraceOp, TraceRecorder};
 use crate::lookup::Lookup;
 use crate::parser::Parser;
 use crate::parser::ParserContext;
@@ -95,6 +96,7 @@ pub struct Interpreter {
     enable_coverage: bool,
 
     traces: Option<Vec<Rc<str>>>,
+    eval_trace: Option<TraceRecorder>,
 
     gather_prints: bool,
     prints: Vec<String>,
@@ -145,6 +147,7 @@ impl Clone for Interpreter {
             gather_prints: self.gather_prints,
             prints: self.prints.clone(),
             traces: self.traces.clone(),
+            eval_trace: self.eval_trace.clone(),
 
             extensions: self.extensions.clone(),
 
@@ -244,6 +247,7 @@ impl Interpreter {
             builtins_cache: BTreeMap::default(),
             no_rules_lookup: false,
             traces: None,
+            eval_trace: None,
             extensions: Map::default(),
 
             #[cfg(feature = "coverage")]
@@ -283,6 +287,7 @@ impl Interpreter {
             builtins_cache: BTreeMap::default(),
             no_rules_lookup: false,
             traces: None,
+            eval_trace: None,
 
             #[cfg(feature = "coverage")]
             coverage: Map::default(),
@@ -396,6 +401,36 @@ impl Interpreter {
             true => Some(vec![]),
             false => None,
         };
+    }
+
+    /// Records an evaluation trace (see `eval_trace`) from now on, or stops recording.
+    pub fn set_eval_trace(&mut self, on: bool) {
+        self.eval_trace = on.then(TraceRecorder::default);
+    }
+
+    /// The trace events recorded since the last call, and how many did not fit.
+    pub fn take_eval_trace(&mut self) -> (Vec<TraceEvent>, usize) {
+        self.eval_trace
+            .as_mut()
+            .map(TraceRecorder::take)
+            .unwrap_or_default()
+    }
+
+    fn trace_stmt(&mut self, op: TraceOp, stmt: &LiteralStmt) {
+        if let Some(trace) = &mut self.eval_trace {
+            trace.statement(op, &stmt.span);
+        }
+    }
+
+    /// `data.` and the package and rule path of the rule `refr` heads in the current
+    /// module, as OPA names a rule in its trace.
+    fn trace_body_name(&self, refr: &ExprRef) -> Rc<str> {
+        let mut parts: Vec<Rc<str>> = vec!["data".into()];
+        if let Ok(module) = self.current_module() {
+            parts.extend(Self::get_rule_path_components(&module.package.refr).unwrap_or_default());
+        }
+        parts.extend(Self::get_rule_path_components(refr).unwrap_or_default());
+        parts.join(".").into()
     }
 
     pub fn set_strict_builtin_errors(&mut self, b: bool) {
@@ -1581,6 +1616,7 @@ impl Interpreter {
     }
 
     fn eval_stmt(&mut self, stmt: &LiteralStmt, stmts: &[&LiteralStmt]) -> Result<bool> {
+        self.trace_stmt(TraceOp::Eval, stmt);
         let (saved_state, skip_exec) = self.apply_with_modifiers(stmt)?;
         let r = if !skip_exec {
             self.eval_stmt_impl(stmt, stmts)
@@ -1590,6 +1626,9 @@ impl Interpreter {
 
         self.restore_state(saved_state)?;
 
+        if matches!(r, Ok(false)) {
+            self.trace_stmt(TraceOp::Fail, stmt);
+        }
         r
     }
 
@@ -2678,6 +2717,9 @@ impl Interpreter {
         // Handle trace function.
         // TODO: with modifier.
         if name == "trace" {
+            if let (Some(trace), Value::String(msg)) = (&mut self.eval_trace, &v) {
+                trace.in_query(TraceOp::Note, msg.clone(), span);
+            }
             if let (Some(traces), Value::String(msg)) = (&mut self.traces, &v) {
                 traces.push(msg.clone());
                 self.memory_check()?;
@@ -3027,7 +3069,15 @@ impl Interpreter {
             };
 
             let prev_module = self.set_current_module(fcn_module.clone())?;
-            let value = match self.eval_rule_bodies(ctx, span, bodies) {
+            let traced = match fcn_rule.as_ref() {
+                Rule::Spec {
+                    span: rule_span,
+                    head: RuleHead::Func { refr, .. },
+                    ..
+                } => Some((refr, rule_span)),
+                _ => None,
+            };
+            let value = match self.eval_rule_bodies(ctx, span, bodies, traced) {
                 Ok(v) => v,
                 Err(e) => {
                     // If the rule produces an error, save the error. Restore
@@ -3695,13 +3745,20 @@ impl Interpreter {
         bail!("internal error: could not find module for rule");
     }
 
+    /// Evaluates a rule's or a function's bodies. `traced` is the rule's head reference and
+    /// its span, under which each body is entered in the evaluation trace.
     fn eval_rule_bodies(
         &mut self,
         ctx: Context,
         span: &Span,
         bodies: &[RuleBody],
+        traced: Option<(&ExprRef, &Span)>,
     ) -> Result<Value> {
         self.check_execution_time()?;
+        let trace_name = match (&self.eval_trace, traced) {
+            (Some(_), Some((refr, rule_span))) => Some((self.trace_body_name(refr), rule_span)),
+            _ => None,
+        };
         let n_scopes = self.scopes.len();
         // Independent bodies of a partial (object/set) rule each contribute
         // keys/members. Bodies introduced by `else`, however, are mutually
@@ -3756,7 +3813,13 @@ impl Interpreter {
                     }
                     self.contexts.push(next_ctx);
                 }
+                if let (Some(trace), Some((name, rule_span))) = (&mut self.eval_trace, &trace_name) {
+                    trace.enter(name.clone(), rule_span);
+                }
                 result = self.eval_query(&body.query);
+                if let (Some(trace), Some((name, rule_span))) = (&mut self.eval_trace, &trace_name) {
+                    trace.leave(name.clone(), rule_span, matches!(result, Ok(true)));
+                }
                 match &result {
                     Ok(true) => {
                         any_success = true;
@@ -4199,7 +4262,8 @@ impl Interpreter {
                         let is_set = ctx.is_set;
                         let is_object = ctx.key_expr.is_some() && !is_set;
 
-                        let value = self.eval_rule_bodies(ctx, span, rule_body)?;
+                        let value =
+                            self.eval_rule_bodies(ctx, span, rule_body, Some((refr, span)))?;
                         let package_components = self.eval_rule_ref(&module.package.refr)?;
 
                         if value != Value::Undefined {
@@ -4267,7 +4331,12 @@ impl Interpreter {
                                 ..Context::default()
                             };
 
-                            let value = self.eval_rule_bodies(ctx, span, rule_body)?;
+                            let value = self.eval_rule_bodies(
+                                ctx,
+                                span,
+                                rule_body,
+                                Some((refr, span)),
+                            )?;
                             self.update_data(
                                 refr.span(),
                                 refr,

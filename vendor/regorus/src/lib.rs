@@ -136,6 +136,7 @@ mod compile;
 mod compiled_policy;
 mod compiler;
 mod engine;
+mod eval_trace;
 /// Go's `text/template` as `strings.render_template` runs it, for templates given Go
 /// data (structs with fields by their Go names) rather than JSON.
 pub mod go_template {
@@ -192,6 +193,7 @@ pub use {
 
 pub use compile::{compile_policy_with_entrypoint, PolicyModule};
 pub use compiled_policy::CompiledPolicy;
+pub use eval_trace::{TraceEvent, TraceOp, MAX_TRACE_EVENTS};
 pub use engine::{Engine, InvalidRuleRootError, PolicyPackageComponents};
 pub use lexer::Source;
 pub use policy_info::PolicyInfo;
