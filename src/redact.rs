@@ -16,6 +16,7 @@
 //! * `text` and `message` do both, for the text formats and standard error.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -1033,6 +1034,31 @@ fn escape(text: &str, keep_newlines: bool) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// `s` quoted as Go's `%q` quotes it: in double quotes, with `"` and `\` escaped and
+/// every control or invisible character as an escape, so a quoted name stays on its line.
+pub fn go_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if escape_controls(c.encode_utf8(&mut [0; 4])).len() > c.len_utf8() => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// `text` with every control character escaped, line breaks included: one line, that

@@ -956,6 +956,13 @@ fn trace_replaces_the_text_report_and_hides_the_inputs_secrets() {
         "{stdout}"
     );
     assert!(stdout.contains("| query: data.main.deny\n"), "{stdout}");
+    // Each query's evaluation, statement by statement.
+    assert!(
+        stdout.contains(
+            "TRAC   | Enter data.main.deny\nTRAC   | | Eval msg := sprintf(\"env %v\", [input.env])\n"
+        ),
+        "{stdout}"
+    );
     assert!(
         !stdout.contains("FAIL"),
         "the trace instead of the report: {stdout}"

@@ -310,3 +310,106 @@ fn an_erroring_test_leaves_no_state_for_the_next() {
         );
     }
 }
+
+/// A policy and its tests in a temporary directory: one test fails inside a rule it
+/// calls, one fails on its own statement after a note, one passes.
+fn traced_bundle() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.rego"),
+        "package main\n\nallowed(kind) if {\n\tkind != \"Pod\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("main_test.rego"),
+        "package main\n\ntest_pod_allowed if {\n\tallowed(\"Pod\")\n}\n\n\
+         test_note if {\n\ttrace(\"checking the count\")\n\tcount([1]) == 2\n}\n\n\
+         test_deployment if {\n\tallowed(\"Deployment\")\n}\n",
+    )
+    .unwrap();
+    dir
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+}
+
+#[test]
+fn report_fails_shows_the_path_to_each_failure_and_the_failing_line() {
+    let dir = traced_bundle();
+    let out = stdout_of(
+        verify()
+            .current_dir(dir.path())
+            .args(["-p", ".", "--report", "fails"]),
+    );
+    let failures = out.split("FAILURES").nth(1).expect("a FAILURES section");
+    let pod = failures.split("data.main.test_note: FAIL").next().unwrap();
+    let widths = "main_test.rego:3".len() + 6;
+    for (location, event) in [
+        ("query:1", "Enter data.main.test_pod_allowed = _"),
+        ("main_test.rego:3", "| Enter data.main.test_pod_allowed"),
+        ("main.rego:3", "| | Enter data.main.allowed"),
+        ("main.rego:4", "| | | Fail kind != \"Pod\""),
+        ("main_test.rego:4", "| | Fail allowed(\"Pod\")"),
+        ("query:1", "| Fail data.main.test_pod_allowed = _"),
+    ] {
+        let line = format!("  {location:<widths$} {event}  \n");
+        assert!(pod.contains(&line), "{line:?} missing in\n{pod}");
+    }
+    // OPA's failing line: the test's own statement, where it stands in its line.
+    assert!(
+        pod.contains("\n  main_test.rego:4:\n    \tallowed(\"Pod\")\n\n\n"),
+        "{pod}"
+    );
+    // Passing tests have no trace; the note is not a failure's context.
+    assert!(!out.contains("test_deployment = _"), "{out}");
+    assert!(!failures.contains("Note"), "{failures}");
+}
+
+#[test]
+fn report_notes_shows_the_notes_in_their_rule() {
+    let dir = traced_bundle();
+    let out = stdout_of(
+        verify()
+            .current_dir(dir.path())
+            .args(["-p", ".", "--report", "notes"]),
+    );
+    let note = out
+        .split("data.main.test_note: FAIL")
+        .nth(2)
+        .expect("the note test among the failures");
+    assert!(note.contains("| Enter data.main.test_note  \n"), "{note}");
+    assert!(
+        note.contains("| | Note \"checking the count\"  \n"),
+        "{note}"
+    );
+    assert!(!note.contains("Fail"), "{note}");
+}
+
+#[test]
+fn trace_prints_each_tests_evaluation() {
+    let dir = traced_bundle();
+    let out =
+        stdout_of(
+            verify()
+                .current_dir(dir.path())
+                .args(["-p", ".", "--trace", "--no-color"]),
+        );
+    let deployment = out
+        .split("query: test_deployment\n")
+        .nth(1)
+        .expect("the passing test's header");
+    assert!(
+        deployment.starts_with(
+            "TRAC   Enter data.main.test_deployment = _\n\
+             TRAC   | Enter data.main.test_deployment\n\
+             TRAC   | | Eval allowed(\"Deployment\")\n\
+             TRAC   | | Enter data.main.allowed\n\
+             TRAC   | | | Eval kind != \"Pod\"\n\
+             TRAC   | | | Exit data.main.allowed\n\
+             TRAC   | | Exit data.main.test_deployment\n\
+             TRAC   | Exit data.main.test_deployment = _\n"
+        ),
+        "{deployment}"
+    );
+}

@@ -41,7 +41,8 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<i32> {
     engine.set_strict_builtin_errors(args.show_builtin_errors);
     let want_coverage = args.coverage || args.threshold.is_some();
     engine.set_enable_coverage(want_coverage);
-    let mut tests = testing::run(&mut engine, filter.as_ref(), timeout);
+    let traced = args.trace || report_kind(args).is_some();
+    let mut tests = testing::run(&mut engine, filter.as_ref(), timeout, traced);
     tests.retain(|t| namespaces.selects(&t.package));
     stop_at_errors(&tests)?;
     let coverage = if want_coverage {
@@ -86,16 +87,11 @@ fn rendered(args: &VerifyArgs, report: &VerifyReport) -> anyhow::Result<String> 
     let color = !args.no_color
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let report_kind = args
-        .report
-        .as_deref()
-        .filter(|k| REPORT_KINDS.contains(k))
-        .or(args.var_values.then_some("fails"));
-    if let Some(kind) = report_kind {
+    if let Some(kind) = report_kind(args) {
         if args.output != OutputFormat::Stdout {
             anyhow::bail!("report flag is supported with stdout only ({kind})");
         }
-        return Ok(render::render_report(&report.tests));
+        return Ok(render::render_report(&report.tests, kind));
     }
     for t in &report.tests {
         // What a test printed, on standard error (conftest shows it only in `--report`).
@@ -128,6 +124,14 @@ fn rendered(args: &VerifyArgs, report: &VerifyReport) -> anyhow::Result<String> 
             crate::report::render(format, &whole, &BTreeMap::new())
         }
     })
+}
+
+/// OPA's report `--report` asks for (`--var-values` alone: `fails`), if any.
+fn report_kind(args: &VerifyArgs) -> Option<&str> {
+    args.report
+        .as_deref()
+        .filter(|k| REPORT_KINDS.contains(k))
+        .or(args.var_values.then_some("fails"))
 }
 
 /// `--namespace`: the packages whose tests are reported, by conftest's globs (`*`, `?`

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::eval_trace;
 use super::vm::{self, VmFailure};
 use super::{Namespace, PolicySet, exception_name};
 use crate::findings::{CheckResult, Finding, Severity};
@@ -68,11 +69,18 @@ fn time_limit_message(elapsed: Duration, limit: Duration) -> String {
 
 impl Evaluator {
     pub fn new(set: &PolicySet) -> Evaluator {
+        let mut engine = set.engine.clone();
+        // A trace is of what the interpreter does: the VM records none.
+        engine.set_eval_trace(set.trace);
+        let machine = match &set.compiled {
+            Some(program) if !set.trace => vm::Machine::new(program).ok(),
+            _ => None,
+        };
         Evaluator {
-            engine: set.engine.clone(),
-            pristine: set.engine.clone(),
+            pristine: engine.clone(),
+            engine,
             printed_before_reset: Vec::new(),
-            machine: set.compiled.as_ref().and_then(|c| vm::Machine::new(c).ok()),
+            machine,
             input: regorus::Value::Undefined,
             engine_has_input: false,
             timeout: set.timeout,
@@ -84,25 +92,30 @@ impl Evaluator {
     }
 
     /// The trace of the current input (`--trace`), taken out of the evaluator: for each
-    /// query conftest makes, a `file: F | query: Q` line and its result. Empty when not
-    /// tracing.
+    /// query conftest makes, a `file: F | query: Q` line and a `TRAC` line per event of
+    /// its evaluation. Empty when not tracing.
     pub fn take_trace(&mut self) -> Vec<String> {
         self.trace.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
-    /// Records a query and its result in the trace, when tracing.
-    fn trace_query(&mut self, filename: &str, query: &str, result: &Value) {
-        if let Some(trace) = &mut self.trace {
-            trace.push(format!("file: {filename} | query: {query}"));
-            let shown = match result {
-                Value::Null => "undefined".to_owned(),
-                v => v.to_string(),
-            };
-            // A rule's value can be as large as its input: the trace shows its start.
-            let (start, cut) = cut_at(&shown, MAX_TRACED_VALUE);
-            let more = if cut { " …" } else { "" };
-            trace.push(format!("TRAC   | Exit {query} = {start}{more}"));
-        }
+    /// Records a query in the trace, when tracing: what the interpreter recorded since the
+    /// last query (the rules it evaluated for this one), between the `Enter` of the query
+    /// as evaluated (`asked`, `data.main.deny = _`) and its `Exit` (`Fail` when the result
+    /// is undefined or false).
+    fn trace_query(&mut self, filename: &str, query: &str, asked: &str, result: &Value) {
+        let Some(trace) = &mut self.trace else {
+            return;
+        };
+        trace.push(format!("file: {filename} | query: {query}"));
+        let (recorded, dropped) = self.engine.take_eval_trace();
+        let succeeded = !matches!(result, Value::Null | Value::Bool(false));
+        let events = eval_trace::of_query(asked, recorded, dropped, succeeded);
+        let events: Vec<&eval_trace::TraceEvent> = events.iter().collect();
+        trace.extend(
+            eval_trace::event_lines(&events)
+                .into_iter()
+                .map(|line| format!("TRAC   {line}")),
+        );
     }
 
     /// Gives the interpreter the run's data with `data.conftest.file` describing the
@@ -290,11 +303,12 @@ fn evaluate_namespace(
             let key = exception_name(rule);
             let query = format!("data.{name}.exception[_][_] == {key:?}");
             let exempt = exceptions.iter().any(|e| e == key);
-            engine.trace_query(filename, &query, &Value::Bool(exempt));
+            engine.trace_query(filename, &query, &query, &Value::Bool(exempt));
             // conftest evaluates an exempted rule too (what it prints is shown), and
             // reports only the exemption.
             let value = eval_rule(engine, name, rule)?;
-            engine.trace_query(filename, &format!("data.{name}.{rule}"), &value);
+            let rule_query = format!("data.{name}.{rule}");
+            engine.trace_query(filename, &rule_query, &format!("{rule_query} = _"), &value);
             if exempt {
                 result.exceptions.push(Finding::new(query));
                 continue;
@@ -413,9 +427,6 @@ fn findings(value: Value, namespace: &str, rule: &str) -> Result<Vec<Finding>, E
     }
     Ok(out)
 }
-
-/// Most bytes of a rule's value that one `--trace` line shows.
-const MAX_TRACED_VALUE: usize = 1024;
 
 /// Most bytes of `print` output shown for one input file (or one test, one Gatekeeper
 /// case); what comes after is cut, with a note saying so. Policies from the scanned tree

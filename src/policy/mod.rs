@@ -12,6 +12,7 @@ pub mod data;
 pub mod document;
 pub mod engine_choice;
 pub mod eval;
+pub mod eval_trace;
 pub mod guard;
 pub mod load;
 pub mod metadata;

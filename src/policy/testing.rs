@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use regorus::unstable::{Rule, RuleHead};
 
+use super::eval_trace::{self, TraceEvent};
+
 /// How one test ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -46,6 +48,8 @@ pub struct TestCase {
     /// What the test printed (`print`), one entry per call, without the `file:line: `
     /// regorus puts first (OPA's test report shows the text alone). Not yet redacted.
     pub output: Vec<String>,
+    /// The evaluation trace, when the run records one (`--trace`, `--report`).
+    pub trace: Vec<TraceEvent>,
 }
 
 impl TestCase {
@@ -115,12 +119,14 @@ fn discover(engine: &mut regorus::Engine) -> Vec<Declared> {
 /// Runs the tests whose `package.name` matches `filter` (all when `None`). `timeout` is
 /// the limit the engine was given (`load::set_time_limit`), which each test has on its
 /// own; a test that runs out of it is an error, and the next test starts afresh. What a
-/// test prints is kept in its `output`.
+/// test prints is kept in its `output`; with `trace`, how it was evaluated in `trace`.
 pub fn run(
     engine: &mut regorus::Engine,
     filter: Option<&regex::Regex>,
     timeout: Option<Duration>,
+    trace: bool,
 ) -> Vec<TestCase> {
+    engine.set_eval_trace(trace);
     let mut out = Vec::new();
     // regorus's interpreter can keep state from an evaluation that failed half-way (the
     // same rule then gives nothing the next time it is asked): after an error the next
@@ -140,6 +146,7 @@ pub fn run(
             duration: Duration::ZERO,
             message: None,
             output: Vec::new(),
+            trace: Vec::new(),
         };
         if !test.todo {
             let start = Instant::now();
@@ -166,6 +173,15 @@ pub fn run(
                 .iter()
                 .map(|p| without_location(p).to_owned())
                 .collect();
+            if trace {
+                let (recorded, dropped) = engine.take_eval_trace();
+                case.trace = eval_trace::of_test(
+                    &case.query(),
+                    recorded,
+                    dropped,
+                    case.status == Status::Pass,
+                );
+            }
             if case.status == Status::Error {
                 *engine = pristine.clone();
             }
@@ -177,7 +193,7 @@ pub fn run(
 
 /// A path as OPA names a policy file (Go's `filepath.Clean`): `./policy//a.rego` is
 /// `policy/a.rego`, `a/../b.rego` is `b.rego`.
-fn lexically_clean(path: &str) -> String {
+pub(crate) fn lexically_clean(path: &str) -> String {
     let absolute = path.starts_with('/');
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {

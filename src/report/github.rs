@@ -33,31 +33,6 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// `s` quoted as Go's `%q` quotes it: in double quotes, with `"` and `\` escaped and
-/// every control or invisible character as an escape, so a quoted name stays on its line.
-pub(super) fn go_quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c if redact::escape_controls(c.encode_utf8(&mut [0; 4])).len() > c.len_utf8() => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 pub fn render(report: &Report, catalog: &BTreeMap<String, Namespace>) -> String {
     let mut out = String::new();
     for r in &report.results {
@@ -88,8 +63,8 @@ fn group(out: &mut String, r: &CheckResult, id: Option<&str>) {
     let _ = writeln!(
         out,
         "::group::Testing {} against {tests} policies in namespace {}",
-        go_quoted(&r.filename),
-        go_quoted(&r.namespace)
+        redact::go_quoted(&r.filename),
+        redact::go_quoted(&r.namespace)
     );
     for (command, findings) in [
         ("error", &r.failures),
@@ -222,9 +197,9 @@ mod tests {
 
     #[test]
     fn names_are_quoted_as_go_quotes_them() {
-        assert_eq!(go_quoted("deployment.yaml"), "\"deployment.yaml\"");
+        assert_eq!(redact::go_quoted("deployment.yaml"), "\"deployment.yaml\"");
         assert_eq!(
-            go_quoted("a\"b\\c\nd\x1b\u{202e}é"),
+            redact::go_quoted("a\"b\\c\nd\x1b\u{202e}é"),
             "\"a\\\"b\\\\c\\nd\\x1b\\u202eé\""
         );
     }

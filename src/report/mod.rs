@@ -17,6 +17,7 @@ pub mod stdout;
 pub mod suppress;
 pub mod table;
 pub mod tap;
+pub mod trace;
 pub mod verify;
 
 pub use prerendered::{PerFileFormat, Prerendered, RenderedFile};

@@ -14,8 +14,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::redact;
+use super::{redact, trace};
 use crate::findings::{CheckResult, Counts, Finding};
+use crate::policy::eval_trace::{self, TraceEvent};
 use crate::policy::testing::{FileCoverage, Status, TestCase, total_percent};
 
 /// What a `verify` run produced.
@@ -115,8 +116,7 @@ pub fn render_text(
 }
 
 /// `--trace`: conftest's header for each test (`file: F | query: test_x`), green when it
-/// passed. regorus records no evaluation trace, so the `TRAC` lines that follow each
-/// header in conftest's output are missing.
+/// passed, and the test's evaluation trace, a `TRAC` line per event.
 pub fn render_trace(tests: &[TestCase], color: bool) -> String {
     let mut out = String::new();
     for t in tests.iter().filter(|t| t.status != Status::Error) {
@@ -131,15 +131,19 @@ pub fn render_trace(tests: &[TestCase], color: bool) -> String {
             redact::message(&t.name)
         );
         let _ = writeln!(out, "{}", paint(color, tone, &header));
+        let events: Vec<&TraceEvent> = t.trace.iter().collect();
+        for line in eval_trace::event_lines(&events) {
+            let _ = writeln!(out, "{}  {line}", paint(color, Tone::Trace, "TRAC "));
+        }
     }
     out
 }
 
 /// `--report`: OPA's verbose test report, as conftest prints it: each test under its
-/// `file:line:`, with what it printed; the failures again; the totals. The evaluation
-/// trace OPA prints under each failure (filtered by `full`, `fails` or `notes`) is
-/// missing: regorus records none.
-pub fn render_report(tests: &[TestCase]) -> String {
+/// `file:line:`, with what it printed; the failures again, each with its evaluation trace
+/// (`kind`: every event, `fails` or `notes` with their context) and the statement it
+/// failed at; the totals.
+pub fn render_report(tests: &[TestCase], kind: &str) -> String {
     let mut out = String::new();
     let mut last_file: Option<&str> = None;
     for t in tests.iter().filter(|t| t.status != Status::Error) {
@@ -164,8 +168,14 @@ pub fn render_report(tests: &[TestCase]) -> String {
     if !failed.is_empty() {
         let _ = write!(out, "{rule}FAILURES\n{rule}");
         for t in failed {
-            // OPA's trace and failing line would stand between the blank lines.
-            let _ = write!(out, "{}\n\n\n\n", outcome_line(t));
+            let events = eval_trace::for_report(&t.trace, kind);
+            let _ = write!(
+                out,
+                "{}\n\n{}\n{}\n",
+                outcome_line(t),
+                trace::with_locations(&events),
+                trace::failing_line(&events).map_or(String::new(), |line| line + "\n")
+            );
         }
     }
     let counted: Vec<&TestCase> = tests.iter().filter(|t| t.status != Status::Error).collect();
@@ -229,6 +239,7 @@ fn render_coverage(files: &[FileCoverage]) -> String {
 enum Tone {
     Pass,
     Fail,
+    Trace,
 }
 
 /// The text in conftest's colour for it (red for failures, green otherwise), or plain.
@@ -240,6 +251,7 @@ fn paint(color: bool, tone: Tone, text: &str) -> String {
     let style = match tone {
         Tone::Fail => AnsiColor::Red.on_default(),
         Tone::Pass => AnsiColor::Green.on_default(),
+        Tone::Trace => AnsiColor::Blue.on_default(),
     };
     format!("{}{text}{}", style.render(), style.render_reset())
 }
@@ -313,6 +325,7 @@ mod tests {
             duration: Duration::from_micros(1500),
             message: None,
             output: output.iter().map(|s| s.to_string()).collect(),
+            trace: Vec::new(),
         }
     }
 
@@ -326,7 +339,7 @@ mod tests {
         )];
         for text in [
             render_text(&results(&tests), None, false),
-            render_report(&tests),
+            render_report(&tests, "full"),
             render_trace(&tests, false),
         ] {
             assert!(
@@ -363,7 +376,7 @@ mod tests {
         ];
         let rule = "-".repeat(80);
         assert_eq!(
-            render_report(&tests),
+            render_report(&tests, "full"),
             format!(
                 "p/a_test.rego:3:\ndata.main.test_a: PASS (1.5ms)\n\n  hello\n  world\n\n\
                  \np/b_test.rego:3:\ndata.main.test_b: FAIL (1.5ms)\n\
