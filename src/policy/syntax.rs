@@ -160,7 +160,8 @@ const DEPRECATED_BUILTINS: &[&str] = &[
 
 /// `--strict`: OPA's strict-mode errors that a policy's text shows — an import that is
 /// unused or imported twice, a function argument or a local variable assigned (`:=`) that
-/// is never used, and a call of a deprecated builtin. Every error found is listed, one per line, as OPA does.
+/// is never used, and a call of a deprecated builtin. Every error found is listed, one per
+/// line and in line order, as OPA does.
 pub fn check_strict(source: &str) -> Result<(), String> {
     let code = code_only(source);
     let words = words(&code);
@@ -200,10 +201,18 @@ pub fn check_strict(source: &str) -> Result<(), String> {
         }
     }
     if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors.join("\n"))
+        return Ok(());
     }
+    // In the order of the policy's lines, as OPA lists them.
+    let line_of = |error: &String| -> usize {
+        error
+            .strip_prefix("line ")
+            .and_then(|rest| rest.split(':').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    errors.sort_by_key(line_of);
+    Err(errors.join("\n"))
 }
 
 /// Every call in `code` (comments and strings blanked): the called name, dotted parts
@@ -441,5 +450,14 @@ mod tests {
         let used =
             "package main\n\nf(x) := y if {\n  y := x.name\n}\n\ng(input_doc) := input_doc.a\n";
         assert_eq!(check_strict(used), Ok(()));
+    }
+
+    #[test]
+    fn strict_mode_lists_errors_in_line_order() {
+        let policy = "package main\nimport data.lib\n\nf(a, b) := a\n\ndeny contains msg if {\n  \
+                      w := 1\n  msg := \"x\"\n}\n";
+        let err = check_strict(policy).unwrap_err();
+        let lines: Vec<&str> = err.lines().map(|l| l.split(':').next().unwrap()).collect();
+        assert_eq!(lines, ["line 2", "line 4", "line 7"]);
     }
 }
