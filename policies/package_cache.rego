@@ -72,7 +72,7 @@ _checks := {
 		"uses_says": [" apt-get install ", "\tapt-get install ", " apt-get -y install ", " apt install ", " apt-get update "],
 		"clean": `rm\s+(?:-\S+\s+)*[^&;|\n]*/var/lib/apt/lists|\bapt(?:-get)?\s+(?:-\S+\s+)*dist-clean\b`,
 		"decided_by": ["/var/lib/apt/lists", "dist-clean"],
-		"clean_says": ["rm -rf /var/lib/apt/lists", " apt-get dist-clean "],
+		"clean_says": ["rm -rf /var/lib/apt/lists", " apt-get dist-clean ", "; \tapt-get dist-clean;", "; \tapt-get dist-clean ", "rm -fr /var/cache/apt/* /var/lib/apt/lists"],
 		"mounts": ["/var/cache/apt", "/var/lib/apt/lists"],
 		"fix": "remove /var/lib/apt/lists/* in the same RUN",
 	},
@@ -161,7 +161,7 @@ _yum_dnf := {
 	"uses_says": [" yum install ", " yum -y install ", " dnf install ", " dnf -y install ", "\tyum install ", "\tdnf install "],
 	"clean": `\b(?:yum|dnf|microdnf)\s+(?:-\S+\s+)*clean\s+all\b|rm\s+(?:-\S+\s+)*[^&;|\n]*/var/cache/(?:yum|dnf)`,
 	"decided_by": ["clean", "/var/cache/"],
-	"clean_says": [" yum clean all ", " dnf clean all ", "rm -rf /var/cache/yum", "rm -rf /var/cache/dnf"],
+	"clean_says": [" yum clean all ", " dnf clean all ", " microdnf clean all ", "rm -rf /var/cache/yum", "rm -rf /var/cache/dnf"],
 	"mounts": ["/var/cache/yum", "/var/cache/dnf"],
 	"fix": "run yum/dnf clean all in the same RUN",
 }
