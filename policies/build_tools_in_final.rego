@@ -101,7 +101,7 @@ _java_image(name) if text_lib.mentions_any(name, ["jdk", "jre"])
 
 # `java`, `java21`, `ibmjava` (not `javascript-node`).
 _java_image(name) if {
-	some word in split(replace(replace(name, "_", "-"), ".", "-"), "-")
+	some word in text_lib.name_parts(name)
 	_java_word(trim_prefix(word, "ibm"))
 }
 
@@ -114,7 +114,7 @@ _java_image(name) if name in {"eclipse-temurin", "ibm-semeru-runtimes", "sapmach
 # (`runtime` as a whole part: `ibm-semeru-runtimes` names JDK and JRE images alike.)
 _says_runtime(s) if text_lib.mentions_any(s, ["jre", "headless"])
 
-_says_runtime(s) if "runtime" in split(replace(replace(s, "_", "-"), ".", "-"), "-")
+_says_runtime(s) if "runtime" in text_lib.name_parts(s)
 
 # A package manager command up to the end of its shell command: the manager, its verb
 # (group 1) and the rest (group 2). Removals are matched too: a tool removed later in the

@@ -67,7 +67,7 @@ _minimal_image(parsed) if {
 }
 
 _minimal_image(parsed) if {
-	some word in _words(lower(parsed.tag))
+	some word in text_lib.name_parts(lower(parsed.tag))
 	_minimal_word(word)
 }
 
@@ -92,32 +92,32 @@ _minimal_repository(_, path) if {
 
 _minimal_repository(_, path) if {
 	some part in path
-	"distroless" in _words(part)
+	contains(part, "distroless")
+	"distroless" in text_lib.name_parts(part)
 }
 
 # A repository named as a variant: `ubi9-micro`, `ubi-minimal`, `chiseled-jre`; alpine
 # and wolfi anywhere in the name (`zulu-openjdk-alpine`, `alpine-node`, `wolfi-base`).
 _minimal_repository(_, path) if {
-	words := _words(path[count(path) - 1])
+	words := text_lib.name_parts(path[count(path) - 1])
 	count(words) > 1
 	words[count(words) - 1] in {"slim", "minimal", "micro", "chiseled", "chiselled"}
 }
 
+# (Each checks with `contains` before it splits the name: most names have neither word.)
 _minimal_repository(_, path) if {
-	some word in _words(path[count(path) - 1])
-	_alpine_or_wolfi(word)
+	name := path[count(path) - 1]
+	contains(name, "wolfi")
+	"wolfi" in text_lib.name_parts(name)
 }
 
-_alpine_or_wolfi(word) if word == "wolfi"
-
-_alpine_or_wolfi(word) if {
+_minimal_repository(_, path) if {
+	name := path[count(path) - 1]
+	contains(name, "alpine")
+	some word in text_lib.name_parts(name)
 	startswith(word, "alpine")
 	text_lib.digits(concat("", [trim_prefix(word, "alpine"), "0"]))
 }
-
-# The `-`, `_` or `.`-separated parts of a tag or a repository path part, with string
-# builtins: a fraction of the cost of a regex call.
-_words(s) := split(replace(replace(s, "_", "-"), ".", "-"), "-")
 
 # Image archives: a shell or a package manager in the final filesystem means the image
 # is not distroless.

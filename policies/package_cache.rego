@@ -72,7 +72,7 @@ _checks := {
 		"uses_says": [" apt-get install ", "\tapt-get install ", " apt-get -y install ", " apt install ", " apt-get update "],
 		"clean": `rm\s+(?:-\S+\s+)*[^&;|\n]*/var/lib/apt/lists|\bapt(?:-get)?\s+(?:-\S+\s+)*dist-clean\b`,
 		"decided_by": ["/var/lib/apt/lists", "dist-clean"],
-		"clean_says": ["rm -rf /var/lib/apt/lists", " apt-get dist-clean "],
+		"clean_says": ["rm -rf /var/lib/apt/lists", " apt-get dist-clean ", "; \tapt-get dist-clean;", "; \tapt-get dist-clean ", "rm -fr /var/cache/apt/* /var/lib/apt/lists"],
 		"mounts": ["/var/cache/apt", "/var/lib/apt/lists"],
 		"fix": "remove /var/lib/apt/lists/* in the same RUN",
 	},
@@ -161,7 +161,7 @@ _yum_dnf := {
 	"uses_says": [" yum install ", " yum -y install ", " dnf install ", " dnf -y install ", "\tyum install ", "\tdnf install "],
 	"clean": `\b(?:yum|dnf|microdnf)\s+(?:-\S+\s+)*clean\s+all\b|rm\s+(?:-\S+\s+)*[^&;|\n]*/var/cache/(?:yum|dnf)`,
 	"decided_by": ["clean", "/var/cache/"],
-	"clean_says": [" yum clean all ", " dnf clean all ", "rm -rf /var/cache/yum", "rm -rf /var/cache/dnf"],
+	"clean_says": [" yum clean all ", " dnf clean all ", " microdnf clean all ", "rm -rf /var/cache/yum", "rm -rf /var/cache/dnf"],
 	"mounts": ["/var/cache/yum", "/var/cache/dnf"],
 	"fix": "run yum/dnf clean all in the same RUN",
 }
@@ -257,6 +257,7 @@ _leaves_cache(check, word, text) if {
 	text_lib.mentions_any(text, check.decided_by)
 	not _every_install_has_a_flag(check, word, text)
 	not _cleans_up_after_the_last_verbs(check, text)
+	not _cleans_up_in_a_later_command(check, text)
 	steps := regex.find_all_string_submatch_n(_scan(check), text, -1)
 	uncached := [k | some k, step in steps; step[1] != ""; not _has_flag(check, step[1])]
 	count(uncached) > 0
@@ -315,6 +316,21 @@ _cleans_up_after_the_last_verbs(check, text) if {
 	every verb in check.verbs {
 		pieces := split(text, verb)
 		text_lib.says_any(pieces[count(pieces) - 1], check.clean_says)
+	}
+}
+
+# The same settled by one match instead of the scan, for any clean-up: an install runs from
+# its verb to the end of that shell command, so a clean-up that starts after the command
+# holding a verb's last mention (past its `&`, `;`, `|` or line break) is a step of its own
+# that the scan finds after every install ending in that verb. (A verb the text never
+# mentions ends no install; `decided_by` has a word of every clean-up.)
+_cleans_up_in_a_later_command(check, text) if {
+	every verb in check.verbs {
+		pieces := split(text, verb)
+		last := pieces[count(pieces) - 1]
+		later := substring(last, count(_up_to_the_command_end(last)), -1)
+		text_lib.mentions_any(later, check.decided_by)
+		regex.match(check.clean, later)
 	}
 }
 

@@ -110,10 +110,14 @@ _with_heredocs := [i | some i in _instructions; i.Heredocs]
 # The credential formats that can occur in this Dockerfile at all: their words appear in
 # some instruction's text (every value checked below is part of one). Most Dockerfiles have
 # none, and then the rules below that search instructions stop at `count(_possible) > 0`.
-_possible := secrets.possible_credential_kinds(concat("\n", array.concat(
+_possible := secrets.possible_credential_kinds(_text)
+
+# Every instruction's text and heredoc body, one string: what cheap `contains` checks read
+# before a rule looks at the instructions one by one.
+_text := concat("\n", array.concat(
 	[concat(" ", i.Value) | some i in _instructions],
 	[h.Content | some i in _with_heredocs; some h in i.Heredocs],
-)))
+))
 
 # How a message names an instruction: `ENV`, or `ONBUILD ENV` for a trigger.
 _shown(i) := concat(" ", ["ONBUILD", upper(i.Cmd)]) if i.Onbuild
@@ -228,6 +232,8 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 # that uses the ARG still records it.
 deny contains {"msg": msg, "_loc": {"line": arg.line}} if {
 	some arg in _unset_secret_args
+	# Most secret ARGs are never expanded: then no instruction is read.
+	_expanded_somewhere(arg.name)
 	uses := sort([[i.StartLine, _shown(i)] |
 		some i in _instructions
 		i.Cmd in {"run", "env", "label"}
@@ -239,6 +245,12 @@ deny contains {"msg": msg, "_loc": {"line": arg.line}} if {
 	count(uses) > 0
 	msg := sprintf("ARG %s is a secret build arg that %s on line %d uses: a value passed with --build-arg is kept in the image history; use RUN --mount=type=secret", [arg.name, uses[0][1], uses[0][0]])
 }
+
+# (A RUN's text has its heredoc lines joined where they end in `\`, which only adds blanks:
+# `$NAME` and `${NAME` in it are in _text too.)
+_expanded_somewhere(name) if contains(_text, concat("", ["${", name]))
+
+_expanded_somewhere(name) if contains(_text, concat("", ["$", name]))
 
 _unset_secret_args contains {"name": pair.key, "stage": i.Stage, "line": i.StartLine} if {
 	some i in _args

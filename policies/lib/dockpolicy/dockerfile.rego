@@ -58,15 +58,11 @@ final_instructions := [i |
 # and DP011 both read every one, so the text is computed once per input.
 final_runs := [{"instruction": i, "text": command_text(i)} |
 	some i in final_instructions
-	_runs_commands(i)
+	# (Inline builtins, not a helper call per final instruction: an ONBUILD's SubCmd
+	# names its trigger, and no other instruction's SubCmd is "run".)
+	i.Cmd in {"run", "onbuild"}
+	"run" in {i.Cmd, lower(object.get(i, "SubCmd", ""))}
 ]
-
-_runs_commands(i) if i.Cmd == "run"
-
-_runs_commands(i) if {
-	i.Cmd == "onbuild"
-	lower(i.SubCmd) == "run"
-}
 
 # The FROM that starts the final stage.
 final_from := f if {
@@ -119,9 +115,10 @@ cache_mount_targets(i) := {target |
 # (`Images`, stage names and indexes left out); documents made elsewhere have none.
 pulled_images := [{"instruction": i, "image": img} |
 	some i in input
-	images := object.get(i, "Images", null)
-	is_array(images)
-	some img in images
+	# (A reference, not object.get: most instructions have no `Images`, and an undefined
+	# field ends the iteration without a builtin call.)
+	is_array(i.Images)
+	some img in i.Images
 	img.ImageResolved == true
 	lower(img.Image) != "scratch"
 ] if is_dockerfile

@@ -36,6 +36,11 @@ says_any(text, spellings) if {
 	endswith(text, trim_suffix(spelling, " "))
 }
 
+# name_parts(s) is the `-`, `_` or `.`-separated parts of an image tag or of a repository
+# path part (`21-jre_headless.x` is ["21", "jre", "headless", "x"]), with string builtins:
+# a fraction of the cost of a regex call.
+name_parts(s) := split(replace(replace(s, "_", "-"), ".", "-"), "-")
+
 # digits(s) holds when s is one or more ASCII digits (`[0-9]+`, without a regex).
 digits(s) if {
 	count(s) > 0
