@@ -107,7 +107,10 @@ _java_image(name) if {
 
 _java_word(word) if word == "java"
 
-_java_word(word) if text_lib.digits(trim_prefix(word, "java"))
+_java_word(word) if {
+	startswith(word, "java")
+	text_lib.digits(trim_prefix(word, "java"))
+}
 
 _java_image(name) if name in {"eclipse-temurin", "ibm-semeru-runtimes", "sapmachine", "amazoncorretto"}
 

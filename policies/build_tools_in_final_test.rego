@@ -111,7 +111,7 @@ test_java_images_are_jdks_unless_they_say_runtime if {
 		"bellsoft/liberica-openjdk-alpine:21", "ibm-semeru-runtimes:open-21-jdk", "sapmachine:21",
 		"sapmachine:21-jdk", "ibmjava:8-sdk", "registry.access.redhat.com/ubi9/openjdk-21:1.20",
 		"mcr.microsoft.com/openjdk/jdk:21-ubuntu", "cgr.dev/chainguard/jdk", "openjdk:17-jdk-slim",
-		"java:8", "bitnami/java:21",
+		"java:8", "bitnami/java:21", "example/java21-build:1",
 	] {
 		_warns([_from(img, 0, null)])
 	}
@@ -123,6 +123,8 @@ test_java_images_are_jdks_unless_they_say_runtime if {
 		"registry.access.redhat.com/ubi9/openjdk-21-runtime:1.20", "gcr.io/distroless/java21-debian12",
 		"gcr.io/distroless/java17:nonroot", "cgr.dev/chainguard/jre", "eclipse-temurin:21-jre-alpine",
 		"mcr.microsoft.com/devcontainers/javascript-node:22", "tomcat:10-jre21",
+		# A number in a name is no Java version without `java` before it.
+		"registry.example.com/app-2:1.0", "team/service-21:3",
 	] {
 		not _warns([_from(img, 0, null)])
 	}

@@ -224,6 +224,13 @@ test_powershell_strings_are_not_commands if {
 }
 
 # ONBUILD RUN triggers run in every child build.
+# A trigger's cache mount is read from its text, where conftest's document keeps it.
+test_onbuild_run_cache_mounts_excuse_what_they_mount if {
+	count(package_cache.warn) == 0 with input as [_from, {"Cmd": "onbuild", "SubCmd": "RUN", "Value": ["apk add curl"], "Flags": [], "Stage": 0, "StartLine": 2, "Original": "ONBUILD RUN --mount=type=cache,target=/var/cache/apk apk add curl"}]
+	count(package_cache.warn) == 1 with input as [_from, {"Cmd": "onbuild", "SubCmd": "RUN", "Value": ["apk add curl"], "Flags": [], "Stage": 0, "StartLine": 2, "Original": "ONBUILD RUN --mount=type=cache,target=/root/.cache/pip apk add curl"}]
+	count(package_cache.warn) == 1 with input as [_from, {"Cmd": "onbuild", "SubCmd": "RUN", "Value": ["apk add curl --mount=type=cache,target=/var/cache/apk"], "Flags": [], "Stage": 0, "StartLine": 2, "Original": "ONBUILD RUN apk add curl --mount=type=cache,target=/var/cache/apk"}]
+}
+
 test_onbuild_run_triggers_count if {
 	count(package_cache.warn) == 1 with input as [_from, {"Cmd": "onbuild", "SubCmd": "RUN", "Value": ["apk add curl"], "Flags": [], "Stage": 0, "StartLine": 2}]
 	count(package_cache.warn) == 0 with input as [_from, {"Cmd": "onbuild", "SubCmd": "run", "Value": ["apk add --no-cache curl"], "Flags": [], "Stage": 0, "StartLine": 2}]

@@ -207,7 +207,12 @@ deny contains {"msg": msg, "_loc": {"line": i.StartLine}} if {
 	msg := sprintf("%s writes a file holding %s into the image", [_shown(i), what])
 }
 
-_heredoc_secrets(body) := _heredoc_credentials(body) | {sprintf("a literal secret under %q", [name]) | some name in secrets.assigned_secret_names(body)}
+# A recognised credential names the secret better than the name it is assigned to
+# (`github_token=ghp_...` is one secret, reported once, as the GitHub token).
+_heredoc_secrets(body) := credentials if {
+	credentials := _heredoc_credentials(body)
+	count(credentials) > 0
+} else := {sprintf("a literal secret under %q", [name]) | some name in secrets.assigned_secret_names(body)}
 
 _heredoc_credentials(body) := _credentials_in(body, _possible) if {
 	count(_possible) > 0

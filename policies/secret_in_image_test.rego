@@ -431,6 +431,11 @@ test_copy_heredoc_bodies_with_secrets_fire if {
 	msgs == {"COPY writes a file holding a literal secret under \"password\" into the image"}
 }
 
+test_a_recognised_credential_in_a_heredoc_is_reported_once if {
+	msgs := {d.msg | some d in secret_in_image.deny} with input as _doc([_copy_heredoc("github_token=ghp_0123456789abcdefghijklmnopqrstuvwxyzAB\n")])
+	msgs == {"COPY writes a file holding a GitHub token into the image"}
+}
+
 test_copy_heredoc_bodies_without_secrets_do_not_fire if {
 	not _fires([_copy_heredoc("//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n")])
 	not _fires([_copy_heredoc("db:\n  password_file: /run/secrets/db\n  password: ${DB_PASSWORD}\n")])

@@ -88,18 +88,28 @@ command_text(i) := concat(" ", i.Value) if not i.Heredocs
 
 command_text(i) := concat("\n", array.concat([concat(" ", i.Value)], [replace(h.Content, "\\\n", " ") | some h in i.Heredocs])) if i.Heredocs
 
-# has_mount(i, type) holds when a RUN has a `--mount=type=<type>` flag.
+# run_flags(i) is the flags of a RUN, or of an `ONBUILD RUN` trigger: conftest's document
+# keeps a trigger's flags only in its `Original` text, before the command.
+run_flags(i) := i.Flags if i.Cmd == "run"
+
+run_flags(i) := regex.find_n(`--\S+`, written[0][1], -1) if {
+	i.Cmd == "onbuild"
+	lower(i.SubCmd) == "run"
+	written := regex.find_all_string_submatch_n(`(?is)^\s*onbuild\s+run((?:\s+--\S+)*)`, i.Original, 1)
+}
+
+# has_mount(i, type) holds when a RUN (or ONBUILD RUN) has a `--mount=type=<type>` flag.
 has_mount(i, type) if {
-	some flag in i.Flags
+	some flag in run_flags(i)
 	startswith(flag, "--mount=")
 	some part in split(trim_prefix(flag, "--mount="), ",")
 	part in {sprintf("type=%s", [type])}
 }
 
-# cache_mount_targets(i) is the set of directories a RUN mounts a cache at
-# (`--mount=type=cache,target=DIR`; `dst=` and `destination=` too).
+# cache_mount_targets(i) is the set of directories a RUN (or ONBUILD RUN) mounts a cache
+# at (`--mount=type=cache,target=DIR`; `dst=` and `destination=` too).
 cache_mount_targets(i) := {target |
-	some flag in i.Flags
+	some flag in run_flags(i)
 	startswith(flag, "--mount=")
 	parts := split(trim_prefix(flag, "--mount="), ",")
 	"type=cache" in parts
