@@ -7,6 +7,10 @@
 //! [`globset::GlobMatcher`] objects are held in bounded LRU caches so that
 //! repeated evaluations of the same pattern avoid recompilation.
 //!
+//! Entries are shared through an `Arc` rather than cloned: cloning a `Regex`
+//! gives the clone an empty matching cache, so every match on a clone would
+//! rebuild the lazy DFA states the shared original has already built.
+//!
 //! # Examples
 //!
 //! ```ignore
@@ -124,7 +128,7 @@ impl<V> LruCache<V> {
 
 #[cfg(feature = "regex")]
 lazy_static! {
-    pub(crate) static ref REGEX_CACHE: Mutex<LruCache<regex::Regex>> =
+    pub(crate) static ref REGEX_CACHE: Mutex<LruCache<alloc::sync::Arc<regex::Regex>>> =
         Mutex::new(LruCache::new(Config::default().regex));
 }
 
@@ -134,7 +138,7 @@ lazy_static! {
 
 #[cfg(feature = "glob")]
 lazy_static! {
-    pub(crate) static ref GLOB_CACHE: Mutex<LruCache<globset::GlobMatcher>> =
+    pub(crate) static ref GLOB_CACHE: Mutex<LruCache<alloc::sync::Arc<globset::GlobMatcher>>> =
         Mutex::new(LruCache::new(Config::default().glob));
 }
 

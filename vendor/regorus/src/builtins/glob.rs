@@ -10,6 +10,7 @@ use crate::lexer::Span;
 use crate::value::Value;
 use crate::*;
 
+use alloc::sync::Arc;
 use anyhow::{bail, Result};
 use globset::{GlobBuilder, GlobMatcher};
 
@@ -51,13 +52,15 @@ fn make_delimiters_unix_style(s: &str, delimiters: &[char]) -> Result<String> {
     Ok(s)
 }
 
-fn make_glob(pattern: &str, span: &Span) -> Result<GlobMatcher> {
+/// Shared handles, never clones: a cloned matcher's regex starts with an empty
+/// matching cache and would rebuild its lazy DFA on every match.
+fn make_glob(pattern: &str, span: &Span) -> Result<Arc<GlobMatcher>> {
     #[cfg(feature = "cache")]
     {
         {
             let mut cache = crate::cache::GLOB_CACHE.lock();
             if let Some(matcher) = cache.get(pattern) {
-                return Ok(matcher.clone());
+                return Ok(Arc::clone(matcher));
             }
         }
         let matcher = GlobBuilder::new(pattern)
@@ -65,19 +68,22 @@ fn make_glob(pattern: &str, span: &Span) -> Result<GlobMatcher> {
             .build()
             .or_else(|_| bail!(span.error("invalid glob")))?
             .compile_matcher();
+        let matcher = Arc::new(matcher);
         {
             let mut cache = crate::cache::GLOB_CACHE.lock();
-            cache.put(alloc::string::String::from(pattern), matcher.clone());
+            cache.put(alloc::string::String::from(pattern), Arc::clone(&matcher));
         }
         Ok(matcher)
     }
     #[cfg(not(feature = "cache"))]
     {
-        Ok(GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .build()
-            .or_else(|_| bail!(span.error("invalid glob")))?
-            .compile_matcher())
+        Ok(Arc::new(
+            GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+                .or_else(|_| bail!(span.error("invalid glob")))?
+                .compile_matcher(),
+        ))
     }
 }
 

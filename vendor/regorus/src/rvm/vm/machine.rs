@@ -832,12 +832,21 @@ impl RegoVM {
     }
 
     /// Check the configured budget against the active execution baseline.
+    ///
+    /// Inlined so that the common case, no budget configured, costs one
+    /// branch at each of the many per-instruction call sites.
     #[cfg(all(feature = "allocator-memory-limits", not(miri)))]
+    #[inline]
     pub(super) fn check_memory_budget(&mut self) -> Result<()> {
-        let Some(config) = self.active_memory_budget_config else {
-            return Ok(());
-        };
+        match self.active_memory_budget_config {
+            None => Ok(()),
+            Some(config) => self.check_configured_memory_budget(config),
+        }
+    }
 
+    #[cfg(all(feature = "allocator-memory-limits", not(miri)))]
+    #[inline(never)]
+    fn check_configured_memory_budget(&mut self, config: MemoryBudgetConfig) -> Result<()> {
         let budget = config.limit.get();
         let (usage, exceeds_budget) = match self.memory_budget_lifecycle {
             MemoryBudgetLifecycle::Inactive => return Ok(()),
@@ -915,11 +924,18 @@ impl RegoVM {
             .or_else(fallback_execution_timer_config)
     }
 
+    /// Counts work towards the time limit; inlined so that the ticks between
+    /// two clock reads cost only the counter update.
+    #[inline]
     pub(super) fn execution_timer_tick(&mut self, work_units: u32) -> Result<()> {
         if !self.execution_timer.accumulate(work_units) {
             return Ok(());
         }
+        self.check_execution_time()
+    }
 
+    #[inline(never)]
+    fn check_execution_time(&mut self) -> Result<()> {
         let Some(now) = monotonic_now() else {
             return Ok(());
         };
@@ -1016,7 +1032,7 @@ impl RegoVM {
     pub(super) fn get_register(&self, index: u8) -> Result<&Value> {
         self.registers
             .get(usize::from(index))
-            .ok_or(VmError::RegisterIndexOutOfBounds {
+            .ok_or_else(|| VmError::RegisterIndexOutOfBounds {
                 index,
                 pc: self.pc,
                 register_count: self.registers.len(),
@@ -1031,7 +1047,7 @@ impl RegoVM {
     pub(super) fn take_register(&mut self, index: u8) -> Result<Value> {
         let register_count = self.registers.len();
 
-        let slot = self.registers.get_mut(usize::from(index)).ok_or(
+        let slot = self.registers.get_mut(usize::from(index)).ok_or_else(|| 
             VmError::RegisterIndexOutOfBounds {
                 index,
                 pc: self.pc,
@@ -1046,7 +1062,7 @@ impl RegoVM {
     pub(super) fn set_register(&mut self, index: u8, value: Value) -> Result<()> {
         let register_count = self.registers.len();
 
-        let slot = self.registers.get_mut(usize::from(index)).ok_or(
+        let slot = self.registers.get_mut(usize::from(index)).ok_or_else(|| 
             VmError::RegisterIndexOutOfBounds {
                 index,
                 pc: self.pc,
@@ -1086,6 +1102,7 @@ impl RegoVM {
     }
 
     #[cfg(all(feature = "allocator-memory-limits", not(miri)))]
+    #[inline]
     pub(super) fn memory_check(&mut self) -> Result<()> {
         #[cfg(test)]
         {
@@ -1124,7 +1141,7 @@ impl RegoVM {
             });
         }
         // SAFETY: we just ensured it's Some above
-        self.dummy_span.as_ref().ok_or(VmError::Internal {
+        self.dummy_span.as_ref().ok_or_else(|| VmError::Internal {
             message: String::from("dummy span not initialized"),
             pc: self.pc,
         })

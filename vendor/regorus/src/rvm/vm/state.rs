@@ -106,8 +106,11 @@ impl RegoVM {
 
         self.execution_state = ExecutionState::Ready;
 
-        // Reset rule cache
-        self.rule_cache = alloc::vec![(false, Value::Undefined); self.program.rule_infos.len()];
+        // Reset rule cache, keeping its allocation: a VM that evaluates many
+        // inputs would otherwise allocate and zero a fresh table per execution.
+        self.rule_cache.clear();
+        self.rule_cache
+            .resize(self.program.rule_infos.len(), (false, Value::Undefined));
 
         // Reset registers to clean state
         self.registers
