@@ -7,27 +7,8 @@ use std::collections::HashMap;
 
 use crate::redact;
 
-/// What happened at an event, by OPA's names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TraceOp {
-    Enter,
-    Eval,
-    Exit,
-    Fail,
-    Note,
-}
-
-impl TraceOp {
-    pub fn name(self) -> &'static str {
-        match self {
-            TraceOp::Enter => "Enter",
-            TraceOp::Eval => "Eval",
-            TraceOp::Exit => "Exit",
-            TraceOp::Fail => "Fail",
-            TraceOp::Note => "Note",
-        }
-    }
-}
+/// What happened at an event, by OPA's names: regorus's own, which the interpreter records.
+pub use regorus::TraceOp;
 
 /// Where an event happened: a policy file's line, or `None` for the test's query (OPA's
 /// `query:1`).
@@ -100,15 +81,8 @@ pub fn of_query(
 }
 
 fn from_regorus(event: regorus::TraceEvent) -> TraceEvent {
-    let op = match event.op {
-        regorus::TraceOp::Enter => TraceOp::Enter,
-        regorus::TraceOp::Eval => TraceOp::Eval,
-        regorus::TraceOp::Exit => TraceOp::Exit,
-        regorus::TraceOp::Fail => TraceOp::Fail,
-        regorus::TraceOp::Note => TraceOp::Note,
-    };
     TraceEvent {
-        op,
+        op: event.op,
         query_id: event.query_id,
         parent_id: event.parent_id,
         node: event.node.to_string(),

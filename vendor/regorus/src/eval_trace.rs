@@ -68,13 +68,6 @@ pub struct TraceEvent {
     pub indent: Rc<str>,
 }
 
-impl TraceEvent {
-    /// Whether the event opens a body (OPA's events whose node is a rule or a body).
-    pub fn enters_body(&self) -> bool {
-        self.op == TraceOp::Enter
-    }
-}
-
 /// The most events one evaluation records: a trace is for reading, and a loop over a large
 /// input must not grow it without bound.
 pub const MAX_TRACE_EVENTS: usize = 100_000;
