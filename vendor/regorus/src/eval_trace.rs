@@ -61,7 +61,7 @@ pub struct TraceEvent {
     /// The policy file of the event's location.
     pub file: Rc<str>,
     pub row: u32,
-    /// The location's text: the statement, or the rule's head.
+    /// The location's text: the statement, or the first line of the rule (its head).
     pub text: Rc<str>,
     /// The source line before the location's column, each character but a tab made a
     /// space, so the text can be shown where it stands in its line.
@@ -101,7 +101,7 @@ impl TraceRecorder {
         self.last_id = self.last_id.saturating_add(1);
         let id = self.last_id;
         let parent = self.current();
-        self.push(event(TraceOp::Enter, id, parent, node, span));
+        self.push(event(TraceOp::Enter, id, parent, node, first_line(span), span));
         self.open.push(id);
     }
 
@@ -110,21 +110,27 @@ impl TraceRecorder {
         if succeeded {
             let id = self.current();
             let parent = self.parent_of_current();
-            self.push(event(TraceOp::Exit, id, parent, node, span));
+            self.push(event(TraceOp::Exit, id, parent, node, first_line(span), span));
         }
         self.open.pop();
     }
 
-    /// Records a statement event (`Eval`, `Fail`) or a note in the current query.
-    pub fn in_query(&mut self, op: TraceOp, node: Rc<str>, span: &Span) {
-        let id = self.current();
-        let parent = self.parent_of_current();
-        self.push(event(op, id, parent, node, span));
+    /// Records a note (`trace(msg)`) made at `span` in the current query.
+    pub fn note(&mut self, message: Rc<str>, span: &Span) {
+        self.in_query(TraceOp::Note, message, first_line(span), span);
     }
 
-    /// Records a statement event (`Eval`, `Fail`) about the statement at `span`.
+    /// Records a statement event (`Eval`, `Fail`) about the statement at `span`, whose
+    /// text is both what the event is about and its location's text.
     pub fn statement(&mut self, op: TraceOp, span: &Span) {
-        self.in_query(op, written_text(span).into(), span);
+        let text: Rc<str> = written_text(span).into();
+        self.in_query(op, text.clone(), text, span);
+    }
+
+    fn in_query(&mut self, op: TraceOp, node: Rc<str>, text: Rc<str>, span: &Span) {
+        let id = self.current();
+        let parent = self.parent_of_current();
+        self.push(event(op, id, parent, node, text, span));
     }
 
     fn parent_of_current(&self) -> u64 {
@@ -141,7 +147,14 @@ impl TraceRecorder {
     }
 }
 
-fn event(op: TraceOp, query_id: u64, parent_id: u64, node: Rc<str>, span: &Span) -> TraceEvent {
+fn event(
+    op: TraceOp,
+    query_id: u64,
+    parent_id: u64,
+    node: Rc<str>,
+    text: Rc<str>,
+    span: &Span,
+) -> TraceEvent {
     TraceEvent {
         op,
         query_id,
@@ -149,9 +162,14 @@ fn event(op: TraceOp, query_id: u64, parent_id: u64, node: Rc<str>, span: &Span)
         node,
         file: span.source.get_path().as_str().into(),
         row: span.line,
-        text: written_text(span).into(),
+        text,
         indent: indent_before(span).into(),
     }
+}
+
+/// The first line of the span's text: a rule's head rather than its whole body.
+fn first_line(span: &Span) -> Rc<str> {
+    span.text().lines().next().unwrap_or("").into()
 }
 
 /// The span's text, with the closing quote of a string that ends it: a statement's span

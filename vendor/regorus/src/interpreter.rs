@@ -2718,7 +2718,7 @@ impl Interpreter {
         // TODO: with modifier.
         if name == "trace" {
             if let (Some(trace), Value::String(msg)) = (&mut self.eval_trace, &v) {
-                trace.in_query(TraceOp::Note, msg.clone(), span);
+                trace.note(msg.clone(), span);
             }
             if let (Some(traces), Value::String(msg)) = (&mut self.traces, &v) {
                 traces.push(msg.clone());
