@@ -110,7 +110,6 @@ impl Evaluator {
         let (recorded, dropped) = self.engine.take_eval_trace();
         let succeeded = !matches!(result, Value::Null | Value::Bool(false));
         let events = eval_trace::of_query(asked, recorded, dropped, succeeded);
-        let events: Vec<&eval_trace::TraceEvent> = events.iter().collect();
         trace.extend(
             eval_trace::event_lines(&events)
                 .into_iter()

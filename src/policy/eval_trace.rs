@@ -137,10 +137,10 @@ pub fn for_report<'a>(events: &'a [TraceEvent], kind: &str) -> Vec<&'a TraceEven
 /// Each event's text, `Enter data.main.deny` or `| | Fail input.kind == "Pod"`, in order.
 /// Statements and messages come from the policies, which may come from the scanned
 /// repository: each is one line, with its controls escaped and secrets hidden.
-pub fn event_lines(events: &[&TraceEvent]) -> Vec<String> {
+pub fn event_lines<'a>(events: impl IntoIterator<Item = &'a TraceEvent>) -> Vec<String> {
     let mut depths: HashMap<u64, usize> = HashMap::new();
     events
-        .iter()
+        .into_iter()
         .map(|event| {
             let depth = depth_of(&mut depths, event);
             let shown = if event.op == TraceOp::Enter {

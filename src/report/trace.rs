@@ -22,7 +22,7 @@ pub fn with_locations(events: &[&TraceEvent]) -> String {
         .unwrap_or(0)
         + 6;
     let mut out = String::new();
-    for (location, event) in locations.iter().zip(event_lines(events)) {
+    for (location, event) in locations.iter().zip(event_lines(events.iter().copied())) {
         out.push_str(&format!("  {location:<width$} {event}  \n"));
     }
     out
@@ -77,10 +77,8 @@ mod tests {
 
     #[test]
     fn events_are_indented_by_depth_as_opa_indents_them() {
-        let events = sample();
-        let refs: Vec<&TraceEvent> = events.iter().collect();
         assert_eq!(
-            event_lines(&refs),
+            event_lines(&sample()),
             [
                 "Enter data.t.test_x = _",
                 "| Enter data.t.test_x",

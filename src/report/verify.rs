@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::{redact, trace};
 use crate::findings::{CheckResult, Counts, Finding};
-use crate::policy::eval_trace::{self, TraceEvent};
+use crate::policy::eval_trace;
 use crate::policy::testing::{FileCoverage, Status, TestCase, total_percent};
 
 /// What a `verify` run produced.
@@ -131,8 +131,7 @@ pub fn render_trace(tests: &[TestCase], color: bool) -> String {
             redact::message(&t.name)
         );
         let _ = writeln!(out, "{}", paint(color, tone, &header));
-        let events: Vec<&TraceEvent> = t.trace.iter().collect();
-        for line in eval_trace::event_lines(&events) {
+        for line in eval_trace::event_lines(&t.trace) {
             let _ = writeln!(out, "{}  {line}", paint(color, Tone::Trace, "TRAC "));
         }
     }
@@ -242,7 +241,8 @@ enum Tone {
     Trace,
 }
 
-/// The text in conftest's colour for it (red for failures, green otherwise), or plain.
+/// The text in conftest's colour for it (red for failures, green for passes, blue for
+/// `TRAC`), or plain.
 fn paint(color: bool, tone: Tone, text: &str) -> String {
     use anstyle::AnsiColor;
     if !color {
